@@ -108,6 +108,11 @@ bool parse_version(std::string_view v, unsigned& major, unsigned& minor) {
 }  // namespace
 
 ParseResult RequestHeadParser::parse(std::string_view buffered) {
+  // Refuse what cannot be a request line as soon as its first byte arrives (a TLS
+  // ClientHello or binary junk sent to the proxy port) instead of waiting for the timeout.
+  const std::size_t first = buffered.find_first_not_of("\r\n");
+  if (first != std::string_view::npos && !chars::is_tchar(buffered[first]))
+    return ParseResult::invalid(400, "not an HTTP request");
   ParseResult r = scan(buffered, /*allow_leading_crlf=*/true, 414);
   if (r.status != ParseStatus::Done) return r;
 

@@ -168,3 +168,16 @@ TEST(ResponseHead, ParserResetsForTheNextMessage) {
 
 }  // namespace
 }  // namespace warden::http
+
+namespace warden::http {
+namespace {
+
+TEST(RequestHead, RefusesNonHttpBytesAtTheFirstByte) {
+  RequestHeadParser p;
+  const ParseResult r = p.parse(std::string_view("\x16\x03\x01\x00", 4));  // a TLS record
+  EXPECT_EQ(r.status, ParseStatus::Invalid);
+  EXPECT_EQ(r.error.status, 400u);
+}
+
+}  // namespace
+}  // namespace warden::http

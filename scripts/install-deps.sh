@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what Warden needs to build, run and test, from Debian 12's apt repositories.
+# Idempotent: when every package is present it does nothing (no apt-get update, no sudo).
+set -euo pipefail
+
+PACKAGES=(
+  # toolchain
+  g++ make cmake ninja-build ccache pkg-config clang-format
+  # libraries (../shared/DESIGN.md, Dependencies)
+  libboost1.81-dev libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev
+  libssl-dev libnghttp2-dev
+  # tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev curl python3 ca-certificates procps
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+SUDO=()
+if [[ $(id -u) -ne 0 ]]; then
+  command -v sudo >/dev/null || { echo "install-deps: need root or sudo for: ${missing[*]}" >&2; exit 1; }
+  SUDO=(sudo)
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+"${SUDO[@]}" apt-get update -q >&2
+"${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >&2

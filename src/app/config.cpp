@@ -1,0 +1,372 @@
+#include "app/config.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <functional>
+#include <toml++/toml.h>
+
+#include "app/duration.hpp"
+
+namespace warden::app {
+namespace {
+
+using base::Error;
+using base::ErrorCode;
+using base::ErrorSource;
+
+// ---- the schema: one row per key (nginx-style directive table) ----
+
+using Apply = std::function<std::optional<std::string>(const toml::node&, Config&)>;
+using Render = std::function<std::string(Config)>;  // by value: getters take Config&
+
+struct Key {
+  std::string_view section;  // "" for top-level keys
+  std::string_view name;
+  std::string_view doc;      // one or more lines, written as comments in the example
+  Apply apply;               // nullopt, or why the value was refused
+  Render render;             // the value as TOML
+};
+
+template <class Get>
+Key integer_key(std::string_view s, std::string_view n, std::string_view doc, Get get,
+                std::int64_t min, std::int64_t max) {
+  return {s, n, doc,
+          [get, min, max](const toml::node& v, Config& c) -> std::optional<std::string> {
+            const auto* i = v.as_integer();
+            if (i == nullptr) return "expected an integer";
+            const std::int64_t x = i->get();
+            if (x < min || x > max) return fmt::format("must be between {} and {}", min, max);
+            auto& field = get(c);
+            field = static_cast<std::remove_reference_t<decltype(field)>>(x);
+            return std::nullopt;
+          },
+          [get](Config c) { return std::to_string(get(c)); }};
+}
+
+// A TOML basic string.
+std::string quote(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+template <class Get>
+Key string_key(std::string_view s, std::string_view n, std::string_view doc, Get get,
+               std::function<std::optional<std::string>(const std::string&)> check = {}) {
+  return {s, n, doc,
+          [get, check](const toml::node& v, Config& c) -> std::optional<std::string> {
+            const auto* str = v.as_string();
+            if (str == nullptr) return "expected a string";
+            if (check)
+              if (auto why = check(str->get())) return why;
+            get(c) = str->get();
+            return std::nullopt;
+          },
+          [get](Config c) { return quote(get(c)); }};
+}
+
+template <class Get>
+Key bool_key(std::string_view s, std::string_view n, std::string_view doc, Get get) {
+  return {s, n, doc,
+          [get](const toml::node& v, Config& c) -> std::optional<std::string> {
+            const auto* b = v.as_boolean();
+            if (b == nullptr) return "expected true or false";
+            get(c) = b->get();
+            return std::nullopt;
+          },
+          [get](Config c) { return get(c) ? "true" : "false"; }};
+}
+
+template <class Get>
+Key duration_key(std::string_view s, std::string_view n, std::string_view doc, Get get) {
+  return {s, n, doc,
+          [get](const toml::node& v, Config& c) -> std::optional<std::string> {
+            const auto* str = v.as_string();
+            if (str == nullptr) return "expected a duration string such as \"30s\"";
+            const auto d = parse_duration(str->get());
+            if (!d) return "expected a duration such as \"250ms\", \"30s\", \"15m\" or \"1h\"";
+            if (d->count() <= 0) return "must be longer than 0";
+            get(c) = *d;
+            return std::nullopt;
+          },
+          [get](Config c) { return "\"" + format_duration(get(c)) + "\""; }};
+}
+
+std::optional<std::string> check_level(const std::string& s) {
+  for (auto l : {"trace", "debug", "info", "warn", "error", "critical", "off"})
+    if (s == l) return std::nullopt;
+  return "expected one of trace, debug, info, warn, error, critical, off";
+}
+
+std::optional<std::string> check_via(const std::string& s) {
+  if (s.empty()) return "must not be empty";
+  for (char c : s)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_'))
+      return "may contain only letters, digits, '-', '.' and '_'";
+  return std::nullopt;
+}
+
+const std::vector<Key>& schema() {
+  static const std::vector<Key> keys = {
+      string_key("", "state_dir",
+                 "Where the CA, caches and runtime files live; created 0700 if missing.\n"
+                 "Empty: /var/lib/warden as root, $XDG_STATE_HOME/warden otherwise.",
+                 [](Config& c) -> std::string& { return c.state_dir; }),
+      {"proxy", "listen",
+       "Explicit proxy listeners, \"ADDRESS:PORT\" (IPv6 as \"[::1]:3128\"). Changing them needs\n"
+       "a restart.",
+       [](const toml::node& v, Config& c) -> std::optional<std::string> {
+         const auto* arr = v.as_array();
+         if (arr == nullptr || arr->empty()) return "expected a non-empty array of \"ADDRESS:PORT\" strings";
+         std::vector<std::string> out;
+         for (const auto& e : *arr) {
+           const auto* s = e.as_string();
+           if (s == nullptr) return "expected an array of strings";
+           if (auto ep = parse_listen_address(s->get()); !ep) return ep.error().context;
+           out.push_back(s->get());
+         }
+         c.proxy.listen = std::move(out);
+         return std::nullopt;
+       },
+       [](Config c) {
+         std::vector<std::string> quoted;
+         for (const auto& l : c.proxy.listen) quoted.push_back("\"" + l + "\"");
+         return fmt::format("[{}]", fmt::join(quoted, ", "));
+       }},
+      {"proxy", "connect_ports",
+       "Ports CONNECT may reach (others get 403: an open CONNECT is a way around the filter).",
+       [](const toml::node& v, Config& c) -> std::optional<std::string> {
+         const auto* arr = v.as_array();
+         if (arr == nullptr) return "expected an array of port numbers";
+         std::vector<std::uint16_t> out;
+         for (const auto& e : *arr) {
+           const auto* i = e.as_integer();
+           if (i == nullptr || i->get() < 1 || i->get() > 65535)
+             return "expected port numbers between 1 and 65535";
+           out.push_back(static_cast<std::uint16_t>(i->get()));
+         }
+         c.proxy.connect_ports = std::move(out);
+         return std::nullopt;
+       },
+       [](Config c) { return fmt::format("[{}]", fmt::join(c.proxy.connect_ports, ", ")); }},
+      integer_key("proxy", "threads", "Worker threads; 0 means one per CPU core.",
+                  [](Config& c) -> unsigned& { return c.proxy.threads; }, 0, 256),
+      integer_key("proxy", "max_connections",
+                  "Client connections at once, all workers together; beyond it clients get 503.",
+                  [](Config& c) -> std::size_t& { return c.proxy.max_connections; }, 1, 1'000'000),
+      string_key("proxy", "via", "Our name in the Via header (\"1.1 <via>\"); no host names, for privacy.",
+                 [](Config& c) -> std::string& { return c.proxy.via; }, check_via),
+      bool_key("proxy", "forwarded_for",
+               "Send the client's address upstream in X-Forwarded-For (off: pupils' privacy).",
+               [](Config& c) -> bool& { return c.proxy.forwarded_for; }),
+      duration_key("proxy", "shutdown_grace",
+                   "On SIGTERM/SIGINT, how long running exchanges may finish before they are closed.",
+                   [](Config& c) -> net::Duration& { return c.proxy.shutdown_grace; }),
+      integer_key("limits", "request_line", "Longest request line in bytes (414 beyond).",
+                  [](Config& c) -> std::size_t& { return c.limits.request_line; }, 256, 1 << 20),
+      integer_key("limits", "header_section",
+                  "Largest request head in bytes, request line included (431 beyond).",
+                  [](Config& c) -> std::size_t& { return c.limits.header_section; }, 1024, 1 << 20),
+      integer_key("limits", "header_fields", "Most header fields in a request (431 beyond).",
+                  [](Config& c) -> std::size_t& { return c.limits.header_fields; }, 8, 10'000),
+      duration_key("timeouts", "header", "Time for a whole request head to arrive (408).",
+                   [](Config& c) -> net::Duration& { return c.timeouts.header; }),
+      duration_key("timeouts", "client_idle", "Keep-alive wait for a client's next request.",
+                   [](Config& c) -> net::Duration& { return c.timeouts.client_idle; }),
+      duration_key("timeouts", "body_idle",
+                   "Longest pause while a body moves in either direction.",
+                   [](Config& c) -> net::Duration& { return c.timeouts.body_idle; }),
+      duration_key("timeouts", "upstream_connect", "DNS and TCP connect to an origin (504).",
+                   [](Config& c) -> net::Duration& { return c.timeouts.upstream_connect; }),
+      duration_key("timeouts", "upstream_response",
+                   "Wait for an origin's response head once the request is sent (504).",
+                   [](Config& c) -> net::Duration& { return c.timeouts.upstream_response; }),
+      duration_key("timeouts", "upstream_idle", "How long an idle upstream connection is kept for reuse.",
+                   [](Config& c) -> net::Duration& { return c.timeouts.upstream_idle; }),
+      duration_key("timeouts", "tunnel_idle", "Idle CONNECT tunnels and WebSockets are closed after this.",
+                   [](Config& c) -> net::Duration& { return c.timeouts.tunnel_idle; }),
+      integer_key("upstream", "pool_per_host", "Idle keep-alive connections kept per origin and worker.",
+                  [](Config& c) -> std::size_t& { return c.upstream.pool_per_host; }, 0, 10'000),
+      integer_key("upstream", "pool_total", "Idle keep-alive connections kept per worker in all.",
+                  [](Config& c) -> std::size_t& { return c.upstream.pool_total; }, 0, 1'000'000),
+      string_key("log", "level", "Diagnostics on stderr: trace, debug, info, warn, error, critical, off.",
+                 [](Config& c) -> std::string& { return c.log.level; }, check_level),
+      string_key("log", "access_log",
+                 "Access log (JSON lines, docs/access-log.md): a file path, \"-\" for stdout, or \"off\".",
+                 [](Config& c) -> std::string& { return c.log.access_log; },
+                 [](const std::string& s) -> std::optional<std::string> {
+                   if (s.empty()) return "must not be empty (use \"off\")";
+                   return std::nullopt;
+                 }),
+  };
+  return keys;
+}
+
+const Key* find_key(std::string_view section, std::string_view name) {
+  for (const auto& k : schema())
+    if (k.section == section && k.name == name) return &k;
+  return nullptr;
+}
+
+bool is_section(std::string_view name) {
+  for (const auto& k : schema())
+    if (!k.section.empty() && k.section == name) return true;
+  return false;
+}
+
+Error config_error(const toml::source_region& where, const std::string& source,
+                   const std::string& what) {
+  return {ErrorCode::BadRequest, ErrorSource::Client,
+          fmt::format("{}:{}:{}: {}", where.path ? *where.path : source, where.begin.line,
+                      where.begin.column, what)};
+}
+
+std::string key_path(std::string_view section, std::string_view name) {
+  return section.empty() ? std::string(name) : fmt::format("{}.{}", section, name);
+}
+
+base::Result<Config> apply_table(const toml::table& root, const std::string& source) {
+  Config c;
+  for (const auto& [k, v] : root) {
+    const std::string_view name = k.str();
+    if (is_section(name)) {
+      const auto* t = v.as_table();
+      if (t == nullptr) return config_error(v.source(), source, fmt::format("{}: expected a table", name));
+      for (const auto& [sk, sv] : *t) {
+        const Key* key = find_key(name, sk.str());
+        if (key == nullptr)
+          return config_error(sk.source(), source,
+                              fmt::format("unknown key {}", key_path(name, sk.str())));
+        if (auto why = key->apply(sv, c))
+          return config_error(sv.source(), source,
+                              fmt::format("{}: {}", key_path(name, sk.str()), *why));
+      }
+      continue;
+    }
+    const Key* key = find_key("", name);
+    if (key == nullptr) return config_error(k.source(), source, fmt::format("unknown key {}", name));
+    if (auto why = key->apply(v, c))
+      return config_error(v.source(), source, fmt::format("{}: {}", name, *why));
+  }
+  if (auto ok = validate(c); !ok) {
+    auto e = ok.error();
+    e.context = source + ": " + e.context;
+    return e;
+  }
+  return c;
+}
+
+}  // namespace
+
+base::Result<Config> load_config_text(std::string_view text, const std::string& source_name) {
+  try {
+    const toml::table root = toml::parse(text, source_name);
+    return apply_table(root, source_name);
+  } catch (const toml::parse_error& e) {
+    return config_error(e.source(), source_name, std::string(e.description()));
+  }
+}
+
+base::Result<Config> load_config_file(const std::string& path) {
+  try {
+    const toml::table root = toml::parse_file(path);
+    return apply_table(root, path);
+  } catch (const toml::parse_error& e) {
+    return config_error(e.source(), path, std::string(e.description()));
+  }
+}
+
+base::Result<void> validate(const Config& c) {
+  auto fail = [](std::string what) {
+    return Error{ErrorCode::BadRequest, ErrorSource::Client, std::move(what)};
+  };
+  if (c.proxy.listen.empty()) return fail("proxy.listen: at least one listener is needed");
+  if (c.limits.request_line > c.limits.header_section)
+    return fail("limits.request_line: must not be larger than limits.header_section");
+  for (const auto& l : c.proxy.listen)
+    if (auto ep = parse_listen_address(l); !ep) return fail("proxy.listen: " + ep.error().context);
+  if (auto why = check_level(c.log.level)) return fail("log.level: " + *why);
+  return {};
+}
+
+std::string render_example_config() {
+  const Config defaults;
+  std::string out =
+      "# Warden configuration: every key with its default value.\n"
+      "# `warden run` uses these defaults when started without -c; a file needs only the keys\n"
+      "# it changes. Check a file with `warden check-config FILE`.\n"
+      "# Durations: \"250ms\", \"30s\", \"15m\", \"1h\".\n";
+  std::string_view section = "\x01";
+  for (const auto& k : schema()) {
+    if (k.section != section) {
+      section = k.section;
+      if (!section.empty()) out += fmt::format("\n[{}]\n", section);
+    }
+    out += "\n";
+    std::string_view doc = k.doc;
+    while (!doc.empty()) {
+      const auto nl = doc.find('\n');
+      out += fmt::format("# {}\n", doc.substr(0, nl));
+      doc = nl == std::string_view::npos ? std::string_view{} : doc.substr(nl + 1);
+    }
+    out += fmt::format("{} = {}\n", k.name, k.render(defaults));
+  }
+  return out;
+}
+
+base::Result<net::tcp::endpoint> parse_listen_address(std::string_view text) {
+  auto fail = [&] {
+    return Error{ErrorCode::BadRequest, ErrorSource::Client,
+                 fmt::format("\"{}\" is not ADDRESS:PORT (e.g. \"127.0.0.1:3128\", \"[::1]:3128\")",
+                             text)};
+  };
+  const auto colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return fail();
+  std::string_view host = text.substr(0, colon);
+  if (host.front() == '[') {
+    if (host.back() != ']') return fail();
+    host = host.substr(1, host.size() - 2);
+  } else if (host.find(':') != std::string_view::npos) {
+    return fail();  // IPv6 needs brackets: "[::1]:3128"
+  }
+  int port = 0;
+  for (char ch : text.substr(colon + 1)) {
+    if (ch < '0' || ch > '9' || port > 65535) return fail();
+    port = port * 10 + (ch - '0');
+  }
+  if (colon + 1 == text.size() || port > 65535) return fail();
+  net::error_code ec;
+  const auto addr = net::asio::ip::make_address(std::string(host), ec);
+  if (ec) return fail();
+  return net::tcp::endpoint(addr, static_cast<std::uint16_t>(port));
+}
+
+flow::EngineConfig make_engine_config(const Config& c) {
+  flow::EngineConfig e;
+  e.request_limits = {c.limits.request_line, c.limits.header_section, c.limits.header_fields};
+  e.timeouts = c.timeouts;
+  e.connect_ports = c.proxy.connect_ports;
+  e.via = "1.1 " + c.proxy.via;
+  e.forwarded_for = c.proxy.forwarded_for;
+  e.max_connections = c.proxy.max_connections;
+  e.upstream_pool_per_host = c.upstream.pool_per_host;
+  e.upstream_pool_total = c.upstream.pool_total;
+  return e;
+}
+
+std::string default_state_dir() {
+  if (::geteuid() == 0) return "/var/lib/warden";
+  if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg != nullptr && *xdg == '/')
+    return std::string(xdg) + "/warden";
+  if (const char* home = std::getenv("HOME"); home != nullptr && *home == '/')
+    return std::string(home) + "/.local/state/warden";
+  return "/tmp/warden-" + std::to_string(::geteuid());
+}
+
+}  // namespace warden::app

@@ -1,0 +1,77 @@
+#pragma once
+// Warden's configuration: one TOML file, one struct per section with its defaults, and one
+// declarative schema (config_schema.cpp) that says, for every key, its type, default and
+// meaning. Loading refuses unknown keys, wrong types and bad values with file:line:column and
+// the key's name; `warden check-config` runs the same code as `warden run`.
+// Built once, then frozen (shared_ptr<const Config>); a reload builds a new one.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.hpp"
+#include "flow/engine_config.hpp"
+#include "net/types.hpp"
+
+namespace warden::app {
+
+struct ProxySection {
+  std::vector<std::string> listen{"127.0.0.1:3128"};
+  std::vector<std::uint16_t> connect_ports{443};
+  unsigned threads = 0;  // 0: one per core
+  std::size_t max_connections = 10'000;
+  std::string via = "warden";
+  bool forwarded_for = false;
+  net::Duration shutdown_grace{10'000};
+};
+
+struct LimitsSection {
+  std::size_t request_line = 8 * 1024;
+  std::size_t header_section = 64 * 1024;
+  std::size_t header_fields = 100;
+};
+
+struct UpstreamSection {
+  std::size_t pool_per_host = 16;
+  std::size_t pool_total = 1024;
+};
+
+struct LogSection {
+  std::string level = "info";
+  std::string access_log = "-";  // a file, "-" (stdout) or "off"
+};
+
+struct Config {
+  std::string state_dir;  // empty: the default for the user (see default_state_dir())
+  ProxySection proxy;
+  LimitsSection limits;
+  flow::Timeouts timeouts;
+  UpstreamSection upstream;
+  LogSection log;
+};
+
+using ConfigPtr = std::shared_ptr<const Config>;
+
+// Parses and validates a TOML file. Errors name the file, line, column and key.
+[[nodiscard]] base::Result<Config> load_config_file(const std::string& path);
+// The same from text (tests); `source_name` is used in error messages.
+[[nodiscard]] base::Result<Config> load_config_text(std::string_view text,
+                                                    const std::string& source_name);
+// Checks values that depend on each other; the message names the key.
+[[nodiscard]] base::Result<void> validate(const Config& c);
+
+// The example file documenting every key with its default (warden.example.toml is this text).
+[[nodiscard]] std::string render_example_config();
+
+// "127.0.0.1:3128", "[::1]:3128", "0.0.0.0:3128".
+[[nodiscard]] base::Result<net::tcp::endpoint> parse_listen_address(std::string_view text);
+
+// The engine's view of the config.
+[[nodiscard]] flow::EngineConfig make_engine_config(const Config& c);
+
+// /var/lib/warden as root, $XDG_STATE_HOME/warden (or ~/.local/state/warden) otherwise.
+[[nodiscard]] std::string default_state_dir();
+
+}  // namespace warden::app

@@ -1,0 +1,190 @@
+#include "app/run.hpp"
+
+#include <boost/asio/signal_set.hpp>
+#include <fmt/format.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <thread>
+
+#include "app/version.hpp"
+#include "flow/engine.hpp"
+#include "observe/access_log.hpp"
+
+namespace warden::app {
+namespace {
+
+using base::Error;
+using base::ErrorCode;
+using base::ErrorSource;
+
+Error startup_error(std::string what) {
+  return {ErrorCode::Internal, ErrorSource::Internal, std::move(what)};
+}
+
+// More descriptors means more pupils at once; take what the hard limit allows.
+void raise_fd_limit() {
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    (void)::setrlimit(RLIMIT_NOFILE, &rl);
+  }
+}
+
+unsigned worker_count(const Config& c) {
+  if (c.proxy.threads != 0) return c.proxy.threads;
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+std::string join_endpoints(const std::vector<net::tcp::endpoint>& eps) {
+  std::string out;
+  for (const auto& e : eps) {
+    if (!out.empty()) out += ", ";
+    out += e.address().is_v6() ? fmt::format("[{}]:{}", e.address().to_string(), e.port())
+                               : fmt::format("{}:{}", e.address().to_string(), e.port());
+  }
+  return out;
+}
+
+void print_start_banner(const Config& c, const std::vector<net::tcp::endpoint>& eps,
+                        unsigned workers) {
+  const auto& first = eps.front();
+  const std::string host = first.address().is_unspecified() ? "127.0.0.1"
+                           : first.address().is_v6()        ? "[" + first.address().to_string() + "]"
+                                                            : first.address().to_string();
+  fmt::print(stderr,
+             "Warden {} is running: explicit proxy on {} ({} worker{}).\n"
+             "  Set it as the HTTP and HTTPS proxy in a browser (host {}, port {}), or try:\n"
+             "    curl -x http://{}:{} http://example.com/\n"
+             "  State folder: {}. Access log: {}. Stop with Ctrl-C.\n",
+             kVersion, join_endpoints(eps), workers, workers == 1 ? "" : "s", host, first.port(),
+             host, first.port(), c.state_dir,
+             c.log.access_log == "-" ? "stdout" : c.log.access_log);
+}
+
+}  // namespace
+
+base::Result<Config> build_config(const RunOptions& o) {
+  Config c;
+  if (o.config_file) {
+    auto loaded = load_config_file(*o.config_file);
+    if (!loaded) return loaded.error();
+    c = std::move(*loaded);
+  }
+  if (!o.listen.empty()) c.proxy.listen = o.listen;
+  if (o.state_dir) c.state_dir = *o.state_dir;
+  if (o.access_log) c.log.access_log = *o.access_log;
+  if (o.threads) c.proxy.threads = *o.threads;
+  if (o.log_level) c.log.level = *o.log_level;
+  for (auto p : o.connect_ports)
+    if (std::find(c.proxy.connect_ports.begin(), c.proxy.connect_ports.end(), p) ==
+        c.proxy.connect_ports.end())
+      c.proxy.connect_ports.push_back(p);
+  if (c.state_dir.empty()) c.state_dir = default_state_dir();
+  if (auto ok = validate(c); !ok) return ok.error();
+  return c;
+}
+
+base::Result<void> ensure_state_dir(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    if (!S_ISDIR(st.st_mode)) return startup_error("state folder " + path + " is not a folder");
+    if ((st.st_mode & 077) != 0)
+      spdlog::warn("state folder {} is readable by other users (mode {:o}); it should be 0700",
+                   path, st.st_mode & 0777);
+    return {};
+  }
+  // Create missing parents too, each 0700 (they are ours: ~/.local/state, say).
+  for (std::size_t pos = 1; pos <= path.size(); ++pos) {
+    if (pos != path.size() && path[pos] != '/') continue;
+    const std::string prefix = path.substr(0, pos);
+    if (::mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST)
+      return startup_error(fmt::format("cannot create state folder {}: {}", prefix,
+                                       std::strerror(errno)));
+  }
+  return {};
+}
+
+int run_proxy(const RunOptions& options) {
+  auto config = build_config(options);
+  if (!config) {
+    fmt::print(stderr, "warden: {}\n", config.error().context);
+    return 1;
+  }
+  const Config& c = *config;
+  spdlog::set_level(spdlog::level::from_str(c.log.level));
+  if (auto ok = ensure_state_dir(c.state_dir); !ok) {
+    fmt::print(stderr, "warden: {}\n", ok.error().context);
+    return 1;
+  }
+  raise_fd_limit();
+  std::signal(SIGPIPE, SIG_IGN);
+
+  auto access_log = observe::AccessLog::open(c.log.access_log);
+  if (!access_log) {
+    fmt::print(stderr, "warden: {}\n", access_log.error().context);
+    return 1;
+  }
+  std::vector<net::tcp::endpoint> listen;
+  for (const auto& l : c.proxy.listen) listen.push_back(*parse_listen_address(l));
+
+  // The control plane: signals on the main thread, caught from before the first connection.
+  net::asio::io_context control;
+  net::asio::signal_set signals(control, SIGINT, SIGTERM, SIGHUP);
+
+  const unsigned workers = worker_count(c);
+  auto engine = std::make_unique<flow::Engine>(
+      std::make_shared<const flow::EngineConfig>(make_engine_config(c)), **access_log, workers);
+  if (auto started = engine->start(listen); !started) {
+    fmt::print(stderr, "warden: {}\n", started.error().context);
+    return 1;
+  }
+  print_start_banner(c, engine->endpoints(), workers);
+
+  Config current = c;
+  bool clean = true;
+  std::function<void(const net::error_code&, int)> on_signal = [&](const net::error_code& ec,
+                                                                   int sig) {
+    if (ec) return;
+    if (sig == SIGHUP) {
+      auto fresh = build_config(options);
+      if (!fresh) {
+        spdlog::error("reload refused, keeping the running config: {}", fresh.error().context);
+      } else {
+        if (fresh->proxy.listen != current.proxy.listen || fresh->proxy.threads != current.proxy.threads)
+          spdlog::warn("reload: listener and thread changes take effect after a restart");
+        if (fresh->log.access_log != current.log.access_log)
+          spdlog::warn("reload: a new access_log path takes effect after a restart");
+        spdlog::set_level(spdlog::level::from_str(fresh->log.level));
+        engine->reload(std::make_shared<const flow::EngineConfig>(make_engine_config(*fresh)));
+        current = std::move(*fresh);
+        spdlog::info("reloaded the configuration");
+      }
+      (*access_log)->reopen();
+      signals.async_wait(on_signal);
+      return;
+    }
+    spdlog::info("{}: draining connections (grace {} s)", sig == SIGTERM ? "SIGTERM" : "SIGINT",
+                 std::chrono::duration_cast<std::chrono::seconds>(current.proxy.shutdown_grace).count());
+    clean = engine->shutdown(current.proxy.shutdown_grace);
+  };
+  signals.async_wait(on_signal);
+  control.run();
+
+  (*access_log)->close();
+  if (!clean) {
+    spdlog::error("exiting with connections still open");
+    std::_Exit(1);  // workers are stuck; do not run destructors under them
+  }
+  engine.reset();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace warden::app

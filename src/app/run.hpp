@@ -1,0 +1,34 @@
+#pragma once
+// `warden run`: load the config (file + flags), start the engine, and serve until SIGTERM or
+// SIGINT (drain, then exit 0). SIGHUP re-reads the config file, applies what can change live,
+// and reopens the access log.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/config.hpp"
+
+namespace warden::app {
+
+// Flags of `warden run` that override the file.
+struct RunOptions {
+  std::optional<std::string> config_file;
+  std::vector<std::string> listen;  // replaces proxy.listen when non-empty
+  std::optional<std::string> state_dir;
+  std::optional<std::string> access_log;
+  std::optional<unsigned> threads;
+  std::optional<std::string> log_level;
+  std::vector<std::uint16_t> connect_ports;  // added to proxy.connect_ports
+};
+
+// The config `warden run` would use: file (or defaults), then flags, then validation.
+[[nodiscard]] base::Result<Config> build_config(const RunOptions& options);
+
+// Creates the folder 0700 (and missing parents) if needed; refuses a non-directory.
+[[nodiscard]] base::Result<void> ensure_state_dir(const std::string& path);
+
+[[nodiscard]] int run_proxy(const RunOptions& options);
+
+}  // namespace warden::app

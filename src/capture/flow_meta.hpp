@@ -1,0 +1,33 @@
+#pragma once
+// What capture knows about a flow, whatever captured it: who the client is, which address they
+// reached, what they meant to reach, and how we got the connection. Everything after capture
+// (tls/, http/, policy/) reads this and nothing platform-specific.
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "net/types.hpp"
+
+namespace warden::capture {
+
+enum class CaptureMode : std::uint8_t { Explicit, Redirect, Tproxy, Local };
+
+[[nodiscard]] constexpr std::string_view capture_mode_name(CaptureMode m) {
+  switch (m) {
+    case CaptureMode::Explicit: return "explicit";
+    case CaptureMode::Redirect: return "redirect";
+    case CaptureMode::Tproxy: return "tproxy";
+    case CaptureMode::Local: return "local";
+  }
+  return "explicit";
+}
+
+struct FlowMeta {
+  net::tcp::endpoint client;  // the pupil's address and port
+  net::tcp::endpoint local;   // our listener address the client reached
+  CaptureMode mode = CaptureMode::Explicit;
+  std::optional<net::tcp::endpoint> original_destination;  // transparent modes only
+};
+
+}  // namespace warden::capture

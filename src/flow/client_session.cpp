@@ -1,0 +1,212 @@
+#include "flow/client_session.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <spdlog/spdlog.h>
+
+#include "flow/detail/exchange.hpp"
+#include "http/head_parser.hpp"
+#include "http/error_response.hpp"
+#include "net/socket_options.hpp"
+
+namespace warden::flow {
+
+namespace asio = net::asio;
+using base::ErrorCode;
+
+void ClientSession::start(WorkerContext& ctx, net::Socket client, capture::FlowMeta meta) {
+  const std::size_t open = ctx.shared.connections.fetch_add(1) + 1;
+  if (open > ctx.config->max_connections || ctx.draining) {
+    ctx.shared.connections.fetch_sub(1);
+    ctx.shared.rejected_busy.fetch_add(1);
+    // Best effort, non-blocking: a short 503 so the client is not left waiting.
+    static const std::string busy = http::render_error_response(
+        {503, base::error_code_name(ErrorCode::TooManyConnections),
+         "Warden is handling as many connections as it is configured for; try again shortly.",
+         "-", true});
+    net::error_code ec;
+    client.non_blocking(true, ec);
+    client.write_some(asio::buffer(busy), ec);
+    return;
+  }
+  std::shared_ptr<ClientSession> self(new ClientSession(ctx, std::move(client), std::move(meta)));
+  asio::co_spawn(ctx.worker.executor(),
+                 [self]() { return self->watchdog_.run([raw = self.get()] { raw->on_deadline(); }); },
+                 asio::detached);
+  asio::co_spawn(ctx.worker.executor(), [self]() { return self->run(); },
+                 asio::bind_cancellation_slot(self->cancel_.slot(), [self](const std::exception_ptr& e) {
+                   if (e) {
+                     try {
+                       std::rethrow_exception(e);
+                     } catch (const std::exception& ex) {
+                       spdlog::error("BUG: flow from {} ended by an exception: {}", self->client_ip_,
+                                     ex.what());
+                     }
+                   }
+                   self->watchdog_.stop();
+                 }));
+}
+
+ClientSession::ClientSession(WorkerContext& ctx, net::Socket client, capture::FlowMeta meta)
+    : ctx_(ctx),
+      config_(ctx.config),
+      client_(std::move(client)),
+      meta_(std::move(meta)),
+      client_ip_(meta_.client.address().to_string()),
+      client_buf_(ctx.worker.buffers()),
+      watchdog_(ctx.worker.executor()) {
+  (void)net::prepare_client_socket(client_);
+  ctx_.sessions.insert(this);
+}
+
+ClientSession::~ClientSession() {
+  ctx_.sessions.erase(this);
+  ctx_.shared.connections.fetch_sub(1);
+}
+
+void ClientSession::drain() {
+  drain_ = true;
+  if (state_ == State::Idle) abort();
+}
+
+void ClientSession::abort() {
+  if (state_ == State::Closed) return;
+  state_ = State::Closed;
+  // Closing (not just cancelling) makes every later operation on these sockets fail at once,
+  // so nothing the flow still does can wait.
+  net::error_code ignored;
+  client_.close(ignored);
+  if (upstream_ != nullptr) upstream_->close(ignored);
+  cancel_.emit(asio::cancellation_type::terminal);  // e.g. an upstream connect in progress
+}
+
+void ClientSession::on_deadline() {
+  net::error_code ignored;
+  client_.cancel(ignored);
+  if (upstream_ != nullptr) upstream_->cancel(ignored);
+}
+
+net::Awaitable<void> ClientSession::run() {
+  // abort() cancels the current wait; what follows checks state_ instead of catching.
+  co_await asio::this_coro::throw_if_cancelled(false);
+  http::RequestHead head;
+  for (bool first = true; state_ != State::Closed; first = false) {
+    config_ = ctx_.config;  // each exchange sees the newest config; it keeps it to the end
+    if (co_await read_request_head(head, first) != HeadOutcome::Ok) break;
+    state_ = State::Busy;
+    ++requests_;
+    const bool keep_open = co_await handle_request(head);
+    if (!keep_open || drain_ || state_ == State::Closed) break;
+    state_ = State::Idle;
+  }
+  state_ = State::Closed;
+  net::error_code ignored;
+  client_.shutdown(net::tcp::socket::shutdown_both, ignored);
+  client_.close(ignored);
+  watchdog_.stop();
+}
+
+net::Awaitable<ClientSession::HeadOutcome> ClientSession::read_request_head(
+    http::RequestHead& out, bool first) {
+  const Timeouts& t = config_->timeouts;
+  const unsigned expiries = watchdog_.expiries();
+  if (client_buf_.empty()) {
+    // Idle: hold no buffer while waiting for the first byte of the next request.
+    state_ = State::Idle;
+    client_buf_.release_if_empty();
+    watchdog_.expire_after(first ? t.header : t.client_idle);
+    auto [ec] = co_await client_.async_wait(net::tcp::socket::wait_read);
+    if (ec || state_ == State::Closed) co_return HeadOutcome::Closed;
+    if (!first) watchdog_.expire_after(t.header);  // the head's clock starts with its first byte
+  }
+  state_ = State::ReadingHead;
+  const http::HeadLimits& limits = config_->request_limits;
+  http::RequestHeadParser parser(limits);
+  const std::size_t max_buffer = limits.section_max + limits.start_line_max + 64;
+  for (;;) {
+    if (!client_buf_.empty()) {
+      const http::ParseResult r = parser.parse(client_buf_.data());
+      if (r.status == http::ParseStatus::Done) {
+        out = parser.take();
+        client_buf_.consume(r.consumed);
+        co_return HeadOutcome::Ok;
+      }
+      if (r.status == http::ParseStatus::Invalid) {
+        const ErrorCode code = r.error.status == 414   ? ErrorCode::RequestLineTooLong
+                               : r.error.status == 431 ? ErrorCode::HeadersTooLarge
+                                                       : ErrorCode::BadRequest;
+        Exchange ex;
+        ex.record.method = "-";
+        co_await respond_error(&ex, r.error.status, code,
+                               "The request could not be read: " + std::string(r.error.reason) + ".",
+                               true);
+        co_return HeadOutcome::Closed;
+      }
+    }
+    std::span<char> space = client_buf_.prepare(1, max_buffer);
+    auto [ec, n] = co_await client_.async_read_some(asio::buffer(space.data(), space.size()));
+    if (watchdog_.expiries() != expiries && state_ != State::Closed) {
+      Exchange ex;
+      ex.record.method = "-";
+      co_await respond_error(&ex, 408, ErrorCode::HeaderTimeout,
+                             "The request head did not arrive in time.", true);
+      co_return HeadOutcome::Closed;
+    }
+    if (ec) co_return HeadOutcome::Closed;  // EOF or reset: nothing to answer
+    client_buf_.commit(n);
+  }
+}
+
+net::Awaitable<bool> ClientSession::handle_request(http::RequestHead& head) {
+  Exchange ex;
+  ex.record.ts = std::chrono::system_clock::now();
+  ex.record.id = ctx_.ids.next();
+  ex.record.method = head.method();
+  ex.head = std::move(head);
+  const http::RequestHead& h = ex.head;
+
+  auto semantics = http::analyze_request(h);
+  if (!semantics) {
+    co_await respond_error(&ex, semantics.error().status, ErrorCode::BadRequest,
+                           "The request is malformed: " + std::string(semantics.error().reason) + ".",
+                           true);
+    co_return false;
+  }
+  ex.semantics = std::move(*semantics);
+
+  if (h.method() == "CONNECT") {
+    co_await connect_tunnel(ex);
+    co_return false;
+  }
+
+  auto target = http::parse_absolute_target(h.target());
+  if (!target) {
+    if (h.target().starts_with('/')) {
+      co_await respond_error(&ex, 400, ErrorCode::NotAProxyRequest,
+                             "Warden is a proxy: set it as your browser's HTTP proxy, or send "
+                             "requests in absolute form (GET http://host/path).",
+                             true);
+    } else {
+      co_await respond_error(&ex, 400, ErrorCode::BadRequest,
+                             "The request target is invalid: " + std::string(target.error().reason) + ".",
+                             true);
+    }
+    co_return false;
+  }
+  ex.target = std::move(*target);
+  ex.record.scheme = ex.target.scheme;
+  ex.record.host = ex.target.authority.host;
+  ex.record.port = ex.target.authority.port;
+  ex.record.path = ex.target.path;
+  if (ex.target.scheme != "http") {
+    co_await respond_error(&ex, 400, ErrorCode::UnsupportedScheme,
+                           "Warden forwards http:// URLs; https:// goes through CONNECT.", true);
+    co_return false;
+  }
+  const bool keep_open = co_await forward(ex);
+  co_return keep_open;
+}
+
+}  // namespace warden::flow

@@ -1,0 +1,124 @@
+#include "flow/engine.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include <future>
+#include <thread>
+
+#include "capture/acceptor_loop.hpp"
+#include "flow/client_session.hpp"
+#include "net/listener.hpp"
+
+namespace warden::flow {
+
+namespace asio = net::asio;
+
+Engine::Engine(EngineConfigPtr config, observe::AccessLog& access_log, unsigned threads)
+    : pool_(threads == 0 ? 1 : threads) {
+  shared_.access_log = &access_log;
+  shared_.id_salt = base::random_process_salt();
+  for (std::size_t i = 0; i < pool_.size(); ++i)
+    contexts_.push_back(std::make_unique<WorkerContext>(pool_[i], shared_, config));
+}
+
+Engine::~Engine() {
+  const bool clean = shutdown(std::chrono::seconds(1));
+  if (clean) {
+    contexts_.clear();  // their timers and sockets go while the io_contexts still exist
+  } else {
+    // Some worker is stuck: its flows still point at their context, so keep it (a leak at
+    // exit, instead of a use-after-free).
+    static std::vector<std::unique_ptr<WorkerContext>> leaked;
+    leaked = std::move(contexts_);
+    pool_.stop();
+  }
+}
+
+base::Result<void> Engine::start(const std::vector<net::tcp::endpoint>& listen) {
+  for (const auto& requested : listen) {
+    // The first worker binds (resolving port 0); the others join it on the same port.
+    net::tcp::endpoint bound = requested;
+    for (std::size_t i = 0; i < pool_.size(); ++i) {
+      auto acceptor = net::open_listener(pool_[i].io(), bound);
+      if (!acceptor) return acceptor.error();
+      if (i == 0) bound = acceptor->local_endpoint();
+      contexts_[i]->acceptors.push_back(std::move(*acceptor));
+    }
+    shared_.listen_endpoints.push_back(bound);
+  }
+  for (auto& ctx : contexts_) {
+    WorkerContext* c = ctx.get();
+    for (auto& acceptor : c->acceptors) {
+      asio::co_spawn(c->worker.executor(),
+                     capture::accept_loop(acceptor, capture::CaptureMode::Explicit,
+                                          [c](net::Socket s, capture::FlowMeta meta) {
+                                            ClientSession::start(*c, std::move(s), std::move(meta));
+                                          }),
+                     asio::detached);
+    }
+    asio::co_spawn(c->worker.executor(), c->upstreams.sweep_loop(c->config->timeouts.upstream_idle),
+                   asio::detached);
+  }
+  pool_.start();
+  started_ = true;
+  return {};
+}
+
+void Engine::run_on_workers(const std::function<void(WorkerContext&)>& fn) {
+  if (!started_) {
+    for (auto& c : contexts_) fn(*c);
+    return;
+  }
+  std::vector<std::future<void>> done;
+  for (auto& c : contexts_) {
+    auto task = std::make_shared<std::packaged_task<void()>>([&fn, ctx = c.get()] { fn(*ctx); });
+    done.push_back(task->get_future());
+    asio::post(c->worker.executor(), [task] { (*task)(); });
+  }
+  for (auto& f : done) f.wait();
+}
+
+void Engine::reload(EngineConfigPtr config) {
+  for (auto& c : contexts_)
+    asio::post(c->worker.executor(), [ctx = c.get(), config] { ctx->config = config; });
+}
+
+bool Engine::shutdown(net::Duration grace) {
+  if (!started_ || stopped_) return true;
+  stopped_ = true;
+  auto wait_idle = [this](net::Duration limit) {
+    const auto deadline = net::Clock::now() + limit;
+    while (shared_.connections.load() > 0 && net::Clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    return shared_.connections.load() == 0;
+  };
+  run_on_workers([](WorkerContext& c) {
+    c.draining = true;
+    for (auto& a : c.acceptors) {
+      net::error_code ignored;
+      a.close(ignored);
+    }
+    const std::vector<ClientSession*> sessions(c.sessions.begin(), c.sessions.end());
+    for (ClientSession* s : sessions) s->drain();
+  });
+  if (!wait_idle(grace)) {
+    spdlog::info("shutdown: grace period over, closing {} connections", shared_.connections.load());
+    run_on_workers([](WorkerContext& c) {
+      const std::vector<ClientSession*> sessions(c.sessions.begin(), c.sessions.end());
+      for (ClientSession* s : sessions) s->abort();
+    });
+    wait_idle(std::chrono::seconds(2));
+  }
+  run_on_workers([](WorkerContext& c) {
+    c.upstreams.stop();
+    c.access_log.flush();
+  });
+  const bool finished = pool_.finish(std::chrono::seconds(5));
+  if (!finished) spdlog::error("shutdown: workers did not stop in time");
+  return finished;
+}
+
+}  // namespace warden::flow

@@ -1,0 +1,53 @@
+#pragma once
+// The proxy engine: workers, their listeners and flows. app/ builds it from the config; tests
+// run it in-process. start() opens every listener on every worker (SO_REUSEPORT) before any
+// thread runs, so a bad address fails the start with a message instead of a half-up proxy.
+//
+// Thread safety: start/reload/shutdown/active_connections are called from the control thread;
+// they reach workers only by post().
+
+#include <memory>
+#include <vector>
+
+#include "base/result.hpp"
+#include "flow/engine_config.hpp"
+#include "flow/worker_context.hpp"
+#include "net/worker.hpp"
+#include "observe/access_log.hpp"
+
+namespace warden::flow {
+
+class Engine {
+ public:
+  Engine(EngineConfigPtr config, observe::AccessLog& access_log, unsigned threads);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Opens the explicit-proxy listeners and starts the workers.
+  [[nodiscard]] base::Result<void> start(const std::vector<net::tcp::endpoint>& listen);
+  // The bound addresses (port 0 resolved), in the order given to start().
+  [[nodiscard]] const std::vector<net::tcp::endpoint>& endpoints() const { return shared_.listen_endpoints; }
+  // New flows and exchanges use `config` from now on; running exchanges keep theirs.
+  void reload(EngineConfigPtr config);
+  // Stops accepting; idle connections close now, busy ones after their exchange; after
+  // `grace` the rest are aborted. Returns false if workers did not stop in time.
+  bool shutdown(net::Duration grace);
+  [[nodiscard]] std::size_t active_connections() const { return shared_.connections.load(); }
+  [[nodiscard]] unsigned threads() const { return static_cast<unsigned>(pool_.size()); }
+
+  // Runs `fn(WorkerContext&)` on every worker and waits for it (tests, diagnostics).
+  template <class Fn>
+  void on_each_worker_for_test(Fn fn) { run_on_workers([&](WorkerContext& c) { fn(c); }); }
+
+ private:
+  void run_on_workers(const std::function<void(WorkerContext&)>& fn);
+
+  EngineShared shared_;
+  std::vector<std::unique_ptr<WorkerContext>> contexts_;  // destroyed after pool_ stops
+  net::WorkerPool pool_;
+  bool started_ = false;
+  bool stopped_ = false;
+};
+
+}  // namespace warden::flow

@@ -1,0 +1,48 @@
+#pragma once
+// The part of the configuration the proxy engine reads on its data path. Built by app/ from the
+// TOML file and flags, frozen, and shared as shared_ptr<const EngineConfig>: a reload posts a
+// new one to every worker; an exchange keeps the one it started with.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "http/chunked.hpp"
+#include "http/head_parser.hpp"
+#include "net/types.hpp"
+
+namespace warden::flow {
+
+using std::chrono_literals::operator""s;
+using std::chrono_literals::operator""ms;
+
+struct Timeouts {
+  net::Duration header = 30s;             // whole request head, from its first byte (408)
+  net::Duration client_idle = 120s;       // keep-alive wait for the next request
+  net::Duration body_idle = 60s;          // no body byte moved in either direction
+  net::Duration upstream_connect = 10s;   // DNS + TCP connect (504)
+  net::Duration upstream_response = 60s;  // request sent, waiting for the response head (504)
+  net::Duration upstream_idle = 60s;      // pooled keep-alive connection
+  net::Duration tunnel_idle = 900s;       // CONNECT and WebSocket relays
+  net::Duration happy_eyeballs_delay = 250ms;
+};
+
+struct EngineConfig {
+  http::HeadLimits request_limits;                        // 8 KiB line, 64 KiB head, 100 fields
+  http::HeadLimits response_limits{16 * 1024, 64 * 1024, 100};
+  http::ChunkedLimits chunked_limits;
+  Timeouts timeouts;
+  std::vector<std::uint16_t> connect_ports{443};          // CONNECT allowed to these only
+  std::string via = "1.1 warden";                         // our Via entry
+  bool forwarded_for = false;                             // add X-Forwarded-For (privacy: off)
+  std::size_t max_connections = 10'000;                   // client connections, all workers
+  std::size_t upstream_pool_per_host = 16;                // idle upstream connections per worker
+  std::size_t upstream_pool_total = 1024;
+  int upstream_socket_mark = 0;
+};
+
+using EngineConfigPtr = std::shared_ptr<const EngineConfig>;
+
+}  // namespace warden::flow

@@ -1,0 +1,57 @@
+// ClientSession: Warden's own error responses and the access-log record of each exchange.
+#include <spdlog/spdlog.h>
+
+#include "flow/body_copy.hpp"
+#include "flow/detail/exchange.hpp"
+#include "http/error_response.hpp"
+
+namespace warden::flow {
+
+using std::chrono_literals::operator""s;
+
+net::Awaitable<void> ClientSession::respond_error(Exchange* ex, unsigned status,
+                                                  base::ErrorCode code, std::string detail,
+                                                  bool close) {
+  const std::string_view code_name = base::error_code_name(code);
+  const std::string id = ex != nullptr && !ex->record.id.empty() ? ex->record.id : ctx_.ids.next();
+  const std::string response =
+      http::render_error_response({status, code_name, std::move(detail), id, close});
+  bool sent = false;
+  if (ex == nullptr || !ex->response_started)
+    sent = co_await write_all(client_, response, watchdog_, 10s);
+  if (ex != nullptr) {
+    ex->record.id = id;
+    ex->record.status = sent ? status : 0;
+    ex->record.bytes_out += sent ? response.size() : 0;
+    ex->record.error = code_name;
+    ex->record.end = "error";
+    log_exchange(*ex);
+  }
+}
+
+net::Awaitable<void> ClientSession::respond_error(Exchange* ex, const base::Error& e, bool close) {
+  unsigned status = 502;
+  switch (e.code) {
+    case base::ErrorCode::ConnectTimeout:
+    case base::ErrorCode::UpstreamTimeout: status = 504; break;
+    case base::ErrorCode::PortNotAllowed: status = 403; break;
+    case base::ErrorCode::BadRequest: status = 400; break;
+    default: break;
+  }
+  co_await respond_error(ex, status, e.code, e.context + ".", close);
+}
+
+void ClientSession::log_exchange(Exchange& ex) {
+  if (ex.logged) return;
+  ex.logged = true;
+  observe::AccessRecord& r = ex.record;
+  if (r.ts == std::chrono::system_clock::time_point{}) r.ts = std::chrono::system_clock::now();
+  r.client = client_ip_;
+  r.capture = capture::capture_mode_name(meta_.mode);
+  r.duration_us = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(net::Clock::now() - ex.started)
+          .count());
+  ctx_.access_log.add(r);
+}
+
+}  // namespace warden::flow

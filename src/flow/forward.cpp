@@ -1,0 +1,293 @@
+// ClientSession: forwarding one absolute-form HTTP request to its origin and relaying the
+// response (RFC 9110 §7.6, RFC 9112). Upstream connections come from the worker's pool when one
+// is idle; a request without a body that fails on a reused connection before any response byte
+// is retried once on a new connection (the pooled one had gone stale).
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "base/scope_exit.hpp"
+#include "flow/body_copy.hpp"
+#include "flow/detail/exchange.hpp"
+#include "http/head_parser.hpp"
+#include "http/rewrite.hpp"
+#include "net/connector.hpp"
+
+namespace warden::flow {
+namespace {
+
+namespace asio = net::asio;
+using base::ErrorCode;
+using Status = CopyResult::Status;
+
+struct ResponseRead {
+  enum class Status { Ok, ClosedEarly, Failed, TimedOut, Invalid } status = Status::Ok;
+  http::ResponseHead head;
+  http::ParseError error{};
+  bool reset = false;  // the connection was reset rather than closed
+};
+
+// Reads one response head from `upstream` into `buf`; the head's bytes are consumed, any body
+// bytes stay in `buf`.
+net::Awaitable<ResponseRead> read_response_head(net::Socket& upstream, net::Buffer& buf,
+                                                const http::HeadLimits& limits,
+                                                net::Watchdog& watchdog, net::Duration timeout) {
+  ResponseRead out;
+  http::ResponseHeadParser parser(limits);
+  const unsigned expiries = watchdog.expiries();
+  watchdog.expire_after(timeout);
+  bool received = !buf.empty();
+  for (;;) {
+    if (!buf.empty()) {
+      const http::ParseResult r = parser.parse(buf.data());
+      if (r.status == http::ParseStatus::Done) {
+        out.head = parser.take();
+        buf.consume(r.consumed);
+        co_return out;
+      }
+      if (r.status == http::ParseStatus::Invalid) {
+        out.status = ResponseRead::Status::Invalid;
+        out.error = r.error;
+        co_return out;
+      }
+    }
+    std::span<char> space = buf.prepare(1, limits.section_max + 64);
+    auto [ec, n] = co_await upstream.async_read_some(asio::buffer(space.data(), space.size()));
+    if (watchdog.expiries() != expiries) {
+      out.status = ResponseRead::Status::TimedOut;
+      co_return out;
+    }
+    if (ec) {
+      out.status = received ? ResponseRead::Status::Failed : ResponseRead::Status::ClosedEarly;
+      out.reset = ec == asio::error::connection_reset;
+      co_return out;
+    }
+    received = true;
+    buf.commit(n);
+  }
+}
+
+bool idempotent(std::string_view method) {
+  return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "TRACE" ||
+         method == "PUT" || method == "DELETE";
+}
+
+bool has_body(const http::BodyFraming& b) {
+  return b.kind == http::BodyKind::Chunked || (b.kind == http::BodyKind::Length && b.length > 0);
+}
+
+bool is_own_listener(const net::tcp::endpoint& ep, const std::vector<net::tcp::endpoint>& ours) {
+  return std::any_of(ours.begin(), ours.end(), [&](const net::tcp::endpoint& l) {
+    if (l.port() != ep.port()) return false;
+    if (l.address() == ep.address()) return true;
+    return l.address().is_unspecified() && ep.address().is_loopback();
+  });
+}
+
+std::string_view end_of(Status s, bool upstream_is_source) {
+  switch (s) {
+    case Status::Done: return "ok";
+    case Status::TimedOut: return "timeout";
+    case Status::SinkFailed: return upstream_is_source ? "client_abort" : "upstream_abort";
+    case Status::SourceClosed:
+    case Status::Invalid: return upstream_is_source ? "upstream_abort" : "client_abort";
+  }
+  return "error";
+}
+
+}  // namespace
+
+net::Awaitable<bool> ClientSession::forward(Exchange& ex) {
+  const EngineConfig& cfg = *config_;
+  const Timeouts& t = cfg.timeouts;
+  const http::Authority& dest = ex.target.authority;
+  const std::string key = fmt::format("{}:{}", dest.to_string(), dest.port);
+  const std::string head = http::upstream_request_head(
+      ex.head, ex.semantics, ex.target,
+      {cfg.via, cfg.forwarded_for ? std::string_view(client_ip_) : std::string_view()});
+  const bool body = has_body(ex.semantics.body);
+  const bool retryable = !body && idempotent(ex.head.method());
+  const base::ScopeExit forget_upstream([this] { upstream_ = nullptr; });
+
+  net::Buffer upstream_buf(ctx_.worker.buffers());
+  std::optional<net::Socket> upstream;
+  ResponseRead response;
+  bool sent_continue = false;
+  for (int attempt = 0;; ++attempt) {
+    upstream_ = nullptr;
+    upstream.reset();
+    upstream_buf.consume(upstream_buf.size());
+    if (attempt == 0) upstream = ctx_.upstreams.take(key, t.upstream_idle);
+    const bool reused = upstream.has_value();
+    if (!reused) {
+      watchdog_.disarm();  // connect_upstream bounds itself
+      auto connected = co_await net::connect_upstream(
+          dest.host, dest.port, {t.upstream_connect, t.happy_eyeballs_delay, cfg.upstream_socket_mark});
+      if (state_ == State::Closed) co_return false;
+      if (!connected) {
+        co_await respond_error(&ex, connected.error(), true);
+        co_return false;
+      }
+      if (is_own_listener(connected->endpoint, ctx_.shared.listen_endpoints)) {
+        co_await respond_error(&ex, 508, ErrorCode::BadRequest,
+                               "The request points back at Warden itself.", true);
+        co_return false;
+      }
+      upstream.emplace(std::move(connected->socket));
+    }
+    upstream_ = &*upstream;
+
+    // We answer Expect: 100-continue ourselves (the upstream never sees the expectation), once
+    // we know the request will be forwarded.
+    if (ex.semantics.expect_continue && body && !sent_continue && client_buf_.empty()) {
+      constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      if (!co_await write_all(client_, kContinue, watchdog_, t.body_idle)) {
+        ex.record.end = "client_abort";
+        log_exchange(ex);
+        co_return false;
+      }
+      sent_continue = true;
+      ex.record.bytes_out += kContinue.size();
+    }
+
+    const CopyResult sent = co_await copy_body(
+        client_, client_buf_, *upstream,
+        {ex.semantics.body, ex.semantics.body.kind, head, &cfg.chunked_limits}, watchdog_,
+        t.body_idle);
+    ex.record.bytes_in += sent.body_bytes;
+    if (sent.status == Status::SinkFailed && reused && retryable) continue;
+    switch (sent.status) {
+      case Status::Done: break;
+      case Status::SinkFailed:
+        co_await respond_error(&ex, 502, ErrorCode::UpstreamReset,
+                               "The upstream closed the connection while receiving the request.",
+                               true);
+        co_return false;
+      case Status::Invalid:
+        co_await respond_error(&ex, 400, ErrorCode::BadRequest,
+                               "The request body is malformed: " + std::string(sent.error.reason) + ".",
+                               true);
+        co_return false;
+      case Status::TimedOut:
+        co_await respond_error(&ex, 408, ErrorCode::BodyTimeout,
+                               "The request body did not arrive in time.", true);
+        co_return false;
+      case Status::SourceClosed:
+        ex.record.end = "client_abort";
+        ex.record.error = base::error_code_name(ErrorCode::ClientClosed);
+        log_exchange(ex);
+        co_return false;
+    }
+
+    // The response head; 1xx responses other than 100 are passed on to HTTP/1.1 clients.
+    bool retry = false;
+    for (;;) {
+      response = co_await read_response_head(*upstream, upstream_buf, cfg.response_limits,
+                                             watchdog_, t.upstream_response);
+      if (response.status != ResponseRead::Status::Ok) break;
+      if (response.head.status() >= 200 || response.head.status() == 101) break;
+      if (response.head.status() != 100 && ex.head.version == http::Version::Http11) {
+        std::string info = fmt::format("HTTP/1.1 {} {}\r\n", response.head.status(),
+                                       response.head.reason());
+        for (std::size_t i = 0; i < response.head.field_count(); ++i)
+          info += fmt::format("{}: {}\r\n", response.head.field(i).name, response.head.field(i).value);
+        info += "\r\n";
+        if (!co_await write_all(client_, info, watchdog_, t.body_idle)) {
+          ex.record.end = "client_abort";
+          log_exchange(ex);
+          co_return false;
+        }
+        ex.record.bytes_out += info.size();
+      }
+    }
+    switch (response.status) {
+      case ResponseRead::Status::Ok: break;
+      case ResponseRead::Status::ClosedEarly:
+        if (reused && retryable) {
+          retry = true;
+          break;
+        }
+        co_await respond_error(&ex, 502,
+                               response.reset ? ErrorCode::UpstreamReset : ErrorCode::UpstreamClosed,
+                               response.reset ? "The upstream reset the connection before responding."
+                                              : "The upstream closed the connection without responding.",
+                               true);
+        co_return false;
+      case ResponseRead::Status::Failed:
+        co_await respond_error(&ex, 502, ErrorCode::UpstreamClosed,
+                               "The upstream closed the connection in the middle of its response head.",
+                               true);
+        co_return false;
+      case ResponseRead::Status::TimedOut:
+        co_await respond_error(&ex, 504, ErrorCode::UpstreamTimeout,
+                               fmt::format("{} did not respond in time.", key), true);
+        co_return false;
+      case ResponseRead::Status::Invalid:
+        co_await respond_error(&ex, 502, ErrorCode::UpstreamInvalid,
+                               fmt::format("The upstream's response is malformed: {}.",
+                                           response.error.reason),
+                               true);
+        co_return false;
+    }
+    if (!retry) break;
+  }
+
+  auto rsem = http::analyze_response(response.head, ex.head.method(), ex.semantics.websocket);
+  if (!rsem) {
+    co_await respond_error(&ex, 502, ErrorCode::UpstreamInvalid,
+                           fmt::format("The upstream's response is malformed: {}.", rsem.error().reason),
+                           true);
+    co_return false;
+  }
+  if (rsem->switching) {
+    co_await relay_upgraded(ex, response.head, *rsem, *upstream, upstream_buf);
+    co_return false;
+  }
+
+  // Framing towards the client.
+  const bool client11 = ex.head.version == http::Version::Http11;
+  http::ClientFraming framing;
+  framing.close = !ex.semantics.keep_alive || drain_ || ctx_.draining;
+  switch (rsem->body.kind) {
+    case http::BodyKind::None: framing.kind = http::BodyKind::None; break;
+    case http::BodyKind::Length:
+      framing.kind = http::BodyKind::Length;
+      framing.length = rsem->body.length;
+      break;
+    case http::BodyKind::Chunked:
+    case http::BodyKind::UntilClose:
+      if (client11 && !framing.close) {
+        framing.kind = http::BodyKind::Chunked;
+      } else {
+        framing.kind = http::BodyKind::UntilClose;
+        framing.close = true;
+      }
+      break;
+  }
+  const std::string out_head = http::client_response_head(response.head, *rsem, framing, cfg.via);
+  ex.response_started = true;
+  ex.record.status = response.head.status();
+  const CopyResult delivered = co_await copy_body(
+      *upstream, upstream_buf, client_, {rsem->body, framing.kind, out_head, &cfg.chunked_limits},
+      watchdog_, t.body_idle);
+  ex.record.bytes_out += delivered.sink_bytes;
+  if (!delivered.ok()) {
+    ex.record.end = end_of(delivered.status, true);
+    if (delivered.status == Status::Invalid)
+      ex.record.error = base::error_code_name(ErrorCode::UpstreamInvalid);
+    else if (delivered.status == Status::SourceClosed)
+      ex.record.error = base::error_code_name(ErrorCode::UpstreamClosed);
+    log_exchange(ex);
+    co_return false;
+  }
+  const bool reusable = rsem->keep_alive && upstream_buf.empty() && upstream->is_open() &&
+                        !ex.semantics.websocket && !ctx_.draining;
+  upstream_ = nullptr;
+  if (reusable)
+    ctx_.upstreams.give_back(key, std::move(*upstream), cfg.upstream_pool_per_host,
+                             cfg.upstream_pool_total);
+  log_exchange(ex);
+  co_return !framing.close;
+}
+
+}  // namespace warden::flow

@@ -1,0 +1,50 @@
+#pragma once
+// Everything one worker's flows share: its config snapshot, upstream pool, access-log batch,
+// request ids and the registry of live sessions (for drain and shutdown). Lives on the
+// worker's thread; nothing here is locked. EngineShared is the little that crosses workers.
+
+#include <atomic>
+#include <unordered_set>
+#include <vector>
+
+#include "base/request_id.hpp"
+#include "flow/engine_config.hpp"
+#include "flow/upstream_pool.hpp"
+#include "net/worker.hpp"
+#include "observe/access_log.hpp"
+
+namespace warden::flow {
+
+class ClientSession;
+
+// Shared by all workers; owned by the Engine.
+struct EngineShared {
+  std::atomic<std::size_t> connections{0};      // open client connections, all workers
+  std::atomic<std::uint64_t> rejected_busy{0};  // refused at max_connections
+  std::vector<net::tcp::endpoint> listen_endpoints;  // our own listeners, for loop detection
+  std::uint32_t id_salt = 0;
+  observe::AccessLog* access_log = nullptr;
+};
+
+class WorkerContext {
+ public:
+  WorkerContext(net::Worker& w, EngineShared& s, EngineConfigPtr c)
+      : worker(w),
+        shared(s),
+        config(std::move(c)),
+        upstreams(w.executor()),
+        access_log(*s.access_log, w.executor()),
+        ids(s.id_salt, w.index()) {}
+
+  net::Worker& worker;
+  EngineShared& shared;
+  EngineConfigPtr config;  // replaced (by a post from the control plane) on reload
+  UpstreamPool upstreams;
+  observe::AccessLogBatch access_log;
+  base::RequestIdGenerator ids;
+  std::unordered_set<ClientSession*> sessions;
+  std::vector<net::Acceptor> acceptors;
+  bool draining = false;
+};
+
+}  // namespace warden::flow

@@ -1,0 +1,36 @@
+#pragma once
+// Opens the upstream TCP connection for a flow: asynchronous DNS through Asio's resolver, then
+// Happy Eyeballs v2 (RFC 8305): addresses interleaved by family starting with IPv6, a new
+// attempt every `attempt_delay` (250 ms) or as soon as the previous one fails, the first
+// connection to succeed wins and the others are closed. The whole operation is bounded by
+// `timeout`. Failures come back as base::Error values that name what went wrong (DNS, refused,
+// unreachable, timeout) for the client's 502/504 page and the access log.
+
+#include <cstdint>
+#include <string>
+
+#include "base/result.hpp"
+#include "net/types.hpp"
+
+namespace warden::net {
+
+struct ConnectOptions {
+  Duration timeout{10'000};       // DNS and connect together
+  Duration attempt_delay{250};    // RFC 8305 §5 "Connection Attempt Delay"
+  int socket_mark = 0;            // SO_MARK on upstream sockets (0: none); used by capture
+};
+
+struct Connected {
+  Socket socket;
+  tcp::endpoint endpoint;
+};
+
+// `host` is a name or an IP literal (IPv6 without brackets).
+[[nodiscard]] Awaitable<base::Result<Connected>> connect_upstream(std::string host,
+                                                                   std::uint16_t port,
+                                                                   ConnectOptions options);
+
+// Orders resolved addresses for Happy Eyeballs: IPv6 first, then alternating families.
+[[nodiscard]] std::vector<tcp::endpoint> interleave_families(std::vector<tcp::endpoint> in);
+
+}  // namespace warden::net

@@ -1,0 +1,20 @@
+#pragma once
+// Listening sockets. Each worker opens its own acceptor on the same address with SO_REUSEPORT,
+// and the kernel spreads new connections across them: no shared accept queue, no locks.
+
+#include "base/result.hpp"
+#include "net/types.hpp"
+
+namespace warden::net {
+
+struct ListenOptions {
+  int backlog = 4096;
+  bool transparent = false;  // IP_TRANSPARENT (TPROXY capture)
+};
+
+// Binds and listens; `endpoint` port 0 picks a free port (read it back from local_endpoint()).
+[[nodiscard]] base::Result<Acceptor> open_listener(asio::io_context& io,
+                                                   const tcp::endpoint& endpoint,
+                                                   const ListenOptions& options = {});
+
+}  // namespace warden::net

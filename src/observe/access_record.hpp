@@ -1,0 +1,35 @@
+#pragma once
+// One access-log record: a request and its response, or a tunnel. The JSON schema is a product
+// interface, versioned and documented in docs/access-log.md; change both together.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace warden::observe {
+
+inline constexpr int kAccessLogSchemaVersion = 1;
+
+struct AccessRecord {
+  std::chrono::system_clock::time_point ts;  // when the request head (or CONNECT) arrived
+  std::string id;                            // request id, as on error pages
+  std::string client;                        // client IP address
+  std::string method;                        // "GET", "CONNECT"...
+  std::string scheme;                        // "http", "https" (CONNECT), "ws"
+  std::string host;
+  std::uint16_t port = 0;
+  std::string path;                          // origin-form path and query; "" for tunnels
+  unsigned status = 0;                       // status sent to the client; 0 if none was sent
+  std::uint64_t bytes_in = 0;                // bytes of body/tunnel data received from the client
+  std::uint64_t bytes_out = 0;               // bytes sent to the client (heads included)
+  std::uint64_t duration_us = 0;
+  std::string_view end = "ok";               // how it ended; see docs/access-log.md
+  std::string_view error;                    // ERR_* code, empty when none
+  std::string_view capture = "explicit";     // how the flow was captured
+};
+
+// The record as one JSON object followed by '\n'.
+void append_json_line(const AccessRecord& r, std::string& out);
+
+}  // namespace warden::observe

@@ -1,0 +1,165 @@
+#include "app/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "app/duration.hpp"
+#include "app/run.hpp"
+
+namespace warden::app {
+namespace {
+
+std::string error_of(std::string_view toml) {
+  auto c = load_config_text(toml, "test.toml");
+  return c ? std::string("(accepted)") : c.error().context;
+}
+
+TEST(Config, EmptyFileGivesTheDefaults) {
+  auto c = load_config_text("", "test.toml");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->proxy.listen, std::vector<std::string>{"127.0.0.1:3128"});
+  EXPECT_EQ(c->proxy.connect_ports, std::vector<std::uint16_t>{443});
+  EXPECT_FALSE(c->proxy.forwarded_for);
+  EXPECT_EQ(c->limits.request_line, 8192u);
+  EXPECT_EQ(c->limits.header_section, 65536u);
+  EXPECT_EQ(c->limits.header_fields, 100u);
+  EXPECT_EQ(c->log.access_log, "-");
+}
+
+TEST(Config, ReadsEveryKindOfValue) {
+  auto c = load_config_text(R"(
+state_dir = "/srv/warden"
+[proxy]
+listen = ["0.0.0.0:8080", "[::1]:8080"]
+connect_ports = [443, 8443]
+threads = 4
+via = "school-filter"
+forwarded_for = true
+[timeouts]
+header = "5s"
+upstream_connect = "1500ms"
+tunnel_idle = "1h"
+[log]
+level = "debug"
+access_log = "/var/log/warden/access.log"
+)",
+                            "test.toml");
+  ASSERT_TRUE(c) << c.error().context;
+  EXPECT_EQ(c->state_dir, "/srv/warden");
+  EXPECT_EQ(c->proxy.listen.size(), 2u);
+  EXPECT_EQ(c->proxy.connect_ports, (std::vector<std::uint16_t>{443, 8443}));
+  EXPECT_EQ(c->proxy.threads, 4u);
+  EXPECT_TRUE(c->proxy.forwarded_for);
+  EXPECT_EQ(c->timeouts.header, std::chrono::seconds(5));
+  EXPECT_EQ(c->timeouts.upstream_connect, std::chrono::milliseconds(1500));
+  EXPECT_EQ(c->timeouts.tunnel_idle, std::chrono::hours(1));
+  EXPECT_EQ(make_engine_config(*c).via, "1.1 school-filter");
+}
+
+TEST(Config, UnknownKeysAreRefusedWithTheirPosition) {
+  EXPECT_EQ(error_of("colour = 1\n"), "test.toml:1:1: unknown key colour");
+  EXPECT_EQ(error_of("[proxy]\nthreads = 1\nlisen = []\n"), "test.toml:3:1: unknown key proxy.lisen");
+  EXPECT_EQ(error_of("[proxi]\n"), "test.toml:1:2: unknown key proxi");
+}
+
+TEST(Config, WrongTypesAreRefused) {
+  EXPECT_EQ(error_of("[proxy]\nthreads = \"4\"\n"), "test.toml:2:11: proxy.threads: expected an integer");
+  EXPECT_EQ(error_of("[proxy]\nforwarded_for = 1\n"),
+            "test.toml:2:17: proxy.forwarded_for: expected true or false");
+  EXPECT_EQ(error_of("[proxy]\nvia = 3\n"), "test.toml:2:7: proxy.via: expected a string");
+  EXPECT_EQ(error_of("[proxy]\nlisten = \"127.0.0.1:1\"\n"),
+            "test.toml:2:10: proxy.listen: expected a non-empty array of \"ADDRESS:PORT\" strings");
+  EXPECT_EQ(error_of("[proxy]\nlisten = [1]\n"), "test.toml:2:10: proxy.listen: expected an array of strings");
+  EXPECT_EQ(error_of("[timeouts]\nheader = 30\n"),
+            "test.toml:2:10: timeouts.header: expected a duration string such as \"30s\"");
+  EXPECT_EQ(error_of("proxy = 1\n"), "test.toml:1:9: proxy: expected a table");
+}
+
+TEST(Config, BadValuesAreRefused) {
+  EXPECT_EQ(error_of("[proxy]\nthreads = 1000\n"), "test.toml:2:11: proxy.threads: must be between 0 and 256");
+  EXPECT_EQ(error_of("[proxy]\nconnect_ports = [0]\n"),
+            "test.toml:2:17: proxy.connect_ports: expected port numbers between 1 and 65535");
+  EXPECT_EQ(error_of("[proxy]\nconnect_ports = [70000]\n"),
+            "test.toml:2:17: proxy.connect_ports: expected port numbers between 1 and 65535");
+  EXPECT_NE(error_of("[proxy]\nlisten = [\"localhost:3128\"]\n").find("is not ADDRESS:PORT"),
+            std::string::npos);
+  EXPECT_NE(error_of("[proxy]\nlisten = [\"127.0.0.1\"]\n").find("is not ADDRESS:PORT"), std::string::npos);
+  EXPECT_NE(error_of("[proxy]\nlisten = [\"127.0.0.1:99999\"]\n").find("is not ADDRESS:PORT"),
+            std::string::npos);
+  EXPECT_EQ(error_of("[proxy]\nvia = \"my host\"\n"),
+            "test.toml:2:7: proxy.via: may contain only letters, digits, '-', '.' and '_'");
+  EXPECT_EQ(error_of("[timeouts]\nheader = \"30 seconds\"\n"),
+            "test.toml:2:10: timeouts.header: expected a duration such as \"250ms\", \"30s\", \"15m\" or \"1h\"");
+  EXPECT_EQ(error_of("[timeouts]\nheader = \"0s\"\n"), "test.toml:2:10: timeouts.header: must be longer than 0");
+  EXPECT_EQ(error_of("[log]\nlevel = \"loud\"\n"),
+            "test.toml:2:9: log.level: expected one of trace, debug, info, warn, error, critical, off");
+  EXPECT_EQ(error_of("[log]\naccess_log = \"\"\n"), "test.toml:2:14: log.access_log: must not be empty (use \"off\")");
+  EXPECT_EQ(error_of("[limits]\nheader_section = 100\n"),
+            "test.toml:2:18: limits.header_section: must be between 1024 and 1048576");
+}
+
+TEST(Config, CrossFieldRules) {
+  EXPECT_EQ(error_of("[limits]\nrequest_line = 9000\nheader_section = 4096\n"),
+            "test.toml: limits.request_line: must not be larger than limits.header_section");
+}
+
+TEST(Config, SyntaxErrorsSayWhere) {
+  const std::string e = error_of("[proxy\nthreads = 1\n");
+  EXPECT_EQ(e.rfind("test.toml:1:", 0), 0u) << e;
+}
+
+TEST(Config, ExampleFileIsTheDocumentedDefaults) {
+  std::ifstream in(std::string(WARDEN_SOURCE_DIR) + "/warden.example.toml");
+  ASSERT_TRUE(in) << "warden.example.toml is missing";
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_EQ(text.str(), render_example_config())
+      << "regenerate it: build/release/warden example-config > warden.example.toml";
+  auto parsed = load_config_text(text.str(), "warden.example.toml");
+  ASSERT_TRUE(parsed) << parsed.error().context;
+  EXPECT_EQ(parsed->proxy.listen, Config{}.proxy.listen);
+}
+
+TEST(Config, FlagsOverrideTheFile) {
+  const std::string path = ::testing::TempDir() + "/flags.toml";
+  std::ofstream(path) << "[proxy]\nlisten = [\"127.0.0.1:1\"]\nconnect_ports = [443]\n";
+  RunOptions o;
+  o.config_file = path;
+  o.listen = {"127.0.0.1:2", "127.0.0.1:3"};
+  o.connect_ports = {8443, 443};
+  o.threads = 3;
+  o.state_dir = "/tmp/x";
+  auto c = build_config(o);
+  ASSERT_TRUE(c) << c.error().context;
+  EXPECT_EQ(c->proxy.listen, (std::vector<std::string>{"127.0.0.1:2", "127.0.0.1:3"}));
+  EXPECT_EQ(c->proxy.connect_ports, (std::vector<std::uint16_t>{443, 8443}));
+  EXPECT_EQ(c->proxy.threads, 3u);
+  EXPECT_EQ(c->state_dir, "/tmp/x");
+  o.listen = {"bogus"};
+  EXPECT_FALSE(build_config(o));
+}
+
+TEST(Duration, ParsesAndFormats) {
+  EXPECT_EQ(parse_duration("250ms"), std::chrono::milliseconds(250));
+  EXPECT_EQ(parse_duration("2m"), std::chrono::minutes(2));
+  EXPECT_FALSE(parse_duration("2"));
+  EXPECT_FALSE(parse_duration("s"));
+  EXPECT_FALSE(parse_duration("-1s"));
+  EXPECT_FALSE(parse_duration("1.5s"));
+  EXPECT_EQ(format_duration(std::chrono::seconds(900)), "15m");
+  EXPECT_EQ(format_duration(std::chrono::milliseconds(1500)), "1500ms");
+}
+
+TEST(ListenAddress, Forms) {
+  EXPECT_TRUE(parse_listen_address("127.0.0.1:3128"));
+  EXPECT_TRUE(parse_listen_address("[::1]:3128"));
+  EXPECT_TRUE(parse_listen_address("0.0.0.0:0"));
+  EXPECT_FALSE(parse_listen_address("::1:3128"));
+  EXPECT_FALSE(parse_listen_address("127.0.0.1:"));
+  EXPECT_FALSE(parse_listen_address(":3128"));
+}
+
+}  // namespace
+}  // namespace warden::app

@@ -1,0 +1,233 @@
+#!/usr/bin/env python3
+"""Drives the built `warden` binary through its documented flags, as a user or script would:
+--version, check-config (good and bad files), run with --listen/--state-dir/--access-log/
+--threads/--connect-port, forwarding with curl, CONNECT refused and allowed, malformed input,
+SIGHUP with a broken config (kept running), SIGTERM (exit 0). Uses only the standard library,
+curl and a local origin (http.server) on loopback."""
+
+import http.server
+import json
+import os
+import re
+import signal
+import socket
+import socketserver
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+WARDEN = sys.argv.pop(1) if len(sys.argv) > 1 else "build/release/warden"
+
+
+class Origin(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):
+        body = b"origin says hi"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+class ThreadingServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+
+
+def start_origin():
+    server = ThreadingServer(("127.0.0.1", 0), Origin)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+class Warden:
+    """A running `warden run`; the port is read from its start banner on stderr."""
+
+    def __init__(self, *extra, config=None):
+        self.dir = tempfile.mkdtemp(prefix="warden-bin-")
+        self.access_log = os.path.join(self.dir, "access.log")
+        args = [WARDEN, "run", "--listen", "127.0.0.1:0", "--state-dir",
+                os.path.join(self.dir, "state"), "--access-log", self.access_log, "--threads", "2"]
+        if config:
+            args += ["-c", config]
+        self.proc = subprocess.Popen(args + list(extra), stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+        self.banner = ""
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            line = self.proc.stderr.readline()
+            if not line:
+                break
+            self.banner += line
+            m = re.search(r"explicit proxy on 127\.0\.0\.1:(\d+)", line)
+            if m:
+                self.port = int(m.group(1))
+                break
+        else:
+            raise AssertionError("no start banner: " + self.banner)
+        if not hasattr(self, "port"):
+            raise AssertionError("warden did not start: " + self.banner + self.proc.stderr.read())
+        self.stderr_lines = []
+        self.drainer = threading.Thread(target=self._drain_stderr, daemon=True)
+        self.drainer.start()
+
+    def _drain_stderr(self):
+        for line in self.proc.stderr:
+            self.stderr_lines.append(line)
+
+    def curl(self, *args):
+        return subprocess.run(["curl", "-sS", "--max-time", "20", "--noproxy", "",
+                               "-x", f"http://127.0.0.1:{self.port}", *args],
+                              capture_output=True, text=True)
+
+    def raw(self, data, timeout=5):
+        with socket.create_connection(("127.0.0.1", self.port), timeout=timeout) as s:
+            s.settimeout(timeout)
+            s.sendall(data)
+            chunks = []
+            while True:
+                try:
+                    b = s.recv(65536)
+                except socket.timeout:
+                    break
+                if not b:
+                    break
+                chunks.append(b)
+            return b"".join(chunks)
+
+    def stop(self, sig=signal.SIGTERM):
+        self.proc.send_signal(sig)
+        rc = self.proc.wait(timeout=30)
+        self.drainer.join(timeout=5)
+        self.proc.stdout.close()
+        self.proc.stderr.close()
+        return rc
+
+    def wait_for_log(self, count, timeout=5):
+        deadline = time.monotonic() + timeout
+        lines = []
+        while time.monotonic() < deadline:
+            if os.path.exists(self.access_log):
+                with open(self.access_log) as f:
+                    lines = [json.loads(l) for l in f if l.strip()]
+                if len(lines) >= count:
+                    return lines
+            time.sleep(0.05)
+        return lines
+
+
+class BinaryTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.origin = start_origin()
+        cls.origin_port = cls.origin.server_address[1]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.origin.shutdown()
+
+    def test_version_and_help(self):
+        out = subprocess.run([WARDEN, "--version"], capture_output=True, text=True)
+        self.assertEqual(out.returncode, 0)
+        self.assertRegex(out.stdout, r"^warden \d+\.\d+\.\d+")
+        help_out = subprocess.run([WARDEN, "run", "--help"], capture_output=True, text=True)
+        for flag in ["--listen", "--state-dir", "--access-log", "--threads", "--log-level",
+                     "--connect-port", "-c"]:
+            self.assertIn(flag, help_out.stdout)
+
+    def test_check_config_accepts_the_example_and_names_errors(self):
+        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        example = os.path.join(root, "warden.example.toml")
+        ok = subprocess.run([WARDEN, "check-config", example], capture_output=True, text=True)
+        self.assertEqual(ok.returncode, 0, ok.stderr)
+        self.assertIn("OK", ok.stdout)
+        with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False) as f:
+            f.write("[proxy]\nthreads = 2\nlisten = [\"127.0.0.1:3128\"]\ncolour = \"blue\"\n")
+        bad = subprocess.run([WARDEN, "check-config", f.name], capture_output=True, text=True)
+        self.assertNotEqual(bad.returncode, 0)
+        self.assertIn(f"{f.name}:4:1", bad.stderr)
+        self.assertIn("proxy.colour", bad.stderr)
+        self.assertEqual(bad.stdout, "")
+        with open(f.name, "w") as g:
+            g.write("[timeouts]\nheader = 30\n")
+        typed = subprocess.run([WARDEN, "check-config", f.name], capture_output=True, text=True)
+        self.assertNotEqual(typed.returncode, 0)
+        self.assertIn(":2:10", typed.stderr)
+        self.assertIn("timeouts.header", typed.stderr)
+
+    def test_bad_flags_and_bad_listen_fail_with_a_message(self):
+        out = subprocess.run([WARDEN, "run", "--listen", "nonsense"], capture_output=True,
+                             text=True, timeout=10)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("nonsense", out.stderr)
+
+    def test_forwarding_connect_and_errors_through_the_binary(self):
+        w = Warden()
+        try:
+            got = w.curl(f"http://127.0.0.1:{self.origin_port}/")
+            self.assertEqual(got.returncode, 0, got.stderr)
+            self.assertEqual(got.stdout, "origin says hi")
+            refused = w.curl("-p", f"http://127.0.0.1:{self.origin_port}/")
+            self.assertNotEqual(refused.returncode, 0)
+            self.assertIn("403", refused.stderr)
+            bad = w.raw(b"GET http://a/ HTTP/1.1\r\nHost: a\r\nX: a\r\n b\r\n\r\n")
+            self.assertTrue(bad.startswith(b"HTTP/1.1 400 "), bad[:80])
+            self.assertIn(b"ERR_BAD_REQUEST", bad)
+            junk = w.raw(b"\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03" + os.urandom(64))
+            self.assertTrue(junk.startswith(b"HTTP/1.1 400 "), junk[:80])
+            log = w.wait_for_log(4)
+            self.assertGreaterEqual(len(log), 4, log)
+            first = log[0]
+            for key in ["ts", "id", "client", "method", "scheme", "host", "port", "path", "status",
+                        "bytes_in", "bytes_out", "duration_us", "end"]:
+                self.assertIn(key, first)
+            self.assertEqual(first["status"], 200)
+        finally:
+            self.assertEqual(w.stop(), 0)
+
+    def test_connect_port_flag_allows_a_port(self):
+        w = Warden("--connect-port", str(self.origin_port))
+        try:
+            got = w.curl("-p", f"http://127.0.0.1:{self.origin_port}/")
+            self.assertEqual(got.returncode, 0, got.stderr)
+            self.assertEqual(got.stdout, "origin says hi")
+        finally:
+            self.assertEqual(w.stop(signal.SIGINT), 0)
+
+    def test_sighup_with_a_broken_config_keeps_serving(self):
+        cfg = tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False)
+        cfg.write("[proxy]\nvia = \"school-filter\"\n")
+        cfg.close()
+        w = Warden(config=cfg.name)
+        try:
+            with open(cfg.name, "w") as f:
+                f.write("[proxy]\nvia = 42\n")
+            w.proc.send_signal(signal.SIGHUP)
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline and not any("reload refused" in l for l in w.stderr_lines):
+                time.sleep(0.05)
+            self.assertTrue(any("reload refused" in l and "proxy.via" in l for l in w.stderr_lines),
+                            w.stderr_lines)
+            got = w.curl("-D", "-", f"http://127.0.0.1:{self.origin_port}/")
+            self.assertEqual(got.returncode, 0)
+            self.assertIn("Via: 1.1 school-filter", got.stdout)
+        finally:
+            self.assertEqual(w.stop(), 0)
+
+    def test_state_dir_is_created_private(self):
+        w = Warden()
+        try:
+            mode = os.stat(os.path.join(w.dir, "state")).st_mode & 0o777
+            self.assertEqual(mode, 0o700)
+        finally:
+            self.assertEqual(w.stop(), 0)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
