@@ -1,13 +1,13 @@
 #include "app/cli.hpp"
 
+#include "app/config.hpp"
+#include "app/run.hpp"
+#include "app/version.hpp"
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
-
-#include "app/config.hpp"
-#include "app/run.hpp"
-#include "app/version.hpp"
 
 namespace warden::app {
 
@@ -24,23 +24,33 @@ int main_cli(int argc, char** argv) {
   std::string log_level;
   std::string state_dir;
   std::string access_log;
-  auto* run_cmd = app.add_subcommand("run", "Run the proxy (explicit proxy on 127.0.0.1:3128 by default).");
-  run_cmd->add_option("-c,--config", config_file, "TOML config file (warden.example.toml documents every key)")
+  auto* run_cmd =
+      app.add_subcommand("run", "Run the proxy (explicit proxy on 127.0.0.1:3128 by default).");
+  run_cmd
+      ->add_option("-c,--config", config_file,
+                   "TOML config file (warden.example.toml documents every key)")
       ->check(CLI::ExistingFile);
-  run_cmd->add_option("--listen", run.listen, "ADDRESS:PORT of an explicit-proxy listener (repeatable; replaces proxy.listen)");
-  run_cmd->add_option("--state-dir", state_dir, "Folder for the CA, caches and runtime files (created 0700)");
+  run_cmd->add_option(
+      "--listen", run.listen,
+      "ADDRESS:PORT of an explicit-proxy listener (repeatable; replaces proxy.listen)");
+  run_cmd->add_option("--state-dir", state_dir,
+                      "Folder for the CA, caches and runtime files (created 0700)");
   run_cmd->add_option("--access-log", access_log, "Access log file, - for stdout, or off");
-  run_cmd->add_option("--threads", threads, "Worker threads (0: one per core)")->check(CLI::Range(0, 256));
+  run_cmd->add_option("--threads", threads, "Worker threads (0: one per core)")
+      ->check(CLI::Range(0, 256));
   run_cmd->add_option("--log-level", log_level, "trace, debug, info, warn, error, critical, off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
-  run_cmd->add_option("--connect-port", run.connect_ports, "Also allow CONNECT to this port (repeatable)")
+  run_cmd
+      ->add_option("--connect-port", run.connect_ports,
+                   "Also allow CONNECT to this port (repeatable)")
       ->check(CLI::Range(1, 65535));
 
   std::string check_file;
   auto* check_cmd = app.add_subcommand("check-config", "Check a config file and exit (0: valid).");
   check_cmd->add_option("file", check_file, "TOML config file")->required();
 
-  app.add_subcommand("example-config", "Print a config file documenting every key with its default.");
+  app.add_subcommand("example-config",
+                     "Print a config file documenting every key with its default.");
 
   try {
     app.parse(argc, argv);

@@ -1,14 +1,14 @@
 #include "app/config.hpp"
 
+#include "app/duration.hpp"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <unistd.h>
+#include <toml++/toml.h>
 
 #include <cstdlib>
 #include <functional>
-#include <toml++/toml.h>
-
-#include "app/duration.hpp"
+#include <unistd.h>
 
 namespace warden::app {
 namespace {
@@ -25,9 +25,9 @@ using Render = std::function<std::string(Config)>;  // by value: getters take Co
 struct Key {
   std::string_view section;  // "" for top-level keys
   std::string_view name;
-  std::string_view doc;      // one or more lines, written as comments in the example
-  Apply apply;               // nullopt, or why the value was refused
-  Render render;             // the value as TOML
+  std::string_view doc;  // one or more lines, written as comments in the example
+  Apply apply;           // nullopt, or why the value was refused
+  Render render;         // the value as TOML
 };
 
 template <class Get>
@@ -123,7 +123,8 @@ const std::vector<Key>& schema() {
        "a restart.",
        [](const toml::node& v, Config& c) -> std::optional<std::string> {
          const auto* arr = v.as_array();
-         if (arr == nullptr || arr->empty()) return "expected a non-empty array of \"ADDRESS:PORT\" strings";
+         if (arr == nullptr || arr->empty())
+           return "expected a non-empty array of \"ADDRESS:PORT\" strings";
          std::vector<std::string> out;
          for (const auto& e : *arr) {
            const auto* s = e.as_string();
@@ -155,55 +156,67 @@ const std::vector<Key>& schema() {
          return std::nullopt;
        },
        [](Config c) { return fmt::format("[{}]", fmt::join(c.proxy.connect_ports, ", ")); }},
-      integer_key("proxy", "threads", "Worker threads; 0 means one per CPU core.",
-                  [](Config& c) -> unsigned& { return c.proxy.threads; }, 0, 256),
-      integer_key("proxy", "max_connections",
-                  "Client connections at once, all workers together; beyond it clients get 503.",
-                  [](Config& c) -> std::size_t& { return c.proxy.max_connections; }, 1, 1'000'000),
-      string_key("proxy", "via", "Our name in the Via header (\"1.1 <via>\"); no host names, for privacy.",
-                 [](Config& c) -> std::string& { return c.proxy.via; }, check_via),
+      integer_key(
+          "proxy", "threads", "Worker threads; 0 means one per CPU core.",
+          [](Config& c) -> unsigned& { return c.proxy.threads; }, 0, 256),
+      integer_key(
+          "proxy", "max_connections",
+          "Client connections at once, all workers together; beyond it clients get 503.",
+          [](Config& c) -> std::size_t& { return c.proxy.max_connections; }, 1, 1'000'000),
+      string_key(
+          "proxy", "via", "Our name in the Via header (\"1.1 <via>\"); no host names, for privacy.",
+          [](Config& c) -> std::string& { return c.proxy.via; }, check_via),
       bool_key("proxy", "forwarded_for",
                "Send the client's address upstream in X-Forwarded-For (off: pupils' privacy).",
                [](Config& c) -> bool& { return c.proxy.forwarded_for; }),
-      duration_key("proxy", "shutdown_grace",
-                   "On SIGTERM/SIGINT, how long running exchanges may finish before they are closed.",
-                   [](Config& c) -> net::Duration& { return c.proxy.shutdown_grace; }),
-      integer_key("limits", "request_line", "Longest request line in bytes (414 beyond).",
-                  [](Config& c) -> std::size_t& { return c.limits.request_line; }, 256, 1 << 20),
-      integer_key("limits", "header_section",
-                  "Largest request head in bytes, request line included (431 beyond).",
-                  [](Config& c) -> std::size_t& { return c.limits.header_section; }, 1024, 1 << 20),
-      integer_key("limits", "header_fields", "Most header fields in a request (431 beyond).",
-                  [](Config& c) -> std::size_t& { return c.limits.header_fields; }, 8, 10'000),
+      duration_key(
+          "proxy", "shutdown_grace",
+          "On SIGTERM/SIGINT, how long running exchanges may finish before they are closed.",
+          [](Config& c) -> net::Duration& { return c.proxy.shutdown_grace; }),
+      integer_key(
+          "limits", "request_line", "Longest request line in bytes (414 beyond).",
+          [](Config& c) -> std::size_t& { return c.limits.request_line; }, 256, 1 << 20),
+      integer_key(
+          "limits", "header_section",
+          "Largest request head in bytes, request line included (431 beyond).",
+          [](Config& c) -> std::size_t& { return c.limits.header_section; }, 1024, 1 << 20),
+      integer_key(
+          "limits", "header_fields", "Most header fields in a request (431 beyond).",
+          [](Config& c) -> std::size_t& { return c.limits.header_fields; }, 8, 10'000),
       duration_key("timeouts", "header", "Time for a whole request head to arrive (408).",
                    [](Config& c) -> net::Duration& { return c.timeouts.header; }),
       duration_key("timeouts", "client_idle", "Keep-alive wait for a client's next request.",
                    [](Config& c) -> net::Duration& { return c.timeouts.client_idle; }),
-      duration_key("timeouts", "body_idle",
-                   "Longest pause while a body moves in either direction.",
+      duration_key("timeouts", "body_idle", "Longest pause while a body moves in either direction.",
                    [](Config& c) -> net::Duration& { return c.timeouts.body_idle; }),
       duration_key("timeouts", "upstream_connect", "DNS and TCP connect to an origin (504).",
                    [](Config& c) -> net::Duration& { return c.timeouts.upstream_connect; }),
       duration_key("timeouts", "upstream_response",
                    "Wait for an origin's response head once the request is sent (504).",
                    [](Config& c) -> net::Duration& { return c.timeouts.upstream_response; }),
-      duration_key("timeouts", "upstream_idle", "How long an idle upstream connection is kept for reuse.",
+      duration_key("timeouts", "upstream_idle",
+                   "How long an idle upstream connection is kept for reuse.",
                    [](Config& c) -> net::Duration& { return c.timeouts.upstream_idle; }),
-      duration_key("timeouts", "tunnel_idle", "Idle CONNECT tunnels and WebSockets are closed after this.",
+      duration_key("timeouts", "tunnel_idle",
+                   "Idle CONNECT tunnels and WebSockets are closed after this.",
                    [](Config& c) -> net::Duration& { return c.timeouts.tunnel_idle; }),
-      integer_key("upstream", "pool_per_host", "Idle keep-alive connections kept per origin and worker.",
-                  [](Config& c) -> std::size_t& { return c.upstream.pool_per_host; }, 0, 10'000),
-      integer_key("upstream", "pool_total", "Idle keep-alive connections kept per worker in all.",
-                  [](Config& c) -> std::size_t& { return c.upstream.pool_total; }, 0, 1'000'000),
-      string_key("log", "level", "Diagnostics on stderr: trace, debug, info, warn, error, critical, off.",
-                 [](Config& c) -> std::string& { return c.log.level; }, check_level),
-      string_key("log", "access_log",
-                 "Access log (JSON lines, docs/access-log.md): a file path, \"-\" for stdout, or \"off\".",
-                 [](Config& c) -> std::string& { return c.log.access_log; },
-                 [](const std::string& s) -> std::optional<std::string> {
-                   if (s.empty()) return "must not be empty (use \"off\")";
-                   return std::nullopt;
-                 }),
+      integer_key(
+          "upstream", "pool_per_host", "Idle keep-alive connections kept per origin and worker.",
+          [](Config& c) -> std::size_t& { return c.upstream.pool_per_host; }, 0, 10'000),
+      integer_key(
+          "upstream", "pool_total", "Idle keep-alive connections kept per worker in all.",
+          [](Config& c) -> std::size_t& { return c.upstream.pool_total; }, 0, 1'000'000),
+      string_key(
+          "log", "level", "Diagnostics on stderr: trace, debug, info, warn, error, critical, off.",
+          [](Config& c) -> std::string& { return c.log.level; }, check_level),
+      string_key(
+          "log", "access_log",
+          "Access log (JSON lines, docs/access-log.md): a file path, \"-\" for stdout, or \"off\".",
+          [](Config& c) -> std::string& { return c.log.access_log; },
+          [](const std::string& s) -> std::optional<std::string> {
+            if (s.empty()) return "must not be empty (use \"off\")";
+            return std::nullopt;
+          }),
   };
   return keys;
 }
@@ -237,7 +250,8 @@ base::Result<Config> apply_table(const toml::table& root, const std::string& sou
     const std::string_view name = k.str();
     if (is_section(name)) {
       const auto* t = v.as_table();
-      if (t == nullptr) return config_error(v.source(), source, fmt::format("{}: expected a table", name));
+      if (t == nullptr)
+        return config_error(v.source(), source, fmt::format("{}: expected a table", name));
       for (const auto& [sk, sv] : *t) {
         const Key* key = find_key(name, sk.str());
         if (key == nullptr)
@@ -250,7 +264,8 @@ base::Result<Config> apply_table(const toml::table& root, const std::string& sou
       continue;
     }
     const Key* key = find_key("", name);
-    if (key == nullptr) return config_error(k.source(), source, fmt::format("unknown key {}", name));
+    if (key == nullptr)
+      return config_error(k.source(), source, fmt::format("unknown key {}", name));
     if (auto why = key->apply(v, c))
       return config_error(v.source(), source, fmt::format("{}: {}", name, *why));
   }
@@ -295,6 +310,12 @@ base::Result<void> validate(const Config& c) {
   return {};
 }
 
+std::vector<std::string> config_key_names() {
+  std::vector<std::string> names;
+  for (const auto& k : schema()) names.push_back(key_path(k.section, k.name));
+  return names;
+}
+
 std::string render_example_config() {
   const Config defaults;
   std::string out =
@@ -322,9 +343,9 @@ std::string render_example_config() {
 
 base::Result<net::tcp::endpoint> parse_listen_address(std::string_view text) {
   auto fail = [&] {
-    return Error{ErrorCode::BadRequest, ErrorSource::Client,
-                 fmt::format("\"{}\" is not ADDRESS:PORT (e.g. \"127.0.0.1:3128\", \"[::1]:3128\")",
-                             text)};
+    return Error{
+        ErrorCode::BadRequest, ErrorSource::Client,
+        fmt::format("\"{}\" is not ADDRESS:PORT (e.g. \"127.0.0.1:3128\", \"[::1]:3128\")", text)};
   };
   const auto colon = text.rfind(':');
   if (colon == std::string_view::npos || colon == 0) return fail();

@@ -5,15 +5,15 @@
 // the key's name; `warden check-config` runs the same code as `warden run`.
 // Built once, then frozen (shared_ptr<const Config>); a reload builds a new one.
 
+#include "base/result.hpp"
+#include "flow/engine_config.hpp"
+#include "net/types.hpp"
+
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "base/result.hpp"
-#include "flow/engine_config.hpp"
-#include "net/types.hpp"
 
 namespace warden::app {
 
@@ -64,6 +64,9 @@ using ConfigPtr = std::shared_ptr<const Config>;
 
 // The example file documenting every key with its default (warden.example.toml is this text).
 [[nodiscard]] std::string render_example_config();
+
+// Every key the schema knows, as "section.name" ("state_dir" for top-level keys).
+[[nodiscard]] std::vector<std::string> config_key_names();
 
 // "127.0.0.1:3128", "[::1]:3128", "0.0.0.0:3128".
 [[nodiscard]] base::Result<net::tcp::endpoint> parse_listen_address(std::string_view text);

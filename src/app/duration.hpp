@@ -1,11 +1,11 @@
 #pragma once
 // Durations in the config are strings with a unit: "250ms", "30s", "15m", "1h".
 
+#include "net/types.hpp"
+
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include "net/types.hpp"
 
 namespace warden::app {
 

@@ -1,21 +1,21 @@
 #include "app/run.hpp"
 
+#include "app/version.hpp"
+#include "flow/engine.hpp"
+#include "observe/access_log.hpp"
+
 #include <boost/asio/signal_set.hpp>
 #include <fmt/format.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <thread>
-
-#include "app/version.hpp"
-#include "flow/engine.hpp"
-#include "observe/access_log.hpp"
 
 namespace warden::app {
 namespace {
@@ -56,8 +56,8 @@ void print_start_banner(const Config& c, const std::vector<net::tcp::endpoint>& 
                         unsigned workers) {
   const auto& first = eps.front();
   const std::string host = first.address().is_unspecified() ? "127.0.0.1"
-                           : first.address().is_v6()        ? "[" + first.address().to_string() + "]"
-                                                            : first.address().to_string();
+                           : first.address().is_v6() ? "[" + first.address().to_string() + "]"
+                                                     : first.address().to_string();
   fmt::print(stderr,
              "Warden {} is running: explicit proxy on {} ({} worker{}).\n"
              "  Set it as the HTTP and HTTPS proxy in a browser (host {}, port {}), or try:\n"
@@ -105,8 +105,8 @@ base::Result<void> ensure_state_dir(const std::string& path) {
     if (pos != path.size() && path[pos] != '/') continue;
     const std::string prefix = path.substr(0, pos);
     if (::mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST)
-      return startup_error(fmt::format("cannot create state folder {}: {}", prefix,
-                                       std::strerror(errno)));
+      return startup_error(
+          fmt::format("cannot create state folder {}: {}", prefix, std::strerror(errno)));
   }
   return {};
 }
@@ -157,7 +157,8 @@ int run_proxy(const RunOptions& options) {
       if (!fresh) {
         spdlog::error("reload refused, keeping the running config: {}", fresh.error().context);
       } else {
-        if (fresh->proxy.listen != current.proxy.listen || fresh->proxy.threads != current.proxy.threads)
+        if (fresh->proxy.listen != current.proxy.listen ||
+            fresh->proxy.threads != current.proxy.threads)
           spdlog::warn("reload: listener and thread changes take effect after a restart");
         if (fresh->log.access_log != current.log.access_log)
           spdlog::warn("reload: a new access_log path takes effect after a restart");
@@ -170,8 +171,9 @@ int run_proxy(const RunOptions& options) {
       signals.async_wait(on_signal);
       return;
     }
-    spdlog::info("{}: draining connections (grace {} s)", sig == SIGTERM ? "SIGTERM" : "SIGINT",
-                 std::chrono::duration_cast<std::chrono::seconds>(current.proxy.shutdown_grace).count());
+    spdlog::info(
+        "{}: draining connections (grace {} s)", sig == SIGTERM ? "SIGTERM" : "SIGINT",
+        std::chrono::duration_cast<std::chrono::seconds>(current.proxy.shutdown_grace).count());
     clean = engine->shutdown(current.proxy.shutdown_grace);
   };
   signals.async_wait(on_signal);

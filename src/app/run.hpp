@@ -3,12 +3,12 @@
 // SIGINT (drain, then exit 0). SIGHUP re-reads the config file, applies what can change live,
 // and reopens the access log.
 
+#include "app/config.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "app/config.hpp"
 
 namespace warden::app {
 

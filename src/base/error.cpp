@@ -4,46 +4,71 @@ namespace warden::base {
 
 std::string_view error_code_name(ErrorCode code) {
   switch (code) {
-    case ErrorCode::BadRequest: return "ERR_BAD_REQUEST";
-    case ErrorCode::RequestLineTooLong: return "ERR_REQUEST_LINE_TOO_LONG";
-    case ErrorCode::HeadersTooLarge: return "ERR_HEADERS_TOO_LARGE";
-    case ErrorCode::BodyTooLarge: return "ERR_BODY_TOO_LARGE";
-    case ErrorCode::HeaderTimeout: return "ERR_HEADER_TIMEOUT";
-    case ErrorCode::BodyTimeout: return "ERR_BODY_TIMEOUT";
-    case ErrorCode::ClientClosed: return "ERR_CLIENT_CLOSED";
-    case ErrorCode::PortNotAllowed: return "ERR_PORT_NOT_ALLOWED";
-    case ErrorCode::UnsupportedScheme: return "ERR_UNSUPPORTED_SCHEME";
-    case ErrorCode::NotAProxyRequest: return "ERR_NOT_A_PROXY_REQUEST";
-    case ErrorCode::TooManyConnections: return "ERR_TOO_MANY_CONNECTIONS";
-    case ErrorCode::DnsNotFound: return "ERR_DNS_NOT_FOUND";
-    case ErrorCode::DnsFailure: return "ERR_DNS_FAILURE";
-    case ErrorCode::ConnectRefused: return "ERR_CONNECT_REFUSED";
-    case ErrorCode::ConnectTimeout: return "ERR_CONNECT_TIMEOUT";
-    case ErrorCode::Unreachable: return "ERR_UNREACHABLE";
-    case ErrorCode::UpstreamReset: return "ERR_UPSTREAM_RESET";
-    case ErrorCode::UpstreamClosed: return "ERR_UPSTREAM_CLOSED";
-    case ErrorCode::UpstreamTimeout: return "ERR_UPSTREAM_TIMEOUT";
-    case ErrorCode::UpstreamInvalid: return "ERR_UPSTREAM_INVALID";
-    case ErrorCode::Internal: return "ERR_INTERNAL";
+    case ErrorCode::BadRequest:
+      return "ERR_BAD_REQUEST";
+    case ErrorCode::RequestLineTooLong:
+      return "ERR_REQUEST_LINE_TOO_LONG";
+    case ErrorCode::HeadersTooLarge:
+      return "ERR_HEADERS_TOO_LARGE";
+    case ErrorCode::BodyTooLarge:
+      return "ERR_BODY_TOO_LARGE";
+    case ErrorCode::HeaderTimeout:
+      return "ERR_HEADER_TIMEOUT";
+    case ErrorCode::BodyTimeout:
+      return "ERR_BODY_TIMEOUT";
+    case ErrorCode::ClientClosed:
+      return "ERR_CLIENT_CLOSED";
+    case ErrorCode::PortNotAllowed:
+      return "ERR_PORT_NOT_ALLOWED";
+    case ErrorCode::UnsupportedScheme:
+      return "ERR_UNSUPPORTED_SCHEME";
+    case ErrorCode::NotAProxyRequest:
+      return "ERR_NOT_A_PROXY_REQUEST";
+    case ErrorCode::TooManyConnections:
+      return "ERR_TOO_MANY_CONNECTIONS";
+    case ErrorCode::DnsNotFound:
+      return "ERR_DNS_NOT_FOUND";
+    case ErrorCode::DnsFailure:
+      return "ERR_DNS_FAILURE";
+    case ErrorCode::ConnectRefused:
+      return "ERR_CONNECT_REFUSED";
+    case ErrorCode::ConnectTimeout:
+      return "ERR_CONNECT_TIMEOUT";
+    case ErrorCode::Unreachable:
+      return "ERR_UNREACHABLE";
+    case ErrorCode::UpstreamReset:
+      return "ERR_UPSTREAM_RESET";
+    case ErrorCode::UpstreamClosed:
+      return "ERR_UPSTREAM_CLOSED";
+    case ErrorCode::UpstreamTimeout:
+      return "ERR_UPSTREAM_TIMEOUT";
+    case ErrorCode::UpstreamInvalid:
+      return "ERR_UPSTREAM_INVALID";
+    case ErrorCode::Internal:
+      return "ERR_INTERNAL";
   }
   return "ERR_INTERNAL";
 }
 
 std::string_view error_source_name(ErrorSource s) {
   switch (s) {
-    case ErrorSource::Client: return "client";
-    case ErrorSource::Upstream: return "upstream";
-    case ErrorSource::Internal: return "internal";
-    case ErrorSource::Policy: return "policy";
+    case ErrorSource::Client:
+      return "client";
+    case ErrorSource::Upstream:
+      return "upstream";
+    case ErrorSource::Internal:
+      return "internal";
+    case ErrorSource::Policy:
+      return "policy";
   }
   return "internal";
 }
 
 }  // namespace warden::base
 
-#include <stdexcept>
-
 #include "base/result.hpp"
+
+#include <stdexcept>
 
 namespace warden::base {
 

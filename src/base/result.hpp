@@ -1,9 +1,9 @@
 #pragma once
 // Result<T>: a value or an Error (boost::system::result, Boost >= 1.81; std::expected is C++23).
 
-#include <boost/system/result.hpp>
-
 #include "base/error.hpp"
+
+#include <boost/system/result.hpp>
 
 namespace warden::base {
 

@@ -4,10 +4,10 @@
 // descriptors (EMFILE/ENFILE) it pauses accepting for a moment instead of retrying at 100% CPU
 // (../shared/SECURITY.md X04), and it ends when the acceptor is closed.
 
-#include <functional>
-
 #include "capture/flow_meta.hpp"
 #include "net/types.hpp"
+
+#include <functional>
 
 namespace warden::capture {
 

@@ -3,11 +3,11 @@
 // reached, what they meant to reach, and how we got the connection. Everything after capture
 // (tls/, http/, policy/) reads this and nothing platform-specific.
 
+#include "net/types.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string_view>
-
-#include "net/types.hpp"
 
 namespace warden::capture {
 
@@ -15,10 +15,14 @@ enum class CaptureMode : std::uint8_t { Explicit, Redirect, Tproxy, Local };
 
 [[nodiscard]] constexpr std::string_view capture_mode_name(CaptureMode m) {
   switch (m) {
-    case CaptureMode::Explicit: return "explicit";
-    case CaptureMode::Redirect: return "redirect";
-    case CaptureMode::Tproxy: return "tproxy";
-    case CaptureMode::Local: return "local";
+    case CaptureMode::Explicit:
+      return "explicit";
+    case CaptureMode::Redirect:
+      return "redirect";
+    case CaptureMode::Tproxy:
+      return "tproxy";
+    case CaptureMode::Local:
+      return "local";
   }
   return "explicit";
 }

@@ -61,13 +61,13 @@ net::Awaitable<bool> write_all(net::Socket& sink, std::string_view data, net::Wa
 }
 
 net::Awaitable<CopyResult> copy_body(net::Socket& source, net::Buffer& buf, net::Socket& sink,
-                                     BodyRoute route, net::Watchdog& watchdog,
-                                     net::Duration idle) {
+                                     BodyRoute route, net::Watchdog& watchdog, net::Duration idle) {
   CopyResult result;
   const unsigned expiries_before = watchdog.expiries();
   const BodyKind in = route.in.kind;
   std::uint64_t remaining = route.in.length;  // for Length
-  http::ChunkedDecoder decoder(route.chunked_limits ? *route.chunked_limits : http::ChunkedLimits{});
+  http::ChunkedDecoder decoder(route.chunked_limits ? *route.chunked_limits
+                                                    : http::ChunkedLimits{});
   Gather gather(route.out, route.prefix);
   bool finished = in == BodyKind::None || (in == BodyKind::Length && remaining == 0);
   bool source_eof = false;
@@ -114,7 +114,8 @@ net::Awaitable<CopyResult> copy_body(net::Socket& source, net::Buffer& buf, net:
       watchdog.expire_after(idle);
       auto [ec, n] = co_await asio::async_write(sink, gather.buffers());
       if (ec || timed_out(watchdog, expiries_before)) {
-        result.status = timed_out(watchdog, expiries_before) ? Status::TimedOut : Status::SinkFailed;
+        result.status =
+            timed_out(watchdog, expiries_before) ? Status::TimedOut : Status::SinkFailed;
         co_return result;
       }
       result.sink_bytes += n;

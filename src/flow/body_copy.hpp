@@ -10,14 +10,14 @@
 // source buffer (one pool block). Bytes after the body stay in the source buffer (the next
 // pipelined message). Each transfer pushes the watchdog forward by `idle`.
 
-#include <cstdint>
-#include <string_view>
-
 #include "http/chunked.hpp"
 #include "http/framing.hpp"
 #include "net/buffer.hpp"
 #include "net/types.hpp"
 #include "net/watchdog.hpp"
+
+#include <cstdint>
+#include <string_view>
 
 namespace warden::flow {
 
@@ -37,9 +37,9 @@ struct CopyResult {
 };
 
 struct BodyRoute {
-  http::BodyFraming in;            // how the body arrives
-  http::BodyKind out;              // how it leaves
-  std::string_view prefix;         // written before the body (may be empty)
+  http::BodyFraming in;     // how the body arrives
+  http::BodyKind out;       // how it leaves
+  std::string_view prefix;  // written before the body (may be empty)
   const http::ChunkedLimits* chunked_limits = nullptr;
 };
 

@@ -1,15 +1,15 @@
 #include "flow/client_session.hpp"
 
-#include <boost/asio/co_spawn.hpp>
+#include "flow/detail/exchange.hpp"
+#include "http/error_response.hpp"
+#include "http/head_parser.hpp"
+#include "net/socket_options.hpp"
+
 #include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <spdlog/spdlog.h>
-
-#include "flow/detail/exchange.hpp"
-#include "http/head_parser.hpp"
-#include "http/error_response.hpp"
-#include "net/socket_options.hpp"
 
 namespace warden::flow {
 
@@ -24,29 +24,31 @@ void ClientSession::start(WorkerContext& ctx, net::Socket client, capture::FlowM
     // Best effort, non-blocking: a short 503 so the client is not left waiting.
     static const std::string busy = http::render_error_response(
         {503, base::error_code_name(ErrorCode::TooManyConnections),
-         "Warden is handling as many connections as it is configured for; try again shortly.",
-         "-", true});
+         "Warden is handling as many connections as it is configured for; try again shortly.", "-",
+         true});
     net::error_code ec;
     client.non_blocking(true, ec);
     client.write_some(asio::buffer(busy), ec);
     return;
   }
   std::shared_ptr<ClientSession> self(new ClientSession(ctx, std::move(client), std::move(meta)));
-  asio::co_spawn(ctx.worker.executor(),
-                 [self]() { return self->watchdog_.run([raw = self.get()] { raw->on_deadline(); }); },
-                 asio::detached);
-  asio::co_spawn(ctx.worker.executor(), [self]() { return self->run(); },
-                 asio::bind_cancellation_slot(self->cancel_.slot(), [self](const std::exception_ptr& e) {
-                   if (e) {
-                     try {
-                       std::rethrow_exception(e);
-                     } catch (const std::exception& ex) {
-                       spdlog::error("BUG: flow from {} ended by an exception: {}", self->client_ip_,
-                                     ex.what());
-                     }
-                   }
-                   self->watchdog_.stop();
-                 }));
+  asio::co_spawn(
+      ctx.worker.executor(),
+      [self]() { return self->watchdog_.run([raw = self.get()] { raw->on_deadline(); }); },
+      asio::detached);
+  asio::co_spawn(
+      ctx.worker.executor(), [self]() { return self->run(); },
+      asio::bind_cancellation_slot(self->cancel_.slot(), [self](const std::exception_ptr& e) {
+        if (e) {
+          try {
+            std::rethrow_exception(e);
+          } catch (const std::exception& ex) {
+            spdlog::error("BUG: flow from {} ended by an exception: {}", self->client_ip_,
+                          ex.what());
+          }
+        }
+        self->watchdog_.stop();
+      }));
 }
 
 ClientSession::ClientSession(WorkerContext& ctx, net::Socket client, capture::FlowMeta meta)
@@ -108,8 +110,8 @@ net::Awaitable<void> ClientSession::run() {
   watchdog_.stop();
 }
 
-net::Awaitable<ClientSession::HeadOutcome> ClientSession::read_request_head(
-    http::RequestHead& out, bool first) {
+net::Awaitable<ClientSession::HeadOutcome> ClientSession::read_request_head(http::RequestHead& out,
+                                                                            bool first) {
   const Timeouts& t = config_->timeouts;
   const unsigned expiries = watchdog_.expiries();
   if (client_buf_.empty()) {
@@ -139,9 +141,9 @@ net::Awaitable<ClientSession::HeadOutcome> ClientSession::read_request_head(
                                                        : ErrorCode::BadRequest;
         Exchange ex;
         ex.record.method = "-";
-        co_await respond_error(&ex, r.error.status, code,
-                               "The request could not be read: " + std::string(r.error.reason) + ".",
-                               true);
+        co_await respond_error(
+            &ex, r.error.status, code,
+            "The request could not be read: " + std::string(r.error.reason) + ".", true);
         co_return HeadOutcome::Closed;
       }
     }
@@ -169,9 +171,9 @@ net::Awaitable<bool> ClientSession::handle_request(http::RequestHead& head) {
 
   auto semantics = http::analyze_request(h);
   if (!semantics) {
-    co_await respond_error(&ex, semantics.error().status, ErrorCode::BadRequest,
-                           "The request is malformed: " + std::string(semantics.error().reason) + ".",
-                           true);
+    co_await respond_error(
+        &ex, semantics.error().status, ErrorCode::BadRequest,
+        "The request is malformed: " + std::string(semantics.error().reason) + ".", true);
     co_return false;
   }
   ex.semantics = std::move(*semantics);
@@ -189,9 +191,9 @@ net::Awaitable<bool> ClientSession::handle_request(http::RequestHead& head) {
                              "requests in absolute form (GET http://host/path).",
                              true);
     } else {
-      co_await respond_error(&ex, 400, ErrorCode::BadRequest,
-                             "The request target is invalid: " + std::string(target.error().reason) + ".",
-                             true);
+      co_await respond_error(
+          &ex, 400, ErrorCode::BadRequest,
+          "The request target is invalid: " + std::string(target.error().reason) + ".", true);
     }
     co_return false;
   }

@@ -10,11 +10,6 @@
 // Closed. drain() closes an idle session at once and a busy one after its exchange; abort()
 // closes now. Every wait is bounded by the watchdog.
 
-#include <boost/asio/cancellation_signal.hpp>
-
-#include <memory>
-#include <string>
-
 #include "base/error.hpp"
 #include "capture/flow_meta.hpp"
 #include "flow/worker_context.hpp"
@@ -25,6 +20,11 @@
 #include "net/relay.hpp"
 #include "net/watchdog.hpp"
 #include "observe/access_record.hpp"
+
+#include <boost/asio/cancellation_signal.hpp>
+
+#include <memory>
+#include <string>
 
 namespace warden::flow {
 

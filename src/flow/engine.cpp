@@ -1,5 +1,9 @@
 #include "flow/engine.hpp"
 
+#include "capture/acceptor_loop.hpp"
+#include "flow/client_session.hpp"
+#include "net/listener.hpp"
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
@@ -7,10 +11,6 @@
 
 #include <future>
 #include <thread>
-
-#include "capture/acceptor_loop.hpp"
-#include "flow/client_session.hpp"
-#include "net/listener.hpp"
 
 namespace warden::flow {
 

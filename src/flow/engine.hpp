@@ -6,14 +6,14 @@
 // Thread safety: start/reload/shutdown/active_connections are called from the control thread;
 // they reach workers only by post().
 
-#include <memory>
-#include <vector>
-
 #include "base/result.hpp"
 #include "flow/engine_config.hpp"
 #include "flow/worker_context.hpp"
 #include "net/worker.hpp"
 #include "observe/access_log.hpp"
+
+#include <memory>
+#include <vector>
 
 namespace warden::flow {
 
@@ -27,7 +27,9 @@ class Engine {
   // Opens the explicit-proxy listeners and starts the workers.
   [[nodiscard]] base::Result<void> start(const std::vector<net::tcp::endpoint>& listen);
   // The bound addresses (port 0 resolved), in the order given to start().
-  [[nodiscard]] const std::vector<net::tcp::endpoint>& endpoints() const { return shared_.listen_endpoints; }
+  [[nodiscard]] const std::vector<net::tcp::endpoint>& endpoints() const {
+    return shared_.listen_endpoints;
+  }
   // New flows and exchanges use `config` from now on; running exchanges keep theirs.
   void reload(EngineConfigPtr config);
   // Stops accepting; idle connections close now, busy ones after their exchange; after
@@ -38,7 +40,9 @@ class Engine {
 
   // Runs `fn(WorkerContext&)` on every worker and waits for it (tests, diagnostics).
   template <class Fn>
-  void on_each_worker_for_test(Fn fn) { run_on_workers([&](WorkerContext& c) { fn(c); }); }
+  void on_each_worker_for_test(Fn fn) {
+    run_on_workers([&](WorkerContext& c) { fn(c); });
+  }
 
  private:
   void run_on_workers(const std::function<void(WorkerContext&)>& fn);

@@ -3,15 +3,15 @@
 // TOML file and flags, frozen, and shared as shared_ptr<const EngineConfig>: a reload posts a
 // new one to every worker; an exchange keeps the one it started with.
 
+#include "http/chunked.hpp"
+#include "http/head_parser.hpp"
+#include "net/types.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include "http/chunked.hpp"
-#include "http/head_parser.hpp"
-#include "net/types.hpp"
 
 namespace warden::flow {
 
@@ -30,15 +30,15 @@ struct Timeouts {
 };
 
 struct EngineConfig {
-  http::HeadLimits request_limits;                        // 8 KiB line, 64 KiB head, 100 fields
+  http::HeadLimits request_limits;  // 8 KiB line, 64 KiB head, 100 fields
   http::HeadLimits response_limits{16 * 1024, 64 * 1024, 100};
   http::ChunkedLimits chunked_limits;
   Timeouts timeouts;
-  std::vector<std::uint16_t> connect_ports{443};          // CONNECT allowed to these only
-  std::string via = "1.1 warden";                         // our Via entry
-  bool forwarded_for = false;                             // add X-Forwarded-For (privacy: off)
-  std::size_t max_connections = 10'000;                   // client connections, all workers
-  std::size_t upstream_pool_per_host = 16;                // idle upstream connections per worker
+  std::vector<std::uint16_t> connect_ports{443};  // CONNECT allowed to these only
+  std::string via = "1.1 warden";                 // our Via entry
+  bool forwarded_for = false;                     // add X-Forwarded-For (privacy: off)
+  std::size_t max_connections = 10'000;           // client connections, all workers
+  std::size_t upstream_pool_per_host = 16;        // idle upstream connections per worker
   std::size_t upstream_pool_total = 1024;
   int upstream_socket_mark = 0;
 };

@@ -1,9 +1,9 @@
 // ClientSession: Warden's own error responses and the access-log record of each exchange.
-#include <spdlog/spdlog.h>
-
 #include "flow/body_copy.hpp"
 #include "flow/detail/exchange.hpp"
 #include "http/error_response.hpp"
+
+#include <spdlog/spdlog.h>
 
 namespace warden::flow {
 
@@ -33,10 +33,17 @@ net::Awaitable<void> ClientSession::respond_error(Exchange* ex, const base::Erro
   unsigned status = 502;
   switch (e.code) {
     case base::ErrorCode::ConnectTimeout:
-    case base::ErrorCode::UpstreamTimeout: status = 504; break;
-    case base::ErrorCode::PortNotAllowed: status = 403; break;
-    case base::ErrorCode::BadRequest: status = 400; break;
-    default: break;
+    case base::ErrorCode::UpstreamTimeout:
+      status = 504;
+      break;
+    case base::ErrorCode::PortNotAllowed:
+      status = 403;
+      break;
+    case base::ErrorCode::BadRequest:
+      status = 400;
+      break;
+    default:
+      break;
   }
   co_await respond_error(ex, status, e.code, e.context + ".", close);
 }

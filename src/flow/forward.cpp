@@ -2,16 +2,16 @@
 // response (RFC 9110 §7.6, RFC 9112). Upstream connections come from the worker's pool when one
 // is idle; a request without a body that fails on a reused connection before any response byte
 // is retried once on a new connection (the pooled one had gone stale).
-#include <fmt/format.h>
-
-#include <algorithm>
-
 #include "base/scope_exit.hpp"
 #include "flow/body_copy.hpp"
 #include "flow/detail/exchange.hpp"
 #include "http/head_parser.hpp"
 #include "http/rewrite.hpp"
 #include "net/connector.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
 
 namespace warden::flow {
 namespace {
@@ -86,11 +86,15 @@ bool is_own_listener(const net::tcp::endpoint& ep, const std::vector<net::tcp::e
 
 std::string_view end_of(Status s, bool upstream_is_source) {
   switch (s) {
-    case Status::Done: return "ok";
-    case Status::TimedOut: return "timeout";
-    case Status::SinkFailed: return upstream_is_source ? "client_abort" : "upstream_abort";
+    case Status::Done:
+      return "ok";
+    case Status::TimedOut:
+      return "timeout";
+    case Status::SinkFailed:
+      return upstream_is_source ? "client_abort" : "upstream_abort";
     case Status::SourceClosed:
-    case Status::Invalid: return upstream_is_source ? "upstream_abort" : "client_abort";
+    case Status::Invalid:
+      return upstream_is_source ? "upstream_abort" : "client_abort";
   }
   return "error";
 }
@@ -122,7 +126,8 @@ net::Awaitable<bool> ClientSession::forward(Exchange& ex) {
     if (!reused) {
       watchdog_.disarm();  // connect_upstream bounds itself
       auto connected = co_await net::connect_upstream(
-          dest.host, dest.port, {t.upstream_connect, t.happy_eyeballs_delay, cfg.upstream_socket_mark});
+          dest.host, dest.port,
+          {t.upstream_connect, t.happy_eyeballs_delay, cfg.upstream_socket_mark});
       if (state_ == State::Closed) co_return false;
       if (!connected) {
         co_await respond_error(&ex, connected.error(), true);
@@ -150,23 +155,24 @@ net::Awaitable<bool> ClientSession::forward(Exchange& ex) {
       ex.record.bytes_out += kContinue.size();
     }
 
-    const CopyResult sent = co_await copy_body(
-        client_, client_buf_, *upstream,
-        {ex.semantics.body, ex.semantics.body.kind, head, &cfg.chunked_limits}, watchdog_,
-        t.body_idle);
+    const CopyResult sent =
+        co_await copy_body(client_, client_buf_, *upstream,
+                           {ex.semantics.body, ex.semantics.body.kind, head, &cfg.chunked_limits},
+                           watchdog_, t.body_idle);
     ex.record.bytes_in += sent.body_bytes;
     if (sent.status == Status::SinkFailed && reused && retryable) continue;
     switch (sent.status) {
-      case Status::Done: break;
+      case Status::Done:
+        break;
       case Status::SinkFailed:
         co_await respond_error(&ex, 502, ErrorCode::UpstreamReset,
                                "The upstream closed the connection while receiving the request.",
                                true);
         co_return false;
       case Status::Invalid:
-        co_await respond_error(&ex, 400, ErrorCode::BadRequest,
-                               "The request body is malformed: " + std::string(sent.error.reason) + ".",
-                               true);
+        co_await respond_error(
+            &ex, 400, ErrorCode::BadRequest,
+            "The request body is malformed: " + std::string(sent.error.reason) + ".", true);
         co_return false;
       case Status::TimedOut:
         co_await respond_error(&ex, 408, ErrorCode::BodyTimeout,
@@ -187,10 +193,11 @@ net::Awaitable<bool> ClientSession::forward(Exchange& ex) {
       if (response.status != ResponseRead::Status::Ok) break;
       if (response.head.status() >= 200 || response.head.status() == 101) break;
       if (response.head.status() != 100 && ex.head.version == http::Version::Http11) {
-        std::string info = fmt::format("HTTP/1.1 {} {}\r\n", response.head.status(),
-                                       response.head.reason());
+        std::string info =
+            fmt::format("HTTP/1.1 {} {}\r\n", response.head.status(), response.head.reason());
         for (std::size_t i = 0; i < response.head.field_count(); ++i)
-          info += fmt::format("{}: {}\r\n", response.head.field(i).name, response.head.field(i).value);
+          info +=
+              fmt::format("{}: {}\r\n", response.head.field(i).name, response.head.field(i).value);
         info += "\r\n";
         if (!co_await write_all(client_, info, watchdog_, t.body_idle)) {
           ex.record.end = "client_abort";
@@ -201,32 +208,32 @@ net::Awaitable<bool> ClientSession::forward(Exchange& ex) {
       }
     }
     switch (response.status) {
-      case ResponseRead::Status::Ok: break;
+      case ResponseRead::Status::Ok:
+        break;
       case ResponseRead::Status::ClosedEarly:
         if (reused && retryable) {
           retry = true;
           break;
         }
-        co_await respond_error(&ex, 502,
-                               response.reset ? ErrorCode::UpstreamReset : ErrorCode::UpstreamClosed,
-                               response.reset ? "The upstream reset the connection before responding."
-                                              : "The upstream closed the connection without responding.",
-                               true);
+        co_await respond_error(
+            &ex, 502, response.reset ? ErrorCode::UpstreamReset : ErrorCode::UpstreamClosed,
+            response.reset ? "The upstream reset the connection before responding."
+                           : "The upstream closed the connection without responding.",
+            true);
         co_return false;
       case ResponseRead::Status::Failed:
-        co_await respond_error(&ex, 502, ErrorCode::UpstreamClosed,
-                               "The upstream closed the connection in the middle of its response head.",
-                               true);
+        co_await respond_error(
+            &ex, 502, ErrorCode::UpstreamClosed,
+            "The upstream closed the connection in the middle of its response head.", true);
         co_return false;
       case ResponseRead::Status::TimedOut:
         co_await respond_error(&ex, 504, ErrorCode::UpstreamTimeout,
                                fmt::format("{} did not respond in time.", key), true);
         co_return false;
       case ResponseRead::Status::Invalid:
-        co_await respond_error(&ex, 502, ErrorCode::UpstreamInvalid,
-                               fmt::format("The upstream's response is malformed: {}.",
-                                           response.error.reason),
-                               true);
+        co_await respond_error(
+            &ex, 502, ErrorCode::UpstreamInvalid,
+            fmt::format("The upstream's response is malformed: {}.", response.error.reason), true);
         co_return false;
     }
     if (!retry) break;
@@ -234,9 +241,9 @@ net::Awaitable<bool> ClientSession::forward(Exchange& ex) {
 
   auto rsem = http::analyze_response(response.head, ex.head.method(), ex.semantics.websocket);
   if (!rsem) {
-    co_await respond_error(&ex, 502, ErrorCode::UpstreamInvalid,
-                           fmt::format("The upstream's response is malformed: {}.", rsem.error().reason),
-                           true);
+    co_await respond_error(
+        &ex, 502, ErrorCode::UpstreamInvalid,
+        fmt::format("The upstream's response is malformed: {}.", rsem.error().reason), true);
     co_return false;
   }
   if (rsem->switching) {
@@ -249,7 +256,9 @@ net::Awaitable<bool> ClientSession::forward(Exchange& ex) {
   http::ClientFraming framing;
   framing.close = !ex.semantics.keep_alive || drain_ || ctx_.draining;
   switch (rsem->body.kind) {
-    case http::BodyKind::None: framing.kind = http::BodyKind::None; break;
+    case http::BodyKind::None:
+      framing.kind = http::BodyKind::None;
+      break;
     case http::BodyKind::Length:
       framing.kind = http::BodyKind::Length;
       framing.length = rsem->body.length;

@@ -1,11 +1,6 @@
 // ClientSession: CONNECT tunnels (a byte relay until TLS interception bumps them) and
 // WebSocket relays after a 101. CONNECT goes only to configured ports: an open CONNECT to any
 // port is a way around the filter (Squid's SSL_ports).
-#include <fmt/format.h>
-#include <fmt/ranges.h>
-
-#include <algorithm>
-
 #include "base/scope_exit.hpp"
 #include "flow/body_copy.hpp"
 #include "flow/detail/exchange.hpp"
@@ -13,11 +8,17 @@
 #include "net/connector.hpp"
 #include "net/relay.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+
 namespace warden::flow {
 
 using base::ErrorCode;
 
-void ClientSession::record_relay(Exchange& ex, const net::RelayResult& r, unsigned expiries_before) {
+void ClientSession::record_relay(Exchange& ex, const net::RelayResult& r,
+                                 unsigned expiries_before) {
   ex.record.bytes_in += r.a_to_b;
   ex.record.bytes_out += r.b_to_a;
   if (watchdog_.expiries() != expiries_before) {
@@ -38,9 +39,9 @@ net::Awaitable<void> ClientSession::connect_tunnel(Exchange& ex) {
   ex.record.scheme = "tunnel";
   auto authority = http::parse_authority(ex.head.target(), /*port_required=*/true);
   if (!authority) {
-    co_await respond_error(&ex, 400, ErrorCode::BadRequest,
-                           "CONNECT needs host:port: " + std::string(authority.error().reason) + ".",
-                           true);
+    co_await respond_error(
+        &ex, 400, ErrorCode::BadRequest,
+        "CONNECT needs host:port: " + std::string(authority.error().reason) + ".", true);
     co_return;
   }
   ex.record.host = authority->host;

@@ -1,8 +1,7 @@
 #include "flow/upstream_pool.hpp"
 
-#include <sys/socket.h>
-
 #include <cerrno>
+#include <sys/socket.h>
 
 namespace warden::flow {
 namespace {
@@ -52,15 +51,16 @@ void UpstreamPool::sweep(net::Duration max_idle) {
   for (auto it = idle_.begin(); it != idle_.end();) {
     auto& list = it->second;
     const auto before = list.size();
-    std::erase_if(list, [&](Idle& c) { return now - c.since >= max_idle || !quiet_and_open(c.socket); });
+    std::erase_if(list,
+                  [&](Idle& c) { return now - c.since >= max_idle || !quiet_and_open(c.socket); });
     total_ -= before - list.size();
     it = list.empty() ? idle_.erase(it) : std::next(it);
   }
 }
 
 net::Awaitable<void> UpstreamPool::sweep_loop(net::Duration max_idle) {
-  const net::Duration period = std::clamp<net::Duration>(max_idle / 4, std::chrono::seconds(1),
-                                                         std::chrono::seconds(15));
+  const net::Duration period =
+      std::clamp<net::Duration>(max_idle / 4, std::chrono::seconds(1), std::chrono::seconds(15));
   while (!stopped_) {
     sweep_timer_.expires_after(period);
     co_await sweep_timer_.async_wait();

@@ -4,12 +4,12 @@
 // timeout and the origin has not closed it or sent unexpected bytes (a non-blocking MSG_PEEK).
 // A periodic sweep closes connections that outlived the idle timeout.
 
+#include "net/types.hpp"
+
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
-
-#include "net/types.hpp"
 
 namespace warden::flow {
 

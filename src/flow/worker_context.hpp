@@ -3,15 +3,15 @@
 // request ids and the registry of live sessions (for drain and shutdown). Lives on the
 // worker's thread; nothing here is locked. EngineShared is the little that crosses workers.
 
-#include <atomic>
-#include <unordered_set>
-#include <vector>
-
 #include "base/request_id.hpp"
 #include "flow/engine_config.hpp"
 #include "flow/upstream_pool.hpp"
 #include "net/worker.hpp"
 #include "observe/access_log.hpp"
+
+#include <atomic>
+#include <unordered_set>
+#include <vector>
 
 namespace warden::flow {
 
@@ -19,8 +19,8 @@ class ClientSession;
 
 // Shared by all workers; owned by the Engine.
 struct EngineShared {
-  std::atomic<std::size_t> connections{0};      // open client connections, all workers
-  std::atomic<std::uint64_t> rejected_busy{0};  // refused at max_connections
+  std::atomic<std::size_t> connections{0};           // open client connections, all workers
+  std::atomic<std::uint64_t> rejected_busy{0};       // refused at max_connections
   std::vector<net::tcp::endpoint> listen_endpoints;  // our own listeners, for loop detection
   std::uint32_t id_salt = 0;
   observe::AccessLog* access_log = nullptr;

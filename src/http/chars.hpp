@@ -14,10 +14,13 @@ constexpr std::array<bool, 256> make_table(bool (*pred)(unsigned char)) {
   for (unsigned c = 0; c < 256; ++c) t[c] = pred(static_cast<unsigned char>(c));
   return t;
 }
-constexpr bool is_alpha(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+constexpr bool is_alpha(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
 constexpr bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 constexpr bool tchar(unsigned char c) {
-  return is_alpha(c) || is_digit(c) || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+  return is_alpha(c) || is_digit(c) ||
+         std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
 }
 // field-vchar / obs-text plus SP and HTAB inside a value (RFC 9110 §5.5).
 constexpr bool field_value(unsigned char c) {
@@ -27,7 +30,8 @@ constexpr bool field_value(unsigned char c) {
 constexpr bool target(unsigned char c) { return c >= 0x21 && c <= 0x7e && c != '#'; }
 // RFC 3986 reg-name: unreserved / pct-encoded ('%') / sub-delims.
 constexpr bool reg_name(unsigned char c) {
-  return is_alpha(c) || is_digit(c) || std::string_view("-._~%!$&'()*+,;=").find(static_cast<char>(c)) != std::string_view::npos;
+  return is_alpha(c) || is_digit(c) ||
+         std::string_view("-._~%!$&'()*+,;=").find(static_cast<char>(c)) != std::string_view::npos;
 }
 constexpr bool hexdig(unsigned char c) {
   return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');

@@ -1,8 +1,8 @@
 #include "http/chunked.hpp"
 
-#include <array>
-
 #include "http/chars.hpp"
+
+#include <array>
 
 namespace warden::http {
 namespace {
@@ -10,11 +10,22 @@ namespace {
 // Trailer fields that must not be forwarded: framing, routing, connection control,
 // authentication and content metadata (RFC 9110 §6.5.1).
 bool forbidden_trailer(std::string_view name) {
-  static constexpr std::array<std::string_view, 16> kForbidden = {
-      "content-length", "transfer-encoding", "host",          "connection",
-      "keep-alive",     "te",                "trailer",       "upgrade",
-      "proxy-connection", "authorization",   "proxy-authorization", "cookie",
-      "set-cookie",     "content-encoding",  "content-type",  "content-range"};
+  static constexpr std::array<std::string_view, 16> kForbidden = {"content-length",
+                                                                  "transfer-encoding",
+                                                                  "host",
+                                                                  "connection",
+                                                                  "keep-alive",
+                                                                  "te",
+                                                                  "trailer",
+                                                                  "upgrade",
+                                                                  "proxy-connection",
+                                                                  "authorization",
+                                                                  "proxy-authorization",
+                                                                  "cookie",
+                                                                  "set-cookie",
+                                                                  "content-encoding",
+                                                                  "content-type",
+                                                                  "content-range"};
   for (auto f : kForbidden)
     if (chars::iequals(name, f)) return true;
   return false;
@@ -52,8 +63,8 @@ ChunkStep ChunkedDecoder::next(std::string_view in) {
       case State::Size:
         if (chars::is_hexdig(c)) {
           if (++digits_ > 15) return invalid(i, "chunk size too large");
-          const unsigned d = chars::is_digit(c) ? unsigned(c - '0')
-                                                : unsigned(chars::to_lower(c) - 'a' + 10);
+          const unsigned d =
+              chars::is_digit(c) ? unsigned(c - '0') : unsigned(chars::to_lower(c) - 'a' + 10);
           size_ = size_ * 16 + d;
         } else if (digits_ == 0) {
           return invalid(i, "invalid chunk size");

@@ -8,11 +8,11 @@
 // Usage: call next() with unconsumed input until it returns Done or Invalid; each call consumes
 // control bytes and at most one run of data, returned as a view into the input (zero copy).
 
+#include "http/parse_result.hpp"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
-
-#include "http/parse_result.hpp"
 
 namespace warden::http {
 
@@ -46,13 +46,13 @@ class ChunkedDecoder {
 
   ChunkedLimits limits_;
   State state_ = State::Size;
-  std::uint64_t size_ = 0;        // of the current chunk
-  unsigned digits_ = 0;           // hex digits read for size_
-  bool ext_need_name_ = false;    // right after ';' (and optional whitespace)
-  std::size_t ext_bytes_ = 0;     // all extensions so far
-  std::size_t trailer_bytes_ = 0; // trailer section so far
-  std::string line_;              // the trailer line being read
-  std::string trailers_;          // accepted trailer lines
+  std::uint64_t size_ = 0;         // of the current chunk
+  unsigned digits_ = 0;            // hex digits read for size_
+  bool ext_need_name_ = false;     // right after ';' (and optional whitespace)
+  std::size_t ext_bytes_ = 0;      // all extensions so far
+  std::size_t trailer_bytes_ = 0;  // trailer section so far
+  std::string line_;               // the trailer line being read
+  std::string trailers_;           // accepted trailer lines
 };
 
 // Writes the chunk-size line for a chunk of n bytes ("1a2b\r\n") into out; returns its length.

@@ -1,9 +1,9 @@
 #include "http/framing.hpp"
 
-#include <algorithm>
-
 #include "http/chars.hpp"
 #include "http/target.hpp"
+
+#include <algorithm>
 
 namespace warden::http {
 namespace {
@@ -33,8 +33,8 @@ std::string lower(std::string_view s) {
 
 struct TransferCodings {
   bool present = false;
-  bool malformed = false;  // empty element, non-token
-  bool only_chunked = false;  // exactly one coding: chunked
+  bool malformed = false;          // empty element, non-token
+  bool only_chunked = false;       // exactly one coding: chunked
   bool chunked_misplaced = false;  // chunked repeated or not last
 };
 

@@ -4,13 +4,13 @@
 // Transfer-Encoding, differing Content-Lengths, chunked not last or repeated, Connection naming a
 // framing field. Pure functions over parsed heads.
 
+#include "http/message.hpp"
+#include "http/parse_result.hpp"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "http/message.hpp"
-#include "http/parse_result.hpp"
 
 namespace warden::http {
 
@@ -28,15 +28,15 @@ struct BodyFraming {
 
 struct RequestSemantics {
   BodyFraming body;
-  bool keep_alive = true;         // the client may send another request after this one
-  bool expect_continue = false;   // Expect: 100-continue
-  bool websocket = false;         // a WebSocket upgrade request
+  bool keep_alive = true;        // the client may send another request after this one
+  bool expect_continue = false;  // Expect: 100-continue
+  bool websocket = false;        // a WebSocket upgrade request
   std::vector<std::string> connection_options;  // lower-cased names listed in Connection
 };
 
 struct ResponseSemantics {
   BodyFraming body;
-  bool keep_alive = true;  // the upstream connection may carry another request afterwards
+  bool keep_alive = true;      // the upstream connection may carry another request afterwards
   bool informational = false;  // 1xx other than 101
   bool switching = false;      // 101 Switching Protocols
   std::vector<std::string> connection_options;

@@ -1,8 +1,8 @@
 #include "http/head_parser.hpp"
 
-#include <cstring>
-
 #include "http/chars.hpp"
+
+#include <cstring>
 
 namespace warden::http {
 
@@ -166,8 +166,8 @@ ParseResult ResponseHeadParser::parse(std::string_view buffered) {
     return ParseResult::invalid(502, "malformed status line");
   if (major != 1) return ParseResult::invalid(502, "unsupported response version");
   head_.version = minor == 0 ? Version::Http10 : Version::Http11;
-  const auto status = static_cast<unsigned>((line[9] - '0') * 100 + (line[10] - '0') * 10 +
-                                            (line[11] - '0'));
+  const auto status =
+      static_cast<unsigned>((line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0'));
   if (status < 100 || status > 599) return ParseResult::invalid(502, "invalid status code");
   head_.status_ = status;
   if (line.size() > 13) {

@@ -12,10 +12,10 @@
 // obs-fold, NUL and other control bytes, non-token names, a request line over the limit (414),
 // a head over the limit or with too many fields (431), malformed versions (400), HTTP/2+ (505).
 
-#include <string_view>
-
 #include "http/message.hpp"
 #include "http/parse_result.hpp"
+
+#include <string_view>
 
 namespace warden::http {
 

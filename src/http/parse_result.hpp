@@ -2,10 +2,10 @@
 // Tri-state outcome of a sans-io parse step (HAProxy style): NeedMore | Done{consumed} |
 // Invalid{error}. Never one value for two meanings.
 
+#include <boost/system/result.hpp>
+
 #include <cstddef>
 #include <string_view>
-
-#include <boost/system/result.hpp>
 
 namespace warden::http {
 

@@ -1,16 +1,16 @@
 #include "http/rewrite.hpp"
 
+#include "http/chars.hpp"
+
 #include <algorithm>
 #include <array>
-
-#include "http/chars.hpp"
 
 namespace warden::http {
 namespace {
 
 constexpr std::array<std::string_view, 8> kHopByHop = {
-    "connection", "keep-alive", "proxy-connection", "proxy-authorization",
-    "proxy-authenticate", "te", "transfer-encoding", "upgrade"};
+    "connection",         "keep-alive", "proxy-connection",  "proxy-authorization",
+    "proxy-authenticate", "te",         "transfer-encoding", "upgrade"};
 
 bool listed(std::string_view name, const std::vector<std::string>& options) {
   return std::any_of(options.begin(), options.end(),

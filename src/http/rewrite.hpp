@@ -4,13 +4,13 @@
 // Keep-Alive, Proxy-Connection, Proxy-Authorization, TE, Transfer-Encoding, Upgrade), framing is
 // written from what was parsed (never copied), and Via is appended.
 
-#include <cstdint>
-#include <string>
-#include <string_view>
-
 #include "http/framing.hpp"
 #include "http/message.hpp"
 #include "http/target.hpp"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
 
 namespace warden::http {
 
@@ -37,7 +37,6 @@ struct ClientFraming {
 // responses (HEAD, 204, 304, 1xx) a received Content-Length is kept as metadata.
 [[nodiscard]] std::string client_response_head(const ResponseHead& head,
                                                const ResponseSemantics& semantics,
-                                               const ClientFraming& framing,
-                                               std::string_view via);
+                                               const ClientFraming& framing, std::string_view via);
 
 }  // namespace warden::http

@@ -1,10 +1,9 @@
 #include "http/target.hpp"
 
-#include <arpa/inet.h>
-
-#include <charconv>
-
 #include "http/chars.hpp"
+
+#include <arpa/inet.h>
+#include <charconv>
 
 namespace warden::http {
 
@@ -52,7 +51,8 @@ Checked<Authority> parse_authority(std::string_view text, bool port_required) {
     if (close == std::string_view::npos) return ParseError{400, "unterminated IPv6 literal"};
     const std::string addr(text.substr(1, close - 1));
     in6_addr bin{};
-    if (inet_pton(AF_INET6, addr.c_str(), &bin) != 1) return ParseError{400, "invalid IPv6 literal"};
+    if (inet_pton(AF_INET6, addr.c_str(), &bin) != 1)
+      return ParseError{400, "invalid IPv6 literal"};
     a.host = lower(addr);
     a.ipv6_literal = true;
     rest = text.substr(close + 1);
@@ -91,8 +91,10 @@ Checked<AbsoluteTarget> parse_absolute_target(std::string_view target) {
   if (!a) return a.error();
   t.authority = std::move(*a);
   if (t.authority.port == 0) {
-    if (t.scheme == "http" || t.scheme == "ws") t.authority.port = 80;
-    else if (t.scheme == "https" || t.scheme == "wss") t.authority.port = 443;
+    if (t.scheme == "http" || t.scheme == "ws")
+      t.authority.port = 80;
+    else if (t.scheme == "https" || t.scheme == "wss")
+      t.authority.port = 443;
   }
   if (path_start == std::string_view::npos) {
     t.path.push_back('/');

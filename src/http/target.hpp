@@ -3,11 +3,11 @@
 // for forwarding and authority-form ("host:port") for CONNECT; plus Host header syntax.
 // Hosts are lower-cased here once, so policy and forwarding see the same name.
 
+#include "http/parse_result.hpp"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
-
-#include "http/parse_result.hpp"
 
 namespace warden::http {
 
@@ -22,9 +22,9 @@ struct Authority {
 };
 
 struct AbsoluteTarget {
-  std::string scheme;  // lower case: "http", "https", "ws"...
+  std::string scheme;   // lower case: "http", "https", "ws"...
   Authority authority;  // port filled in from the scheme when absent
-  std::string path;    // origin-form: path and query, "/" when empty
+  std::string path;     // origin-form: path and query, "/" when empty
 };
 
 // host [":" port], where host is a reg-name, an IPv4 address or "[" IPv6 "]". No userinfo.

@@ -1,15 +1,15 @@
 #include "net/connector.hpp"
 
+#include "net/socket_options.hpp"
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <fmt/format.h>
-#include <sys/socket.h>
 
 #include <memory>
 #include <optional>
-
-#include "net/socket_options.hpp"
+#include <sys/socket.h>
 
 namespace warden::net {
 namespace {
@@ -21,7 +21,7 @@ using base::ErrorSource;
 // Shared between the driver and its attempts; attempts keep it alive until they finish.
 struct Race {
   explicit Race(const asio::any_io_executor& ex) : wake(ex) {}
-  Timer wake;                                   // cancelled by an attempt to wake the driver
+  Timer wake;                                    // cancelled by an attempt to wake the driver
   std::vector<std::unique_ptr<Socket>> sockets;  // one per attempt
   std::optional<Connected> winner;
   std::size_t pending = 0;
@@ -72,7 +72,7 @@ std::vector<tcp::endpoint> interleave_families(std::vector<tcp::endpoint> in) {
 }
 
 Awaitable<base::Result<Connected>> connect_upstream(std::string host, std::uint16_t port,
-                                                     ConnectOptions options) {
+                                                    ConnectOptions options) {
   auto ex = co_await asio::this_coro::executor;
   const Clock::time_point deadline = Clock::now() + options.timeout;
   const std::string where = fmt::format("{}:{}", host, port);
@@ -96,8 +96,8 @@ Awaitable<base::Result<Connected>> connect_upstream(std::string host, std::uint1
     lookup->guard.async_wait([lookup](error_code ec) {
       if (!ec && !lookup->finished) lookup->resolver.cancel();
     });
-    auto [ec, results] = co_await lookup->resolver.async_resolve(
-        host, std::to_string(port), tcp::resolver::numeric_service);
+    auto [ec, results] = co_await lookup->resolver.async_resolve(host, std::to_string(port),
+                                                                 tcp::resolver::numeric_service);
     lookup->finished = true;
     lookup->guard.cancel();
     if (co_await cancelled())
@@ -106,8 +106,7 @@ Awaitable<base::Result<Connected>> connect_upstream(std::string host, std::uint1
       co_return Error{ErrorCode::DnsFailure, ErrorSource::Upstream,
                       "DNS lookup for " + host + " timed out"};
     if (ec == asio::error::host_not_found || ec == asio::error::no_data)
-      co_return Error{ErrorCode::DnsNotFound, ErrorSource::Upstream,
-                      "DNS: no such host " + host};
+      co_return Error{ErrorCode::DnsNotFound, ErrorSource::Upstream, "DNS: no such host " + host};
     if (ec)
       co_return Error{ErrorCode::DnsFailure, ErrorSource::Upstream,
                       fmt::format("DNS lookup for {} failed ({})", host, ec.message())};
@@ -117,6 +116,15 @@ Awaitable<base::Result<Connected>> connect_upstream(std::string host, std::uint1
   if (endpoints.empty())
     co_return Error{ErrorCode::DnsNotFound, ErrorSource::Upstream, "DNS: no address for " + host};
 
+  options.timeout =
+      std::max(Duration::zero(), std::chrono::duration_cast<Duration>(deadline - Clock::now()));
+  co_return co_await connect_endpoints(std::move(endpoints), where, options);
+}
+
+Awaitable<base::Result<Connected>> connect_endpoints(std::vector<tcp::endpoint> endpoints,
+                                                     std::string where, ConnectOptions options) {
+  auto ex = co_await asio::this_coro::executor;
+  const Clock::time_point deadline = Clock::now() + options.timeout;
   auto race = std::make_shared<Race>(ex);
   std::size_t next = 0;
   while (!race->winner) {
@@ -142,8 +150,8 @@ Awaitable<base::Result<Connected>> connect_upstream(std::string host, std::uint1
     }
     const Clock::time_point now = Clock::now();
     if (now >= deadline) break;
-    const Clock::time_point stagger = next < endpoints.size() ? now + options.attempt_delay
-                                                              : Clock::time_point::max();
+    const Clock::time_point stagger =
+        next < endpoints.size() ? now + options.attempt_delay : Clock::time_point::max();
     race->wake.expires_at(std::min(deadline, stagger));
     co_await race->wake.async_wait();
     // Woken by an attempt (won or failed), by the stagger delay, by the deadline, or because

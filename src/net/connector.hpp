@@ -6,18 +6,18 @@
 // `timeout`. Failures come back as base::Error values that name what went wrong (DNS, refused,
 // unreachable, timeout) for the client's 502/504 page and the access log.
 
-#include <cstdint>
-#include <string>
-
 #include "base/result.hpp"
 #include "net/types.hpp"
+
+#include <cstdint>
+#include <string>
 
 namespace warden::net {
 
 struct ConnectOptions {
-  Duration timeout{10'000};       // DNS and connect together
-  Duration attempt_delay{250};    // RFC 8305 §5 "Connection Attempt Delay"
-  int socket_mark = 0;            // SO_MARK on upstream sockets (0: none); used by capture
+  Duration timeout{10'000};     // DNS and connect together
+  Duration attempt_delay{250};  // RFC 8305 §5 "Connection Attempt Delay"
+  int socket_mark = 0;          // SO_MARK on upstream sockets (0: none); used by capture
 };
 
 struct Connected {
@@ -27,8 +27,13 @@ struct Connected {
 
 // `host` is a name or an IP literal (IPv6 without brackets).
 [[nodiscard]] Awaitable<base::Result<Connected>> connect_upstream(std::string host,
-                                                                   std::uint16_t port,
-                                                                   ConnectOptions options);
+                                                                  std::uint16_t port,
+                                                                  ConnectOptions options);
+
+// Races connections to `endpoints` in the given order (Happy Eyeballs' connection attempts);
+// `where` names the destination in error messages.
+[[nodiscard]] Awaitable<base::Result<Connected>> connect_endpoints(
+    std::vector<tcp::endpoint> endpoints, std::string where, ConnectOptions options);
 
 // Orders resolved addresses for Happy Eyeballs: IPv6 first, then alternating families.
 [[nodiscard]] std::vector<tcp::endpoint> interleave_families(std::vector<tcp::endpoint> in);

@@ -2,6 +2,7 @@
 
 #include <boost/asio/ip/v6_only.hpp>
 #include <fmt/format.h>
+
 #include <netinet/in.h>
 #include <sys/socket.h>
 

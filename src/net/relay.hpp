@@ -9,11 +9,11 @@
 // Thread: the flow's worker. The caller's watchdog bounds idleness: the relay pushes its
 // deadline forward on every transfer; on expiry the caller cancels the sockets.
 
-#include <cstdint>
-
 #include "net/buffer.hpp"
 #include "net/types.hpp"
 #include "net/watchdog.hpp"
+
+#include <cstdint>
 
 namespace warden::net {
 

@@ -8,9 +8,9 @@
 // Thread: the flow's worker only. Lifecycle: run() is co_awaited (or spawned with the owner
 // kept alive) and returns after stop().
 
-#include <functional>
-
 #include "net/types.hpp"
+
+#include <functional>
 
 namespace warden::net {
 

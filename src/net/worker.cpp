@@ -1,14 +1,14 @@
 #include "net/worker.hpp"
 
 #include <pthread.h>
-
 #include <string>
 
 namespace warden::net {
 
 WorkerPool::WorkerPool(unsigned count, std::size_t buffer_block) {
   workers_.reserve(count);
-  for (unsigned i = 0; i < count; ++i) workers_.push_back(std::make_unique<Worker>(i, buffer_block));
+  for (unsigned i = 0; i < count; ++i)
+    workers_.push_back(std::make_unique<Worker>(i, buffer_block));
 }
 
 WorkerPool::~WorkerPool() {

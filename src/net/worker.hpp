@@ -3,13 +3,13 @@
 // A flow lives its whole life on the worker that accepted it; per-worker state (buffer pool,
 // upstream pool, access-log batch) needs no locks. Only post() crosses threads.
 
+#include "net/buffer.hpp"
+#include "net/types.hpp"
+
 #include <atomic>
 #include <memory>
 #include <thread>
 #include <vector>
-
-#include "net/buffer.hpp"
-#include "net/types.hpp"
 
 namespace warden::net {
 

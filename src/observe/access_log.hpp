@@ -5,6 +5,10 @@
 // on disk within about a second of its exchange ending. If the disk cannot keep up, batches
 // beyond `max_queued_bytes` are dropped and counted (a stalled disk must not stall pupils).
 
+#include "base/result.hpp"
+#include "net/types.hpp"
+#include "observe/access_record.hpp"
+
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -12,10 +16,6 @@
 #include <mutex>
 #include <string>
 #include <thread>
-
-#include "base/result.hpp"
-#include "net/types.hpp"
-#include "observe/access_record.hpp"
 
 namespace warden::observe {
 

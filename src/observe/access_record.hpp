@@ -19,14 +19,14 @@ struct AccessRecord {
   std::string scheme;                        // "http", "https" (CONNECT), "ws"
   std::string host;
   std::uint16_t port = 0;
-  std::string path;                          // origin-form path and query; "" for tunnels
-  unsigned status = 0;                       // status sent to the client; 0 if none was sent
-  std::uint64_t bytes_in = 0;                // bytes of body/tunnel data received from the client
-  std::uint64_t bytes_out = 0;               // bytes sent to the client (heads included)
+  std::string path;             // origin-form path and query; "" for tunnels
+  unsigned status = 0;          // status sent to the client; 0 if none was sent
+  std::uint64_t bytes_in = 0;   // bytes of body/tunnel data received from the client
+  std::uint64_t bytes_out = 0;  // bytes sent to the client (heads included)
   std::uint64_t duration_us = 0;
-  std::string_view end = "ok";               // how it ended; see docs/access-log.md
-  std::string_view error;                    // ERR_* code, empty when none
-  std::string_view capture = "explicit";     // how the flow was captured
+  std::string_view end = "ok";            // how it ended; see docs/access-log.md
+  std::string_view error;                 // ERR_* code, empty when none
+  std::string_view capture = "explicit";  // how the flow was captured
 };
 
 // The record as one JSON object followed by '\n'.

@@ -1,12 +1,12 @@
 #include "app/config.hpp"
 
+#include "app/duration.hpp"
+#include "app/run.hpp"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <sstream>
-
-#include "app/duration.hpp"
-#include "app/run.hpp"
 
 namespace warden::app {
 namespace {
@@ -60,42 +60,51 @@ access_log = "/var/log/warden/access.log"
 
 TEST(Config, UnknownKeysAreRefusedWithTheirPosition) {
   EXPECT_EQ(error_of("colour = 1\n"), "test.toml:1:1: unknown key colour");
-  EXPECT_EQ(error_of("[proxy]\nthreads = 1\nlisen = []\n"), "test.toml:3:1: unknown key proxy.lisen");
+  EXPECT_EQ(error_of("[proxy]\nthreads = 1\nlisen = []\n"),
+            "test.toml:3:1: unknown key proxy.lisen");
   EXPECT_EQ(error_of("[proxi]\n"), "test.toml:1:2: unknown key proxi");
 }
 
 TEST(Config, WrongTypesAreRefused) {
-  EXPECT_EQ(error_of("[proxy]\nthreads = \"4\"\n"), "test.toml:2:11: proxy.threads: expected an integer");
+  EXPECT_EQ(error_of("[proxy]\nthreads = \"4\"\n"),
+            "test.toml:2:11: proxy.threads: expected an integer");
   EXPECT_EQ(error_of("[proxy]\nforwarded_for = 1\n"),
             "test.toml:2:17: proxy.forwarded_for: expected true or false");
   EXPECT_EQ(error_of("[proxy]\nvia = 3\n"), "test.toml:2:7: proxy.via: expected a string");
   EXPECT_EQ(error_of("[proxy]\nlisten = \"127.0.0.1:1\"\n"),
             "test.toml:2:10: proxy.listen: expected a non-empty array of \"ADDRESS:PORT\" strings");
-  EXPECT_EQ(error_of("[proxy]\nlisten = [1]\n"), "test.toml:2:10: proxy.listen: expected an array of strings");
+  EXPECT_EQ(error_of("[proxy]\nlisten = [1]\n"),
+            "test.toml:2:10: proxy.listen: expected an array of strings");
   EXPECT_EQ(error_of("[timeouts]\nheader = 30\n"),
             "test.toml:2:10: timeouts.header: expected a duration string such as \"30s\"");
   EXPECT_EQ(error_of("proxy = 1\n"), "test.toml:1:9: proxy: expected a table");
 }
 
 TEST(Config, BadValuesAreRefused) {
-  EXPECT_EQ(error_of("[proxy]\nthreads = 1000\n"), "test.toml:2:11: proxy.threads: must be between 0 and 256");
+  EXPECT_EQ(error_of("[proxy]\nthreads = 1000\n"),
+            "test.toml:2:11: proxy.threads: must be between 0 and 256");
   EXPECT_EQ(error_of("[proxy]\nconnect_ports = [0]\n"),
             "test.toml:2:17: proxy.connect_ports: expected port numbers between 1 and 65535");
   EXPECT_EQ(error_of("[proxy]\nconnect_ports = [70000]\n"),
             "test.toml:2:17: proxy.connect_ports: expected port numbers between 1 and 65535");
   EXPECT_NE(error_of("[proxy]\nlisten = [\"localhost:3128\"]\n").find("is not ADDRESS:PORT"),
             std::string::npos);
-  EXPECT_NE(error_of("[proxy]\nlisten = [\"127.0.0.1\"]\n").find("is not ADDRESS:PORT"), std::string::npos);
+  EXPECT_NE(error_of("[proxy]\nlisten = [\"127.0.0.1\"]\n").find("is not ADDRESS:PORT"),
+            std::string::npos);
   EXPECT_NE(error_of("[proxy]\nlisten = [\"127.0.0.1:99999\"]\n").find("is not ADDRESS:PORT"),
             std::string::npos);
   EXPECT_EQ(error_of("[proxy]\nvia = \"my host\"\n"),
             "test.toml:2:7: proxy.via: may contain only letters, digits, '-', '.' and '_'");
   EXPECT_EQ(error_of("[timeouts]\nheader = \"30 seconds\"\n"),
-            "test.toml:2:10: timeouts.header: expected a duration such as \"250ms\", \"30s\", \"15m\" or \"1h\"");
-  EXPECT_EQ(error_of("[timeouts]\nheader = \"0s\"\n"), "test.toml:2:10: timeouts.header: must be longer than 0");
-  EXPECT_EQ(error_of("[log]\nlevel = \"loud\"\n"),
-            "test.toml:2:9: log.level: expected one of trace, debug, info, warn, error, critical, off");
-  EXPECT_EQ(error_of("[log]\naccess_log = \"\"\n"), "test.toml:2:14: log.access_log: must not be empty (use \"off\")");
+            "test.toml:2:10: timeouts.header: expected a duration such as \"250ms\", \"30s\", "
+            "\"15m\" or \"1h\"");
+  EXPECT_EQ(error_of("[timeouts]\nheader = \"0s\"\n"),
+            "test.toml:2:10: timeouts.header: must be longer than 0");
+  EXPECT_EQ(
+      error_of("[log]\nlevel = \"loud\"\n"),
+      "test.toml:2:9: log.level: expected one of trace, debug, info, warn, error, critical, off");
+  EXPECT_EQ(error_of("[log]\naccess_log = \"\"\n"),
+            "test.toml:2:14: log.access_log: must not be empty (use \"off\")");
   EXPECT_EQ(error_of("[limits]\nheader_section = 100\n"),
             "test.toml:2:18: limits.header_section: must be between 1024 and 1048576");
 }
@@ -120,6 +129,15 @@ TEST(Config, ExampleFileIsTheDocumentedDefaults) {
   auto parsed = load_config_text(text.str(), "warden.example.toml");
   ASSERT_TRUE(parsed) << parsed.error().context;
   EXPECT_EQ(parsed->proxy.listen, Config{}.proxy.listen);
+}
+
+TEST(Config, ReadmeDocumentsEveryKey) {
+  std::ifstream in(std::string(WARDEN_SOURCE_DIR) + "/README.md");
+  std::stringstream text;
+  text << in.rdbuf();
+  for (const auto& key : config_key_names())
+    EXPECT_NE(text.str().find("| `" + key + "` |"), std::string::npos)
+        << key << " missing in README";
 }
 
 TEST(Config, FlagsOverrideTheFile) {

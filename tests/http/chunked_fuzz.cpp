@@ -1,10 +1,10 @@
 // libFuzzer target: the chunked decoder fed in pieces. Invariants: no crash, progress on every
 // step, data views inside the input, decoded size never exceeds the input size.
-#include <cstdint>
-#include <string_view>
-
 #include "base/assert.hpp"
 #include "http/chunked.hpp"
+
+#include <cstdint>
+#include <string_view>
 
 using namespace warden::http;
 

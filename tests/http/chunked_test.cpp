@@ -49,7 +49,7 @@ TEST(Chunked, DecodesChunksWithExtensionsAndTrailers) {
     ASSERT_EQ(d.status, ParseStatus::Done) << step;
     EXPECT_EQ(d.body, "hello world");
     EXPECT_EQ(d.consumed, in.size() - 4) << step;  // the next message is left alone
-    EXPECT_EQ(d.trailers, "X-Sum: 1\r\n");  // S26: framing fields in trailers are dropped
+    EXPECT_EQ(d.trailers, "X-Sum: 1\r\n");         // S26: framing fields in trailers are dropped
   }
 }
 
@@ -62,9 +62,9 @@ TEST(Chunked, UpperAndLowerHex) {
 ParseStatus status_of(std::string_view in) { return decode(in).status; }
 
 TEST(Chunked, RefusesMalformedSizes) {  // S20, S21
-  for (std::string_view bad : {"0_2e\r\n", "0x5\r\n", "+5\r\n", "-0x0\r\n", "   0\r\n", "5 \r\n",
-                               "1these-bytes-never-get-validated\r\n", "\r\n",
-                               "ffffffffffffffffff1\r\n"}) {
+  for (std::string_view bad :
+       {"0_2e\r\n", "0x5\r\n", "+5\r\n", "-0x0\r\n", "   0\r\n", "5 \r\n",
+        "1these-bytes-never-get-validated\r\n", "\r\n", "ffffffffffffffffff1\r\n"}) {
     EXPECT_EQ(status_of(bad), ParseStatus::Invalid) << bad;
   }
 }

@@ -1,8 +1,8 @@
 #include "http/framing.hpp"
 
-#include <gtest/gtest.h>
-
 #include "http/head_parser.hpp"
+
+#include <gtest/gtest.h>
 
 namespace warden::http {
 namespace {
@@ -38,11 +38,12 @@ TEST(RequestFraming, ContentLengthAndChunked) {
   ASSERT_TRUE(cl);
   EXPECT_EQ(cl->body.kind, BodyKind::Length);
   EXPECT_EQ(cl->body.length, 10u);  // S05: decimal, not octal
-  auto list = analyze_request(request("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5, 5\r\n\r\n"));
+  auto list =
+      analyze_request(request("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5, 5\r\n\r\n"));
   ASSERT_TRUE(list);
   EXPECT_EQ(list->body.length, 5u);  // S04
-  auto te = analyze_request(
-      request("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: Chunked\r\n\r\n"));
+  auto te =
+      analyze_request(request("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: Chunked\r\n\r\n"));
   ASSERT_TRUE(te);
   EXPECT_EQ(te->body.kind, BodyKind::Chunked);
 }
@@ -54,9 +55,11 @@ TEST(RequestFraming, RefusesAmbiguousFraming) {
             400u);
   EXPECT_EQ(refused("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 0\r\n\r\n"),
             400u);  // S03
-  for (std::string_view v : {"+5", "0x5", "1_0", "-48", "1Z", "", "5 5", "1,", "99999999999999999999999"})
-    EXPECT_EQ(refused("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: " + std::string(v) + "\r\n\r\n"),
-              400u)
+  for (std::string_view v :
+       {"+5", "0x5", "1_0", "-48", "1Z", "", "5 5", "1,", "99999999999999999999999"})
+    EXPECT_EQ(
+        refused("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: " + std::string(v) + "\r\n\r\n"),
+        400u)
         << v;  // S05, S06
   EXPECT_EQ(refused("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, gzip\r\n\r\n"),
             400u);  // S07
@@ -68,25 +71,30 @@ TEST(RequestFraming, RefusesAmbiguousFraming) {
   EXPECT_EQ(refused("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n"), 501u);  // S09
   EXPECT_EQ(refused("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: ,chunked\r\n\r\n"),
             400u);  // S10
-  for (std::string_view v : {"xchunked", "\xa0" "chunked\xa0", "\xff" "chunked\xff", "chunked;a=b"})
-    EXPECT_NE(refused("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: " + std::string(v) +
-                      "\r\n\r\n"),
-              0u)
-        << v;  // S11
+  for (std::string_view v : {"xchunked",
+                             "\xa0"
+                             "chunked\xa0",
+                             "\xff"
+                             "chunked\xff",
+                             "chunked;a=b"})
+    EXPECT_NE(
+        refused("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: " + std::string(v) + "\r\n\r\n"),
+        0u)
+        << v;                                                                         // S11
   EXPECT_EQ(refused("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n"), 400u);  // S27
 }
 
 TEST(RequestFraming, HostRules) {
-  EXPECT_EQ(refused("GET / HTTP/1.1\r\n\r\n"), 400u);                          // S29
-  EXPECT_EQ(refused("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"), 400u);    // S29
-  EXPECT_EQ(refused("GET / HTTP/1.1\r\nHost: a b\r\n\r\n"), 400u);             // S29
+  EXPECT_EQ(refused("GET / HTTP/1.1\r\n\r\n"), 400u);                        // S29
+  EXPECT_EQ(refused("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"), 400u);  // S29
+  EXPECT_EQ(refused("GET / HTTP/1.1\r\nHost: a b\r\n\r\n"), 400u);           // S29
   EXPECT_EQ(refused("GET / HTTP/1.1\r\nHost: a:99999\r\n\r\n"), 400u);
   EXPECT_EQ(refused("GET / HTTP/1.0\r\n\r\n"), 0u);  // HTTP/1.0 may omit Host
 }
 
 TEST(RequestFraming, ConnectionOptions) {
-  auto s = analyze_request(
-      request("GET / HTTP/1.1\r\nHost: a\r\nConnection: close, X-Private\r\n\r\n"));
+  auto s =
+      analyze_request(request("GET / HTTP/1.1\r\nHost: a\r\nConnection: close, X-Private\r\n\r\n"));
   ASSERT_TRUE(s);
   EXPECT_FALSE(s->keep_alive);
   EXPECT_EQ(s->connection_options, (std::vector<std::string>{"close", "x-private"}));
@@ -101,16 +109,17 @@ TEST(RequestFraming, ConnectionOptions) {
 }
 
 TEST(RequestFraming, Expectations) {
-  auto s = analyze_request(request(
-      "POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-Continue\r\nContent-Length: 5\r\n\r\n"));
+  auto s = analyze_request(
+      request("POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-Continue\r\nContent-Length: 5\r\n\r\n"));
   ASSERT_TRUE(s);
   EXPECT_TRUE(s->expect_continue);
   EXPECT_EQ(refused("POST / HTTP/1.1\r\nHost: a\r\nExpect: y 100-continue\r\n\r\n"), 417u);  // S35
 }
 
 TEST(RequestFraming, WebSocketUpgrade) {
-  auto s = analyze_request(request(
-      "GET /ws HTTP/1.1\r\nHost: a\r\nConnection: keep-alive, Upgrade\r\nUpgrade: websocket\r\n\r\n"));
+  auto s =
+      analyze_request(request("GET /ws HTTP/1.1\r\nHost: a\r\nConnection: keep-alive, "
+                              "Upgrade\r\nUpgrade: websocket\r\n\r\n"));
   ASSERT_TRUE(s);
   EXPECT_TRUE(s->websocket);
   auto h2c = analyze_request(
@@ -120,7 +129,8 @@ TEST(RequestFraming, WebSocketUpgrade) {
 }
 
 TEST(ResponseFraming, LengthChunkedAndClose) {
-  auto cl = analyze_response(response("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n"), "GET", false);
+  auto cl =
+      analyze_response(response("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n"), "GET", false);
   ASSERT_TRUE(cl);
   EXPECT_EQ(cl->body.kind, BodyKind::Length);
   EXPECT_TRUE(cl->keep_alive);
@@ -135,9 +145,10 @@ TEST(ResponseFraming, LengthChunkedAndClose) {
 }
 
 TEST(ResponseFraming, BodylessResponses) {
-  for (auto [text, method] : {std::pair{"HTTP/1.1 204 No Content\r\n\r\n", "GET"},
-                              std::pair{"HTTP/1.1 304 Not Modified\r\nContent-Length: 9\r\n\r\n", "GET"},
-                              std::pair{"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n", "HEAD"}}) {
+  for (auto [text, method] :
+       {std::pair{"HTTP/1.1 204 No Content\r\n\r\n", "GET"},
+        std::pair{"HTTP/1.1 304 Not Modified\r\nContent-Length: 9\r\n\r\n", "GET"},
+        std::pair{"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n", "HEAD"}}) {
     auto s = analyze_response(response(text), method, false);
     ASSERT_TRUE(s);
     EXPECT_EQ(s->body.kind, BodyKind::None) << text;

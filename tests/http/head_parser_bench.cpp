@@ -1,11 +1,11 @@
 // Micro-benchmark: parse + analyse a typical browser request head, and a response head.
-#include <benchmark/benchmark.h>
-
-#include <string>
-
 #include "http/framing.hpp"
 #include "http/head_parser.hpp"
 #include "http/rewrite.hpp"
+
+#include <benchmark/benchmark.h>
+
+#include <string>
 
 using namespace warden::http;
 

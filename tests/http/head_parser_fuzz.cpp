@@ -1,13 +1,13 @@
 // libFuzzer target: request and response head parsing plus framing analysis, fed in two pieces
 // to exercise resumption. Invariants: no crash, `consumed` within the input, Done heads
 // re-analysable.
-#include <cstdint>
-#include <string_view>
-
 #include "base/assert.hpp"
 #include "http/framing.hpp"
 #include "http/head_parser.hpp"
 #include "http/target.hpp"
+
+#include <cstdint>
+#include <string_view>
 
 using namespace warden::http;
 

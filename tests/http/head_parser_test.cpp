@@ -64,12 +64,12 @@ TEST(RequestHead, AcceptsHttp10AndTreatsHigherMinorAs11) {
 
 // ../shared/SECURITY.md (b): each of these is refused, never "fixed".
 TEST(RequestHead, RefusesMalformedRequestLines) {
-  EXPECT_EQ(rejected_with("GET /\nHTTP/1.1\r\n\r\n"), 400u);               // S28 bare LF
-  EXPECT_EQ(rejected_with("GET / HTTP/1.32\r\n\r\n"), 400u);               // S28
-  EXPECT_EQ(rejected_with("GET / HTTP/4294967295.255\r\n\r\n"), 400u);     // S28
-  EXPECT_EQ(rejected_with("GET / HTTP/\r\r1.1\r\n\r\n"), 400u);            // S28 bare CR
+  EXPECT_EQ(rejected_with("GET /\nHTTP/1.1\r\n\r\n"), 400u);                   // S28 bare LF
+  EXPECT_EQ(rejected_with("GET / HTTP/1.32\r\n\r\n"), 400u);                   // S28
+  EXPECT_EQ(rejected_with("GET / HTTP/4294967295.255\r\n\r\n"), 400u);         // S28
+  EXPECT_EQ(rejected_with("GET / HTTP/\r\r1.1\r\n\r\n"), 400u);                // S28 bare CR
   EXPECT_EQ(rejected_with("G=\":<>(e),[T];?\" /get HTTP/1.1\r\n\r\n"), 400u);  // S28
-  EXPECT_EQ(rejected_with("GET  /  HTTP/1.1\r\nHost: a\r\n\r\n"), 400u);  // S28 double SP
+  EXPECT_EQ(rejected_with("GET  /  HTTP/1.1\r\nHost: a\r\n\r\n"), 400u);       // S28 double SP
   EXPECT_EQ(rejected_with(std::string("\0 / HTTP/1.1\r\n\r\n", 16)), 400u);
   EXPECT_EQ(rejected_with("GET /a#frag HTTP/1.1\r\nHost: a\r\n\r\n"), 400u);
   EXPECT_EQ(rejected_with("GET /\x80 HTTP/1.1\r\nHost: a\r\n\r\n"), 400u);
@@ -87,24 +87,27 @@ TEST(RequestHead, RefusesBadLineEndings) {
 
 TEST(RequestHead, RefusesObsFoldAndLeadingWhitespace) {
   EXPECT_EQ(rejected_with("GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n b\r\n\r\n"), 400u);  // S13
-  EXPECT_EQ(rejected_with("GET / HTTP/1.1\r\n\tContent-Length: 1\r\n\r\nX"), 400u);    // S14
+  EXPECT_EQ(rejected_with("GET / HTTP/1.1\r\n\tContent-Length: 1\r\n\r\nX"), 400u);   // S14
   EXPECT_EQ(rejected_with("GET / HTTP/1.1\r\n Host: a\r\n\r\n"), 400u);               // S14
 }
 
 TEST(RequestHead, RefusesInvalidFieldNames) {
   EXPECT_EQ(rejected_with("GET / HTTP/1.1\r\nTransfer-Encoding : chunked\r\n\r\n"), 400u);  // S12
-  EXPECT_EQ(rejected_with("GET / HTTP/1.1\r\nHeader\x85: v\r\n\r\n"), 400u);  // S19
-  EXPECT_EQ(rejected_with("GET / HTTP/1.1\r\n\xef" "oo: bar\r\n\r\n"), 400u);
+  EXPECT_EQ(rejected_with("GET / HTTP/1.1\r\nHeader\x85: v\r\n\r\n"), 400u);                // S19
+  EXPECT_EQ(rejected_with("GET / HTTP/1.1\r\n\xef"
+                          "oo: bar\r\n\r\n"),
+            400u);
   EXPECT_EQ(rejected_with("GET / HTTP/1.1\r\n: ignored\r\n\r\n"), 400u);
   EXPECT_EQ(rejected_with("GET / HTTP/1.1\r\nContent-Length 10\r\n\r\n"), 400u);
   EXPECT_EQ(rejected_with("GET / HTTP/1.1\r\nTransfer-\r\nEncoding: chunked\r\n\r\n"), 400u);
 }
 
 TEST(RequestHead, RefusesControlBytesInValues) {
-  EXPECT_EQ(rejected_with(std::string("GET / HTTP/1.1\r\nHost: good.test\0.evil.test\r\n\r\n",
-                                       46)),
+  EXPECT_EQ(rejected_with(std::string("GET / HTTP/1.1\r\nHost: good.test\0.evil.test\r\n\r\n", 46)),
             400u);  // S18: never truncated at NUL
-  EXPECT_EQ(rejected_with("GET / HTTP/1.1\r\nTransfer-Encoding:\x0b" "chunked\r\n\r\n"), 400u);
+  EXPECT_EQ(rejected_with("GET / HTTP/1.1\r\nTransfer-Encoding:\x0b"
+                          "chunked\r\n\r\n"),
+            400u);
   EXPECT_EQ(rejected_with("GET / HTTP/1.1\r\nX: a\x7f\r\n\r\n"), 400u);
 }
 

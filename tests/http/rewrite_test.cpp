@@ -1,8 +1,8 @@
 #include "http/rewrite.hpp"
 
-#include <gtest/gtest.h>
-
 #include "http/head_parser.hpp"
+
+#include <gtest/gtest.h>
 
 namespace warden::http {
 namespace {
@@ -64,8 +64,9 @@ TEST(ClientResponse, ReframesAndAnnouncesClose) {
   ResponseHead h = p.take();
   auto s = analyze_response(h, "GET", false);
   ASSERT_TRUE(s);
-  EXPECT_EQ(client_response_head(h, *s, {BodyKind::Chunked, 0, false}, "1.1 warden"),
-            "HTTP/1.1 200 OK\r\nServer: o\r\nVia: 1.1 warden\r\nTransfer-Encoding: chunked\r\n\r\n");
+  EXPECT_EQ(
+      client_response_head(h, *s, {BodyKind::Chunked, 0, false}, "1.1 warden"),
+      "HTTP/1.1 200 OK\r\nServer: o\r\nVia: 1.1 warden\r\nTransfer-Encoding: chunked\r\n\r\n");
   EXPECT_EQ(client_response_head(h, *s, {BodyKind::UntilClose, 0, true}, "1.1 warden"),
             "HTTP/1.1 200 OK\r\nServer: o\r\nVia: 1.1 warden\r\nConnection: close\r\n\r\n");
 }

@@ -1,14 +1,15 @@
 // Every error a client can see, and hostile input on both legs: the proxy answers with the
 // right status and a body naming the error, and nothing malformed reaches an origin.
-#include <arpa/inet.h>
-#include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include "proxy_fixture.hpp"
 #include "raw_socket.hpp"
 #include "test_origin.hpp"
+
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace warden::test {
 namespace {
@@ -46,11 +47,16 @@ TEST_F(Errors, AmbiguousOrMalformedRequestsGet400AndNeverReachTheOrigin) {
   start();
   const std::string url = to(origin.port(), "/");
   const std::vector<std::string> cases = {
-      "POST " + url + " HTTP/1.1\r\nHost: a\r\nContent-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nG",
-      "POST " + url + " HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n8\r\nSMUGGLED\r\n0\r\n\r\n",
+      "POST " + url +
+          " HTTP/1.1\r\nHost: a\r\nContent-Length: 6\r\nTransfer-Encoding: "
+          "chunked\r\n\r\n0\r\n\r\nG",
+      "POST " + url +
+          " HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: "
+          "chunked\r\n\r\n8\r\nSMUGGLED\r\n0\r\n\r\n",
       "GET " + url + " HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 0\r\n\r\nZ",
       "POST " + url + " HTTP/1.1\r\nHost: a\r\nContent-Length: +5\r\n\r\nhello",
-      "POST " + url + " HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n",
+      "POST " + url +
+          " HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n",
       "GET " + url + " HTTP/1.1\r\nHost: a\r\nTransfer-Encoding : chunked\r\n\r\n",
       "GET " + url + " HTTP/1.1\r\nHost: a\r\nX: a\r\n b\r\n\r\n",
       "GET " + url + " HTTP/1.1\r\nHost: a\r\nVisible: :/\rSmuggled: :)\r\n\r\n",
@@ -58,10 +64,12 @@ TEST_F(Errors, AmbiguousOrMalformedRequestsGet400AndNeverReachTheOrigin) {
       "GET " + url + " HTTP/1.1\r\nHost: good.test\0.evil.test\r\n\r\n"s,
       "GET " + url + " HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
       "GET " + url + " HTTP/1.1\r\n\r\n",
-      "GET " + url + " HTTP/1.1\r\nHost: a\r\nConnection: close, Content-Length\r\nContent-Length: 0\r\n\r\n",
+      "GET " + url +
+          " HTTP/1.1\r\nHost: a\r\nConnection: close, Content-Length\r\nContent-Length: 0\r\n\r\n",
       "POST " + url + " HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
       "GET  " + url + "  HTTP/1.1\r\nHost: a\r\n\r\n",
-      "GET http://user:pw@127.0.0.1:" + std::to_string(origin.port()) + "/ HTTP/1.1\r\nHost: a\r\n\r\n",
+      "GET http://user:pw@127.0.0.1:" + std::to_string(origin.port()) +
+          "/ HTTP/1.1\r\nHost: a\r\n\r\n",
   };
   for (const auto& bytes : cases) {
     auto r = exchange(bytes);
@@ -92,7 +100,8 @@ TEST_F(Errors, SizeLimits) {
   auto line = exchange("GET http://a/" + std::string(9000, 'x') + " HTTP/1.1\r\nHost: a\r\n\r\n");
   ASSERT_TRUE(line);
   EXPECT_EQ(line->status, 414);
-  auto big = exchange("GET http://a/ HTTP/1.1\r\nHost: a\r\nX: " + std::string(70000, 'y') + "\r\n\r\n");
+  auto big =
+      exchange("GET http://a/ HTTP/1.1\r\nHost: a\r\nX: " + std::string(70000, 'y') + "\r\n\r\n");
   ASSERT_TRUE(big);
   EXPECT_EQ(big->status, 431);
   std::string many = "GET http://a/ HTTP/1.1\r\nHost: a\r\n";
@@ -223,7 +232,8 @@ TEST_F(Errors, OriginClosingWithoutAnswerIs502) {
 
 TEST_F(Errors, AmbiguousResponsesAre502AndTheirBytesNeverReachTheClient) {
   for (const std::string& bad :
-       {std::string("HTTP/1.1 200 Ok\r\nTransfer-Encoding: chunked\r\nContent-Length: 30\r\n\r\n0\r\n\r\nSPLIT"),
+       {std::string("HTTP/1.1 200 Ok\r\nTransfer-Encoding: chunked\r\nContent-Length: "
+                    "30\r\n\r\n0\r\n\r\nSPLIT"),
         std::string("HTTP/1.1 200 Ok\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nSPLIT!"),
         std::string("HTTP/1.1 200 Ok\r\nTransfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n"),
         std::string("HTTP/1.1 200 Ok\r\nX: a\r\n folded\r\n\r\n"),
@@ -274,7 +284,8 @@ TEST_F(Errors, MaxConnectionsGives503) {
 
 TEST_F(Errors, RequestToWardenItselfIsALoop) {
   start();
-  auto r = exchange("GET http://127.0.0.1:" + std::to_string(port()) + "/ HTTP/1.1\r\nHost: a\r\n\r\n");
+  auto r =
+      exchange("GET http://127.0.0.1:" + std::to_string(port()) + "/ HTTP/1.1\r\nHost: a\r\n\r\n");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 508);
 }

@@ -1,11 +1,11 @@
 // Forwarding absolute-form HTTP/1.1 through the in-process engine to a real local origin.
-#include <gtest/gtest.h>
-
-#include <fstream>
-
 #include "proxy_fixture.hpp"
 #include "raw_socket.hpp"
 #include "test_origin.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
 
 namespace warden::test {
 namespace {
@@ -54,10 +54,11 @@ TEST_F(Forward, PipelinedRequestsAnswerInOrder) {
 TEST_F(Forward, DropsHopByHopFieldsAddsViaAndNoForwardedFor) {
   start();
   RawClient c(port());
-  ASSERT_TRUE(c.send("GET " + origin.url("/headers") +
-                     " HTTP/1.1\r\nHost: wrong.example\r\nConnection: keep-alive, X-Hop\r\n"
-                     "X-Hop: secret\r\nKeep-Alive: 300\r\nProxy-Authorization: Basic Zm9vOmJhcg==\r\n"
-                     "Proxy-Connection: keep-alive\r\nX-End: kept\r\n\r\n"));
+  ASSERT_TRUE(
+      c.send("GET " + origin.url("/headers") +
+             " HTTP/1.1\r\nHost: wrong.example\r\nConnection: keep-alive, X-Hop\r\n"
+             "X-Hop: secret\r\nKeep-Alive: 300\r\nProxy-Authorization: Basic Zm9vOmJhcg==\r\n"
+             "Proxy-Connection: keep-alive\r\nX-End: kept\r\n\r\n"));
   auto r = read_response(c);
   ASSERT_TRUE(r);
   const std::string& seen = r->body;
@@ -104,8 +105,8 @@ TEST_F(Forward, TenMiBUploadAndDownloadIntact) {
            origin.url("/echo"));
   EXPECT_EQ(echoed.size(), big.size());
   EXPECT_TRUE(echoed == big);
-  const std::string chunked_up =
-      curl("-H 'Transfer-Encoding: chunked' --data-binary @" + file.string() + " " + origin.url("/echo"));
+  const std::string chunked_up = curl("-H 'Transfer-Encoding: chunked' --data-binary @" +
+                                      file.string() + " " + origin.url("/echo"));
   EXPECT_TRUE(chunked_up == big);
   const std::string down = curl(origin.url("/size/" + std::to_string(big.size())));
   EXPECT_EQ(down.size(), big.size());
@@ -171,11 +172,11 @@ TEST_F(Forward, AccessLogRecordsTheExchange) {
   ASSERT_EQ(lines.size(), 1u);
   const std::string& l = lines[0];
   for (const std::string& part :
-       {std::string("\"v\":1"), std::string("\"method\":\"GET\""), std::string("\"scheme\":\"http\""),
-        std::string("\"host\":\"127.0.0.1\""), "\"port\":" + std::to_string(origin.port()),
-        std::string("\"path\":\"/size/10\""), std::string("\"status\":200"),
-        std::string("\"end\":\"ok\""), std::string("\"capture\":\"explicit\""),
-        std::string("\"client\":\"127.0.0.1\"")})
+       {std::string("\"v\":1"), std::string("\"method\":\"GET\""),
+        std::string("\"scheme\":\"http\""), std::string("\"host\":\"127.0.0.1\""),
+        "\"port\":" + std::to_string(origin.port()), std::string("\"path\":\"/size/10\""),
+        std::string("\"status\":200"), std::string("\"end\":\"ok\""),
+        std::string("\"capture\":\"explicit\""), std::string("\"client\":\"127.0.0.1\"")})
     EXPECT_NE(l.find(part), std::string::npos) << part << " in " << l;
 }
 
@@ -188,8 +189,8 @@ TEST_F(Forward, StaleIdleUpstreamIsRetriedOnce) {
   });
   start(1);
   RawClient c(port());
-  const std::string req = "GET http://127.0.0.1:" + std::to_string(liar.port()) +
-                          "/ HTTP/1.1\r\nHost: a\r\n\r\n";
+  const std::string req =
+      "GET http://127.0.0.1:" + std::to_string(liar.port()) + "/ HTTP/1.1\r\nHost: a\r\n\r\n";
   for (int i = 0; i < 3; ++i) {
     ASSERT_TRUE(c.send(req));
     auto r = read_response(c);

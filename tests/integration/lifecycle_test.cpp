@@ -1,11 +1,11 @@
 // Drain and reload: what a SIGTERM and a SIGHUP do to connections in flight.
-#include <gtest/gtest.h>
-
-#include <future>
-
 #include "proxy_fixture.hpp"
 #include "raw_socket.hpp"
 #include "test_origin.hpp"
+
+#include <gtest/gtest.h>
+
+#include <future>
 
 namespace warden::test {
 namespace {

@@ -1,13 +1,12 @@
 // CONNECT tunnels and WebSocket relays through the in-process engine.
-#include <gtest/gtest.h>
+#include "proxy_fixture.hpp"
+#include "raw_socket.hpp"
+#include "test_origin.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
-
-#include "proxy_fixture.hpp"
-#include "raw_socket.hpp"
-#include "test_origin.hpp"
+#include <gtest/gtest.h>
 
 namespace warden::test {
 namespace {
@@ -17,8 +16,8 @@ using namespace std::chrono_literals;
 class Tunnel : public ProxyFixture {};
 
 std::string connect_to(std::uint16_t port) {
-  return "CONNECT 127.0.0.1:" + std::to_string(port) + " HTTP/1.1\r\nHost: 127.0.0.1:" +
-         std::to_string(port) + "\r\n\r\n";
+  return "CONNECT 127.0.0.1:" + std::to_string(port) +
+         " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) + "\r\n\r\n";
 }
 
 TEST_F(Tunnel, RelaysBytesBothWaysToAnAllowedPort) {
@@ -117,7 +116,8 @@ TEST_F(Tunnel, WebSocketEchoThroughTheProxy) {
   websocket::stream<net::tcp::socket> ws(std::move(sock));
   // Through a proxy the handshake's request target is absolute.
   ws.handshake("127.0.0.1:" + std::to_string(origin.port()), origin.url("/ws"));
-  for (const std::string& msg : {std::string("hello"), std::string("world"), std::string(70000, 'w')}) {
+  for (const std::string& msg :
+       {std::string("hello"), std::string("world"), std::string(70000, 'w')}) {
     ws.write(net::asio::buffer(msg));
     beast::flat_buffer buf;
     ws.read(buf);

@@ -1,10 +1,10 @@
 #include "proxy_fixture.hpp"
 
+#include "raw_socket.hpp"
+
 #include <cstdio>
 #include <fstream>
 #include <sys/wait.h>
-
-#include "raw_socket.hpp"
 
 namespace warden::test {
 
@@ -29,8 +29,7 @@ void ProxyFixture::start(unsigned threads) {
   log_ = std::move(*log);
   engine_ = std::make_unique<flow::Engine>(std::make_shared<const flow::EngineConfig>(config),
                                            *log_, threads);
-  auto started =
-      engine_->start({net::tcp::endpoint(net::asio::ip::make_address("127.0.0.1"), 0)});
+  auto started = engine_->start({net::tcp::endpoint(net::asio::ip::make_address("127.0.0.1"), 0)});
   ASSERT_TRUE(started) << started.error().context;
 }
 

@@ -2,15 +2,15 @@
 // Runs Warden's engine in-process on 127.0.0.1 (port 0) for integration tests, with an access
 // log in a temporary file. Tests adjust `config` before start().
 
+#include "flow/engine.hpp"
+#include "observe/access_log.hpp"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include "flow/engine.hpp"
-#include "observe/access_log.hpp"
 
 namespace warden::test {
 

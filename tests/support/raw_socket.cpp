@@ -1,14 +1,13 @@
 #include "raw_socket.hpp"
 
 #include <arpa/inet.h>
+#include <cerrno>
+#include <cstring>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <utility>
 
 namespace warden::test {
@@ -234,7 +233,8 @@ void ScriptedOrigin::serve(int fd) {
       }
       mine.clear();
     }
-    const ssize_t n = read_with_deadline(fd, buf, sizeof buf, std::min(deadline, Clock::now() + 200ms));
+    const ssize_t n =
+        read_with_deadline(fd, buf, sizeof buf, std::min(deadline, Clock::now() + 200ms));
     if (n == 0 || Clock::now() > deadline) break;
     if (n < 0) continue;  // poll timeout: check stopping_ and ask the script again
     std::lock_guard lock(mu_);

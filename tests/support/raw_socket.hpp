@@ -41,13 +41,12 @@ class RawClient {
   int fd_ = -1;
   std::string pending_;
   friend struct Response;
-  friend std::optional<struct Response> read_response(RawClient&, std::chrono::milliseconds,
-                                                      bool);
+  friend std::optional<struct Response> read_response(RawClient&, std::chrono::milliseconds, bool);
 };
 
 struct Response {
   int status = 0;
-  std::string head;                          // status line and fields, as received
+  std::string head;                           // status line and fields, as received
   std::map<std::string, std::string> fields;  // lower-case names; repeated names joined by ", "
   std::string body;
   std::string trailers;
