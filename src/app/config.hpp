@@ -34,8 +34,8 @@ struct LimitsSection {
 };
 
 struct UpstreamSection {
-  std::size_t pool_per_host = 16;
-  std::size_t pool_total = 1024;
+  std::size_t pool_per_host = 128;
+  std::size_t pool_total = 4096;
 };
 
 struct LogSection {

@@ -38,8 +38,8 @@ struct EngineConfig {
   std::string via = "1.1 warden";                 // our Via entry
   bool forwarded_for = false;                     // add X-Forwarded-For (privacy: off)
   std::size_t max_connections = 10'000;           // client connections, all workers
-  std::size_t upstream_pool_per_host = 16;        // idle upstream connections per worker
-  std::size_t upstream_pool_total = 1024;
+  std::size_t upstream_pool_per_host = 128;       // idle upstream connections per worker
+  std::size_t upstream_pool_total = 4096;
   int upstream_socket_mark = 0;
 };
 

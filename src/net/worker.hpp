@@ -30,7 +30,8 @@ class Worker {
  private:
   unsigned index_;
   BufferPool buffers_;      // declared before io_: pending flows return blocks as io_ dies
-  asio::io_context io_{1};  // concurrency hint 1: one thread, no internal locking needed
+  // One thread runs it; only post() comes from other threads, so the reactor needs no locks.
+  asio::io_context io_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
 };
 
 // Owns the workers and their threads. start() runs each io_context on its own thread until
