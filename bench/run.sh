@@ -70,7 +70,7 @@ CONF
 start_system() {
   case $1 in
     direct) return 0 ;;
-    squid) squid -N -f "$WORK/squid.conf" & PIDS[proxy]=$!; wait_port $SQUID_PORT ;;
+    squid) squid -N -f "$WORK/squid.conf" >"$WORK/squid.out" 2>&1 & PIDS[proxy]=$!; wait_port $SQUID_PORT ;;
     warden) "$WARDEN" run --listen 127.0.0.1:$WARDEN_PORT --threads 1 --state-dir "$WORK/state" \
               --access-log off --log-level warn 2>"$WORK/warden.err" & PIDS[proxy]=$!; wait_port $WARDEN_PORT ;;
   esac

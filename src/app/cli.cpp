@@ -1,5 +1,6 @@
 #include "app/cli.hpp"
 
+#include "app/ca_command.hpp"
 #include "app/config.hpp"
 #include "app/run.hpp"
 #include "app/version.hpp"
@@ -44,6 +45,36 @@ int main_cli(int argc, char** argv) {
       ->add_option("--connect-port", run.connect_ports,
                    "Also allow CONNECT to this port (repeatable)")
       ->check(CLI::Range(1, 65535));
+  run_cmd
+      ->add_option("--upstream-ca", run.upstream_ca,
+                   "Also trust this CA (PEM file) for upstream servers (repeatable)")
+      ->check(CLI::ExistingFile);
+
+  CaCommandOptions ca;
+  std::string ca_config;
+  std::string ca_state_dir;
+  std::string ca_name;
+  auto* ca_cmd = app.add_subcommand("ca", "The school CA: init, export, show.");
+  ca_cmd->require_subcommand(1);
+  auto add_location = [&](CLI::App* cmd) {
+    cmd->add_option("-c,--config", ca_config, "The config file `warden run` uses")
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--state-dir", ca_state_dir, "The state folder `warden run` uses");
+  };
+  auto* ca_init_cmd = ca_cmd->add_subcommand("init", "Create the school CA in the state folder.");
+  add_location(ca_init_cmd);
+  ca_init_cmd->add_option("--key", ca.key, "Key type: ecdsa-p256 (default) or rsa-3072")
+      ->check(CLI::IsMember({"ecdsa-p256", "rsa-3072"}));
+  ca_init_cmd->add_option("--name", ca_name, "The school's name (\"<name> Web Filter CA\")");
+  ca_init_cmd->add_flag("--force", ca.force,
+                        "Replace an existing CA (every device must then trust the new one)");
+  auto* ca_export_cmd = ca_cmd->add_subcommand("export", "Write the CA certificate to stdout.");
+  add_location(ca_export_cmd);
+  ca_export_cmd->add_option("--format", ca.format, "pem (default) or der")
+      ->check(CLI::IsMember({"pem", "der"}));
+  auto* ca_show_cmd = ca_cmd->add_subcommand(
+      "show", "Print the CA's subject, fingerprint, validity and how to trust it.");
+  add_location(ca_show_cmd);
 
   std::string check_file;
   auto* check_cmd = app.add_subcommand("check-config", "Check a config file and exit (0: valid).");
@@ -65,6 +96,14 @@ int main_cli(int argc, char** argv) {
     if (run_cmd->count("--threads") > 0) run.threads = threads;
     if (!log_level.empty()) run.log_level = log_level;
     return run_proxy(run);
+  }
+  if (ca_cmd->parsed()) {
+    if (!ca_config.empty()) ca.config_file = ca_config;
+    if (!ca_state_dir.empty()) ca.state_dir = ca_state_dir;
+    if (!ca_name.empty()) ca.name = ca_name;
+    if (ca_init_cmd->parsed()) return ca_init(ca);
+    if (ca_export_cmd->parsed()) return ca_export(ca);
+    return ca_show(ca);
   }
   if (check_cmd->parsed()) {
     auto c = load_config_file(check_file);

@@ -98,6 +98,44 @@ Key duration_key(std::string_view s, std::string_view n, std::string_view doc, G
           [get](Config c) { return "\"" + format_duration(get(c)) + "\""; }};
 }
 
+// An array of strings, each checked by `check` (which may also normalise it).
+template <class Get>
+Key string_list_key(std::string_view s, std::string_view n, std::string_view doc, Get get,
+                    std::function<std::optional<std::string>(std::string&)> check) {
+  return {s, n, doc,
+          [get, check](const toml::node& v, Config& c) -> std::optional<std::string> {
+            const auto* arr = v.as_array();
+            if (arr == nullptr) return "expected an array of strings";
+            std::vector<std::string> out;
+            for (const auto& e : *arr) {
+              const auto* str = e.as_string();
+              if (str == nullptr) return "expected an array of strings";
+              std::string value = str->get();
+              if (auto why = check(value)) return "\"" + str->get() + "\": " + *why;
+              out.push_back(std::move(value));
+            }
+            get(c) = std::move(out);
+            return std::nullopt;
+          },
+          [get](Config c) {
+            std::vector<std::string> quoted;
+            for (const auto& x : get(c)) quoted.push_back(quote(x));
+            return fmt::format("[{}]", fmt::join(quoted, ", "));
+          }};
+}
+
+// A domain as lists hold it: lower case, no trailing dot, letters, digits, '-', '_' and dots.
+std::optional<std::string> normalise_domain(std::string& d) {
+  for (char& ch : d) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (!d.empty() && d.back() == '.') d.pop_back();
+  if (d.empty() || d.size() > 253 || d.front() == '.' || d.find("..") != std::string::npos)
+    return "is not a domain name";
+  for (char ch : d)
+    if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '.' || ch == '_'))
+      return "is not a domain name";
+  return std::nullopt;
+}
+
 std::optional<std::string> check_level(const std::string& s) {
   for (auto l : {"trace", "debug", "info", "warn", "error", "critical", "off"})
     if (s == l) return std::nullopt;
@@ -206,6 +244,38 @@ const std::vector<Key>& schema() {
       integer_key(
           "upstream", "pool_total", "Idle keep-alive connections kept per worker in all.",
           [](Config& c) -> std::size_t& { return c.upstream.pool_total; }, 0, 1'000'000),
+      bool_key("tls", "intercept",
+               "Decrypt CONNECT tunnels with the school CA (false: relay them untouched).",
+               [](Config& c) -> bool& { return c.tls.intercept; }),
+      string_key(
+          "tls", "ca_name",
+          "School name in the CA Warden creates on first start (\"<name> Web Filter CA\").",
+          [](Config& c) -> std::string& { return c.tls.ca_name; },
+          [](const std::string& s) -> std::optional<std::string> {
+            if (s.empty() || s.size() > 48) return "must be 1 to 48 characters";
+            return std::nullopt;
+          }),
+      string_list_key(
+          "tls", "no_decrypt",
+          "Domains (and their subdomains) never decrypted: spliced at the ClientHello.",
+          [](Config& c) -> std::vector<std::string>& { return c.tls.no_decrypt; },
+          normalise_domain),
+      string_list_key(
+          "tls", "upstream_ca",
+          "Extra trust anchors for upstream servers (PEM files), beside the system store.",
+          [](Config& c) -> std::vector<std::string>& { return c.tls.upstream_ca; },
+          [](std::string& f) -> std::optional<std::string> {
+            if (f.empty()) return "must not be empty";
+            return std::nullopt;
+          }),
+      string_list_key(
+          "tls", "verify_exceptions",
+          "Domains whose upstream certificate failures are tolerated (each use is logged).",
+          [](Config& c) -> std::vector<std::string>& { return c.tls.verify_exceptions; },
+          normalise_domain),
+      integer_key(
+          "tls", "cert_cache_size", "Minted certificates kept (least recently used go first).",
+          [](Config& c) -> std::size_t& { return c.tls.cert_cache_size; }, 16, 1'000'000),
       string_key(
           "log", "level", "Diagnostics on stderr: trace, debug, info, warn, error, critical, off.",
           [](Config& c) -> std::string& { return c.log.level; }, check_level),

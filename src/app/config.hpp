@@ -38,6 +38,15 @@ struct UpstreamSection {
   std::size_t pool_total = 4096;
 };
 
+struct TlsSection {
+  bool intercept = true;                 // bump CONNECT tunnels (false: relay them)
+  std::string ca_name = "School";        // "<ca_name> Web Filter CA" when Warden creates its CA
+  std::vector<std::string> no_decrypt;   // domains spliced, never decrypted
+  std::vector<std::string> upstream_ca;  // extra trust anchors for upstreams (PEM files)
+  std::vector<std::string> verify_exceptions;  // domains whose upstream failures are tolerated
+  std::size_t cert_cache_size = 10'000;
+};
+
 struct LogSection {
   std::string level = "info";
   std::string access_log = "-";  // a file, "-" (stdout) or "off"
@@ -49,6 +58,7 @@ struct Config {
   LimitsSection limits;
   flow::Timeouts timeouts;
   UpstreamSection upstream;
+  TlsSection tls;
   LogSection log;
 };
 

@@ -1,5 +1,6 @@
 #include "app/run.hpp"
 
+#include "app/tls_setup.hpp"
 #include "app/version.hpp"
 #include "flow/engine.hpp"
 #include "observe/access_log.hpp"
@@ -82,6 +83,7 @@ base::Result<Config> build_config(const RunOptions& o) {
   if (o.access_log) c.log.access_log = *o.access_log;
   if (o.threads) c.proxy.threads = *o.threads;
   if (o.log_level) c.log.level = *o.log_level;
+  for (const auto& f : o.upstream_ca) c.tls.upstream_ca.push_back(f);
   for (auto p : o.connect_ports)
     if (std::find(c.proxy.connect_ports.begin(), c.proxy.connect_ports.end(), p) ==
         c.proxy.connect_ports.end())
@@ -126,6 +128,21 @@ int run_proxy(const RunOptions& options) {
   raise_fd_limit();
   std::signal(SIGPIPE, SIG_IGN);
 
+  // The CA is on disk (created if missing) before any listener accepts.
+  std::unique_ptr<TlsRuntime> tls;
+  if (c.tls.intercept) {
+    auto started = start_tls(c);
+    if (!started) {
+      fmt::print(stderr, "warden: TLS interception cannot start: {}\n", started.error().context);
+      return 1;
+    }
+    tls = std::move(*started);
+    if (tls->created_ca)
+      fmt::print(stderr, "Created a school CA for this installation: {}\n{}",
+                 tls::CertificateAuthority::cert_path(c.state_dir),
+                 trust_instructions(tls::CertificateAuthority::cert_path(c.state_dir)));
+  }
+
   auto access_log = observe::AccessLog::open(c.log.access_log);
   if (!access_log) {
     fmt::print(stderr, "warden: {}\n", access_log.error().context);
@@ -140,7 +157,8 @@ int run_proxy(const RunOptions& options) {
 
   const unsigned workers = worker_count(c);
   auto engine = std::make_unique<flow::Engine>(
-      std::make_shared<const flow::EngineConfig>(make_engine_config(c)), **access_log, workers);
+      std::make_shared<const flow::EngineConfig>(make_engine_config(c)), **access_log, workers,
+      tls ? &tls->services : nullptr);
   if (auto started = engine->start(listen); !started) {
     fmt::print(stderr, "warden: {}\n", started.error().context);
     return 1;

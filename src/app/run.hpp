@@ -21,6 +21,7 @@ struct RunOptions {
   std::optional<unsigned> threads;
   std::optional<std::string> log_level;
   std::vector<std::uint16_t> connect_ports;  // added to proxy.connect_ports
+  std::vector<std::string> upstream_ca;      // added to tls.upstream_ca
 };
 
 // The config `warden run` would use: file (or defaults), then flags, then validation.

@@ -44,6 +44,36 @@ std::string_view error_code_name(ErrorCode code) {
       return "ERR_UPSTREAM_TIMEOUT";
     case ErrorCode::UpstreamInvalid:
       return "ERR_UPSTREAM_INVALID";
+    case ErrorCode::HostMismatch:
+      return "ERR_HOST_MISMATCH";
+    case ErrorCode::LoopDetected:
+      return "ERR_LOOP_DETECTED";
+    case ErrorCode::CertExpired:
+      return "ERR_CERT_EXPIRED";
+    case ErrorCode::CertNotYetValid:
+      return "ERR_CERT_NOT_YET_VALID";
+    case ErrorCode::CertNameMismatch:
+      return "ERR_CERT_NAME_MISMATCH";
+    case ErrorCode::CertUntrusted:
+      return "ERR_CERT_UNTRUSTED";
+    case ErrorCode::CertSelfSigned:
+      return "ERR_CERT_SELF_SIGNED";
+    case ErrorCode::CertPurpose:
+      return "ERR_CERT_PURPOSE";
+    case ErrorCode::CertWeakSignature:
+      return "ERR_CERT_WEAK_SIGNATURE";
+    case ErrorCode::CertWeakKey:
+      return "ERR_CERT_WEAK_KEY";
+    case ErrorCode::CertRevoked:
+      return "ERR_CERT_REVOKED";
+    case ErrorCode::CertInvalid:
+      return "ERR_CERT_INVALID";
+    case ErrorCode::TlsVersion:
+      return "ERR_TLS_VERSION";
+    case ErrorCode::TlsHandshake:
+      return "ERR_TLS_HANDSHAKE";
+    case ErrorCode::NotTls:
+      return "ERR_NOT_TLS";
     case ErrorCode::Internal:
       return "ERR_INTERNAL";
   }

@@ -23,6 +23,8 @@ enum class ErrorCode {
   PortNotAllowed,      // CONNECT to a port not in connect_ports (403)
   UnsupportedScheme,   // absolute-form with a scheme we do not proxy
   NotAProxyRequest,    // origin-form request sent to the explicit proxy
+  HostMismatch,        // Host or URL names another server than the TLS connection (421)
+  LoopDetected,        // the request points back at Warden itself (508)
   TooManyConnections,  // max_connections reached (503)
   DnsNotFound,         // the name does not exist
   DnsFailure,          // the resolver failed or timed out
@@ -33,7 +35,21 @@ enum class ErrorCode {
   UpstreamClosed,      // upstream closed before a complete response
   UpstreamTimeout,     // upstream did not answer in time (504)
   UpstreamInvalid,     // malformed or ambiguous response (502)
-  Internal,            // a bug or resource exhaustion on our side
+  // The upstream's TLS leg failed verification or negotiation (502 page, ../shared/SECURITY.md a).
+  CertExpired,
+  CertNotYetValid,
+  CertNameMismatch,
+  CertUntrusted,
+  CertSelfSigned,
+  CertPurpose,        // not valid for TLS servers (EKU / key usage)
+  CertWeakSignature,  // SHA-1, MD5
+  CertWeakKey,        // RSA < 2048, small curves
+  CertRevoked,
+  CertInvalid,   // any other chain problem (path length, name constraints, critical ext...)
+  TlsVersion,    // the upstream offers only TLS < 1.2
+  TlsHandshake,  // the TLS handshake failed otherwise
+  NotTls,        // a client sent something else than TLS into a tunnel we inspect
+  Internal,      // a bug or resource exhaustion on our side
 };
 
 [[nodiscard]] std::string_view error_code_name(ErrorCode code);   // "ERR_CONNECT_REFUSED"

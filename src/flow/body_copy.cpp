@@ -1,7 +1,5 @@
 #include "flow/body_copy.hpp"
 
-#include <boost/asio/write.hpp>
-
 #include <array>
 
 namespace warden::flow {
@@ -52,15 +50,15 @@ bool timed_out(const net::Watchdog& w, unsigned before) { return w.expiries() !=
 
 }  // namespace
 
-net::Awaitable<bool> write_all(net::Socket& sink, std::string_view data, net::Watchdog& watchdog,
+net::Awaitable<bool> write_all(net::Stream& sink, std::string_view data, net::Watchdog& watchdog,
                                net::Duration timeout) {
   const unsigned before = watchdog.expiries();
   watchdog.expire_after(timeout);
-  auto [ec, n] = co_await asio::async_write(sink, asio::buffer(data.data(), data.size()));
+  auto [ec, n] = co_await sink.write_all(data);
   co_return !ec && !timed_out(watchdog, before);
 }
 
-net::Awaitable<CopyResult> copy_body(net::Socket& source, net::Buffer& buf, net::Socket& sink,
+net::Awaitable<CopyResult> copy_body(net::Stream& source, net::Buffer& buf, net::Stream& sink,
                                      BodyRoute route, net::Watchdog& watchdog, net::Duration idle) {
   CopyResult result;
   const unsigned expiries_before = watchdog.expiries();
@@ -112,7 +110,7 @@ net::Awaitable<CopyResult> copy_body(net::Socket& source, net::Buffer& buf, net:
     // 2. Write what was gathered.
     if (!gather.empty()) {
       watchdog.expire_after(idle);
-      auto [ec, n] = co_await asio::async_write(sink, gather.buffers());
+      auto [ec, n] = co_await sink.write_all(gather.buffers());
       if (ec || timed_out(watchdog, expiries_before)) {
         result.status =
             timed_out(watchdog, expiries_before) ? Status::TimedOut : Status::SinkFailed;
@@ -128,7 +126,7 @@ net::Awaitable<CopyResult> copy_body(net::Socket& source, net::Buffer& buf, net:
     // 3. Read more from the source.
     std::span<char> space = buf.prepare();
     watchdog.expire_after(idle);
-    auto [ec, n] = co_await source.async_read_some(asio::buffer(space.data(), space.size()));
+    auto [ec, n] = co_await source.read_some(space);
     if (timed_out(watchdog, expiries_before)) {
       result.status = Status::TimedOut;
       co_return result;

@@ -13,7 +13,7 @@
 #include "http/chunked.hpp"
 #include "http/framing.hpp"
 #include "net/buffer.hpp"
-#include "net/types.hpp"
+#include "net/stream.hpp"
 #include "net/watchdog.hpp"
 
 #include <cstdint>
@@ -43,12 +43,12 @@ struct BodyRoute {
   const http::ChunkedLimits* chunked_limits = nullptr;
 };
 
-[[nodiscard]] net::Awaitable<CopyResult> copy_body(net::Socket& source, net::Buffer& source_buffer,
-                                                   net::Socket& sink, BodyRoute route,
+[[nodiscard]] net::Awaitable<CopyResult> copy_body(net::Stream& source, net::Buffer& source_buffer,
+                                                   net::Stream& sink, BodyRoute route,
                                                    net::Watchdog& watchdog, net::Duration idle);
 
 // Writes all of `data` to `sink` under the watchdog; false on error or timeout.
-[[nodiscard]] net::Awaitable<bool> write_all(net::Socket& sink, std::string_view data,
+[[nodiscard]] net::Awaitable<bool> write_all(net::Stream& sink, std::string_view data,
                                              net::Watchdog& watchdog, net::Duration timeout);
 
 }  // namespace warden::flow

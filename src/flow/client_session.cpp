@@ -1,6 +1,7 @@
 #include "flow/client_session.hpp"
 
 #include "flow/detail/exchange.hpp"
+#include "http/chars.hpp"
 #include "http/error_response.hpp"
 #include "http/head_parser.hpp"
 #include "net/socket_options.hpp"
@@ -15,6 +16,34 @@ namespace warden::flow {
 
 namespace asio = net::asio;
 using base::ErrorCode;
+
+http::Checked<http::AbsoluteTarget> ClientSession::bumped_target(const http::RequestHead& h) const {
+  // Inside an intercepted tunnel the request is for the server the TLS name named: origin-form
+  // (or absolute-form for that same server), and Host must agree (RFC 9110 §7.4: 421).
+  http::AbsoluteTarget t;
+  t.scheme = "https";
+  t.authority.host = bumped_->name;
+  t.authority.port = bumped_->authority.port;
+  const std::string_view target = h.target();
+  if (target.starts_with('/')) {
+    t.path = target;
+  } else if (target == "*" && h.method() == "OPTIONS") {
+    t.path = "*";
+  } else {
+    auto absolute = http::parse_absolute_target(target);
+    if (!absolute) return absolute.error();
+    if (absolute->authority.host != t.authority.host ||
+        absolute->authority.port != t.authority.port)
+      return http::ParseError{421, "the URL names another server than this TLS connection"};
+    t.path = absolute->path;
+  }
+  if (auto host = h.find("host")) {
+    auto a = http::parse_authority(*host, false);
+    if (!a || a->host != t.authority.host || (a->port != 0 && a->port != t.authority.port))
+      return http::ParseError{421, "Host names another server than this TLS connection"};
+  }
+  return t;
+}
 
 void ClientSession::start(WorkerContext& ctx, net::Socket client, capture::FlowMeta meta) {
   const std::size_t open = ctx.shared.connections.fetch_add(1) + 1;
@@ -54,12 +83,12 @@ void ClientSession::start(WorkerContext& ctx, net::Socket client, capture::FlowM
 ClientSession::ClientSession(WorkerContext& ctx, net::Socket client, capture::FlowMeta meta)
     : ctx_(ctx),
       config_(ctx.config),
-      client_(std::move(client)),
       meta_(std::move(meta)),
       client_ip_(meta_.client.address().to_string()),
       client_buf_(ctx.worker.buffers()),
       watchdog_(ctx.worker.executor()) {
-  (void)net::prepare_client_socket(client_);
+  (void)net::prepare_client_socket(client);
+  client_ = std::make_unique<net::TcpStream>(std::move(client));
   ctx_.sessions.insert(this);
 }
 
@@ -76,18 +105,16 @@ void ClientSession::drain() {
 void ClientSession::abort() {
   if (state_ == State::Closed) return;
   state_ = State::Closed;
-  // Closing (not just cancelling) makes every later operation on these sockets fail at once,
+  // Closing (not just cancelling) makes every later operation on these streams fail at once,
   // so nothing the flow still does can wait.
-  net::error_code ignored;
-  client_.close(ignored);
-  if (upstream_ != nullptr) upstream_->close(ignored);
+  client_->close();
+  if (upstream_ != nullptr) upstream_->close();
   cancel_.emit(asio::cancellation_type::terminal);  // e.g. an upstream connect in progress
 }
 
 void ClientSession::on_deadline() {
-  net::error_code ignored;
-  client_.cancel(ignored);
-  if (upstream_ != nullptr) upstream_->cancel(ignored);
+  client_->cancel();
+  if (upstream_ != nullptr) upstream_->cancel();
 }
 
 net::Awaitable<void> ClientSession::run() {
@@ -103,10 +130,9 @@ net::Awaitable<void> ClientSession::run() {
     if (!keep_open || drain_ || state_ == State::Closed) break;
     state_ = State::Idle;
   }
+  if (state_ != State::Closed && client_->is_open()) co_await client_->shutdown_send();
   state_ = State::Closed;
-  net::error_code ignored;
-  client_.shutdown(net::tcp::socket::shutdown_both, ignored);
-  client_.close(ignored);
+  client_->close();
   watchdog_.stop();
 }
 
@@ -119,7 +145,7 @@ net::Awaitable<ClientSession::HeadOutcome> ClientSession::read_request_head(http
     state_ = State::Idle;
     client_buf_.release_if_empty();
     watchdog_.expire_after(first ? t.header : t.client_idle);
-    auto [ec] = co_await client_.async_wait(net::tcp::socket::wait_read);
+    const net::error_code ec = co_await client_->wait_readable();
     if (ec || state_ == State::Closed) co_return HeadOutcome::Closed;
     if (!first) watchdog_.expire_after(t.header);  // the head's clock starts with its first byte
   }
@@ -148,7 +174,7 @@ net::Awaitable<ClientSession::HeadOutcome> ClientSession::read_request_head(http
       }
     }
     std::span<char> space = client_buf_.prepare(1, max_buffer);
-    auto [ec, n] = co_await client_.async_read_some(asio::buffer(space.data(), space.size()));
+    auto [ec, n] = co_await client_->read_some(space);
     if (watchdog_.expiries() != expiries && state_ != State::Closed) {
       Exchange ex;
       ex.record.method = "-";
@@ -179,20 +205,30 @@ net::Awaitable<bool> ClientSession::handle_request(http::RequestHead& head) {
   ex.semantics = std::move(*semantics);
 
   if (h.method() == "CONNECT") {
-    co_await connect_tunnel(ex);
-    co_return false;
+    if (bumped_) {
+      co_await respond_error(&ex, 400, ErrorCode::BadRequest,
+                             "CONNECT inside an intercepted tunnel is not supported.", true);
+      co_return false;
+    }
+    co_return co_await connect_tunnel(ex);
   }
 
-  auto target = http::parse_absolute_target(h.target());
+  http::Checked<http::AbsoluteTarget> target = http::ParseError{};
+  if (bumped_) {
+    target = bumped_target(h);
+  } else {
+    target = http::parse_absolute_target(h.target());
+  }
   if (!target) {
-    if (h.target().starts_with('/')) {
+    if (!bumped_ && h.target().starts_with('/')) {
       co_await respond_error(&ex, 400, ErrorCode::NotAProxyRequest,
                              "Warden is a proxy: set it as your browser's HTTP proxy, or send "
                              "requests in absolute form (GET http://host/path).",
                              true);
     } else {
       co_await respond_error(
-          &ex, 400, ErrorCode::BadRequest,
+          &ex, target.error().status,
+          target.error().status == 421 ? ErrorCode::HostMismatch : ErrorCode::BadRequest,
           "The request target is invalid: " + std::string(target.error().reason) + ".", true);
     }
     co_return false;
@@ -202,7 +238,11 @@ net::Awaitable<bool> ClientSession::handle_request(http::RequestHead& head) {
   ex.record.host = ex.target.authority.host;
   ex.record.port = ex.target.authority.port;
   ex.record.path = ex.target.path;
-  if (ex.target.scheme != "http") {
+  if (bumped_ && bumped_->refused) {  // the upstream failed verification: only our page
+    co_await respond_error(&ex, *bumped_->refused, true);
+    co_return false;
+  }
+  if (ex.target.scheme != (bumped_ ? "https" : "http")) {
     co_await respond_error(&ex, 400, ErrorCode::UnsupportedScheme,
                            "Warden forwards http:// URLs; https:// goes through CONNECT.", true);
     co_return false;

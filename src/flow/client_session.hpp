@@ -1,8 +1,9 @@
 #pragma once
 // One client connection to the explicit proxy, for its whole life (a Flow): reads requests,
 // forwards absolute-form requests (forward.cpp), opens CONNECT tunnels and WebSocket relays
-// (tunnel.cpp), answers errors itself (errors.cpp), and writes one access-log record per
-// exchange or tunnel.
+// (tunnel.cpp), intercepts TLS inside CONNECT (bump.cpp: the client leg becomes a TLS stream
+// and the loop goes on reading origin-form requests for that one server), answers errors
+// itself (errors.cpp), and writes one access-log record per exchange or tunnel.
 //
 // Ownership: shared_ptr held by its two coroutines (run and the watchdog); registered in its
 // WorkerContext while alive. Thread: its worker only.
@@ -18,12 +19,15 @@
 #include "http/target.hpp"
 #include "net/buffer.hpp"
 #include "net/relay.hpp"
+#include "net/stream.hpp"
 #include "net/watchdog.hpp"
 #include "observe/access_record.hpp"
 
 #include <boost/asio/cancellation_signal.hpp>
 
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace warden::flow {
@@ -52,14 +56,37 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   net::Awaitable<HeadOutcome> read_request_head(http::RequestHead& out, bool first);
   // Handles one request; returns whether the connection stays open for another.
   net::Awaitable<bool> handle_request(http::RequestHead& head);
+  [[nodiscard]] http::Checked<http::AbsoluteTarget> bumped_target(const http::RequestHead& h) const;
 
   // forward.cpp
   net::Awaitable<bool> forward(Exchange& ex);
-  // tunnel.cpp
-  net::Awaitable<void> connect_tunnel(Exchange& ex);
+  [[nodiscard]] std::string pool_key(const Exchange& ex) const;
+  [[nodiscard]] static std::string https_pool_key(const std::string& name,
+                                                  const http::Authority& a);
+  // A new connection to `dest`, with a verified TLS leg to `tls_name` unless it is empty.
+  // On failure returns null and sets `error` (unless the flow was aborted).
+  net::Awaitable<net::StreamPtr> connect(
+      const http::Authority& dest, const std::string& tls_name, std::optional<base::Error>& error,
+      std::optional<std::chrono::system_clock::time_point>& not_after);
+  // An upstream stream for `ex` (pooled, the bumped tunnel's own, or new); answers failures.
+  net::Awaitable<net::StreamPtr> open_upstream(Exchange& ex, const std::string& pool_key,
+                                               bool& reused);
+  // tunnel.cpp: returns true when the tunnel was bumped and the loop reads requests over TLS.
+  net::Awaitable<bool> connect_tunnel(Exchange& ex);
   net::Awaitable<void> relay_upgraded(Exchange& ex, const http::ResponseHead& head,
                                       const http::ResponseSemantics& semantics,
-                                      net::Socket& upstream, net::Buffer& upstream_buf);
+                                      net::Stream& upstream, net::Buffer& upstream_buf);
+  // Writes the CONNECT's 200 line; false (and logged) if the client is gone.
+  net::Awaitable<bool> established(Exchange& ex);
+  // Relays bytes both ways (after sending what the client already sent) until both end.
+  net::Awaitable<void> splice(Exchange& ex, net::Stream& upstream);
+  // bump.cpp
+  net::Awaitable<bool> bump(Exchange& ex, const http::Authority& authority);
+  // The upstream TLS leg to `name` over `tcp`; on failure `error` says why.
+  net::Awaitable<net::StreamPtr> upstream_tls(
+      net::StreamPtr tcp, const std::string& name, std::uint16_t port,
+      std::optional<base::Error>& error,
+      std::optional<std::chrono::system_clock::time_point>& not_after);
   // After a tunnel or upgrade relay ends: bytes and how it ended into the record.
   void record_relay(Exchange& ex, const net::RelayResult& r, unsigned expiries_before);
 
@@ -69,15 +96,24 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   net::Awaitable<void> respond_error(Exchange* ex, const base::Error& e, bool close);
   void log_exchange(Exchange& ex);
 
+  // Inside a bumped CONNECT: the server every request on this connection goes to.
+  struct Bumped {
+    std::string name;           // the TLS server name (SNI, or the CONNECT host)
+    http::Authority authority;  // where the CONNECT pointed
+    net::StreamPtr upstream;    // the verified upstream leg, until the first exchange takes it
+    std::optional<base::Error> refused;  // upstream verification failed: every request gets this
+  };
+
   WorkerContext& ctx_;
   EngineConfigPtr config_;  // the snapshot this connection's current exchange uses
-  net::Socket client_;
+  net::StreamPtr client_;   // TCP, or TLS once bumped
   capture::FlowMeta meta_;
   std::string client_ip_;
   net::Buffer client_buf_;
   net::Watchdog watchdog_;
   net::asio::cancellation_signal cancel_;  // abort(): stops whatever run() is waiting for
-  net::Socket* upstream_ = nullptr;  // the upstream in use, cancelled with the client on expiry
+  net::Stream* upstream_ = nullptr;  // the upstream in use, cancelled with the client on expiry
+  std::optional<Bumped> bumped_;
   State state_ = State::Idle;
   bool drain_ = false;
   unsigned requests_ = 0;

@@ -16,9 +16,11 @@ namespace warden::flow {
 
 namespace asio = net::asio;
 
-Engine::Engine(EngineConfigPtr config, observe::AccessLog& access_log, unsigned threads)
+Engine::Engine(EngineConfigPtr config, observe::AccessLog& access_log, unsigned threads,
+               const TlsServices* tls)
     : pool_(threads == 0 ? 1 : threads) {
   shared_.access_log = &access_log;
+  shared_.tls = tls;
   shared_.id_salt = base::random_process_salt();
   for (std::size_t i = 0; i < pool_.size(); ++i)
     contexts_.push_back(std::make_unique<WorkerContext>(pool_[i], shared_, config));

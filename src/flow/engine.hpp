@@ -19,7 +19,9 @@ namespace warden::flow {
 
 class Engine {
  public:
-  Engine(EngineConfigPtr config, observe::AccessLog& access_log, unsigned threads);
+  // `tls` (may be null: CONNECT is relayed) must outlive the engine.
+  Engine(EngineConfigPtr config, observe::AccessLog& access_log, unsigned threads,
+         const TlsServices* tls = nullptr);
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;

@@ -13,12 +13,18 @@ net::Awaitable<void> ClientSession::respond_error(Exchange* ex, unsigned status,
                                                   base::ErrorCode code, std::string detail,
                                                   bool close) {
   const std::string_view code_name = base::error_code_name(code);
-  const std::string id = ex != nullptr && !ex->record.id.empty() ? ex->record.id : ctx_.ids.next();
+  // (No conditional expression over string temporaries in a coroutine: GCC 12 bug.)
+  std::string id;
+  if (ex != nullptr && !ex->record.id.empty()) {
+    id = ex->record.id;
+  } else {
+    id = ctx_.ids.next();
+  }
   const std::string response =
       http::render_error_response({status, code_name, std::move(detail), id, close});
   bool sent = false;
   if (ex == nullptr || !ex->response_started)
-    sent = co_await write_all(client_, response, watchdog_, 10s);
+    sent = co_await write_all(*client_, response, watchdog_, 10s);
   if (ex != nullptr) {
     ex->record.id = id;
     ex->record.status = sent ? status : 0;
@@ -42,7 +48,14 @@ net::Awaitable<void> ClientSession::respond_error(Exchange* ex, const base::Erro
     case base::ErrorCode::BadRequest:
       status = 400;
       break;
-    default:
+    case base::ErrorCode::HostMismatch:
+      status = 421;
+      break;
+    case base::ErrorCode::LoopDetected:
+      status = 508;
+      break;
+    default:  // upstream failures, TLS verification included: 502
+
       break;
   }
   co_await respond_error(ex, status, e.code, e.context + ".", close);

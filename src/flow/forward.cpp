@@ -14,6 +14,9 @@
 #include <algorithm>
 
 namespace warden::flow {
+
+using Clock = std::chrono::system_clock;
+
 namespace {
 
 namespace asio = net::asio;
@@ -29,7 +32,7 @@ struct ResponseRead {
 
 // Reads one response head from `upstream` into `buf`; the head's bytes are consumed, any body
 // bytes stay in `buf`.
-net::Awaitable<ResponseRead> read_response_head(net::Socket& upstream, net::Buffer& buf,
+net::Awaitable<ResponseRead> read_response_head(net::Stream& upstream, net::Buffer& buf,
                                                 const http::HeadLimits& limits,
                                                 net::Watchdog& watchdog, net::Duration timeout) {
   ResponseRead out;
@@ -52,7 +55,7 @@ net::Awaitable<ResponseRead> read_response_head(net::Socket& upstream, net::Buff
       }
     }
     std::span<char> space = buf.prepare(1, limits.section_max + 64);
-    auto [ec, n] = co_await upstream.async_read_some(asio::buffer(space.data(), space.size()));
+    auto [ec, n] = co_await upstream.read_some(space);
     if (watchdog.expiries() != expiries) {
       out.status = ResponseRead::Status::TimedOut;
       co_return out;
@@ -101,11 +104,63 @@ std::string_view end_of(Status s, bool upstream_is_source) {
 
 }  // namespace
 
+std::string ClientSession::https_pool_key(const std::string& name, const http::Authority& a) {
+  return fmt::format("https://{}@{}:{}", name, a.to_string(), a.port);
+}
+
+std::string ClientSession::pool_key(const Exchange& ex) const {
+  // No conditional expressions over temporaries inside coroutines: GCC 12 miscompiles them
+  // (double destruction), so keys are built here.
+  if (bumped_) return https_pool_key(bumped_->name, bumped_->authority);
+  return fmt::format("http://{}:{}", ex.target.authority.to_string(), ex.target.authority.port);
+}
+
+net::Awaitable<net::StreamPtr> ClientSession::connect(const http::Authority& dest,
+                                                      const std::string& tls_name,
+                                                      std::optional<base::Error>& error,
+                                                      std::optional<Clock::time_point>& not_after) {
+  const EngineConfig& cfg = *config_;
+  const Timeouts& t = cfg.timeouts;
+  watchdog_.disarm();  // connect_upstream bounds itself
+  auto connected = co_await net::connect_upstream(
+      dest.host, dest.port, {t.upstream_connect, t.happy_eyeballs_delay, cfg.upstream_socket_mark});
+  if (state_ == State::Closed) co_return nullptr;
+  if (!connected) {
+    error = connected.error();
+    co_return nullptr;
+  }
+  if (is_own_listener(connected->endpoint, ctx_.shared.listen_endpoints)) {
+    error = base::Error{ErrorCode::LoopDetected, base::ErrorSource::Client,
+                        "The request points back at Warden itself"};
+    co_return nullptr;
+  }
+  net::StreamPtr tcp = std::make_unique<net::TcpStream>(std::move(connected->socket));
+  if (tls_name.empty()) co_return tcp;
+  co_return co_await upstream_tls(std::move(tcp), tls_name, dest.port, error, not_after);
+}
+
+net::Awaitable<net::StreamPtr> ClientSession::open_upstream(Exchange& ex, const std::string& key,
+                                                            bool& reused) {
+  reused = false;
+  if (bumped_ && bumped_->upstream) co_return std::move(bumped_->upstream);  // verified just now
+  if (auto pooled = ctx_.upstreams.take(key, config_->timeouts.upstream_idle)) {
+    reused = true;
+    co_return pooled;
+  }
+  const std::string plain;  // (references, not a conditional over temporaries: GCC 12)
+  const std::string& tls_name = bumped_ ? bumped_->name : plain;
+  const http::Authority& dest = bumped_ ? bumped_->authority : ex.target.authority;
+  std::optional<base::Error> error;
+  std::optional<Clock::time_point> not_after;
+  net::StreamPtr stream = co_await connect(dest, tls_name, error, not_after);
+  if (!stream && error) co_await respond_error(&ex, *error, true);
+  co_return stream;
+}
+
 net::Awaitable<bool> ClientSession::forward(Exchange& ex) {
   const EngineConfig& cfg = *config_;
   const Timeouts& t = cfg.timeouts;
-  const http::Authority& dest = ex.target.authority;
-  const std::string key = fmt::format("{}:{}", dest.to_string(), dest.port);
+  const std::string key = pool_key(ex);
   const std::string head = http::upstream_request_head(
       ex.head, ex.semantics, ex.target,
       {cfg.via, cfg.forwarded_for ? std::string_view(client_ip_) : std::string_view()});
@@ -114,39 +169,26 @@ net::Awaitable<bool> ClientSession::forward(Exchange& ex) {
   const base::ScopeExit forget_upstream([this] { upstream_ = nullptr; });
 
   net::Buffer upstream_buf(ctx_.worker.buffers());
-  std::optional<net::Socket> upstream;
+  net::StreamPtr upstream;
+  const std::string no_pool;
   ResponseRead response;
   bool sent_continue = false;
   for (int attempt = 0;; ++attempt) {
     upstream_ = nullptr;
     upstream.reset();
     upstream_buf.consume(upstream_buf.size());
-    if (attempt == 0) upstream = ctx_.upstreams.take(key, t.upstream_idle);
-    const bool reused = upstream.has_value();
-    if (!reused) {
-      watchdog_.disarm();  // connect_upstream bounds itself
-      auto connected = co_await net::connect_upstream(
-          dest.host, dest.port,
-          {t.upstream_connect, t.happy_eyeballs_delay, cfg.upstream_socket_mark});
-      if (state_ == State::Closed) co_return false;
-      if (!connected) {
-        co_await respond_error(&ex, connected.error(), true);
-        co_return false;
-      }
-      if (is_own_listener(connected->endpoint, ctx_.shared.listen_endpoints)) {
-        co_await respond_error(&ex, 508, ErrorCode::BadRequest,
-                               "The request points back at Warden itself.", true);
-        co_return false;
-      }
-      upstream.emplace(std::move(connected->socket));
-    }
-    upstream_ = &*upstream;
+    bool reused = false;
+    // A retry never takes from the pool: the pooled connection just failed us.
+    const std::string& pool = attempt == 0 ? key : no_pool;
+    upstream = co_await open_upstream(ex, pool, reused);
+    if (!upstream) co_return false;
+    upstream_ = upstream.get();
 
     // We answer Expect: 100-continue ourselves (the upstream never sees the expectation), once
     // we know the request will be forwarded.
     if (ex.semantics.expect_continue && body && !sent_continue && client_buf_.empty()) {
-      constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-      if (!co_await write_all(client_, kContinue, watchdog_, t.body_idle)) {
+      const std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";  // not constexpr: GCC 12
+      if (!co_await write_all(*client_, kContinue, watchdog_, t.body_idle)) {
         ex.record.end = "client_abort";
         log_exchange(ex);
         co_return false;
@@ -156,7 +198,7 @@ net::Awaitable<bool> ClientSession::forward(Exchange& ex) {
     }
 
     const CopyResult sent =
-        co_await copy_body(client_, client_buf_, *upstream,
+        co_await copy_body(*client_, client_buf_, *upstream,
                            {ex.semantics.body, ex.semantics.body.kind, head, &cfg.chunked_limits},
                            watchdog_, t.body_idle);
     ex.record.bytes_in += sent.body_bytes;
@@ -199,7 +241,7 @@ net::Awaitable<bool> ClientSession::forward(Exchange& ex) {
           info +=
               fmt::format("{}: {}\r\n", response.head.field(i).name, response.head.field(i).value);
         info += "\r\n";
-        if (!co_await write_all(client_, info, watchdog_, t.body_idle)) {
+        if (!co_await write_all(*client_, info, watchdog_, t.body_idle)) {
           ex.record.end = "client_abort";
           log_exchange(ex);
           co_return false;
@@ -210,17 +252,18 @@ net::Awaitable<bool> ClientSession::forward(Exchange& ex) {
     switch (response.status) {
       case ResponseRead::Status::Ok:
         break;
-      case ResponseRead::Status::ClosedEarly:
+      case ResponseRead::Status::ClosedEarly: {
         if (reused && retryable) {
           retry = true;
           break;
         }
-        co_await respond_error(
-            &ex, 502, response.reset ? ErrorCode::UpstreamReset : ErrorCode::UpstreamClosed,
-            response.reset ? "The upstream reset the connection before responding."
-                           : "The upstream closed the connection without responding.",
-            true);
+        const ErrorCode code =
+            response.reset ? ErrorCode::UpstreamReset : ErrorCode::UpstreamClosed;
+        std::string detail = "The upstream closed the connection without responding.";
+        if (response.reset) detail = "The upstream reset the connection before responding.";
+        co_await respond_error(&ex, 502, code, std::move(detail), true);
         co_return false;
+      }
       case ResponseRead::Status::Failed:
         co_await respond_error(
             &ex, 502, ErrorCode::UpstreamClosed,
@@ -277,7 +320,7 @@ net::Awaitable<bool> ClientSession::forward(Exchange& ex) {
   ex.response_started = true;
   ex.record.status = response.head.status();
   const CopyResult delivered = co_await copy_body(
-      *upstream, upstream_buf, client_, {rsem->body, framing.kind, out_head, &cfg.chunked_limits},
+      *upstream, upstream_buf, *client_, {rsem->body, framing.kind, out_head, &cfg.chunked_limits},
       watchdog_, t.body_idle);
   ex.record.bytes_out += delivered.sink_bytes;
   if (!delivered.ok()) {
@@ -293,7 +336,7 @@ net::Awaitable<bool> ClientSession::forward(Exchange& ex) {
                         !ex.semantics.websocket && !ctx_.draining;
   upstream_ = nullptr;
   if (reusable)
-    ctx_.upstreams.give_back(key, std::move(*upstream), cfg.upstream_pool_per_host,
+    ctx_.upstreams.give_back(key, std::move(upstream), cfg.upstream_pool_per_host,
                              cfg.upstream_pool_total);
   log_exchange(ex);
   co_return !framing.close;

@@ -1,6 +1,6 @@
-// ClientSession: CONNECT tunnels (a byte relay until TLS interception bumps them) and
-// WebSocket relays after a 101. CONNECT goes only to configured ports: an open CONNECT to any
-// port is a way around the filter (Squid's SSL_ports).
+// ClientSession: CONNECT tunnels (relayed as bytes, or bumped: bump.cpp) and WebSocket relays
+// after a 101. CONNECT goes only to configured ports: an open CONNECT to any port is a way
+// around the filter (Squid's SSL_ports).
 #include "base/scope_exit.hpp"
 #include "flow/body_copy.hpp"
 #include "flow/detail/exchange.hpp"
@@ -33,16 +33,15 @@ void ClientSession::record_relay(Exchange& ex, const net::RelayResult& r,
   log_exchange(ex);
 }
 
-net::Awaitable<void> ClientSession::connect_tunnel(Exchange& ex) {
+net::Awaitable<bool> ClientSession::connect_tunnel(Exchange& ex) {
   const EngineConfig& cfg = *config_;
-  const Timeouts& t = cfg.timeouts;
   ex.record.scheme = "tunnel";
   auto authority = http::parse_authority(ex.head.target(), /*port_required=*/true);
   if (!authority) {
     co_await respond_error(
         &ex, 400, ErrorCode::BadRequest,
         "CONNECT needs host:port: " + std::string(authority.error().reason) + ".", true);
-    co_return;
+    co_return false;
   }
   ex.record.host = authority->host;
   ex.record.port = authority->port;
@@ -52,32 +51,48 @@ net::Awaitable<void> ClientSession::connect_tunnel(Exchange& ex) {
                            fmt::format("CONNECT to port {} is not allowed here (allowed: {}).",
                                        authority->port, fmt::join(ports, ", ")),
                            true);
-    co_return;
+    co_return false;
   }
 
-  watchdog_.disarm();
-  auto connected = co_await net::connect_upstream(
-      authority->host, authority->port,
-      {t.upstream_connect, t.happy_eyeballs_delay, cfg.upstream_socket_mark});
-  if (state_ == State::Closed) co_return;
-  if (!connected) {
-    co_await respond_error(&ex, connected.error(), true);
-    co_return;
+  if (ctx_.shared.tls != nullptr) {
+    // Intercepting: answer at once and read the ClientHello; the upstream is chosen after it
+    // (a pooled verified connection, or a new one), and its failures get a page over TLS.
+    if (!co_await established(ex)) co_return false;
+    co_return co_await bump(ex, *authority);
   }
-  net::Socket upstream = std::move(connected->socket);
-  upstream_ = &upstream;
+  std::optional<base::Error> error;
+  std::optional<std::chrono::system_clock::time_point> unused;
+  const std::string plain;  // no TLS leg (named: no temporaries in co_await, GCC 12)
+  net::StreamPtr upstream = co_await connect(*authority, plain, error, unused);
+  if (!upstream) {
+    if (error) co_await respond_error(&ex, *error, true);
+    co_return false;
+  }
+  upstream_ = upstream.get();
   const base::ScopeExit forget_upstream([this] { upstream_ = nullptr; });
+  if (!co_await established(ex)) co_return false;
+  co_await splice(ex, *upstream);
+  co_return false;
+}
 
-  constexpr std::string_view kEstablished = "HTTP/1.1 200 Connection established\r\n\r\n";
+net::Awaitable<bool> ClientSession::established(Exchange& ex) {
+  // (A literal here, not a constexpr local passed in: GCC 12 mis-passes such arguments to
+  // coroutines.)
+  const std::string_view line = "HTTP/1.1 200 Connection established\r\n\r\n";
   ex.response_started = true;
-  if (!co_await write_all(client_, kEstablished, watchdog_, t.body_idle)) {
+  if (!co_await write_all(*client_, line, watchdog_, config_->timeouts.body_idle)) {
     ex.record.end = "client_abort";
     log_exchange(ex);
-    co_return;
+    co_return false;
   }
   ex.record.status = 200;
-  ex.record.bytes_out += kEstablished.size();
-  if (!client_buf_.empty()) {  // the client did not wait for our 200 (TLS false start...)
+  ex.record.bytes_out += line.size();
+  co_return true;
+}
+
+net::Awaitable<void> ClientSession::splice(Exchange& ex, net::Stream& upstream) {
+  const Timeouts& t = config_->timeouts;
+  if (!client_buf_.empty()) {  // the client did not wait for our 200 (or we peeked its hello)
     const std::size_t early = client_buf_.size();
     if (!co_await write_all(upstream, client_buf_.data(), watchdog_, t.body_idle)) {
       ex.record.end = "upstream_abort";
@@ -90,43 +105,28 @@ net::Awaitable<void> ClientSession::connect_tunnel(Exchange& ex) {
   client_buf_.release_if_empty();
   const unsigned expiries = watchdog_.expiries();
   const net::RelayResult r =
-      co_await net::relay(client_, upstream, ctx_.worker.buffers(), watchdog_, t.tunnel_idle);
+      co_await net::relay(*client_, upstream, ctx_.worker.buffers(), watchdog_, t.tunnel_idle);
   record_relay(ex, r, expiries);
 }
 
 net::Awaitable<void> ClientSession::relay_upgraded(Exchange& ex, const http::ResponseHead& head,
                                                    const http::ResponseSemantics& semantics,
-                                                   net::Socket& upstream,
+                                                   net::Stream& upstream,
                                                    net::Buffer& upstream_buf) {
   const EngineConfig& cfg = *config_;
-  const Timeouts& t = cfg.timeouts;
-  ex.record.scheme = "ws";
+  ex.record.scheme = bumped_ ? "wss" : "ws";
   ex.record.status = head.status();
   ex.response_started = true;
   std::string out = http::client_response_head(head, semantics, {}, cfg.via);
   out.append(upstream_buf.data());  // frames the upstream sent right after its 101
   upstream_buf.consume(upstream_buf.size());
-  if (!co_await write_all(client_, out, watchdog_, t.body_idle)) {
+  if (!co_await write_all(*client_, out, watchdog_, cfg.timeouts.body_idle)) {
     ex.record.end = "client_abort";
     log_exchange(ex);
     co_return;
   }
   ex.record.bytes_out += out.size();
-  if (!client_buf_.empty()) {
-    const std::size_t early = client_buf_.size();
-    if (!co_await write_all(upstream, client_buf_.data(), watchdog_, t.body_idle)) {
-      ex.record.end = "upstream_abort";
-      log_exchange(ex);
-      co_return;
-    }
-    client_buf_.consume(early);
-    ex.record.bytes_in += early;
-  }
-  client_buf_.release_if_empty();
-  const unsigned expiries = watchdog_.expiries();
-  const net::RelayResult r =
-      co_await net::relay(client_, upstream, ctx_.worker.buffers(), watchdog_, t.tunnel_idle);
-  record_relay(ex, r, expiries);
+  co_await splice(ex, upstream);
 }
 
 }  // namespace warden::flow

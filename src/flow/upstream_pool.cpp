@@ -1,38 +1,26 @@
 #include "flow/upstream_pool.hpp"
 
-#include <cerrno>
-#include <sys/socket.h>
+#include <algorithm>
 
 namespace warden::flow {
-namespace {
 
-// True if the connection is open and has nothing unread: the origin neither closed it nor sent
-// bytes we did not ask for.
-bool quiet_and_open(net::Socket& s) {
-  char byte;
-  const ssize_t n = ::recv(s.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
-}
-
-}  // namespace
-
-std::optional<net::Socket> UpstreamPool::take(const std::string& key, net::Duration max_idle) {
+net::StreamPtr UpstreamPool::take(const std::string& key, net::Duration max_idle) {
   auto it = idle_.find(key);
-  if (it == idle_.end()) return std::nullopt;
+  if (it == idle_.end()) return nullptr;
   auto& list = it->second;
   const auto now = net::Clock::now();
-  std::optional<net::Socket> found;
+  net::StreamPtr found;
   while (!list.empty() && !found) {
     Idle c = std::move(list.back());
     list.pop_back();
     --total_;
-    if (now - c.since < max_idle && quiet_and_open(c.socket)) found.emplace(std::move(c.socket));
+    if (now - c.since < max_idle && c.stream->idle_and_open()) found = std::move(c.stream);
   }
   if (list.empty()) idle_.erase(it);
   return found;
 }
 
-void UpstreamPool::give_back(const std::string& key, net::Socket s, std::size_t per_host,
+void UpstreamPool::give_back(const std::string& key, net::StreamPtr s, std::size_t per_host,
                              std::size_t total) {
   if (stopped_ || total_ >= total) return;  // `s` closes as it goes out of scope
   auto& list = idle_[key];
@@ -52,7 +40,7 @@ void UpstreamPool::sweep(net::Duration max_idle) {
     auto& list = it->second;
     const auto before = list.size();
     std::erase_if(list,
-                  [&](Idle& c) { return now - c.since >= max_idle || !quiet_and_open(c.socket); });
+                  [&](Idle& c) { return now - c.since >= max_idle || !c.stream->idle_and_open(); });
     total_ -= before - list.size();
     it = list.empty() ? idle_.erase(it) : std::next(it);
   }

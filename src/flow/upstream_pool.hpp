@@ -1,12 +1,12 @@
 #pragma once
-// Idle keep-alive connections to origins, per worker (no locks), keyed by "host:port".
-// Checked out most-recent-first; a connection is handed out only if it is younger than the idle
-// timeout and the origin has not closed it or sent unexpected bytes (a non-blocking MSG_PEEK).
+// Idle keep-alive connections to origins, per worker (no locks), keyed by scheme, host and port
+// (and the TLS server name). Checked out most-recent-first; a connection is handed out only if
+// it is younger than the idle timeout and the origin has neither closed it nor sent unexpected
+// bytes (Stream::idle_and_open).
 // A periodic sweep closes connections that outlived the idle timeout.
 
-#include "net/types.hpp"
+#include "net/stream.hpp"
 
-#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -18,9 +18,9 @@ class UpstreamPool {
   explicit UpstreamPool(const net::asio::any_io_executor& ex) : sweep_timer_(ex) {}
 
   // A live idle connection for `key`, or nullopt.
-  [[nodiscard]] std::optional<net::Socket> take(const std::string& key, net::Duration max_idle);
+  [[nodiscard]] net::StreamPtr take(const std::string& key, net::Duration max_idle);
   // Keeps `s` for reuse if there is room; closes it otherwise.
-  void give_back(const std::string& key, net::Socket s, std::size_t per_host, std::size_t total);
+  void give_back(const std::string& key, net::StreamPtr s, std::size_t per_host, std::size_t total);
   [[nodiscard]] std::size_t idle_count() const { return total_; }
   // Closes every idle connection (shutdown, tests).
   void clear();
@@ -30,7 +30,7 @@ class UpstreamPool {
 
  private:
   struct Idle {
-    net::Socket socket;
+    net::StreamPtr stream;
     net::Clock::time_point since;
   };
   void sweep(net::Duration max_idle);

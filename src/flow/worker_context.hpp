@@ -5,6 +5,7 @@
 
 #include "base/request_id.hpp"
 #include "flow/engine_config.hpp"
+#include "flow/tls_services.hpp"
 #include "flow/upstream_pool.hpp"
 #include "net/worker.hpp"
 #include "observe/access_log.hpp"
@@ -24,6 +25,7 @@ struct EngineShared {
   std::vector<net::tcp::endpoint> listen_endpoints;  // our own listeners, for loop detection
   std::uint32_t id_salt = 0;
   observe::AccessLog* access_log = nullptr;
+  const TlsServices* tls = nullptr;  // null: CONNECT tunnels are relayed, not intercepted
 };
 
 class WorkerContext {

@@ -28,6 +28,8 @@ std::string_view reason_phrase(unsigned status) {
       return "URI Too Long";
     case 417:
       return "Expectation Failed";
+    case 421:
+      return "Misdirected Request";
     case 431:
       return "Request Header Fields Too Large";
     case 500:

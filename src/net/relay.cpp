@@ -1,43 +1,34 @@
 #include "net/relay.hpp"
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/write.hpp>
 
 namespace warden::net {
 namespace {
 
 struct Direction {
-  Socket& from;
-  Socket& to;
+  Stream& from;
+  Stream& to;
   std::uint64_t& bytes;
   error_code& from_error;
   error_code& to_error;
 };
-
-void tear_down(Socket& a, Socket& b) {
-  error_code ignored;
-  a.cancel(ignored);
-  b.cancel(ignored);
-}
 
 Awaitable<void> pump(Direction d, BufferPool& pool, Watchdog& watchdog, Duration idle) {
   Buffer buf(pool);
   for (;;) {
     std::span<char> space = buf.prepare();
     error_code ec;
-    const std::size_t n = d.from.read_some(asio::buffer(space.data(), space.size()), ec);
-    if (ec == asio::error::would_block || ec == asio::error::try_again) {
+    const std::size_t n = d.from.read_now(space, ec);
+    if (ec == asio::error::would_block) {
       buf.release_if_empty();  // idle: hold no memory while we wait
-      auto [wait_ec] = co_await d.from.async_wait(tcp::socket::wait_read);
-      if (wait_ec) {
+      if (error_code wait_ec = co_await d.from.wait_readable()) {
         d.from_error = wait_ec;
         break;
       }
       continue;
     }
     if (ec == asio::error::eof) {
-      error_code ignored;
-      d.to.shutdown(tcp::socket::shutdown_send, ignored);  // pass the half-close on
+      co_await d.to.shutdown_send();  // pass the half-close on
       co_return;
     }
     if (ec) {
@@ -46,7 +37,7 @@ Awaitable<void> pump(Direction d, BufferPool& pool, Watchdog& watchdog, Duration
     }
     buf.commit(n);
     watchdog.expire_after(idle);
-    auto [write_ec, written] = co_await asio::async_write(d.to, asio::buffer(buf.data()));
+    auto [write_ec, written] = co_await d.to.write_all(buf.data());
     if (write_ec) {
       d.to_error = write_ec;
       break;
@@ -54,18 +45,16 @@ Awaitable<void> pump(Direction d, BufferPool& pool, Watchdog& watchdog, Duration
     d.bytes += written;
     buf.consume(written);
   }
-  tear_down(d.from, d.to);
+  d.from.cancel();  // the other direction ends too
+  d.to.cancel();
 }
 
 }  // namespace
 
-Awaitable<RelayResult> relay(Socket& a, Socket& b, BufferPool& pool, Watchdog& watchdog,
+Awaitable<RelayResult> relay(Stream& a, Stream& b, BufferPool& pool, Watchdog& watchdog,
                              Duration idle) {
   using namespace asio::experimental::awaitable_operators;
   RelayResult r;
-  error_code ignored;
-  a.non_blocking(true, ignored);
-  b.non_blocking(true, ignored);
   watchdog.expire_after(idle);
   co_await (pump({a, b, r.a_to_b, r.a_error, r.b_error}, pool, watchdog, idle) &&
             pump({b, a, r.b_to_a, r.b_error, r.a_error}, pool, watchdog, idle));

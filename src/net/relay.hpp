@@ -1,16 +1,15 @@
 #pragma once
-// Byte relay between two connected sockets (CONNECT tunnels, WebSocket after its 101, spliced
-// TLS later). Each direction reads only after the previous write finished (backpressure: a slow
-// reader slows the writer, memory stays one block per direction) and holds no buffer while
-// idle: it waits for readability first and returns its block to the pool when drained.
-// A clean EOF is passed on as a half-close (shutdown of the other side's send direction);
-// an error on either side tears both directions down.
+// Byte relay between two streams (CONNECT tunnels, spliced TLS, WebSocket after its 101).
+// Each direction reads only after the previous write finished (backpressure: a slow reader
+// slows the writer, memory stays one block per direction) and holds no buffer while idle: it
+// waits for readability first and returns its block to the pool when drained. A clean EOF is
+// passed on as a half-close; an error on either side tears both directions down.
 //
 // Thread: the flow's worker. The caller's watchdog bounds idleness: the relay pushes its
-// deadline forward on every transfer; on expiry the caller cancels the sockets.
+// deadline forward on every transfer; on expiry the caller cancels the streams.
 
 #include "net/buffer.hpp"
-#include "net/types.hpp"
+#include "net/stream.hpp"
 #include "net/watchdog.hpp"
 
 #include <cstdint>
@@ -24,7 +23,7 @@ struct RelayResult {
   error_code b_error;
 };
 
-[[nodiscard]] Awaitable<RelayResult> relay(Socket& a, Socket& b, BufferPool& pool,
+[[nodiscard]] Awaitable<RelayResult> relay(Stream& a, Stream& b, BufferPool& pool,
                                            Watchdog& watchdog, Duration idle);
 
 }  // namespace warden::net

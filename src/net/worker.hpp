@@ -29,7 +29,7 @@ class Worker {
 
  private:
   unsigned index_;
-  BufferPool buffers_;      // declared before io_: pending flows return blocks as io_ dies
+  BufferPool buffers_;  // declared before io_: pending flows return blocks as io_ dies
   // One thread runs it; only post() comes from other threads, so the reactor needs no locks.
   asio::io_context io_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
 };

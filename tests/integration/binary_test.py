@@ -192,7 +192,11 @@ class BinaryTest(unittest.TestCase):
             self.assertEqual(w.stop(), 0)
 
     def test_connect_port_flag_allows_a_port(self):
-        w = Warden("--connect-port", str(self.origin_port))
+        # With interception off a CONNECT tunnel is a byte relay, so plain HTTP inside works.
+        cfg = tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False)
+        cfg.write("[tls]\nintercept = false\n")
+        cfg.close()
+        w = Warden("--connect-port", str(self.origin_port), config=cfg.name)
         try:
             got = w.curl("-p", f"http://127.0.0.1:{self.origin_port}/")
             self.assertEqual(got.returncode, 0, got.stderr)
@@ -219,6 +223,69 @@ class BinaryTest(unittest.TestCase):
             self.assertIn("Via: 1.1 school-filter", got.stdout)
         finally:
             self.assertEqual(w.stop(), 0)
+
+    def test_ca_commands(self):
+        state = tempfile.mkdtemp(prefix="warden-ca-")
+        run = lambda *a: subprocess.run([WARDEN, "ca", *a, "--state-dir", state],
+                                        capture_output=True)
+        missing = run("export")
+        self.assertNotEqual(missing.returncode, 0)
+        self.assertEqual(missing.stdout, b"")
+        self.assertIn(b"warden ca init", missing.stderr)
+        made = run("init", "--name", "Hillside School")
+        self.assertEqual(made.returncode, 0, made.stderr)
+        self.assertEqual(os.stat(os.path.join(state, "ca.key")).st_mode & 0o777, 0o600)
+        again = run("init")
+        self.assertNotEqual(again.returncode, 0)
+        self.assertIn(b"--force", again.stderr)
+        shown = run("show")
+        self.assertEqual(shown.returncode, 0)
+        self.assertIn(b"Hillside School Web Filter CA", shown.stdout)
+        self.assertRegex(shown.stdout.decode(), r"SHA-256: +([0-9A-F]{2}:){31}[0-9A-F]{2}")
+        self.assertIn(b"update-ca-certificates", shown.stdout)
+        pem = run("export")
+        self.assertTrue(pem.stdout.startswith(b"-----BEGIN CERTIFICATE-----"), pem.stdout[:40])
+        self.assertNotIn(b"PRIVATE", pem.stdout)
+        der = run("export", "--format", "der")
+        self.assertEqual(der.stdout[0], 0x30)  # a DER SEQUENCE
+        self.assertEqual(der.stderr, b"")
+
+    def test_https_is_intercepted_with_the_school_ca(self):
+        pki = tempfile.mkdtemp(prefix="warden-origin-pki-")
+        sh = lambda cmd: subprocess.run(cmd, shell=True, cwd=pki, check=True, capture_output=True)
+        sh("openssl req -x509 -newkey rsa:2048 -nodes -keyout root.key -out root.pem -days 30 "
+           "-subj '/CN=Binary Test Root' -addext basicConstraints=critical,CA:TRUE "
+           "-addext keyUsage=critical,keyCertSign,cRLSign")
+        sh("openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout leaf.key "
+           "-out leaf.csr -subj /CN=localhost")
+        sh("printf 'subjectAltName=DNS:localhost\\nextendedKeyUsage=serverAuth\\n"
+           "basicConstraints=critical,CA:FALSE\\nkeyUsage=critical,digitalSignature\\n' >leaf.ext && "
+           "openssl x509 -req -in leaf.csr -CA root.pem -CAkey root.key -CAcreateserial -days 30 "
+           "-sha256 -extfile leaf.ext -out leaf.pem")
+        import ssl
+        server = ThreadingServer(("127.0.0.1", 0), Origin)
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(os.path.join(pki, "leaf.pem"), os.path.join(pki, "leaf.key"))
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        port = server.server_address[1]
+        w = Warden("--upstream-ca", os.path.join(pki, "root.pem"), "--connect-port", str(port))
+        try:
+            school = os.path.join(w.dir, "school.pem")
+            with open(school, "wb") as f:
+                f.write(subprocess.run([WARDEN, "ca", "export", "--state-dir",
+                                        os.path.join(w.dir, "state")],
+                                       capture_output=True, check=True).stdout)
+            got = w.curl("-v", "--cacert", school, f"https://localhost:{port}/")
+            self.assertEqual(got.returncode, 0, got.stderr)
+            self.assertEqual(got.stdout, "origin says hi")
+            self.assertIn("Web Filter CA", got.stderr)  # curl -v prints the issuer
+            untrusted = w.curl("--cacert", os.path.join(pki, "root.pem"), f"https://localhost:{port}/")
+            self.assertNotEqual(untrusted.returncode, 0)  # the school CA is what vouches
+        finally:
+            self.assertEqual(w.stop(), 0)
+            server.shutdown()
+            server.server_close()
 
     def test_state_dir_is_created_private(self):
         w = Warden()

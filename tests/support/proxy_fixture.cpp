@@ -2,6 +2,7 @@
 
 #include "raw_socket.hpp"
 
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <sys/wait.h>
@@ -9,6 +10,7 @@
 namespace warden::test {
 
 void ProxyFixture::SetUp() {
+  std::signal(SIGPIPE, SIG_IGN);  // test clients write to sockets the proxy may have closed
   char tmpl[] = "/tmp/warden-test-XXXXXX";
   dir_ = ::mkdtemp(tmpl);
   config.timeouts.upstream_connect = std::chrono::seconds(5);
@@ -28,7 +30,7 @@ void ProxyFixture::start(unsigned threads) {
   ASSERT_TRUE(log);
   log_ = std::move(*log);
   engine_ = std::make_unique<flow::Engine>(std::make_shared<const flow::EngineConfig>(config),
-                                           *log_, threads);
+                                           *log_, threads, tls);
   auto started = engine_->start({net::tcp::endpoint(net::asio::ip::make_address("127.0.0.1"), 0)});
   ASSERT_TRUE(started) << started.error().context;
 }

@@ -29,6 +29,7 @@ class ProxyFixture : public ::testing::Test {
   std::string curl(const std::string& args, int* status = nullptr);
 
   flow::EngineConfig config;
+  const flow::TlsServices* tls = nullptr;  // set before start() to intercept CONNECT
   std::unique_ptr<observe::AccessLog> log_;
   std::unique_ptr<flow::Engine> engine_;
   std::filesystem::path dir_;

@@ -1,0 +1,162 @@
+// ClientSession: TLS interception inside a CONNECT tunnel (../shared/DESIGN.md, tls/).
+// Order matters: peek the ClientHello, decide splice or bump, open and verify the upstream TLS
+// leg, and only then answer the client's handshake with a minted certificate, so a minted
+// certificate never vouches for an upstream that was not verified. When verification fails the
+// client still gets a handshake (with a certificate for the name it asked for) and then only
+// Warden's own error page: no upstream byte ever reaches it.
+#include "base/scope_exit.hpp"
+#include "flow/body_copy.hpp"
+#include "flow/detail/exchange.hpp"
+#include "tls/certificate_authority.hpp"
+#include "tls/client_hello.hpp"
+#include "tls/server_context.hpp"
+#include "tls/tls_stream.hpp"
+
+#include <openssl/ssl.h>
+#include <spdlog/spdlog.h>
+
+namespace warden::flow {
+
+using base::ErrorCode;
+using Clock = std::chrono::system_clock;
+
+namespace {
+constexpr std::size_t kMaxHello = 64 * 1024;
+}  // namespace
+
+net::Awaitable<net::StreamPtr> ClientSession::upstream_tls(
+    net::StreamPtr tcp, const std::string& name, std::uint16_t port,
+    std::optional<base::Error>& error, std::optional<Clock::time_point>& not_after) {
+  const TlsServices& services = *ctx_.shared.tls;
+  static constexpr std::string_view kAlpn = "\x08http/1.1";  // until HTTP/2 lands
+  tls::SslPtr ssl = services.upstream->new_ssl(name, port, kAlpn);
+  const bool excepted = services.excepted(name);
+  if (excepted) SSL_set_verify(ssl.get(), SSL_VERIFY_NONE, nullptr);  // judged below, and logged
+  auto stream = std::make_unique<tls::TlsStream>(std::move(tcp->socket()), std::move(ssl));
+  upstream_ = stream.get();
+  const unsigned expiries = watchdog_.expiries();
+  watchdog_.expire_after(config_->timeouts.upstream_connect);
+  const net::error_code ec = co_await stream->handshake();
+  if (watchdog_.expiries() != expiries) {
+    error = base::Error{ErrorCode::UpstreamTimeout, base::ErrorSource::Upstream,
+                        "the TLS handshake with " + name + " timed out"};
+    co_return nullptr;
+  }
+  std::string handshake_error;  // (no ternary over strings in coroutines: GCC 12 bug)
+  if (ec) handshake_error = stream->error_detail();
+  error = services.upstream->judge(stream->native(), name, handshake_error);
+  if (error && excepted && !ec) {
+    spdlog::warn("upstream {}: {} ({}); accepted because {} is in tls.verify_exceptions", name,
+                 base::error_code_name(error->code), error->context, name);
+    error.reset();
+  }
+  if (error) co_return nullptr;
+  if (X509* peer = SSL_get0_peer_certificate(stream->native()))
+    not_after = tls::asn1_time_point(X509_get0_notAfter(peer));
+  co_return stream;
+}
+
+net::Awaitable<bool> ClientSession::bump(Exchange& ex, const http::Authority& authority) {
+  const TlsServices& services = *ctx_.shared.tls;
+  const Timeouts& t = config_->timeouts;
+  const base::ScopeExit forget_upstream([this] { upstream_ = nullptr; });
+
+  // 1. Peek the ClientHello (kept in client_buf_ for the handshake or the splice).
+  const unsigned expiries = watchdog_.expiries();
+  watchdog_.expire_after(t.header);
+  tls::HelloResult hello;
+  for (;;) {
+    hello = tls::parse_client_hello(client_buf_.data(), kMaxHello);
+    if (hello.status != tls::HelloStatus::NeedMore) break;
+    std::span<char> space = client_buf_.prepare(1, kMaxHello + 1024);
+    auto [ec, n] = co_await client_->read_some(space);
+    if (ec) {
+      ex.record.end = watchdog_.expiries() != expiries ? "timeout" : "client_abort";
+      log_exchange(ex);
+      co_return false;
+    }
+    client_buf_.commit(n);
+  }
+  if (hello.status != tls::HelloStatus::Done) {
+    // A filter must not carry what it cannot read (../shared/SECURITY.md g.2): close.
+    ex.record.end = "error";
+    ex.record.error = base::error_code_name(ErrorCode::NotTls);
+    log_exchange(ex);
+    co_return false;
+  }
+  std::string name = hello.info.sni;
+  if (name.empty()) name = authority.host;  // no SNI: the CONNECT host (a name or an IP)
+  ex.record.host = name;
+
+  // 2. Splice what must not be decrypted (banking, health...).
+  std::optional<base::Error> refused;
+  std::optional<Clock::time_point> upstream_not_after;
+  if (services.splices(name)) {
+    ex.record.scheme = "splice";
+    const std::string plain;  // no TLS leg (named: no temporaries in co_await, GCC 12)
+    net::StreamPtr tcp = co_await connect(authority, plain, refused, upstream_not_after);
+    if (!tcp) {
+      ex.record.end = "error";
+      if (refused) ex.record.error = base::error_code_name(refused->code);
+      log_exchange(ex);
+      co_return false;
+    }
+    upstream_ = tcp.get();
+    co_await splice(ex, *tcp);
+    co_return false;
+  }
+
+  // 3. The upstream leg, verified like a browser would: a pooled connection to the same server
+  //    (verified when it was opened) or a new one.
+  ex.record.scheme = "https";
+  net::StreamPtr secured = ctx_.upstreams.take(https_pool_key(name, authority), t.upstream_idle);
+  if (secured) {
+    if (X509* peer = SSL_get0_peer_certificate(static_cast<tls::TlsStream&>(*secured).native()))
+      upstream_not_after = tls::asn1_time_point(X509_get0_notAfter(peer));
+  } else {
+    secured = co_await connect(authority, name, refused, upstream_not_after);
+  }
+  upstream_ = nullptr;
+  if (state_ == State::Closed) co_return false;
+  SSL* upstream_ssl = secured ? static_cast<tls::TlsStream&>(*secured).native() : nullptr;
+
+  // 4. A certificate for the name the client asked for, then the client's handshake.
+  auto minted = services.certs->get(name, refused ? std::nullopt : upstream_not_after);
+  if (!minted) {
+    spdlog::error("minting a certificate for {} failed: {}", name, minted.error().context);
+    ex.record.end = "error";
+    ex.record.error = base::error_code_name(ErrorCode::Internal);
+    log_exchange(ex);
+    co_return false;
+  }
+  tls::SslPtr ssl =
+      tls::new_server_ssl(services.server_ctx, (*minted)->cert.get(), services.minter->leaf_key(),
+                          services.minter->ca_certificate());
+  if (!ssl) co_return false;
+  // No silent upgrade: the client never gets a newer TLS version than the upstream gave us.
+  if (upstream_ssl != nullptr && SSL_version(upstream_ssl) < TLS1_3_VERSION)
+    SSL_set_max_proto_version(ssl.get(), SSL_version(upstream_ssl));
+  auto client_tls = std::make_unique<tls::TlsStream>(std::move(client_->socket()), std::move(ssl),
+                                                     std::string(client_buf_.data()));
+  client_buf_.consume(client_buf_.size());
+  client_buf_.release_if_empty();
+  client_ = std::move(client_tls);
+  watchdog_.expire_after(t.header);
+  const unsigned before_handshake = watchdog_.expiries();
+  if (const net::error_code ec = co_await static_cast<tls::TlsStream&>(*client_).handshake()) {
+    // Usually: the school CA is not trusted on this device.
+    ex.record.end = watchdog_.expiries() != before_handshake ? "timeout" : "client_abort";
+    ex.record.error = base::error_code_name(ErrorCode::TlsHandshake);
+    log_exchange(ex);
+    co_return false;
+  }
+  ex.record.end = refused ? "refused" : "bumped";
+  if (refused) ex.record.error = base::error_code_name(refused->code);
+  log_exchange(ex);
+
+  // 5. Requests now arrive over TLS; a refused upstream answers each with its error page.
+  bumped_ = Bumped{name, authority, std::move(secured), std::move(refused)};
+  co_return true;
+}
+
+}  // namespace warden::flow

@@ -1,0 +1,67 @@
+#include "net/stream.hpp"
+
+#include <boost/asio/write.hpp>
+
+#include <cerrno>
+#include <sys/socket.h>
+
+namespace warden::net {
+
+Awaitable<std::tuple<error_code, std::size_t>> Stream::read_some(std::span<char> into) {
+  for (;;) {
+    error_code ec;
+    const std::size_t n = read_now(into, ec);
+    if (ec != asio::error::would_block) co_return std::tuple{ec, n};
+    if (error_code wait_ec = co_await wait_readable())
+      co_return std::tuple{wait_ec, std::size_t{0}};
+  }
+}
+
+Awaitable<std::tuple<error_code, std::size_t>> Stream::write_all(std::string_view data) {
+  const asio::const_buffer b(data.data(), data.size());
+  co_return co_await write_all(std::span<const asio::const_buffer>(&b, 1));
+}
+
+TcpStream::TcpStream(Socket socket) : socket_(std::move(socket)) {
+  error_code ignored;
+  socket_.non_blocking(true, ignored);
+}
+
+std::size_t TcpStream::read_now(std::span<char> into, error_code& ec) {
+  return socket_.read_some(asio::buffer(into.data(), into.size()), ec);
+}
+
+Awaitable<error_code> TcpStream::wait_readable() {
+  auto [ec] = co_await socket_.async_wait(tcp::socket::wait_read);
+  co_return ec;
+}
+
+Awaitable<std::tuple<error_code, std::size_t>> TcpStream::write_all(
+    std::span<const asio::const_buffer> buffers) {
+  auto [ec, n] = co_await asio::async_write(socket_, buffers);
+  co_return std::tuple{ec, n};
+}
+
+Awaitable<void> TcpStream::shutdown_send() {
+  error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_send, ignored);
+  co_return;
+}
+
+bool TcpStream::idle_and_open() {
+  char byte;
+  const ssize_t n = ::recv(socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+void TcpStream::cancel() {
+  error_code ignored;
+  socket_.cancel(ignored);
+}
+
+void TcpStream::close() {
+  error_code ignored;
+  socket_.close(ignored);
+}
+
+}  // namespace warden::net

@@ -1,0 +1,70 @@
+#pragma once
+// A leg's byte stream: plain TCP or TLS over TCP, behind one small interface so the HTTP code,
+// the relay and the body copier run unchanged over either (Envoy's Network::Connection seam;
+// two real implementations: TcpStream here, tls::TlsStream in tls/).
+//
+// Reads are non-blocking attempts plus a readiness wait, so a caller can wait for data without
+// holding a buffer (idle flows hold no memory) and reads cost one syscall when data is there.
+// Thread: the flow's worker. cancel() makes pending waits complete with operation_aborted;
+// close() is idempotent.
+
+#include "net/types.hpp"
+
+#include <memory>
+#include <span>
+#include <tuple>
+
+namespace warden::net {
+
+class Stream {
+ public:
+  virtual ~Stream() = default;
+  Stream() = default;
+  Stream(const Stream&) = delete;
+  Stream& operator=(const Stream&) = delete;
+
+  // Reads what is available now: n > 0 bytes, or an error: would_block (wait_readable and try
+  // again), eof (the other side finished cleanly), or another error.
+  [[nodiscard]] virtual std::size_t read_now(std::span<char> into, error_code& ec) = 0;
+  // Completes when read_now may make progress.
+  [[nodiscard]] virtual Awaitable<error_code> wait_readable() = 0;
+  // Writes every byte of `buffers` (a gather list), or fails.
+  [[nodiscard]] virtual Awaitable<std::tuple<error_code, std::size_t>> write_all(
+      std::span<const asio::const_buffer> buffers) = 0;
+  // Ends our sending direction cleanly (TCP FIN; TLS close_notify then FIN).
+  virtual Awaitable<void> shutdown_send() = 0;
+  virtual void cancel() = 0;
+  virtual void close() = 0;
+  [[nodiscard]] virtual bool is_open() const = 0;
+  // For a pooled idle connection: still open, and the other side sent nothing unexpected.
+  [[nodiscard]] virtual bool idle_and_open() = 0;
+  // The TCP socket underneath (addresses, options).
+  [[nodiscard]] virtual Socket& socket() = 0;
+
+  // read_now, waiting as needed.
+  [[nodiscard]] Awaitable<std::tuple<error_code, std::size_t>> read_some(std::span<char> into);
+  [[nodiscard]] Awaitable<std::tuple<error_code, std::size_t>> write_all(std::string_view data);
+};
+
+using StreamPtr = std::unique_ptr<Stream>;
+
+class TcpStream final : public Stream {
+ public:
+  explicit TcpStream(Socket socket);
+  std::size_t read_now(std::span<char> into, error_code& ec) override;
+  Awaitable<error_code> wait_readable() override;
+  Awaitable<std::tuple<error_code, std::size_t>> write_all(
+      std::span<const asio::const_buffer> buffers) override;
+  using Stream::write_all;
+  Awaitable<void> shutdown_send() override;
+  void cancel() override;
+  void close() override;
+  [[nodiscard]] bool is_open() const override { return socket_.is_open(); }
+  [[nodiscard]] bool idle_and_open() override;
+  Socket& socket() override { return socket_; }
+
+ private:
+  Socket socket_;
+};
+
+}  // namespace warden::net

@@ -1,0 +1,61 @@
+#include "tls/server_context.hpp"
+
+#include "tls/openssl_macros.hpp"
+
+#include <cstring>
+
+namespace warden::tls {
+namespace {
+
+// Selects http/1.1 if the client offers it (HTTP/2 comes with the h2 work); otherwise no ALPN,
+// and the client speaks HTTP/1.1 by default.
+int select_alpn(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
+                unsigned int inlen, void*) {
+  for (unsigned int i = 0; i < inlen;) {
+    const unsigned len = in[i];
+    if (i + 1 + len > inlen) break;
+    if (len == 8 && std::memcmp(in + i + 1, "http/1.1", 8) == 0) {
+      *out = in + i + 1;
+      *outlen = static_cast<unsigned char>(len);
+      return SSL_TLSEXT_ERR_OK;
+    }
+    i += 1 + len;
+  }
+  return SSL_TLSEXT_ERR_NOACK;
+}
+
+}  // namespace
+
+base::Result<SslCtxPtr> make_server_context() {
+  SslCtxPtr ctx(SSL_CTX_new(TLS_server_method()));
+  auto fail = [](const char* what) {
+    return base::Error{base::ErrorCode::Internal, base::ErrorSource::Internal,
+                       std::string(what) + ": " + drain_openssl_errors()};
+  };
+  if (!ctx) return fail("cannot create the client-facing TLS context");
+  if (!ossl::set_min_version(ctx.get(), TLS1_2_VERSION)) return fail("cannot require TLS 1.2");
+  if (SSL_CTX_set_cipher_list(ctx.get(),
+                              "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+                              "ECDHE-ECDSA-CHACHA20-POLY1305") != 1)
+    return fail("cannot set the client-facing ciphers");
+  ossl::set_ctx_options(
+      ctx.get(), SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+  ossl::set_session_cache_mode(ctx.get(), SSL_SESS_CACHE_OFF);  // tickets only
+  SSL_CTX_set_num_tickets(ctx.get(), 1);
+  SSL_CTX_set_alpn_select_cb(ctx.get(), &select_alpn, nullptr);
+  return ctx;
+}
+
+SslPtr new_server_ssl(SSL_CTX* ctx, X509* cert, EVP_PKEY* key, X509* ca) {
+  SslPtr ssl(SSL_new(ctx));
+  if (!ssl) return nullptr;
+  STACK_OF(X509)* chain = sk_X509_new_null();
+  sk_X509_push(chain, ca);
+  const int ok = SSL_use_cert_and_key(ssl.get(), cert, key, chain, 1);
+  sk_X509_free(chain);  // SSL_use_cert_and_key took its own references
+  if (ok != 1) return nullptr;
+  SSL_set_accept_state(ssl.get());
+  return ssl;
+}
+
+}  // namespace warden::tls

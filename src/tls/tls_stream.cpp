@@ -1,0 +1,237 @@
+#include "tls/tls_stream.hpp"
+
+#include <openssl/err.h>
+
+#include <cerrno>
+#include <cstring>
+#include <sys/socket.h>
+
+namespace warden::tls {
+
+namespace asio = net::asio;
+using net::error_code;
+
+std::string drain_openssl_errors() {
+  std::string out;
+  while (const unsigned long e = ERR_get_error()) {
+    char buf[256];
+    ERR_error_string_n(e, buf, sizeof buf);
+    if (!out.empty()) out += "; ";
+    out += buf;
+  }
+  return out;
+}
+
+// The BIO between OpenSSL and the socket: replays bytes read before the handshake, then uses
+// recv/send on the non-blocking descriptor directly.
+struct TlsBio {
+  static TlsStream* self(BIO* b) { return static_cast<TlsStream*>(BIO_get_data(b)); }
+
+  static int read(BIO* b, char* out, std::size_t len, std::size_t* got) {
+    TlsStream* s = self(b);
+    BIO_clear_retry_flags(b);
+    if (s->replay_pos_ < s->replay_.size()) {
+      const std::size_t n = std::min(len, s->replay_.size() - s->replay_pos_);
+      std::memcpy(out, s->replay_.data() + s->replay_pos_, n);
+      s->replay_pos_ += n;
+      if (s->replay_pos_ == s->replay_.size()) std::string().swap(s->replay_);  // free it
+      *got = n;
+      return 1;
+    }
+    const ssize_t n = ::recv(s->socket_.native_handle(), out, len, 0);
+    if (n > 0) {
+      *got = static_cast<std::size_t>(n);
+      return 1;
+    }
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) BIO_set_retry_read(b);
+    *got = 0;
+    return 0;
+  }
+
+  static int write(BIO* b, const char* in, std::size_t len, std::size_t* put) {
+    TlsStream* s = self(b);
+    BIO_clear_retry_flags(b);
+    const ssize_t n = ::send(s->socket_.native_handle(), in, len, MSG_NOSIGNAL);
+    if (n >= 0) {
+      *put = static_cast<std::size_t>(n);
+      return 1;
+    }
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) BIO_set_retry_write(b);
+    *put = 0;
+    return 0;
+  }
+
+  static long ctrl(BIO*, int cmd, long, void*) { return cmd == BIO_CTRL_FLUSH ? 1 : 0; }
+  static int create(BIO* b) {
+    BIO_set_init(b, 1);
+    return 1;
+  }
+
+  static BIO_METHOD* method() {
+    static BIO_METHOD* m = [] {
+      BIO_METHOD* x = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "warden-socket");
+      BIO_meth_set_read_ex(x, &TlsBio::read);
+      BIO_meth_set_write_ex(x, &TlsBio::write);
+      BIO_meth_set_ctrl(x, &TlsBio::ctrl);
+      BIO_meth_set_create(x, &TlsBio::create);
+      return x;
+    }();
+    return m;
+  }
+};
+
+TlsStream::TlsStream(net::Socket socket, SslPtr ssl, std::string already_read)
+    : socket_(std::move(socket)), ssl_(std::move(ssl)), replay_(std::move(already_read)) {
+  error_code ignored;
+  socket_.non_blocking(true, ignored);
+  BIO* bio = BIO_new(TlsBio::method());
+  BIO_set_data(bio, this);
+  SSL_set_bio(ssl_.get(), bio, bio);  // the SSL owns the BIO
+  SSL_set_mode(ssl_.get(), SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
+                               SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+}
+
+TlsStream::~TlsStream() = default;
+
+error_code TlsStream::classify(int ret) {
+  const int err = SSL_get_error(ssl_.get(), ret);
+  switch (err) {
+    case SSL_ERROR_WANT_READ:
+      want_write_ = false;
+      return asio::error::would_block;
+    case SSL_ERROR_WANT_WRITE:
+      want_write_ = true;
+      return asio::error::would_block;
+    case SSL_ERROR_ZERO_RETURN:
+      return asio::error::eof;
+    case SSL_ERROR_SYSCALL: {
+      const int saved = errno;
+      error_detail_ = drain_openssl_errors();
+      if (saved == 0 || saved == EAGAIN) return asio::error::eof;  // closed without close_notify
+      return {saved, boost::system::system_category()};
+    }
+    default: {
+      error_detail_ = drain_openssl_errors();
+      if (error_detail_.find("unexpected eof") != std::string::npos) return asio::error::eof;
+      return asio::error::connection_reset;  // a TLS protocol failure ends the stream
+    }
+  }
+}
+
+net::Awaitable<error_code> TlsStream::wait_io() {
+  auto [ec] = co_await socket_.async_wait(want_write_ ? net::tcp::socket::wait_write
+                                                      : net::tcp::socket::wait_read);
+  co_return ec;
+}
+
+net::Awaitable<error_code> TlsStream::handshake() {
+  for (;;) {
+    ERR_clear_error();
+    const int r = SSL_do_handshake(ssl_.get());
+    if (r == 1) co_return error_code{};
+    const error_code ec = classify(r);
+    if (ec != asio::error::would_block) {
+      if (error_detail_.empty()) error_detail_ = ec.message();
+      co_return ec;
+    }
+    if (error_code wait_ec = co_await wait_io()) co_return wait_ec;
+  }
+}
+
+std::size_t TlsStream::read_now(std::span<char> into, error_code& ec) {
+  ERR_clear_error();
+  std::size_t n = 0;
+  const int r = SSL_read_ex(ssl_.get(), into.data(), into.size(), &n);
+  ec = r == 1 ? error_code{} : classify(r);
+  return n;
+}
+
+net::Awaitable<error_code> TlsStream::wait_readable() {
+  if (SSL_pending(ssl_.get()) > 0) co_return error_code{};  // decrypted bytes are waiting
+  co_return co_await wait_io();
+}
+
+net::Awaitable<error_code> TlsStream::write_plain(const char* data, std::size_t n) {
+  while (n > 0) {
+    ERR_clear_error();
+    std::size_t written = 0;
+    const int r = SSL_write_ex(ssl_.get(), data, n, &written);
+    if (r == 1) {
+      data += written;
+      n -= written;
+      continue;
+    }
+    const error_code ec = classify(r);
+    if (ec != asio::error::would_block) co_return ec;
+    if (error_code wait_ec = co_await wait_io()) co_return wait_ec;
+  }
+  co_return error_code{};
+}
+
+net::Awaitable<std::tuple<error_code, std::size_t>> TlsStream::write_all(
+    std::span<const asio::const_buffer> buffers) {
+  // Small pieces (chunk headers, CRLFs) are coalesced so each TLS record carries real payload.
+  constexpr std::size_t kCoalesce = 16 * 1024;
+  std::string staging;
+  std::size_t total = 0;
+  for (const auto& b : buffers) {
+    const char* p = static_cast<const char*>(b.data());
+    if (b.size() >= kCoalesce) {
+      if (!staging.empty()) {
+        if (error_code ec = co_await write_plain(staging.data(), staging.size()))
+          co_return std::tuple{ec, total};
+        total += staging.size();
+        staging.clear();
+      }
+      if (error_code ec = co_await write_plain(p, b.size())) co_return std::tuple{ec, total};
+      total += b.size();
+      continue;
+    }
+    if (staging.size() + b.size() > kCoalesce) {
+      if (error_code ec = co_await write_plain(staging.data(), staging.size()))
+        co_return std::tuple{ec, total};
+      total += staging.size();
+      staging.clear();
+    }
+    staging.append(p, b.size());
+  }
+  if (!staging.empty()) {
+    if (error_code ec = co_await write_plain(staging.data(), staging.size()))
+      co_return std::tuple{ec, total};
+    total += staging.size();
+  }
+  co_return std::tuple{error_code{}, total};
+}
+
+net::Awaitable<void> TlsStream::shutdown_send() {
+  ERR_clear_error();
+  (void)SSL_shutdown(ssl_.get());  // close_notify, best effort (non-blocking)
+  error_code ignored;
+  socket_.shutdown(net::tcp::socket::shutdown_send, ignored);
+  co_return;
+}
+
+bool TlsStream::idle_and_open() {
+  char byte;
+  const ssize_t n = ::recv(socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK;
+  if (n == 0) return false;
+  // Bytes arrived while idle: a TLS 1.3 session ticket is fine, application data or an alert
+  // (close_notify) is not.
+  char scratch[256];
+  error_code ec;
+  const std::size_t got = read_now(scratch, ec);
+  return got == 0 && ec == asio::error::would_block;
+}
+
+void TlsStream::cancel() {
+  error_code ignored;
+  socket_.cancel(ignored);
+}
+
+void TlsStream::close() {
+  error_code ignored;
+  socket_.close(ignored);
+}
+
+}  // namespace warden::tls

@@ -1,0 +1,211 @@
+#include "tls/upstream_tls.hpp"
+
+#include "tls/openssl_macros.hpp"
+
+#include <fmt/format.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include <arpa/inet.h>
+
+namespace warden::tls {
+namespace {
+
+using base::Error;
+using base::ErrorCode;
+using base::ErrorSource;
+
+// Forward-secret AEAD suites only for TLS 1.2 (TLS 1.3 suites are all AEAD).
+constexpr const char* kTls12Ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
+int session_key_index() {
+  static const int index = SSL_get_ex_new_index(
+      0, nullptr, nullptr, nullptr, [](void*, void* ptr, CRYPTO_EX_DATA*, int, long, void*) {
+        delete static_cast<std::string*>(ptr);
+      });
+  return index;
+}
+
+int owner_index() {
+  static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return index;
+}
+
+bool is_ip_literal(const std::string& host) {
+  unsigned char buf[16];
+  return inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1;
+}
+
+Error setup_error(std::string what) {
+  return {ErrorCode::Internal, ErrorSource::Internal,
+          std::move(what) + ": " + drain_openssl_errors()};
+}
+
+X509Ptr read_pem_cert(const std::string& path) {
+  BioPtr bio(BIO_new_file(path.c_str(), "r"));
+  if (!bio) return nullptr;
+  return X509Ptr(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+}
+
+}  // namespace
+
+ErrorCode error_for_verify_result(long v) {
+  switch (v) {
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+    case X509_V_ERR_CRL_HAS_EXPIRED:
+      return ErrorCode::CertExpired;
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+    case X509_V_ERR_CRL_NOT_YET_VALID:
+      return ErrorCode::CertNotYetValid;
+    case X509_V_ERR_HOSTNAME_MISMATCH:
+    case X509_V_ERR_IP_ADDRESS_MISMATCH:
+    case X509_V_ERR_EMAIL_MISMATCH:
+      return ErrorCode::CertNameMismatch;
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+      return ErrorCode::CertSelfSigned;
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:  // the chain ends in a root we do not trust
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+    case X509_V_ERR_CERT_UNTRUSTED:
+    case X509_V_ERR_CERT_REJECTED:
+    case X509_V_ERR_CERT_SIGNATURE_FAILURE:
+      return ErrorCode::CertUntrusted;
+    case X509_V_ERR_INVALID_PURPOSE:
+    case X509_V_ERR_KEYUSAGE_NO_DIGITAL_SIGNATURE:
+      return ErrorCode::CertPurpose;
+    case X509_V_ERR_CA_MD_TOO_WEAK:
+      return ErrorCode::CertWeakSignature;
+    case X509_V_ERR_EE_KEY_TOO_SMALL:
+    case X509_V_ERR_CA_KEY_TOO_SMALL:
+      return ErrorCode::CertWeakKey;
+    case X509_V_ERR_CERT_REVOKED:
+      return ErrorCode::CertRevoked;
+    default:
+      return ErrorCode::CertInvalid;
+  }
+}
+
+base::Result<std::unique_ptr<UpstreamTls>> UpstreamTls::create(const UpstreamTlsOptions& o) {
+  SslCtxPtr ctx(SSL_CTX_new(TLS_client_method()));
+  if (!ctx) return setup_error("cannot create the upstream TLS context");
+  SSL_CTX* c = ctx.get();
+  if (!ossl::set_min_version(c, TLS1_2_VERSION)) return setup_error("cannot require TLS 1.2");
+  SSL_CTX_set_security_level(c, 2);
+  if (SSL_CTX_set_cipher_list(c, kTls12Ciphers) != 1) return setup_error("cannot set ciphers");
+  ossl::set_ctx_options(c, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+  SSL_CTX_set_verify(c, SSL_VERIFY_PEER, nullptr);
+  if (SSL_CTX_set_default_verify_paths(c) != 1)
+    return setup_error("cannot load the system trust store");
+  for (const auto& file : o.extra_ca_files) {
+    X509Ptr anchor = read_pem_cert(file);
+    if (!anchor) return setup_error("cannot read the upstream CA file " + file);
+    if (o.school_ca != nullptr && X509_cmp(anchor.get(), o.school_ca) == 0)
+      return Error{ErrorCode::Internal, ErrorSource::Internal,
+                   file + " is Warden's own school CA; it must never be trusted for upstreams"};
+    if (SSL_CTX_load_verify_locations(c, file.c_str(), nullptr) != 1)
+      return setup_error("cannot load the upstream CA file " + file);
+  }
+  X509_VERIFY_PARAM* param = SSL_CTX_get0_param(c);
+  X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_X509_STRICT);
+  X509_VERIFY_PARAM_set_purpose(param, X509_PURPOSE_SSL_SERVER);
+  X509_VERIFY_PARAM_set_hostflags(
+      param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS | X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
+  ossl::set_session_cache_mode(c, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+  SSL_CTX_sess_set_new_cb(c, &UpstreamTls::on_new_session);
+  std::unique_ptr<UpstreamTls> self(
+      new UpstreamTls(std::move(ctx), o.school_ca, o.session_cache_size));
+  SSL_CTX_set_ex_data(self->ctx_.get(), owner_index(), self.get());
+  return self;
+}
+
+UpstreamTls::UpstreamTls(SslCtxPtr ctx, X509* school_ca, std::size_t cache_size)
+    : ctx_(std::move(ctx)),
+      school_ca_(school_ca ? up_ref(school_ca) : nullptr),
+      cache_size_(cache_size) {}
+
+UpstreamTls::~UpstreamTls() {
+  for (auto& [key, entry] : sessions_) SSL_SESSION_free(entry.first);
+}
+
+int UpstreamTls::on_new_session(SSL* ssl, SSL_SESSION* session) {
+  auto* self = static_cast<UpstreamTls*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), owner_index()));
+  auto* key = static_cast<std::string*>(SSL_get_ex_data(ssl, session_key_index()));
+  if (self == nullptr || key == nullptr) return 0;
+  std::lock_guard lock(self->mu_);
+  if (auto it = self->sessions_.find(*key); it != self->sessions_.end()) {
+    SSL_SESSION_free(it->second.first);
+    self->lru_.erase(it->second.second);
+    self->sessions_.erase(it);
+  }
+  self->lru_.push_front(*key);
+  self->sessions_.emplace(*key, std::pair{session, self->lru_.begin()});
+  while (self->sessions_.size() > self->cache_size_) {
+    auto victim = self->sessions_.find(self->lru_.back());
+    SSL_SESSION_free(victim->second.first);
+    self->sessions_.erase(victim);
+    self->lru_.pop_back();
+  }
+  return 1;  // we keep the reference
+}
+
+SslPtr UpstreamTls::new_ssl(const std::string& host, std::uint16_t port,
+                            std::string_view alpn_wire) const {
+  SslPtr ssl(SSL_new(ctx_.get()));
+  if (!ssl) return nullptr;
+  if (is_ip_literal(host)) {
+    X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl.get()), host.c_str());
+  } else {
+    SSL_set1_host(ssl.get(), host.c_str());
+    ossl::set_sni(ssl.get(), host.c_str());
+  }
+  if (!alpn_wire.empty())
+    SSL_set_alpn_protos(ssl.get(), reinterpret_cast<const unsigned char*>(alpn_wire.data()),
+                        static_cast<unsigned>(alpn_wire.size()));
+  auto key = std::make_unique<std::string>(fmt::format("{}:{}", host, port));
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = sessions_.find(*key); it != sessions_.end())
+      SSL_set_session(ssl.get(), it->second.first);
+  }
+  SSL_set_ex_data(ssl.get(), session_key_index(), key.release());
+  SSL_set_connect_state(ssl.get());
+  return ssl;
+}
+
+std::optional<Error> UpstreamTls::judge(SSL* ssl, const std::string& host,
+                                        const std::string& handshake_error) const {
+  const long verify = SSL_get_verify_result(ssl);
+  if (verify != X509_V_OK) {
+    const ErrorCode code = error_for_verify_result(verify);
+    return Error{code, ErrorSource::Upstream,
+                 fmt::format("the certificate of {} failed verification: {}", host,
+                             X509_verify_cert_error_string(verify))};
+  }
+  if (!handshake_error.empty()) {
+    const bool version = handshake_error.find("unsupported protocol") != std::string::npos ||
+                         handshake_error.find("wrong version number") != std::string::npos ||
+                         handshake_error.find("protocol version") != std::string::npos ||
+                         handshake_error.find("no protocols available") != std::string::npos;
+    return Error{version ? ErrorCode::TlsVersion : ErrorCode::TlsHandshake, ErrorSource::Upstream,
+                 version
+                     ? fmt::format("{} offers only TLS versions older than 1.2", host)
+                     : fmt::format("the TLS handshake with {} failed ({})", host, handshake_error)};
+  }
+  if (school_ca_) {
+    STACK_OF(X509)* chain = SSL_get0_verified_chain(ssl);
+    for (int i = 0; chain != nullptr && i < sk_X509_num(chain); ++i)
+      if (X509_cmp(sk_X509_value(chain, i), school_ca_.get()) == 0)
+        return Error{ErrorCode::CertUntrusted, ErrorSource::Upstream,
+                     fmt::format("the certificate of {} chains to Warden's own school CA, which is "
+                                 "never trusted for upstreams",
+                                 host)};
+  }
+  return std::nullopt;
+}
+
+}  // namespace warden::tls

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Builds the test PKI for the bad-upstream cases of ../shared/SECURITY.md (a.3, a.4) with the
+# openssl CLI, at test time, into DIR (never committed, never reused outside tests).
+#   make_pki.sh DIR
+# Writes <case>.pem (leaf + chain, PEM) and <case>.key for each case, and root.pem, the only
+# anchor the tests give Warden (--upstream-ca).
+set -euo pipefail
+DIR=$1
+mkdir -p "$DIR"
+cd "$DIR"
+exec 2>>openssl.log
+O() { openssl "$@" >/dev/null; }
+
+# Roots and an intermediate (pathlen 0), as in a.3.
+O req -x509 -newkey rsa:2048 -nodes -keyout root.key -out root.pem -days 3650 \
+  -subj "/CN=Test Root CA" -addext "basicConstraints=critical,CA:TRUE" \
+  -addext "keyUsage=critical,keyCertSign,cRLSign"
+# C12: another root with the same subject name but its own key, which Warden does not trust.
+O req -x509 -newkey rsa:2048 -nodes -keyout evil-root.key -out evil-root.pem -days 3650 \
+  -subj "/CN=Test Root CA" -addext "basicConstraints=critical,CA:TRUE" \
+  -addext "keyUsage=critical,keyCertSign,cRLSign"
+printf "basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n" >ca.ext
+O req -new -newkey rsa:2048 -nodes -keyout int.key -out int.csr -subj "/CN=Test Intermediate CA"
+O x509 -req -in int.csr -CA root.pem -CAkey root.key -CAcreateserial -days 3650 -sha256 -extfile ca.ext -out int.pem
+
+# ca.cnf for dates in the past or future (x509 -req has no -not_before in OpenSSL 3.0).
+mkdir -p db/new
+: >db/index.txt
+echo 1000 >db/serial
+cat >ca.cnf <<CNF
+[ ca ]
+default_ca = CA_default
+[ CA_default ]
+database = db/index.txt
+new_certs_dir = db/new
+serial = db/serial
+certificate = int.pem
+private_key = int.key
+default_md = sha256
+policy = policy_any
+unique_subject = no
+copy_extensions = none
+[ policy_any ]
+commonName = supplied
+CNF
+
+# leaf NAME SAN KEYSPEC MD [EXTRA-EXT] [ISSUER-CERT ISSUER-KEY]
+leaf() {
+  local name=$1 san=$2 keyspec=$3 md=$4 extra=${5:-} ic=${6:-int.pem} ik=${7:-int.key}
+  printf "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n%s\nsubjectAltName=%s\n" \
+    "${extra:-extendedKeyUsage=serverAuth}" "$san" >"$name.ext"
+  O req -new -newkey $keyspec -nodes -keyout "$name.key" -out "$name.csr" -subj "/CN=good.test"
+  O x509 -req -in "$name.csr" -CA "$ic" -CAkey "$ik" -CAcreateserial -days 90 -"$md" -extfile "$name.ext" -out "$name.crt"
+  cat "$name.crt" "$ic" >"$name.pem"
+}
+
+leaf good "DNS:good.test" rsa:2048 sha256
+leaf ecc "DNS:good.test" "ec -pkeyopt ec_paramgen_curve:P-256" sha256
+leaf wronghost "DNS:other.test" rsa:2048 sha256
+leaf sha1 "DNS:good.test" rsa:2048 sha1
+leaf clientauth "DNS:good.test" rsa:2048 sha256 "extendedKeyUsage=clientAuth"
+leaf weakkey "DNS:good.test" rsa:1024 sha256
+leaf critical "DNS:good.test" rsa:2048 sha256 $'extendedKeyUsage=serverAuth\n1.2.3.4.5=critical,ASN1:NULL'
+leaf cn_only "email:x@good.test" rsa:2048 sha256
+leaf wildcard "DNS:*.good.test" rsa:2048 sha256
+leaf untrusted "DNS:good.test" rsa:2048 sha256 "" evil-root.pem evil-root.key
+
+# Dates: expired and not yet valid.
+for c in expired notyet; do
+  printf "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:good.test\n" >$c.ext
+  O req -new -newkey rsa:2048 -nodes -keyout $c.key -out $c.csr -subj "/CN=good.test"
+done
+O ca -batch -config ca.cnf -in expired.csr -startdate 20200101000000Z -enddate 20200201000000Z -extfile expired.ext -out expired.crt
+O ca -batch -config ca.cnf -in notyet.csr -startdate 20990101000000Z -enddate 20991231000000Z -extfile notyet.ext -out notyet.crt
+cat expired.crt int.pem >expired.pem
+cat notyet.crt int.pem >notyet.pem
+
+# C11: self-signed leaf.
+O req -x509 -newkey rsa:2048 -nodes -keyout selfsigned.key -out selfsigned.pem -days 90 \
+  -subj "/CN=good.test" -addext "subjectAltName=DNS:good.test" -addext "extendedKeyUsage=serverAuth"
+
+# C15: the pathlen:0 intermediate issues a sub-CA, which issues the leaf.
+printf "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n" >sub.ext
+O req -new -newkey rsa:2048 -nodes -keyout sub.key -out sub.csr -subj "/CN=Test Sub CA"
+O x509 -req -in sub.csr -CA int.pem -CAkey int.key -CAcreateserial -days 365 -sha256 -extfile sub.ext -out sub.pem
+leaf pathlen "DNS:good.test" rsa:2048 sha256 "" sub.pem sub.key
+cat pathlen.crt sub.pem int.pem >pathlen.pem
+
+# C25: the leaf alone, intermediate missing.
+cp good.crt incomplete.pem
+cp good.key incomplete.key
+echo ok

@@ -1,0 +1,302 @@
+// TLS interception through the in-process engine: CONNECT, ClientHello peek, upstream leg
+// verified like a browser, minted certificates from a school CA made for the test, and every
+// bad upstream of ../shared/SECURITY.md (a.4, a.5) refused with Warden's own page.
+#include "app/tls_setup.hpp"
+#include "proxy_fixture.hpp"
+#include "raw_socket.hpp"
+#include "test_origin.hpp"
+#include "tls/openssl_macros.hpp"
+#include "tls_origin.hpp"
+
+#include <gtest/gtest.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+namespace warden::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+const std::string kToken = "upstream-token-7f3c91";
+
+// The PKI of ../shared/SECURITY.md a.3, made once per run by the fixture script.
+class Pki {
+ public:
+  static const std::string& dir() {
+    static const std::string d = [] {
+      const std::string out = ::testing::TempDir() + "/warden-pki-" + std::to_string(::getpid());
+      const std::string cmd =
+          std::string(WARDEN_SOURCE_DIR) + "/tests/integration/pki/make_pki.sh " + out;
+      EXPECT_EQ(std::system(cmd.c_str()), 0) << "see " << out << "/openssl.log";
+      return out;
+    }();
+    return d;
+  }
+  static std::string file(const std::string& name) { return dir() + "/" + name; }
+};
+
+// What a TLS client saw through the proxy.
+struct Seen {
+  bool handshake = false;
+  std::string issuer;
+  std::string san;
+  std::string response;  // everything read after sending the request
+  std::string error;
+};
+
+// CONNECT to 127.0.0.1:port through the proxy, TLS with SNI `sni` trusting `ca_file`, one GET.
+Seen fetch_through(std::uint16_t proxy, std::uint16_t port, const std::string& sni,
+                   const std::string& ca_file, const std::string& path = "/") {
+  Seen seen;
+  RawClient c(proxy);
+  c.send("CONNECT 127.0.0.1:" + std::to_string(port) +
+         " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) + "\r\n\r\n");
+  auto r = read_response(c, 5s, /*head_request=*/true);
+  if (!r || r->status != 200) {
+    seen.error = "CONNECT failed";
+    return seen;
+  }
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  SSL_CTX_load_verify_locations(ctx, ca_file.c_str(), nullptr);
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+  SSL* ssl = SSL_new(ctx);
+  SSL_set_fd(ssl, c.fd());
+  if (!sni.empty()) {
+    tls::ossl::set_sni(ssl, sni.c_str());
+    SSL_set1_host(ssl, sni.c_str());
+  }
+  timeval tv{5, 0};
+  ::setsockopt(c.fd(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (SSL_connect(ssl) == 1) {
+    seen.handshake = true;
+    X509* peer = SSL_get0_peer_certificate(ssl);
+    char buf[512];
+    X509_NAME_oneline(X509_get_issuer_name(peer), buf, sizeof buf);
+    seen.issuer = buf;
+    auto* names =
+        static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(peer, NID_subject_alt_name, nullptr, nullptr));
+    for (int i = 0; names != nullptr && i < sk_GENERAL_NAME_num(names); ++i) {
+      GENERAL_NAME* n = sk_GENERAL_NAME_value(names, i);
+      if (n->type == GEN_DNS)
+        seen.san += std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(n->d.dNSName)));
+    }
+    GENERAL_NAMES_free(names);
+    const std::string req =
+        "GET " + path + " HTTP/1.1\r\nHost: " + sni + "\r\nConnection: close\r\n\r\n";
+    SSL_write(ssl, req.data(), static_cast<int>(req.size()));
+    char rb[16384];
+    for (int n; (n = SSL_read(ssl, rb, sizeof rb)) > 0;)
+      seen.response.append(rb, static_cast<std::size_t>(n));
+  } else {
+    seen.error = "handshake failed";
+  }
+  ERR_clear_error();
+  SSL_free(ssl);
+  SSL_CTX_free(ctx);
+  return seen;
+}
+
+class Tls : public ProxyFixture {
+ protected:
+  void start_intercepting(std::vector<std::string> no_decrypt = {},
+                          std::vector<std::string> exceptions = {}) {
+    app::Config c;
+    c.state_dir = (dir_ / "state").string();
+    std::filesystem::create_directories(c.state_dir);
+    c.tls.upstream_ca = {Pki::file("root.pem")};
+    c.tls.no_decrypt = std::move(no_decrypt);
+    c.tls.verify_exceptions = std::move(exceptions);
+    auto rt = app::start_tls(c);
+    ASSERT_TRUE(rt) << rt.error().context;
+    runtime_ = std::move(*rt);
+    tls = &runtime_->services;
+    school_ca_ = c.state_dir + "/ca.pem";
+    start();
+  }
+  std::unique_ptr<TlsOrigin> origin(const std::string& name, TlsOriginOptions o = {}) {
+    o.cert_chain = Pki::file(name + ".pem");
+    o.key = Pki::file(name + ".key");
+    o.body = kToken;
+    if (o.security_level < 0) o.security_level = 0;  // a hostile upstream serves what it likes
+    auto origin = std::make_unique<TlsOrigin>(o);
+    EXPECT_TRUE(origin->ok()) << name;
+    config.connect_ports.push_back(origin->port());
+    return origin;
+  }
+  std::unique_ptr<app::TlsRuntime> runtime_;
+  std::string school_ca_;
+};
+
+TEST_F(Tls, GoodUpstreamIsBumpedWithAMintedCertificate) {
+  auto good = origin("good");
+  start_intercepting();
+  Seen s = fetch_through(port(), good->port(), "good.test", school_ca_);
+  ASSERT_TRUE(s.handshake) << s.error;
+  EXPECT_NE(s.issuer.find("Web Filter CA"), std::string::npos) << s.issuer;
+  EXPECT_EQ(s.san, "good.test");
+  EXPECT_NE(s.response.find("HTTP/1.1 200"), std::string::npos) << s.response;
+  EXPECT_NE(s.response.find(kToken), std::string::npos);
+  EXPECT_NE(s.response.find("Via: 1.1 warden"), std::string::npos);
+  const auto lines = access_log_lines(2);
+  ASSERT_GE(lines.size(), 2u);
+  EXPECT_NE(lines[0].find("\"method\":\"CONNECT\""), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("\"end\":\"bumped\""), std::string::npos) << lines[0];
+  EXPECT_NE(lines[1].find("\"scheme\":\"https\""), std::string::npos) << lines[1];
+  EXPECT_NE(lines[1].find("\"host\":\"good.test\""), std::string::npos) << lines[1];
+}
+
+TEST_F(Tls, EccUpstreamAndRepeatedConnectionsHitTheCertificateCache) {
+  auto ecc = origin("ecc");
+  start_intercepting();
+  for (int i = 0; i < 3; ++i) {
+    Seen s = fetch_through(port(), ecc->port(), "good.test", school_ca_);
+    ASSERT_TRUE(s.handshake) << s.error;
+    EXPECT_NE(s.response.find(kToken), std::string::npos);
+  }
+  EXPECT_EQ(runtime_->certs->mints(), 1u);
+}
+
+struct BadCase {
+  const char* files;
+  const char* sni;
+  const char* code;
+};
+
+class BadUpstream : public Tls, public ::testing::WithParamInterface<BadCase> {};
+
+TEST_P(BadUpstream, IsRefusedWithItsOwnErrorAndNoUpstreamByte) {
+  const BadCase& c = GetParam();
+  auto bad = origin(c.files);
+  start_intercepting();
+  Seen s = fetch_through(port(), bad->port(), c.sni, school_ca_);
+  ASSERT_TRUE(s.handshake) << s.error;  // the page comes over a handshake with our certificate
+  EXPECT_NE(s.issuer.find("Web Filter CA"), std::string::npos);
+  EXPECT_NE(s.response.find("HTTP/1.1 502"), std::string::npos) << s.response;
+  EXPECT_NE(s.response.find(c.code), std::string::npos) << s.response;
+  EXPECT_NE(s.response.find(c.sni), std::string::npos);  // names the host
+  EXPECT_EQ(s.response.find(kToken), std::string::npos) << "upstream content leaked";
+  EXPECT_EQ(bad->requests(), 0u);
+  const auto lines = access_log_lines(2);
+  EXPECT_NE(lines.back().find(std::string("\"error\":\"") + c.code), std::string::npos)
+      << lines.back();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Certificates, BadUpstream,
+    ::testing::Values(BadCase{"expired", "good.test", "ERR_CERT_EXPIRED"},
+                      BadCase{"notyet", "good.test", "ERR_CERT_NOT_YET_VALID"},
+                      BadCase{"wronghost", "good.test", "ERR_CERT_NAME_MISMATCH"},
+                      BadCase{"cn_only", "good.test", "ERR_CERT_NAME_MISMATCH"},
+                      BadCase{"wildcard", "a.b.good.test", "ERR_CERT_NAME_MISMATCH"},
+                      BadCase{"selfsigned", "good.test", "ERR_CERT_SELF_SIGNED"},
+                      BadCase{"untrusted", "good.test", "ERR_CERT_UNTRUSTED"},
+                      BadCase{"incomplete", "good.test", "ERR_CERT_UNTRUSTED"},
+                      BadCase{"sha1", "good.test", "ERR_CERT_WEAK_SIGNATURE"},
+                      BadCase{"weakkey", "good.test", "ERR_CERT_WEAK_KEY"},
+                      BadCase{"clientauth", "good.test", "ERR_CERT_PURPOSE"},
+                      BadCase{"critical", "good.test", "ERR_CERT_INVALID"},
+                      BadCase{"pathlen", "good.test", "ERR_CERT_INVALID"}),
+    [](const auto& test) { return std::string(test.param.files); });
+
+TEST_F(Tls, WildcardCoversOneLabel) {
+  auto wild = origin("wildcard");
+  start_intercepting();
+  Seen s = fetch_through(port(), wild->port(), "a.good.test", school_ca_);
+  ASSERT_TRUE(s.handshake) << s.error;
+  EXPECT_NE(s.response.find(kToken), std::string::npos) << s.response;
+}
+
+TEST_F(Tls, Tls10OnlyUpstreamIsRefused) {
+  TlsOriginOptions o;
+  o.min_version = TLS1_VERSION;
+  o.max_version = TLS1_VERSION;
+  o.security_level = 0;
+  o.ciphers = "DEFAULT@SECLEVEL=0";
+  auto old = origin("good", o);
+  start_intercepting();
+  Seen s = fetch_through(port(), old->port(), "good.test", school_ca_);
+  ASSERT_TRUE(s.handshake) << s.error;
+  EXPECT_NE(s.response.find("ERR_TLS_VERSION"), std::string::npos) << s.response;
+  EXPECT_EQ(s.response.find(kToken), std::string::npos);
+}
+
+TEST_F(Tls, VerifyExceptionLetsAnAdminListedHostThrough) {
+  auto self = origin("selfsigned");
+  start_intercepting({}, {"good.test"});
+  Seen s = fetch_through(port(), self->port(), "good.test", school_ca_);
+  ASSERT_TRUE(s.handshake) << s.error;
+  EXPECT_NE(s.response.find(kToken), std::string::npos) << s.response;
+}
+
+TEST_F(Tls, NoDecryptHostKeepsItsOwnCertificate) {
+  auto good = origin("good");
+  start_intercepting({"good.test"});
+  Seen s = fetch_through(port(), good->port(), "good.test", Pki::file("root.pem"));
+  ASSERT_TRUE(s.handshake) << s.error;
+  EXPECT_NE(s.issuer.find("Test Intermediate CA"), std::string::npos) << s.issuer;
+  EXPECT_NE(s.response.find(kToken), std::string::npos);
+  const auto lines = access_log_lines(1);
+  EXPECT_NE(lines.back().find("\"scheme\":\"splice\""), std::string::npos) << lines.back();
+}
+
+TEST_F(Tls, ClientThatDoesNotTrustTheSchoolCaIsLogged) {
+  auto good = origin("good");
+  start_intercepting();
+  Seen s = fetch_through(port(), good->port(), "good.test", Pki::file("root.pem"));
+  EXPECT_FALSE(s.handshake);
+  const auto lines = access_log_lines(1);
+  EXPECT_NE(lines.back().find("ERR_TLS_HANDSHAKE"), std::string::npos) << lines.back();
+  EXPECT_EQ(good->requests(), 0u);
+}
+
+TEST_F(Tls, NonTlsBytesInATunnelAreNotCarried) {
+  EchoServer echo;
+  config.connect_ports.push_back(echo.port());
+  start_intercepting();
+  RawClient c(port());
+  c.send("CONNECT 127.0.0.1:" + std::to_string(echo.port()) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(read_response(c, 5s, true));
+  c.send("SSH-2.0-OpenSSH_9.2\r\n");
+  EXPECT_TRUE(c.closed_by_peer(3s));
+  const auto lines = access_log_lines(1);
+  EXPECT_NE(lines.back().find("ERR_NOT_TLS"), std::string::npos) << lines.back();
+}
+
+TEST_F(Tls, HostMustMatchTheTlsName) {
+  auto good = origin("good");
+  start_intercepting();
+  // A request for another host inside good.test's tunnel is refused (RFC 9110: 421).
+  Seen s = fetch_through(port(), good->port(), "good.test", school_ca_, "http://evil.test/");
+  EXPECT_NE(s.response.find("HTTP/1.1 421"), std::string::npos) << s.response;
+  EXPECT_EQ(s.response.find(kToken), std::string::npos);
+}
+
+TEST_F(Tls, CurlAndOpensslThroughTheProxy) {
+  auto good = origin("good");
+  start_intercepting();
+  const std::string hostport = "good.test:" + std::to_string(good->port());
+  int rc = -1;
+  const std::string body =
+      curl("--cacert " + school_ca_ + " --connect-to " + hostport +
+               ":127.0.0.1:" + std::to_string(good->port()) + " https://" + hostport + "/",
+           &rc);
+  EXPECT_EQ(rc, 0);
+  EXPECT_EQ(body, kToken);
+  const std::string cmd =
+      "echo | openssl s_client -proxy 127.0.0.1:" + std::to_string(port()) +
+      " -connect 127.0.0.1:" + std::to_string(good->port()) + " -servername good.test -CAfile " +
+      school_ca_ + " -verify_return_error 2>/dev/null | openssl x509 -noout -ext subjectAltName";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[4096];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+  ::pclose(p);
+  EXPECT_NE(out.find("DNS:good.test"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace warden::test
