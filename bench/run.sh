@@ -2,24 +2,27 @@
 # Whole-system benchmark of the explicit proxy on this machine, in one run:
 #   A. plain-HTTP forwarding (absolute-form, keep-alive, 1 KiB responses) with wrk through
 #      Warden and Squid, each with one worker, and straight at the origin (the limit);
-#   B. CONNECT relay: ../shared/bench/run-peers.sh with Warden beside haproxy in tcp mode
-#      (the no-filter relay limit) and Squid, through the Go load client;
+#   B. CONNECT relay: ../shared/bench/run-peers.sh with Warden (tls.intercept = false) beside
+#      haproxy in tcp mode (the no-filter relay limit) and Squid, through the Go load client;
+#   D. TLS interception (--tls): the same harness with Warden bumping, beside haproxy and
+#      nginx re-encrypting (the limits) and Squid ssl-bump;
 #   C. Warden's RSS with 1,000 idle keep-alive client connections.
 # Prints requests/s, p50/p99 latency, proxy CPU per 10k requests and RSS; writes everything to
 # OUT (default bench/out/<timestamp>). Loopback only; every process it starts is stopped by PID.
 #
-#   bench/run.sh [-d SECONDS] [-r REPS] [-c CONNECTIONS] [--skip-connect]
+#   bench/run.sh [-d SECONDS] [-r REPS] [-c CONNECTIONS] [--skip-connect] [--tls]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SHARED_BENCH=${SHARED_BENCH:-$ROOT/../shared/bench}
 WARDEN=${WARDEN_BIN:-$ROOT/build/release/warden}
-DURATION=10 REPS=3 CONC=50 SKIP_CONNECT=0
+DURATION=10 REPS=3 CONC=50 SKIP_CONNECT=0 TLS=0
 while [[ $# -gt 0 ]]; do
   case $1 in
     -d) DURATION=$2; shift 2 ;;
     -r) REPS=$2; shift 2 ;;
     -c) CONC=$2; shift 2 ;;
     --skip-connect) SKIP_CONNECT=1; shift ;;
+    --tls) TLS=1; shift ;;
     -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
@@ -153,7 +156,14 @@ cat "$OUT/summary.md"
 cat "$OUT/idle.txt"
 
 if [[ $SKIP_CONNECT == 0 ]]; then
-  echo "== B. CONNECT relay: ../shared/bench/run-peers.sh (haproxy-tcp, warden, squid)" >&2
-  WARDEN_BIN=$WARDEN WARDEN_ARGS="--threads 1" "$SHARED_BENCH/run-peers.sh" \
+  echo "== B. CONNECT relay: ../shared/bench/run-peers.sh (haproxy-tcp, warden relaying, squid)" >&2
+  printf '[tls]\nintercept = false\n' >"$WORK/relay.toml"
+  WARDEN_BIN=$WARDEN WARDEN_ARGS="--threads 1 -c $WORK/relay.toml" "$SHARED_BENCH/run-peers.sh" \
     -s "haproxy-tcp warden squid" -d "$DURATION" -r "$REPS" --no-crypto -o "$OUT/connect" | tee "$OUT/connect-summary.md"
+fi
+
+if [[ $TLS == 1 ]]; then
+  echo "== D. TLS interception: ../shared/bench/run-peers.sh (haproxy-reenc, nginx-reenc, squid, warden)" >&2
+  WARDEN_BIN=$WARDEN WARDEN_ARGS="--threads 1" "$SHARED_BENCH/run-peers.sh" \
+    -s "haproxy-reenc nginx-reenc squid warden" -d "$DURATION" -r "$REPS" --no-crypto -o "$OUT/tls" | tee "$OUT/tls-summary.md"
 fi

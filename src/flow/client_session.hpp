@@ -113,6 +113,13 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   net::Watchdog watchdog_;
   net::asio::cancellation_signal cancel_;  // abort(): stops whatever run() is waiting for
   net::Stream* upstream_ = nullptr;  // the upstream in use, cancelled with the client on expiry
+  // An upstream connection that carried connection-oriented auth (NTLM, Negotiate): it belongs
+  // to this client from then on and is never shared through the pool.
+  struct Pinned {
+    std::string key;
+    net::StreamPtr stream;
+  };
+  std::optional<Pinned> pinned_;
   std::optional<Bumped> bumped_;
   State state_ = State::Idle;
   bool drain_ = false;

@@ -5,6 +5,7 @@
 #include "base/scope_exit.hpp"
 #include "flow/body_copy.hpp"
 #include "flow/detail/exchange.hpp"
+#include "http/chars.hpp"
 #include "http/head_parser.hpp"
 #include "http/rewrite.hpp"
 #include "net/connector.hpp"
@@ -79,6 +80,20 @@ bool has_body(const http::BodyFraming& b) {
   return b.kind == http::BodyKind::Chunked || (b.kind == http::BodyKind::Length && b.length > 0);
 }
 
+// NTLM and Negotiate authenticate a connection, not a request (RFC 4559): such an upstream
+// connection must stay with the client that authenticated it.
+bool names_connection_auth(const http::MessageHead& h, std::string_view field) {
+  for (std::size_t i = 0; i < h.field_count(); ++i) {
+    const auto f = h.field(i);
+    if (!http::chars::iequals(f.name, field)) continue;
+    const std::string_view v = f.value;
+    for (std::string_view scheme : {std::string_view("NTLM"), std::string_view("Negotiate")})
+      if (v.size() >= scheme.size() && http::chars::iequals(v.substr(0, scheme.size()), scheme))
+        return true;
+  }
+  return false;
+}
+
 bool is_own_listener(const net::tcp::endpoint& ep, const std::vector<net::tcp::endpoint>& ours) {
   return std::any_of(ours.begin(), ours.end(), [&](const net::tcp::endpoint& l) {
     if (l.port() != ep.port()) return false;
@@ -142,6 +157,12 @@ net::Awaitable<net::StreamPtr> ClientSession::connect(const http::Authority& des
 net::Awaitable<net::StreamPtr> ClientSession::open_upstream(Exchange& ex, const std::string& key,
                                                             bool& reused) {
   reused = false;
+  if (pinned_ && pinned_->key == key) {
+    reused = true;
+    net::StreamPtr mine = std::move(pinned_->stream);
+    pinned_.reset();
+    co_return mine;
+  }
   if (bumped_ && bumped_->upstream) co_return std::move(bumped_->upstream);  // verified just now
   if (auto pooled = ctx_.upstreams.take(key, config_->timeouts.upstream_idle)) {
     reused = true;
@@ -335,9 +356,14 @@ net::Awaitable<bool> ClientSession::forward(Exchange& ex) {
   const bool reusable = rsem->keep_alive && upstream_buf.empty() && upstream->is_open() &&
                         !ex.semantics.websocket && !ctx_.draining;
   upstream_ = nullptr;
-  if (reusable)
+  const bool connection_auth = names_connection_auth(ex.head, "authorization") ||
+                               names_connection_auth(response.head, "www-authenticate");
+  if (reusable && connection_auth) {
+    pinned_ = Pinned{key, std::move(upstream)};
+  } else if (reusable) {
     ctx_.upstreams.give_back(key, std::move(upstream), cfg.upstream_pool_per_host,
                              cfg.upstream_pool_total);
+  }
   log_exchange(ex);
   co_return !framing.close;
 }

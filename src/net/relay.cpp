@@ -37,6 +37,16 @@ Awaitable<void> pump(Direction d, BufferPool& pool, Watchdog& watchdog, Duration
     }
     buf.commit(n);
     watchdog.expire_after(idle);
+    // Fast path: the other side usually takes the bytes at once.
+    error_code now_ec;
+    const std::size_t sent = d.to.write_now(buf.data(), now_ec);
+    if (now_ec && now_ec != asio::error::would_block) {
+      d.to_error = now_ec;
+      break;
+    }
+    d.bytes += sent;
+    buf.consume(sent);
+    if (buf.empty()) continue;
     auto [write_ec, written] = co_await d.to.write_all(buf.data());
     if (write_ec) {
       d.to_error = write_ec;

@@ -31,6 +31,10 @@ std::size_t TcpStream::read_now(std::span<char> into, error_code& ec) {
   return socket_.read_some(asio::buffer(into.data(), into.size()), ec);
 }
 
+std::size_t TcpStream::write_now(std::string_view data, error_code& ec) {
+  return socket_.write_some(asio::buffer(data.data(), data.size()), ec);
+}
+
 Awaitable<error_code> TcpStream::wait_readable() {
   auto [ec] = co_await socket_.async_wait(tcp::socket::wait_read);
   co_return ec;

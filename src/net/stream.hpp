@@ -28,6 +28,9 @@ class Stream {
   [[nodiscard]] virtual std::size_t read_now(std::span<char> into, error_code& ec) = 0;
   // Completes when read_now may make progress.
   [[nodiscard]] virtual Awaitable<error_code> wait_readable() = 0;
+  // Writes what the socket takes now, without waiting: the bytes written, or an error
+  // (would_block when nothing could be written). The relay's fast path.
+  [[nodiscard]] virtual std::size_t write_now(std::string_view data, error_code& ec) = 0;
   // Writes every byte of `buffers` (a gather list), or fails.
   [[nodiscard]] virtual Awaitable<std::tuple<error_code, std::size_t>> write_all(
       std::span<const asio::const_buffer> buffers) = 0;
@@ -52,6 +55,7 @@ class TcpStream final : public Stream {
  public:
   explicit TcpStream(Socket socket);
   std::size_t read_now(std::span<char> into, error_code& ec) override;
+  std::size_t write_now(std::string_view data, error_code& ec) override;
   Awaitable<error_code> wait_readable() override;
   Awaitable<std::tuple<error_code, std::size_t>> write_all(
       std::span<const asio::const_buffer> buffers) override;

@@ -146,6 +146,23 @@ std::size_t TlsStream::read_now(std::span<char> into, error_code& ec) {
   return n;
 }
 
+std::size_t TlsStream::write_now(std::string_view data, error_code& ec) {
+  std::size_t total = 0;
+  ec = {};
+  while (total < data.size()) {
+    ERR_clear_error();
+    std::size_t written = 0;
+    const int r = SSL_write_ex(ssl_.get(), data.data() + total, data.size() - total, &written);
+    if (r != 1) {
+      ec = classify(r);
+      break;
+    }
+    total += written;
+  }
+  if (ec == asio::error::would_block && total > 0) ec = {};
+  return total;
+}
+
 net::Awaitable<error_code> TlsStream::wait_readable() {
   if (SSL_pending(ssl_.get()) > 0) co_return error_code{};  // decrypted bytes are waiting
   co_return co_await wait_io();

@@ -26,6 +26,7 @@ class TlsStream final : public net::Stream {
   [[nodiscard]] SSL* native() { return ssl_.get(); }
 
   std::size_t read_now(std::span<char> into, net::error_code& ec) override;
+  std::size_t write_now(std::string_view data, net::error_code& ec) override;
   net::Awaitable<net::error_code> wait_readable() override;
   net::Awaitable<std::tuple<net::error_code, std::size_t>> write_all(
       std::span<const net::asio::const_buffer> buffers) override;

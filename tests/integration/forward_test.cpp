@@ -203,3 +203,29 @@ TEST_F(Forward, StaleIdleUpstreamIsRetriedOnce) {
 
 }  // namespace
 }  // namespace warden::test
+
+namespace warden::test {
+namespace {
+
+TEST_F(Forward, ConnectionAuthPinsTheUpstreamToItsClient) {
+  start(1);
+  RawClient a(port());
+  RawClient b(port());
+  const std::string with_ntlm =
+      "GET " + origin.url("/size/1") +
+      " HTTP/1.1\r\nHost: a\r\nAuthorization: NTLM TlRMTVNTUAABAAAA\r\n\r\n";
+  ASSERT_TRUE(a.send(with_ntlm));
+  ASSERT_TRUE(read_response(a));
+  EXPECT_EQ(origin.connections_accepted(), 1u);
+  // Another pupil must not inherit the authenticated connection.
+  ASSERT_TRUE(b.send(get("/size/1")));
+  ASSERT_TRUE(read_response(b));
+  EXPECT_EQ(origin.connections_accepted(), 2u);
+  // The first pupil keeps it.
+  ASSERT_TRUE(a.send(with_ntlm));
+  ASSERT_TRUE(read_response(a));
+  EXPECT_EQ(origin.connections_accepted(), 2u);
+}
+
+}  // namespace
+}  // namespace warden::test
