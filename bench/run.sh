@@ -158,6 +158,9 @@ cat "$OUT/idle.txt"
 if [[ $SKIP_CONNECT == 0 ]]; then
   echo "== B. CONNECT relay: ../shared/bench/run-peers.sh (haproxy-tcp, warden relaying, squid)" >&2
   printf '[tls]\nintercept = false\n' >"$WORK/relay.toml"
+  # The harness exports a CA from its Warden state folder if one exists; a relaying Warden must
+  # not leave one there from an intercepting run, or the client would expect it.
+  rm -f /tmp/tlsbench/warden/ca.pem /tmp/tlsbench/warden/ca.key
   WARDEN_BIN=$WARDEN WARDEN_ARGS="--threads 1 -c $WORK/relay.toml" "$SHARED_BENCH/run-peers.sh" \
     -s "haproxy-tcp warden squid" -d "$DURATION" -r "$REPS" --no-crypto -o "$OUT/connect" | tee "$OUT/connect-summary.md"
 fi

@@ -10,7 +10,7 @@ PACKAGES=(
   libboost1.81-dev libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev
   libssl-dev libnghttp2-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev curl python3 ca-certificates procps
+  libgtest-dev libgmock-dev libbenchmark-dev curl openssl python3 ca-certificates procps
 )
 
 missing=()

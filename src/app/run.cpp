@@ -57,15 +57,24 @@ void print_start_banner(const Config& c, const std::vector<net::tcp::endpoint>& 
                         unsigned workers) {
   const auto& first = eps.front();
   const std::string host = first.address().is_unspecified() ? "127.0.0.1"
-                           : first.address().is_v6() ? "[" + first.address().to_string() + "]"
-                                                     : first.address().to_string();
+                           : first.address().is_v6()        ? "[" + first.address().to_string() + "]"
+                                                            : first.address().to_string();
   fmt::print(stderr,
              "Warden {} is running: explicit proxy on {} ({} worker{}).\n"
              "  Set it as the HTTP and HTTPS proxy in a browser (host {}, port {}), or try:\n"
-             "    curl -x http://{}:{} http://example.com/\n"
-             "  State folder: {}. Access log: {}. Stop with Ctrl-C.\n",
+             "    curl -x http://{}:{} http://example.com/\n",
              kVersion, join_endpoints(eps), workers, workers == 1 ? "" : "s", host, first.port(),
-             host, first.port(), c.state_dir,
+             host, first.port());
+  if (c.tls.intercept) {
+    const std::string ca = tls::CertificateAuthority::cert_path(c.state_dir);
+    fmt::print(stderr,
+               "    curl -x http://{}:{} --cacert {} https://example.com/\n"
+               "  HTTPS is decrypted with the school CA {} (how to trust it: warden ca show).\n",
+               host, first.port(), ca, ca);
+  } else {
+    fmt::print(stderr, "  HTTPS tunnels are relayed, not decrypted (tls.intercept = false).\n");
+  }
+  fmt::print(stderr, "  State folder: {}. Access log: {}. Stop with Ctrl-C.\n", c.state_dir,
              c.log.access_log == "-" ? "stdout" : c.log.access_log);
 }
 
