@@ -57,8 +57,8 @@ void print_start_banner(const Config& c, const std::vector<net::tcp::endpoint>& 
                         unsigned workers) {
   const auto& first = eps.front();
   const std::string host = first.address().is_unspecified() ? "127.0.0.1"
-                           : first.address().is_v6()        ? "[" + first.address().to_string() + "]"
-                                                            : first.address().to_string();
+                           : first.address().is_v6() ? "[" + first.address().to_string() + "]"
+                                                     : first.address().to_string();
   fmt::print(stderr,
              "Warden {} is running: explicit proxy on {} ({} worker{}).\n"
              "  Set it as the HTTP and HTTPS proxy in a browser (host {}, port {}), or try:\n"

@@ -155,7 +155,8 @@ net::Awaitable<bool> ClientSession::bump(Exchange& ex, const http::Authority& au
   log_exchange(ex);
 
   // 5. Requests now arrive over TLS; a refused upstream answers each with its error page.
-  bumped_ = Bumped{name, authority, std::move(secured), std::move(refused)};
+  bumped_ = Bumped{name, authority, std::move(secured), std::move(refused),
+                   https_pool_key(name, authority)};
   co_return true;
 }
 

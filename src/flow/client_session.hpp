@@ -102,6 +102,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     http::Authority authority;  // where the CONNECT pointed
     net::StreamPtr upstream;    // the verified upstream leg, until the first exchange takes it
     std::optional<base::Error> refused;  // upstream verification failed: every request gets this
+    std::string pool_key;                // upstream pool key of this server (https_pool_key)
   };
 
   WorkerContext& ctx_;

@@ -126,7 +126,7 @@ std::string ClientSession::https_pool_key(const std::string& name, const http::A
 std::string ClientSession::pool_key(const Exchange& ex) const {
   // No conditional expressions over temporaries inside coroutines: GCC 12 miscompiles them
   // (double destruction), so keys are built here.
-  if (bumped_) return https_pool_key(bumped_->name, bumped_->authority);
+  if (bumped_) return bumped_->pool_key;
   return fmt::format("http://{}:{}", ex.target.authority.to_string(), ex.target.authority.port);
 }
 

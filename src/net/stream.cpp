@@ -3,7 +3,9 @@
 #include <boost/asio/write.hpp>
 
 #include <cerrno>
+#include <cstring>
 #include <sys/socket.h>
+#include <utility>
 
 namespace warden::net {
 
@@ -22,13 +24,37 @@ Awaitable<std::tuple<error_code, std::size_t>> Stream::write_all(std::string_vie
   co_return co_await write_all(std::span<const asio::const_buffer>(&b, 1));
 }
 
+std::size_t InlineBytes::take(char* out, std::size_t max) {
+  const std::size_t n = std::min<std::size_t>(max, static_cast<std::size_t>(end_ - begin_));
+  std::memcpy(out, data_.data() + begin_, n);
+  begin_ = static_cast<std::uint16_t>(begin_ + n);
+  return n;
+}
+
 TcpStream::TcpStream(Socket socket) : socket_(std::move(socket)) {
   error_code ignored;
   socket_.non_blocking(true, ignored);
 }
 
 std::size_t TcpStream::read_now(std::span<char> into, error_code& ec) {
+  ec = {};
+  if (!early_.empty()) return early_.take(into.data(), into.size());
+  if (early_ec_) {
+    ec = std::exchange(early_ec_, {});
+    return 0;
+  }
   return socket_.read_some(asio::buffer(into.data(), into.size()), ec);
+}
+
+Awaitable<std::tuple<error_code, std::size_t>> TcpStream::read_some(std::span<char> into) {
+  if (!early_.empty() || early_ec_) {
+    error_code ec;
+    const std::size_t n = read_now(into, ec);
+    co_return std::tuple{ec, n};
+  }
+  // A read (speculative first, no epoll re-arm) straight into the caller's buffer.
+  auto [ec, n] = co_await socket_.async_read_some(asio::buffer(into.data(), into.size()));
+  co_return std::tuple{ec, n};
 }
 
 std::size_t TcpStream::write_now(std::string_view data, error_code& ec) {
@@ -36,8 +62,16 @@ std::size_t TcpStream::write_now(std::string_view data, error_code& ec) {
 }
 
 Awaitable<error_code> TcpStream::wait_readable() {
-  auto [ec] = co_await socket_.async_wait(tcp::socket::wait_read);
-  co_return ec;
+  if (!early_.empty() || early_ec_) co_return error_code{};
+  auto [ec, n] =
+      co_await socket_.async_read_some(asio::buffer(early_.space().data(), early_.space().size()));
+  if (ec == asio::error::operation_aborted) co_return ec;
+  if (ec) {
+    early_ec_ = ec;  // eof or reset: the next read reports it
+  } else {
+    early_.filled(n);
+  }
+  co_return error_code{};
 }
 
 Awaitable<std::tuple<error_code, std::size_t>> TcpStream::write_all(

@@ -10,6 +10,8 @@
 
 #include "net/types.hpp"
 
+#include <array>
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <tuple>
@@ -45,16 +47,37 @@ class Stream {
   [[nodiscard]] virtual Socket& socket() = 0;
 
   // read_now, waiting as needed.
-  [[nodiscard]] Awaitable<std::tuple<error_code, std::size_t>> read_some(std::span<char> into);
+  [[nodiscard]] virtual Awaitable<std::tuple<error_code, std::size_t>> read_some(
+      std::span<char> into);
   [[nodiscard]] Awaitable<std::tuple<error_code, std::size_t>> write_all(std::string_view data);
 };
 
 using StreamPtr = std::unique_ptr<Stream>;
 
+// Waiting for readability uses a read into a small inline buffer rather than a readiness wait:
+// Asio re-arms epoll (an epoll_ctl per wait) for waits but not for reads, and an idle
+// connection then holds 512 bytes, not a pool block.
+class InlineBytes {
+ public:
+  [[nodiscard]] bool empty() const { return begin_ == end_; }
+  [[nodiscard]] std::span<char> space() { return {data_.data(), data_.size()}; }
+  void filled(std::size_t n) {
+    begin_ = 0;
+    end_ = static_cast<std::uint16_t>(n);
+  }
+  std::size_t take(char* out, std::size_t max);
+
+ private:
+  std::array<char, 512> data_{};
+  std::uint16_t begin_ = 0;
+  std::uint16_t end_ = 0;
+};
+
 class TcpStream final : public Stream {
  public:
   explicit TcpStream(Socket socket);
   std::size_t read_now(std::span<char> into, error_code& ec) override;
+  Awaitable<std::tuple<error_code, std::size_t>> read_some(std::span<char> into) override;
   std::size_t write_now(std::string_view data, error_code& ec) override;
   Awaitable<error_code> wait_readable() override;
   Awaitable<std::tuple<error_code, std::size_t>> write_all(
@@ -69,6 +92,8 @@ class TcpStream final : public Stream {
 
  private:
   Socket socket_;
+  InlineBytes early_;    // read by wait_readable(), handed out first
+  error_code early_ec_;  // an error (eof, reset) wait_readable() met, reported by the next read
 };
 
 }  // namespace warden::net

@@ -7,21 +7,37 @@ namespace warden::observe {
 namespace {
 
 // JSON string escaping; bytes outside printable ASCII become \u00XX so every line stays valid
-// JSON whatever a client or upstream sent.
+// JSON whatever a client or upstream sent. Runs of plain bytes are appended at once.
 void append_string(std::string& out, std::string_view s) {
   out.push_back('"');
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') continue;
+    out.append(s.substr(run, i - run));
     if (c == '"' || c == '\\') {
       out.push_back('\\');
-      out.push_back(ch);
-    } else if (c < 0x20 || c >= 0x7f) {
-      fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
+      out.push_back(static_cast<char>(c));
     } else {
-      out.push_back(ch);
+      fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
     }
+    run = i + 1;
   }
+  out.append(s.substr(run));
   out.push_back('"');
+}
+
+// "2026-11-26T10:45:22Z", formatted once per second per thread.
+void append_timestamp(std::string& out, std::chrono::system_clock::time_point ts) {
+  thread_local std::int64_t cached_second = -1;
+  thread_local std::string cached;
+  const auto second =
+      std::chrono::duration_cast<std::chrono::seconds>(ts.time_since_epoch()).count();
+  if (second != cached_second) {
+    cached = fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", std::chrono::floor<std::chrono::seconds>(ts));
+    cached_second = second;
+  }
+  out.append(cached);
 }
 
 void key(std::string& out, std::string_view k) {
@@ -33,9 +49,9 @@ void key(std::string& out, std::string_view k) {
 }  // namespace
 
 void append_json_line(const AccessRecord& r, std::string& out) {
-  const auto ms = std::chrono::time_point_cast<std::chrono::milliseconds>(r.ts);
-  fmt::format_to(std::back_inserter(out), "{{\"v\":{},\"ts\":\"{:%Y-%m-%dT%H:%M:%S}Z\"",
-                 kAccessLogSchemaVersion, ms);
+  fmt::format_to(std::back_inserter(out), "{{\"v\":{},\"ts\":\"", kAccessLogSchemaVersion);
+  append_timestamp(out, r.ts);
+  out.push_back('"');
   key(out, "id");
   append_string(out, r.id);
   key(out, "client");

@@ -4,7 +4,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <sys/socket.h>
+#include <utility>
 
 namespace warden::tls {
 
@@ -36,6 +38,10 @@ struct TlsBio {
       s->replay_pos_ += n;
       if (s->replay_pos_ == s->replay_.size()) std::string().swap(s->replay_);  // free it
       *got = n;
+      return 1;
+    }
+    if (!s->early_.empty()) {
+      *got = s->early_.take(out, len);
       return 1;
     }
     const ssize_t n = ::recv(s->socket_.native_handle(), out, len, 0);
@@ -89,6 +95,7 @@ TlsStream::TlsStream(net::Socket socket, SslPtr ssl, std::string already_read)
   SSL_set_bio(ssl_.get(), bio, bio);  // the SSL owns the BIO
   SSL_set_mode(ssl_.get(), SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
                                SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  SSL_set_read_ahead(ssl_.get(), 1);  // one recv per wake-up, not one per record header and body
 }
 
 TlsStream::~TlsStream() = default;
@@ -139,7 +146,7 @@ net::Awaitable<error_code> TlsStream::handshake() {
 }
 
 std::size_t TlsStream::read_now(std::span<char> into, error_code& ec) {
-  ERR_clear_error();
+  // The error queue is empty here: classify() drains it whenever a call fails for real.
   std::size_t n = 0;
   const int r = SSL_read_ex(ssl_.get(), into.data(), into.size(), &n);
   ec = r == 1 ? error_code{} : classify(r);
@@ -150,7 +157,6 @@ std::size_t TlsStream::write_now(std::string_view data, error_code& ec) {
   std::size_t total = 0;
   ec = {};
   while (total < data.size()) {
-    ERR_clear_error();
     std::size_t written = 0;
     const int r = SSL_write_ex(ssl_.get(), data.data() + total, data.size() - total, &written);
     if (r != 1) {
@@ -164,13 +170,20 @@ std::size_t TlsStream::write_now(std::string_view data, error_code& ec) {
 }
 
 net::Awaitable<error_code> TlsStream::wait_readable() {
-  if (SSL_pending(ssl_.get()) > 0) co_return error_code{};  // decrypted bytes are waiting
-  co_return co_await wait_io();
+  // SSL_has_pending: decrypted bytes or read-ahead ciphertext OpenSSL already holds.
+  if (SSL_has_pending(ssl_.get()) == 1 || !early_.empty()) co_return error_code{};
+  if (want_write_) co_return co_await wait_io();
+  // Read a little ciphertext ourselves (a read does not re-arm epoll, a wait does); OpenSSL
+  // gets it through the BIO. An error surfaces at the next SSL_read.
+  const std::span<char> space = early_.space();
+  auto [ec, n] = co_await socket_.async_read_some(net::asio::buffer(space.data(), space.size()));
+  if (ec == asio::error::operation_aborted) co_return ec;
+  if (!ec) early_.filled(n);
+  co_return error_code{};
 }
 
 net::Awaitable<error_code> TlsStream::write_plain(const char* data, std::size_t n) {
   while (n > 0) {
-    ERR_clear_error();
     std::size_t written = 0;
     const int r = SSL_write_ex(ssl_.get(), data, n, &written);
     if (r == 1) {
@@ -187,35 +200,64 @@ net::Awaitable<error_code> TlsStream::write_plain(const char* data, std::size_t 
 
 net::Awaitable<std::tuple<error_code, std::size_t>> TlsStream::write_all(
     std::span<const asio::const_buffer> buffers) {
-  // Small pieces (chunk headers, CRLFs) are coalesced so each TLS record carries real payload.
-  constexpr std::size_t kCoalesce = 16 * 1024;
-  std::string staging;
+  // Gather the pieces (a head, chunk framing, body) into one TLS record's worth at a time, in a
+  // per-thread staging buffer: the common case writes it all at once and allocates nothing.
+  // If the socket is full, the unwritten rest moves to an owned buffer before we wait, since the
+  // staging buffer is shared by every flow of this worker.
+  constexpr std::size_t kRecord = 16 * 1024;
+  thread_local std::string staging;
   std::size_t total = 0;
+  auto flush = [&]() -> std::optional<std::string> {
+    error_code ec;
+    const std::size_t n = write_now(staging, ec);
+    total += n;
+    if (!ec && n == staging.size()) {
+      staging.clear();
+      return std::nullopt;
+    }
+    std::string rest = staging.substr(n);
+    staging.clear();
+    if (ec && ec != asio::error::would_block) last_error_ = ec;
+    return rest;
+  };
   for (const auto& b : buffers) {
     const char* p = static_cast<const char*>(b.data());
-    if (b.size() >= kCoalesce) {
-      if (!staging.empty()) {
-        if (error_code ec = co_await write_plain(staging.data(), staging.size()))
-          co_return std::tuple{ec, total};
-        total += staging.size();
-        staging.clear();
+    std::size_t left = b.size();
+    while (left > 0) {
+      if (staging.empty() && left >= kRecord) {  // big pieces go out without a copy
+        error_code ec;
+        const std::size_t n = write_now(std::string_view(p, left), ec);
+        total += n;
+        p += n;
+        left -= n;
+        if (left == 0) break;
+        if (ec && ec != asio::error::would_block) co_return std::tuple{ec, total};
+        if (error_code wait_ec = co_await write_plain(p, left))
+          co_return std::tuple{wait_ec, total};
+        total += left;
+        break;
       }
-      if (error_code ec = co_await write_plain(p, b.size())) co_return std::tuple{ec, total};
-      total += b.size();
-      continue;
+      const std::size_t take = std::min(left, kRecord - staging.size());
+      staging.append(p, take);
+      p += take;
+      left -= take;
+      if (staging.size() < kRecord) continue;
+      if (auto rest = flush()) {
+        // Slow path: wait until the socket takes the rest, then go on with what remains.
+        if (last_error_) co_return std::tuple{std::exchange(last_error_, {}), total};
+        if (error_code ec = co_await write_plain(rest->data(), rest->size()))
+          co_return std::tuple{ec, total};
+        total += rest->size();
+      }
     }
-    if (staging.size() + b.size() > kCoalesce) {
-      if (error_code ec = co_await write_plain(staging.data(), staging.size()))
-        co_return std::tuple{ec, total};
-      total += staging.size();
-      staging.clear();
-    }
-    staging.append(p, b.size());
   }
   if (!staging.empty()) {
-    if (error_code ec = co_await write_plain(staging.data(), staging.size()))
-      co_return std::tuple{ec, total};
-    total += staging.size();
+    if (auto rest = flush()) {
+      if (last_error_) co_return std::tuple{std::exchange(last_error_, {}), total};
+      if (error_code ec = co_await write_plain(rest->data(), rest->size()))
+        co_return std::tuple{ec, total};
+      total += rest->size();
+    }
   }
   co_return std::tuple{error_code{}, total};
 }

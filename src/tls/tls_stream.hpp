@@ -49,7 +49,9 @@ class TlsStream final : public net::Stream {
   SslPtr ssl_;
   std::string replay_;  // bytes read before TLS started, handed to OpenSSL first
   std::size_t replay_pos_ = 0;
-  bool want_write_ = false;  // the last call wanted the socket writable, not readable
+  net::InlineBytes early_;      // ciphertext read by wait_readable(), handed to OpenSSL next
+  bool want_write_ = false;     // the last call wanted the socket writable, not readable
+  net::error_code last_error_;  // a write error met on the synchronous path
   std::string error_detail_;
 };
 

@@ -97,8 +97,9 @@ base::Result<std::unique_ptr<UpstreamTls>> UpstreamTls::create(const UpstreamTls
   if (!ossl::set_min_version(c, TLS1_2_VERSION)) return setup_error("cannot require TLS 1.2");
   SSL_CTX_set_security_level(c, 2);
   if (SSL_CTX_set_cipher_list(c, kTls12Ciphers) != 1) return setup_error("cannot set ciphers");
-  if (SSL_CTX_set_ciphersuites(c, "TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256:"
-                                  "TLS_AES_256_GCM_SHA384") != 1)
+  if (SSL_CTX_set_ciphersuites(c,
+                               "TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256:"
+                               "TLS_AES_256_GCM_SHA384") != 1)
     return setup_error("cannot set TLS 1.3 suites");
   ossl::set_ctx_options(c, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
   SSL_CTX_set_verify(c, SSL_VERIFY_PEER, nullptr);
