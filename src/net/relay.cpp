@@ -2,6 +2,8 @@
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 
+#include <array>
+
 namespace warden::net {
 namespace {
 
@@ -14,19 +16,15 @@ struct Direction {
 };
 
 Awaitable<void> pump(Direction d, BufferPool& pool, Watchdog& watchdog, Duration idle) {
-  Buffer buf(pool);
+  // Reads go straight into a buffer (a read costs no epoll re-arm, a readiness wait does). An
+  // idle direction holds only a small buffer in this frame; a read that fills it switches to a
+  // pool block for bulk transfers, and the block goes back once reads are small again.
+  std::array<char, 2048> small;
+  Buffer block(pool);
   for (;;) {
-    std::span<char> space = buf.prepare();
-    error_code ec;
-    const std::size_t n = d.from.read_now(space, ec);
-    if (ec == asio::error::would_block) {
-      buf.release_if_empty();  // idle: hold no memory while we wait
-      if (error_code wait_ec = co_await d.from.wait_readable()) {
-        d.from_error = wait_ec;
-        break;
-      }
-      continue;
-    }
+    const bool bulk = block.has_storage();
+    const std::span<char> space = bulk ? block.prepare() : std::span<char>(small);
+    auto [ec, n] = co_await d.from.read_some(space);
     if (ec == asio::error::eof) {
       co_await d.to.shutdown_send();  // pass the half-close on
       co_return;
@@ -35,25 +33,29 @@ Awaitable<void> pump(Direction d, BufferPool& pool, Watchdog& watchdog, Duration
       d.from_error = ec;
       break;
     }
-    buf.commit(n);
     watchdog.expire_after(idle);
-    // Fast path: the other side usually takes the bytes at once.
+    std::string_view data(space.data(), n);
     error_code now_ec;
-    const std::size_t sent = d.to.write_now(buf.data(), now_ec);
+    const std::size_t sent = d.to.write_now(data, now_ec);  // usually all of it, at once
     if (now_ec && now_ec != asio::error::would_block) {
       d.to_error = now_ec;
       break;
     }
     d.bytes += sent;
-    buf.consume(sent);
-    if (buf.empty()) continue;
-    auto [write_ec, written] = co_await d.to.write_all(buf.data());
-    if (write_ec) {
-      d.to_error = write_ec;
-      break;
+    data.remove_prefix(sent);
+    if (!data.empty()) {
+      auto [write_ec, written] = co_await d.to.write_all(data);
+      if (write_ec) {
+        d.to_error = write_ec;
+        break;
+      }
+      d.bytes += written;
     }
-    d.bytes += written;
-    buf.consume(written);
+    if (!bulk && n == space.size()) {
+      (void)block.prepare();  // filled the small buffer: take a block for what follows
+    } else if (bulk && n < space.size() / 4) {
+      block.release_if_empty();
+    }
   }
   d.from.cancel();  // the other direction ends too
   d.to.cancel();
