@@ -98,7 +98,13 @@ TlsStream::TlsStream(net::Socket socket, SslPtr ssl, std::string already_read)
   SSL_set_read_ahead(ssl_.get(), 1);  // one recv per wake-up, not one per record header and body
 }
 
-TlsStream::~TlsStream() = default;
+TlsStream::~TlsStream() {
+  // Freeing an SSL that never sent close_notify makes OpenSSL mark its session unresumable;
+  // a connection we simply stop using (an idle upstream, a client that went away) did nothing
+  // wrong, so say the shutdown happened and keep its session (and tickets) usable.
+  if (healthy_ && SSL_is_init_finished(ssl_.get()) == 1)
+    SSL_set_shutdown(ssl_.get(), SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+}
 
 error_code TlsStream::classify(int ret) {
   const int err = SSL_get_error(ssl_.get(), ret);
@@ -112,12 +118,14 @@ error_code TlsStream::classify(int ret) {
     case SSL_ERROR_ZERO_RETURN:
       return asio::error::eof;
     case SSL_ERROR_SYSCALL: {
+      healthy_ = false;
       const int saved = errno;
       error_detail_ = drain_openssl_errors();
       if (saved == 0 || saved == EAGAIN) return asio::error::eof;  // closed without close_notify
       return {saved, boost::system::system_category()};
     }
     default: {
+      healthy_ = false;
       error_detail_ = drain_openssl_errors();
       if (error_detail_.find("unexpected eof") != std::string::npos) return asio::error::eof;
       return asio::error::connection_reset;  // a TLS protocol failure ends the stream

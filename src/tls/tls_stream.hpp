@@ -52,6 +52,7 @@ class TlsStream final : public net::Stream {
   net::InlineBytes early_;      // ciphertext read by wait_readable(), handed to OpenSSL next
   bool want_write_ = false;     // the last call wanted the socket writable, not readable
   net::error_code last_error_;  // a write error met on the synchronous path
+  bool healthy_ = true;         // no TLS error so far: its session may be resumed
   std::string error_detail_;
 };
 

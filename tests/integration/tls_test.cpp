@@ -15,6 +15,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <utility>
 
 namespace warden::test {
 namespace {
@@ -42,6 +43,7 @@ class Pki {
 // What a TLS client saw through the proxy.
 struct Seen {
   bool handshake = false;
+  bool resumed = false;  // the client's handshake resumed a session (ticket)
   std::string issuer;
   std::string san;
   std::string response;  // everything read after sending the request
@@ -50,7 +52,8 @@ struct Seen {
 
 // CONNECT to 127.0.0.1:port through the proxy, TLS with SNI `sni` trusting `ca_file`, one GET.
 Seen fetch_through(std::uint16_t proxy, std::uint16_t port, const std::string& sni,
-                   const std::string& ca_file, const std::string& path = "/") {
+                   const std::string& ca_file, const std::string& path = "/",
+                   SSL_SESSION** session = nullptr) {
   Seen seen;
   RawClient c(proxy);
   c.send("CONNECT 127.0.0.1:" + std::to_string(port) +
@@ -63,7 +66,19 @@ Seen fetch_through(std::uint16_t proxy, std::uint16_t port, const std::string& s
   SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
   SSL_CTX_load_verify_locations(ctx, ca_file.c_str(), nullptr);
   SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+  // TLS 1.3 tickets arrive after the handshake: take them from the new-session callback
+  // (SSL_get1_session may return the handshake's own, unresumable session).
+  SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+  SSL_CTX_sess_set_new_cb(ctx, [](SSL* s, SSL_SESSION* sess) {
+    auto** out = static_cast<SSL_SESSION**>(SSL_get_app_data(s));
+    if (out == nullptr) return 0;
+    if (*out != nullptr) SSL_SESSION_free(*out);
+    *out = sess;
+    return 1;
+  });
   SSL* ssl = SSL_new(ctx);
+  SSL_SESSION* ticket = nullptr;
+  SSL_set_app_data(ssl, &ticket);
   SSL_set_fd(ssl, c.fd());
   if (!sni.empty()) {
     tls::ossl::set_sni(ssl, sni.c_str());
@@ -71,8 +86,10 @@ Seen fetch_through(std::uint16_t proxy, std::uint16_t port, const std::string& s
   }
   timeval tv{5, 0};
   ::setsockopt(c.fd(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (session != nullptr && *session != nullptr) SSL_set_session(ssl, *session);
   if (SSL_connect(ssl) == 1) {
     seen.handshake = true;
+    seen.resumed = SSL_session_reused(ssl) == 1;
     X509* peer = SSL_get0_peer_certificate(ssl);
     char buf[512];
     X509_NAME_oneline(X509_get_issuer_name(peer), buf, sizeof buf);
@@ -91,9 +108,15 @@ Seen fetch_through(std::uint16_t proxy, std::uint16_t port, const std::string& s
     char rb[16384];
     for (int n; (n = SSL_read(ssl, rb, sizeof rb)) > 0;)
       seen.response.append(rb, static_cast<std::size_t>(n));
+    if (session != nullptr && ticket != nullptr) {
+      if (*session != nullptr) SSL_SESSION_free(*session);
+      *session = std::exchange(ticket, nullptr);
+    }
   } else {
     seen.error = "handshake failed";
   }
+  if (ticket != nullptr) SSL_SESSION_free(ticket);
+  if (seen.handshake) (void)SSL_shutdown(ssl);  // a clean close keeps the session resumable
   ERR_clear_error();
   SSL_free(ssl);
   SSL_CTX_free(ctx);
@@ -199,8 +222,54 @@ INSTANTIATE_TEST_SUITE_P(
                       BadCase{"weakkey", "good.test", "ERR_CERT_WEAK_KEY"},
                       BadCase{"clientauth", "good.test", "ERR_CERT_PURPOSE"},
                       BadCase{"critical", "good.test", "ERR_CERT_INVALID"},
-                      BadCase{"pathlen", "good.test", "ERR_CERT_INVALID"}),
+                      BadCase{"pathlen", "good.test", "ERR_CERT_INVALID"},
+                      BadCase{"constrained", "good.test", "ERR_CERT_INVALID"},
+                      BadCase{"sha1int", "good.test", "ERR_CERT_WEAK_SIGNATURE"}),
     [](const auto& test) { return std::string(test.param.files); });
+
+TEST_F(Tls, UnusualButValidChainsPass) {
+  for (const char* files : {"extra", "manysans"}) {  // C26 extra certificate, C27 1000 names
+    auto ok = origin(files);
+    start_intercepting();
+    Seen s = fetch_through(port(), ok->port(), "good.test", school_ca_);
+    ASSERT_TRUE(s.handshake) << files << ": " << s.error;
+    EXPECT_EQ(s.san, "good.test") << files;  // never a copy of the upstream's names
+    EXPECT_NE(s.response.find(kToken), std::string::npos) << files << ": " << s.response;
+    ASSERT_TRUE(engine_->shutdown(2s));
+    engine_.reset();
+  }
+}
+
+TEST_F(Tls, SessionsResumeTowardsClientsAndUpstreams) {
+  auto good = origin("good");
+  config.upstream_pool_per_host = 0;  // every client connection opens its own upstream leg
+  start_intercepting();
+  SSL_SESSION* session = nullptr;
+  Seen first = fetch_through(port(), good->port(), "good.test", school_ca_, "/", &session);
+  ASSERT_TRUE(first.handshake) << first.error;
+  EXPECT_FALSE(first.resumed);
+  ASSERT_NE(session, nullptr) << "the client got no ticket";
+  Seen second = fetch_through(port(), good->port(), "good.test", school_ca_, "/", &session);
+  SSL_SESSION_free(session);
+  ASSERT_TRUE(second.handshake) << second.error;
+  EXPECT_TRUE(second.resumed) << "no ticket resumption towards the client";
+  EXPECT_NE(second.response.find(kToken), std::string::npos);
+  EXPECT_EQ(good->handshakes(), 2u);
+  EXPECT_EQ(good->resumed(), 1u) << "the upstream session cache was not used";
+}
+
+TEST_F(Tls, Tls11OnlyUpstreamIsRefused) {
+  TlsOriginOptions o;
+  o.min_version = TLS1_1_VERSION;
+  o.max_version = TLS1_1_VERSION;
+  o.security_level = 0;
+  o.ciphers = "DEFAULT@SECLEVEL=0";
+  auto old = origin("good", o);
+  start_intercepting();
+  Seen s = fetch_through(port(), old->port(), "good.test", school_ca_);
+  ASSERT_TRUE(s.handshake) << s.error;
+  EXPECT_NE(s.response.find("ERR_TLS_VERSION"), std::string::npos) << s.response;
+}
 
 TEST_F(Tls, WildcardCoversOneLabel) {
   auto wild = origin("wildcard");

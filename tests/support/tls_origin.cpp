@@ -62,6 +62,7 @@ void TlsOrigin::serve_one(int fd) {
   SSL_set_fd(ssl, fd);
   if (SSL_accept(ssl) == 1) {
     ++handshakes_;
+    if (SSL_session_reused(ssl) == 1) ++resumed_;
     std::string got;
     char buf[16384];
     while (!stopping_) {

@@ -31,6 +31,7 @@ class TlsOrigin {
   [[nodiscard]] bool ok() const { return ok_; }
   [[nodiscard]] unsigned handshakes() const { return handshakes_.load(); }
   [[nodiscard]] unsigned requests() const { return requests_.load(); }
+  [[nodiscard]] unsigned resumed() const { return resumed_.load(); }  // abbreviated handshakes
 
  private:
   void serve();
@@ -43,6 +44,7 @@ class TlsOrigin {
   std::atomic<bool> stopping_{false};
   std::atomic<unsigned> handshakes_{0};
   std::atomic<unsigned> requests_{0};
+  std::atomic<unsigned> resumed_{0};
   std::thread thread_;
 };
 

@@ -86,6 +86,25 @@ O x509 -req -in sub.csr -CA int.pem -CAkey int.key -CAcreateserial -days 365 -sh
 leaf pathlen "DNS:good.test" rsa:2048 sha256 "" sub.pem sub.key
 cat pathlen.crt sub.pem int.pem >pathlen.pem
 
+# C16: an intermediate whose name constraints permit only .allowed.test issues good.test.
+printf "basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\nnameConstraints=critical,permitted;DNS:.allowed.test\n" >nc.ext
+O req -new -newkey rsa:2048 -nodes -keyout nc.key -out nc.csr -subj "/CN=Constrained CA"
+O x509 -req -in nc.csr -CA root.pem -CAkey root.key -CAcreateserial -days 365 -sha256 -extfile nc.ext -out nc.pem
+leaf constrained "DNS:good.test" rsa:2048 sha256 "" nc.pem nc.key
+
+# C19 (second form): a SHA-1-signed intermediate issuing a SHA-256 leaf.
+O x509 -req -in int.csr -CA root.pem -CAkey root.key -CAcreateserial -days 365 -sha1 -extfile ca.ext -out int-sha1.pem
+leaf sha1int "DNS:good.test" rsa:2048 sha256 "" int-sha1.pem int.key
+
+# C26: a chain with an unrelated extra certificate between the leaf and its issuer.
+cat good.crt evil-root.pem int.pem >extra.pem
+cp good.key extra.key
+
+# C27: a leaf with 1000 names (allowed; the minted certificate names only the one asked for).
+sans="DNS:good.test"
+for i in $(seq 1 999); do sans="$sans,DNS:n$i.good.test"; done
+leaf manysans "$sans" rsa:2048 sha256
+
 # C25: the leaf alone, intermediate missing.
 cp good.crt incomplete.pem
 cp good.key incomplete.key
