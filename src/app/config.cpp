@@ -1,6 +1,7 @@
 #include "app/config.hpp"
 
 #include "app/duration.hpp"
+#include "tls/upstream_tls.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -273,6 +274,16 @@ const std::vector<Key>& schema() {
           "Domains whose upstream certificate failures are tolerated (each use is logged).",
           [](Config& c) -> std::vector<std::string>& { return c.tls.verify_exceptions; },
           normalise_domain),
+      string_list_key(
+          "tls", "distrusted_roots",
+          "Roots refused even if trusted (SHA-1 or SHA-256 fingerprints, hex); known\n"
+          "interception roots with public keys (Superfish, eDellRoot...) always are.",
+          [](Config& c) -> std::vector<std::string>& { return c.tls.distrusted_roots; },
+          [](std::string& f) -> std::optional<std::string> {
+            if (tls::normalise_fingerprint(f).empty())
+              return "is not a SHA-1 or SHA-256 fingerprint";
+            return std::nullopt;
+          }),
       integer_key(
           "tls", "cert_cache_size", "Minted certificates kept (least recently used go first).",
           [](Config& c) -> std::size_t& { return c.tls.cert_cache_size; }, 16, 1'000'000),

@@ -44,6 +44,7 @@ struct TlsSection {
   std::vector<std::string> no_decrypt;   // domains spliced, never decrypted
   std::vector<std::string> upstream_ca;  // extra trust anchors for upstreams (PEM files)
   std::vector<std::string> verify_exceptions;  // domains whose upstream failures are tolerated
+  std::vector<std::string> distrusted_roots;   // root fingerprints refused even if trusted
   std::size_t cert_cache_size = 10'000;
 };
 

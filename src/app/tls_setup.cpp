@@ -22,7 +22,8 @@ base::Result<std::unique_ptr<TlsRuntime>> start_tls(const Config& c) {
   rt->signer = std::make_unique<tls::InProcessSigner>(*rt->ca);
   rt->minter = std::make_unique<tls::Minter>(*rt->signer, rt->ca->not_after());
   rt->certs = std::make_unique<tls::CertCache>(*rt->minter, c.tls.cert_cache_size);
-  auto upstream = tls::UpstreamTls::create({c.tls.upstream_ca, rt->ca->certificate()});
+  auto upstream =
+      tls::UpstreamTls::create({c.tls.upstream_ca, rt->ca->certificate(), c.tls.distrusted_roots});
   if (!upstream) return upstream.error();
   rt->upstream = std::move(*upstream);
   auto server = tls::make_server_context();

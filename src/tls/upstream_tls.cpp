@@ -7,7 +7,9 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <arpa/inet.h>
+#include <cctype>
 
 namespace warden::tls {
 namespace {
@@ -51,7 +53,37 @@ X509Ptr read_pem_cert(const std::string& path) {
   return X509Ptr(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
 }
 
+std::string hex_digest(X509* cert, const EVP_MD* md) {
+  unsigned char buf[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  X509_digest(cert, md, buf, &n);
+  std::string out;
+  for (unsigned i = 0; i < n; ++i) out += fmt::format("{:02X}", buf[i]);
+  return out;
+}
+
 }  // namespace
+
+const std::vector<std::string>& known_interception_roots() {
+  // SHA-1 fingerprints as published by revocation lists of these roots (cross-checked against
+  // the eDellRoot certificate itself).
+  static const std::vector<std::string> roots = {
+      "C864484869D41D2B0D32319C5A62F9315AAF2CBD",  // Superfish, Inc. (Lenovo, 2015)
+      "98A04E4163357790C4A79E6D713FF0AF51FE6927",  // eDellRoot (Dell, 2015)
+      "AB702CDF18EBE8B438C52869CD4A5DEF48B40E33",  // GoAgent CA (a proxy tool's shared root)
+  };
+  return roots;
+}
+
+std::string normalise_fingerprint(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == ':') continue;
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return {};
+    out.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  }
+  return out.size() == 40 || out.size() == 64 ? out : std::string();
+}
 
 ErrorCode error_for_verify_result(long v) {
   switch (v) {
@@ -121,15 +153,25 @@ base::Result<std::unique_ptr<UpstreamTls>> UpstreamTls::create(const UpstreamTls
       param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS | X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
   ossl::set_session_cache_mode(c, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
   SSL_CTX_sess_set_new_cb(c, &UpstreamTls::on_new_session);
+  std::vector<std::string> distrusted = known_interception_roots();
+  for (const auto& f : o.distrusted_roots) {
+    std::string n = normalise_fingerprint(f);
+    if (n.empty())
+      return Error{ErrorCode::Internal, ErrorSource::Internal,
+                   "\"" + f + "\" is not a SHA-1 or SHA-256 fingerprint"};
+    distrusted.push_back(std::move(n));
+  }
   std::unique_ptr<UpstreamTls> self(
-      new UpstreamTls(std::move(ctx), o.school_ca, o.session_cache_size));
+      new UpstreamTls(std::move(ctx), o.school_ca, std::move(distrusted), o.session_cache_size));
   SSL_CTX_set_ex_data(self->ctx_.get(), owner_index(), self.get());
   return self;
 }
 
-UpstreamTls::UpstreamTls(SslCtxPtr ctx, X509* school_ca, std::size_t cache_size)
+UpstreamTls::UpstreamTls(SslCtxPtr ctx, X509* school_ca, std::vector<std::string> distrusted,
+                         std::size_t cache_size)
     : ctx_(std::move(ctx)),
       school_ca_(school_ca ? up_ref(school_ca) : nullptr),
+      distrusted_(std::move(distrusted)),
       cache_size_(cache_size) {}
 
 UpstreamTls::~UpstreamTls() {
@@ -199,6 +241,19 @@ std::optional<Error> UpstreamTls::judge(SSL* ssl, const std::string& host,
                  version
                      ? fmt::format("{} offers only TLS versions older than 1.2", host)
                      : fmt::format("the TLS handshake with {} failed ({})", host, handshake_error)};
+  }
+  if (STACK_OF(X509)* chain = SSL_get0_verified_chain(ssl)) {
+    for (int i = 0; i < sk_X509_num(chain); ++i) {
+      X509* c = sk_X509_value(chain, i);
+      for (const EVP_MD* md : {EVP_sha1(), EVP_sha256()}) {
+        const std::string fp = hex_digest(c, md);
+        if (std::find(distrusted_.begin(), distrusted_.end(), fp) != distrusted_.end())
+          return Error{ErrorCode::CertUntrusted, ErrorSource::Upstream,
+                       fmt::format("the certificate of {} chains to a distrusted root (a known "
+                                   "interception CA whose key is public, or one the school listed)",
+                                   host)};
+      }
+    }
   }
   if (school_ca_) {
     STACK_OF(X509)* chain = SSL_get0_verified_chain(ssl);

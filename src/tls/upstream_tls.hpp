@@ -29,6 +29,8 @@ namespace warden::tls {
 struct UpstreamTlsOptions {
   std::vector<std::string> extra_ca_files;  // PEM files of extra trust anchors
   X509* school_ca = nullptr;                // refused as an anchor
+  // Extra roots refused even if trusted: SHA-1 or SHA-256 fingerprints, hex (colons allowed).
+  std::vector<std::string> distrusted_roots;
   std::size_t session_cache_size = 4096;
 };
 
@@ -51,11 +53,13 @@ class UpstreamTls {
   [[nodiscard]] SSL_CTX* ctx() const { return ctx_.get(); }
 
  private:
-  explicit UpstreamTls(SslCtxPtr ctx, X509* school_ca, std::size_t cache_size);
+  UpstreamTls(SslCtxPtr ctx, X509* school_ca, std::vector<std::string> distrusted,
+              std::size_t cache_size);
   static int on_new_session(SSL* ssl, SSL_SESSION* session);
 
   SslCtxPtr ctx_;
   X509Ptr school_ca_;
+  std::vector<std::string> distrusted_;  // upper-case hex, no colons
   // Resumption sessions by "host:port", LRU-bounded; guarded by mu_ (one lock per new upstream
   // TLS connection, never per request).
   mutable std::mutex mu_;
@@ -64,6 +68,12 @@ class UpstreamTls {
       sessions_;
   std::size_t cache_size_;
 };
+
+// Interception roots whose private keys are public (Superfish, eDellRoot, GoAgent...): refused
+// even when someone installed them as trusted (../shared/SECURITY.md a.4 C28).
+[[nodiscard]] const std::vector<std::string>& known_interception_roots();
+// "ab:cd:..." or "ABCD..." -> "ABCD..."; empty if not 40 or 64 hex digits.
+[[nodiscard]] std::string normalise_fingerprint(std::string_view text);
 
 // The stable code for an OpenSSL verify result (X509_V_ERR_*).
 [[nodiscard]] base::ErrorCode error_for_verify_result(long verify_result);

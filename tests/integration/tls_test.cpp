@@ -8,8 +8,10 @@
 #include "tls/openssl_macros.hpp"
 #include "tls_origin.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
@@ -126,13 +128,15 @@ Seen fetch_through(std::uint16_t proxy, std::uint16_t port, const std::string& s
 class Tls : public ProxyFixture {
  protected:
   void start_intercepting(std::vector<std::string> no_decrypt = {},
-                          std::vector<std::string> exceptions = {}) {
+                          std::vector<std::string> exceptions = {},
+                          std::vector<std::string> distrusted = {}) {
     app::Config c;
     c.state_dir = (dir_ / "state").string();
     std::filesystem::create_directories(c.state_dir);
     c.tls.upstream_ca = {Pki::file("root.pem")};
     c.tls.no_decrypt = std::move(no_decrypt);
     c.tls.verify_exceptions = std::move(exceptions);
+    c.tls.distrusted_roots = std::move(distrusted);
     auto rt = app::start_tls(c);
     ASSERT_TRUE(rt) << rt.error().context;
     runtime_ = std::move(*rt);
@@ -299,6 +303,29 @@ TEST_F(Tls, VerifyExceptionLetsAnAdminListedHostThrough) {
   Seen s = fetch_through(port(), self->port(), "good.test", school_ca_);
   ASSERT_TRUE(s.handshake) << s.error;
   EXPECT_NE(s.response.find(kToken), std::string::npos) << s.response;
+}
+
+TEST_F(Tls, DistrustedRootIsRefusedEvenWhenTrusted) {
+  // The test root stands in for a leaked interception root (C28): trusted by configuration,
+  // refused by fingerprint.
+  FILE* f = std::fopen(Pki::file("root.pem").c_str(), "r");
+  ASSERT_NE(f, nullptr);
+  X509* root = PEM_read_X509(f, nullptr, nullptr, nullptr);
+  std::fclose(f);
+  ASSERT_NE(root, nullptr);
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  X509_digest(root, EVP_sha256(), md, &n);
+  X509_free(root);
+  std::string fingerprint;
+  for (unsigned i = 0; i < n; ++i) fingerprint += fmt::format("{}{:02x}", i ? ":" : "", md[i]);
+  auto good = origin("good");
+  start_intercepting({}, {}, {fingerprint});
+  Seen s = fetch_through(port(), good->port(), "good.test", school_ca_);
+  ASSERT_TRUE(s.handshake) << s.error;
+  EXPECT_NE(s.response.find("ERR_CERT_UNTRUSTED"), std::string::npos) << s.response;
+  EXPECT_NE(s.response.find("distrusted root"), std::string::npos) << s.response;
+  EXPECT_EQ(s.response.find(kToken), std::string::npos);
 }
 
 TEST_F(Tls, NoDecryptHostKeepsItsOwnCertificate) {

@@ -1,6 +1,7 @@
 #include "tls/minter.hpp"
 
 #include "tls/cert_cache.hpp"
+#include "tls/upstream_tls.hpp"
 
 #include <gtest/gtest.h>
 #include <openssl/x509v3.h>
@@ -136,6 +137,16 @@ TEST(CertCache, ConcurrentFirstRequestsMintOnce) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(cache.mints(), 1u);
   for (const auto& g : got) EXPECT_EQ(g.get(), got[0].get());
+}
+
+TEST(Fingerprints, NormaliseAndKnownInterceptionRoots) {
+  EXPECT_EQ(normalise_fingerprint("98:a0:4e:41:63:35:77:90:c4:a7:9e:6d:71:3f:f0:af:51:fe:69:27"),
+            "98A04E4163357790C4A79E6D713FF0AF51FE6927");
+  EXPECT_EQ(normalise_fingerprint("98A0"), "");                // too short
+  EXPECT_EQ(normalise_fingerprint(std::string(40, 'g')), "");  // not hex
+  const auto& known = known_interception_roots();
+  EXPECT_NE(std::find(known.begin(), known.end(), "98A04E4163357790C4A79E6D713FF0AF51FE6927"),
+            known.end());  // eDellRoot
 }
 
 }  // namespace
