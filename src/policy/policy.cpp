@@ -1,0 +1,204 @@
+#include "policy/policy.hpp"
+
+#include <algorithm>
+#include <arpa/inet.h>
+#include <cstring>
+#include <ctime>
+#include <re2/re2.h>
+
+namespace warden::policy {
+
+std::string_view action_name(Action a) {
+  switch (a) {
+    case Action::Allow:
+      return "allow";
+    case Action::NoDecrypt:
+      return "no_decrypt";
+    case Action::Reject:
+      return "reject";
+    case Action::Block:
+      return "block";
+  }
+  return "allow";
+}
+
+std::optional<std::array<std::uint8_t, 16>> parse_ip(std::string_view text) {
+  std::array<std::uint8_t, 16> out{};
+  const std::string s(text);
+  in_addr a4{};
+  if (::inet_pton(AF_INET, s.c_str(), &a4) == 1) {
+    out[10] = out[11] = 0xff;
+    std::memcpy(out.data() + 12, &a4, 4);
+    return out;
+  }
+  in6_addr a6{};
+  if (::inet_pton(AF_INET6, s.c_str(), &a6) == 1) {
+    std::memcpy(out.data(), &a6, 16);
+    return out;
+  }
+  return std::nullopt;
+}
+
+std::optional<Cidr> parse_cidr(std::string_view text) {
+  const std::size_t slash = text.find('/');
+  const std::string_view addr = text.substr(0, slash);
+  auto ip = parse_ip(addr);
+  if (!ip) return std::nullopt;
+  const bool v4 = addr.find(':') == std::string_view::npos;
+  unsigned bits = v4 ? 32 : 128;
+  if (slash != std::string_view::npos) {
+    const std::string_view n = text.substr(slash + 1);
+    if (n.empty() || n.size() > 3 || n.find_first_not_of("0123456789") != std::string_view::npos)
+      return std::nullopt;
+    bits = static_cast<unsigned>(std::stoul(std::string(n)));
+    if (bits > (v4 ? 32u : 128u)) return std::nullopt;
+  }
+  return Cidr{*ip, v4 ? bits + 96 : bits};
+}
+
+bool Cidr::contains(const std::array<std::uint8_t, 16>& ip) const {
+  unsigned left = prefix;
+  for (std::size_t i = 0; i < 16 && left > 0; ++i) {
+    const unsigned take = std::min(left, 8u);
+    const auto mask = static_cast<std::uint8_t>(0xff << (8 - take));
+    if ((ip[i] & mask) != (address[i] & mask)) return false;
+    left -= take;
+  }
+  return true;
+}
+
+bool Schedule::active(std::chrono::system_clock::time_point now) const {
+  const std::time_t t = std::chrono::system_clock::to_time_t(now);
+  std::tm local{};
+  ::localtime_r(&t, &local);
+  const int weekday = (local.tm_wday + 6) % 7;  // Monday = 0
+  const int minute = local.tm_hour * 60 + local.tm_min;
+  if (((days >> weekday) & 1) == 0) return false;
+  if (from_minute <= to_minute) return minute >= from_minute && minute < to_minute;
+  return minute >= from_minute || minute < to_minute;  // over midnight
+}
+
+Policy::Policy(std::vector<Group> groups, std::vector<Rule> rules,
+               std::shared_ptr<const CategoryLists> lists, PageStrings strings, std::string source)
+    : groups_(std::move(groups)),
+      rules_(std::move(rules)),
+      lists_(std::move(lists)),
+      strings_(std::move(strings)),
+      source_(std::move(source)) {
+  has_url_rules_ = std::any_of(rules_.begin(), rules_.end(), [](const Rule& r) {
+    return r.kind == Rule::Kind::Url || r.kind == Rule::Kind::Regex;
+  });
+}
+
+std::string_view Policy::group_of(const std::optional<std::array<std::uint8_t, 16>>& ip) const {
+  if (ip)
+    for (const auto& g : groups_)
+      for (const auto& c : g.sources)
+        if (c.contains(*ip)) return g.name;
+  return "default";
+}
+
+namespace {
+
+// How specific an explicit match is; category matches are below every explicit one.
+constexpr int kUrlBase = 3000;
+constexpr int kDomainBase = 2000;
+constexpr int kRegex = 1000;
+constexpr int kPort = 500;
+
+bool applies_to(const Rule& r, std::string_view group) {
+  return r.groups.empty() || std::find(r.groups.begin(), r.groups.end(), group) != r.groups.end();
+}
+
+}  // namespace
+
+Decision Policy::evaluate(const Request& r) const {
+  Decision d;
+  d.group = r.group.empty() ? std::string(group_of(r.client)) : std::string(r.group);
+  int best_specificity = -1;
+  const Rule* best = nullptr;
+  auto consider = [&](const Rule& rule, int specificity) {
+    if (specificity > best_specificity ||
+        (specificity == best_specificity && best != nullptr && rule.action > best->action)) {
+      best_specificity = specificity;
+      best = &rule;
+    }
+  };
+  const std::string_view path =
+      r.url ? r.url->substr(std::min(r.host.size(), r.url->size())) : std::string_view();
+
+  // Explicit rules.
+  for (const Rule& rule : rules_) {
+    if (rule.kind == Rule::Kind::Category || !applies_to(rule, d.group)) continue;
+    if (rule.schedule && !rule.schedule->active(r.now)) continue;
+    switch (rule.kind) {
+      case Rule::Kind::Domain: {
+        const std::string_view m = rule.domains.longest_match(r.host);
+        if (!m.empty()) consider(rule, kDomainBase + static_cast<int>(m.size()));
+        break;
+      }
+      case Rule::Kind::Url:
+        if (!r.url) break;
+        for (const auto& [host, prefix] : rule.urls) {
+          const bool host_ok =
+              r.host == host || (r.host.size() > host.size() && r.host.ends_with(host) &&
+                                 r.host[r.host.size() - host.size() - 1] == '.');
+          if (host_ok && path.rfind(prefix, 0) == 0)
+            consider(rule, kUrlBase + static_cast<int>(host.size() + prefix.size()));
+        }
+        break;
+      case Rule::Kind::Regex:
+        if (r.url && RE2::PartialMatch(*r.url, *rule.regex)) consider(rule, kRegex);
+        break;
+      case Rule::Kind::Port:
+        if (std::find(rule.ports.begin(), rule.ports.end(), r.port) != rule.ports.end())
+          consider(rule, kPort);
+        break;
+      case Rule::Kind::Category:
+        break;
+    }
+  }
+  if (best != nullptr) {
+    d.action = best->action;
+    d.rule = best->name;
+    return d;
+  }
+
+  // Category rules: the strongest action among the host's (and URL's) categories.
+  CategorySet cats = lists_->match_host(r.host);
+  if (r.url) cats |= lists_->match_url(r.host, *r.url);
+  if (cats.empty()) {
+    d.rule = "default";
+    return d;
+  }
+  CategoryId matched = 0;
+  for (const Rule& rule : rules_) {
+    if (rule.kind != Rule::Kind::Category || !applies_to(rule, d.group)) continue;
+    if (rule.schedule && !rule.schedule->active(r.now)) continue;
+    bool hit = false;
+    CategoryId which = 0;
+    cats.for_each([&](CategoryId c) {
+      if (!hit && rule.categories.has(c)) {
+        hit = true;
+        which = c;
+      }
+    });
+    if (hit && (best == nullptr || rule.action > best->action)) {
+      best = &rule;
+      matched = which;
+    }
+  }
+  if (best == nullptr) {
+    d.rule = "default";
+    cats.for_each([&](CategoryId c) {
+      if (d.category.empty()) d.category = lists_->name(c);  // logged, even when allowed
+    });
+    return d;
+  }
+  d.action = best->action;
+  d.rule = best->name;
+  d.category = lists_->name(matched);
+  return d;
+}
+
+}  // namespace warden::policy

@@ -1,0 +1,131 @@
+#pragma once
+// The policy: groups of clients, rules per group, category lists, and the strings of the block
+// page — compiled into one immutable snapshot (shared_ptr<const Policy>) that every worker reads
+// without locks; a reload builds a new one beside it and swaps.
+//
+// evaluate() is pure: no I/O, no locks, no allocation beyond the Decision's strings.
+// Order (documented in docs/policy.md):
+//   1. the client's group: the first group whose sources contain its address, else "default";
+//   2. explicit rules (domain, URL prefix, regex, port) of that group (or of every group) beat
+//      category rules; among explicit rules the most specific match wins (a URL prefix over a
+//      domain, a longer domain over a shorter one, then regexes, then ports); among category
+//      rules, and on any tie, block > reject > no_decrypt > allow;
+//   3. nothing matched: allow (and the access log still records it).
+// A rule with a schedule applies only inside it (local time).
+
+#include "policy/category_lists.hpp"
+#include "policy/domain_set.hpp"
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace re2 {
+class RE2;
+}
+
+namespace warden::policy {
+
+// Ordered by strength: on a tie the larger wins.
+enum class Action : std::uint8_t { Allow, NoDecrypt, Reject, Block };
+[[nodiscard]] std::string_view action_name(Action a);
+
+struct Cidr {
+  std::array<std::uint8_t, 16> address{};  // IPv4 as IPv4-mapped IPv6
+  unsigned prefix = 0;                     // in IPv6 bits
+  [[nodiscard]] bool contains(const std::array<std::uint8_t, 16>& ip) const;
+};
+[[nodiscard]] std::optional<Cidr> parse_cidr(std::string_view text);
+// An address in the IPv4-mapped IPv6 form Cidr uses; nullopt if not an IP literal.
+[[nodiscard]] std::optional<std::array<std::uint8_t, 16>> parse_ip(std::string_view text);
+
+struct Schedule {
+  std::uint8_t days = 0x7f;  // bit 0 Monday ... bit 6 Sunday
+  int from_minute = 0;       // [from, to) in minutes after local midnight
+  int to_minute = 24 * 60;
+  [[nodiscard]] bool active(std::chrono::system_clock::time_point now) const;
+};
+
+struct Rule {
+  enum class Kind : std::uint8_t { Domain, Url, Regex, Category, Port };
+  std::string name;                 // shown in logs and on the block page
+  std::vector<std::string> groups;  // empty: every group
+  Action action = Action::Allow;
+  Kind kind = Kind::Domain;
+  DomainSet domains;                                      // Domain
+  std::vector<std::pair<std::string, std::string>> urls;  // Url: (host, path prefix)
+  std::shared_ptr<re2::RE2> regex;                        // Regex (over "host/path?query")
+  CategorySet categories;                                 // Category
+  std::vector<std::uint16_t> ports;                       // Port
+  std::optional<Schedule> schedule;
+};
+
+struct Group {
+  std::string name;
+  std::vector<Cidr> sources;
+};
+
+// What the block page says; the school's language (defaults: English).
+struct PageStrings {
+  std::string language = "en";
+  std::string title = "Blocked";
+  std::string heading = "This page is blocked";
+  std::string explanation = "The school's web filter blocked this page.";
+  std::string category_label = "Category";
+  std::string rule_label = "Rule";
+  std::string time_label = "Time";
+  std::string request_label = "Request id";
+  std::string contact = "If you need this page for your work, ask your teacher or the IT team.";
+};
+
+struct Decision {
+  Action action = Action::Allow;
+  std::string rule;      // the rule's name, "default" when none matched
+  std::string category;  // the category (list) that matched, "" when not a category match
+  std::string group;     // the client's group
+};
+
+struct Request {
+  std::optional<std::array<std::uint8_t, 16>> client;  // the client's address
+  std::string_view group;  // a forced group (warden check --group); empty: from the address
+  std::string_view host;   // normalised (policy/host.hpp)
+  std::uint16_t port = 0;
+  // "host/path?query" when the request is known (at the request stage); nullopt at the
+  // connection and ClientHello stages, where only host-level rules can decide.
+  std::optional<std::string_view> url;
+  std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
+};
+
+class Policy {
+ public:
+  Policy(std::vector<Group> groups, std::vector<Rule> rules,
+         std::shared_ptr<const CategoryLists> lists, PageStrings strings, std::string source);
+
+  [[nodiscard]] Decision evaluate(const Request& r) const;
+  [[nodiscard]] std::string_view group_of(
+      const std::optional<std::array<std::uint8_t, 16>>& ip) const;
+  [[nodiscard]] const PageStrings& strings() const { return strings_; }
+  [[nodiscard]] const CategoryLists& lists() const { return *lists_; }
+  [[nodiscard]] const std::vector<Rule>& rules() const { return rules_; }
+  [[nodiscard]] const std::string& source() const { return source_; }  // file, or "built-in"
+  // True if some rule could allow a URL on `host` that a host-level decision blocks (so a bumped
+  // connection must still judge each request).
+  [[nodiscard]] bool has_url_rules() const { return has_url_rules_; }
+
+ private:
+  std::vector<Group> groups_;
+  std::vector<Rule> rules_;
+  std::shared_ptr<const CategoryLists> lists_;
+  PageStrings strings_;
+  std::string source_;
+  bool has_url_rules_ = false;
+};
+
+using PolicyPtr = std::shared_ptr<const Policy>;
+
+}  // namespace warden::policy

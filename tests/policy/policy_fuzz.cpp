@@ -1,0 +1,14 @@
+// libFuzzer target: the policy parser on arbitrary text. Invariant: a policy or an error that
+// names a position; never a crash or an escaped exception.
+#include "policy/policy_file.hpp"
+
+#include <cstdint>
+#include <string_view>
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static const auto lists = warden::policy::CategoryLists::empty();
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  auto p = warden::policy::parse_policy(text, "fuzz.toml", lists);
+  if (!p && p.error().context.empty()) __builtin_trap();
+  return 0;
+}

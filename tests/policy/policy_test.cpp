@@ -1,0 +1,218 @@
+#include "policy/policy.hpp"
+
+#include "policy/policy_file.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace warden::policy {
+namespace {
+
+// A small list folder in the UT1 layout, written for the test.
+class PolicyTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::path(::testing::TempDir()) / ("lists-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir_);
+    write("adult/domains", "adult.test\n# comment\n\nxxx.example\nbad host!\n");
+    write("adult/urls", "mixed.test/adult/\n");
+    write("gambling/domains", "casino.test\nshared.test\n");
+    write("games/domains", "shared.test\nplay.test\n");
+    write("bank/domains", "bank.test\n");
+    write("publicite/expressions", "(/banner/|/sponsor/)\n");
+    auto lists = CategoryLists::load(dir_.string());
+    ASSERT_TRUE(lists) << lists.error().context;
+    lists_ = *lists;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void write(const std::string& rel, const std::string& text) {
+    std::filesystem::create_directories((dir_ / rel).parent_path());
+    std::ofstream(dir_ / rel) << text;
+  }
+  PolicyPtr policy(std::string_view text) {
+    auto p = parse_policy(text, "policy.toml", lists_);
+    EXPECT_TRUE(p) << p.error().context;
+    return p ? *p : nullptr;
+  }
+  std::string error_of(std::string_view text) {
+    auto p = parse_policy(text, "policy.toml", lists_);
+    return p ? "(accepted)" : p.error().context;
+  }
+  static Decision decide(
+      const Policy& p, std::string_view host, std::string_view url = {},
+      std::string_view client = "10.0.0.5", std::uint16_t port = 443,
+      std::chrono::system_clock::time_point now = std::chrono::system_clock::now()) {
+    Request r;
+    r.client = parse_ip(client);
+    r.host = host;
+    r.port = port;
+    if (!url.empty()) r.url = url;
+    r.now = now;
+    return p.evaluate(r);
+  }
+  std::filesystem::path dir_;
+  std::shared_ptr<const CategoryLists> lists_;
+};
+
+TEST_F(PolicyTest, ListsLoadWithStatsAndRefusals) {
+  ASSERT_GE(lists_->id("adult"), 0);
+  const auto& stats = lists_->stats()[static_cast<std::size_t>(lists_->id("adult"))];
+  EXPECT_EQ(stats.domains, 2u);
+  EXPECT_EQ(stats.urls, 1u);
+  EXPECT_EQ(stats.refused, 1u);
+  EXPECT_EQ(stats.refused_examples.front(), "bad host!");
+}
+
+TEST_F(PolicyTest, DefaultsBlockAdultAndSpliceBanks) {
+  PolicyPtr p = default_policy(lists_);
+  Decision adult = decide(*p, "www.adult.test");
+  EXPECT_EQ(adult.action, Action::Block);
+  EXPECT_EQ(adult.category, "adult");
+  EXPECT_EQ(decide(*p, "bank.test").action, Action::NoDecrypt);
+  Decision other = decide(*p, "play.test");
+  EXPECT_EQ(other.action, Action::Allow);
+  EXPECT_EQ(other.category, "games");  // allowed, and logged with its category
+  EXPECT_EQ(decide(*p, "mixed.test", "mixed.test/adult/page").action, Action::Block);
+  EXPECT_EQ(decide(*p, "mixed.test", "mixed.test/school/page").action, Action::Allow);
+  EXPECT_EQ(decide(*p, "mixed.test").action, Action::Allow);  // no URL yet: host level only
+}
+
+TEST_F(PolicyTest, ExplicitRulesBeatCategoriesAndTheMostSpecificWins) {
+  PolicyPtr p = policy(R"(
+[[rule]]
+name = "casinos"
+action = "block"
+categories = ["gambling"]
+[[rule]]
+name = "maths game"
+action = "allow"
+domains = ["play.casino.test"]
+[[rule]]
+name = "casino news"
+action = "allow"
+urls = ["casino.test/news/"]
+[[rule]]
+name = "but not this news"
+action = "block"
+urls = ["casino.test/news/poker"]
+)");
+  ASSERT_TRUE(p);
+  EXPECT_EQ(decide(*p, "casino.test").rule, "casinos");
+  EXPECT_EQ(decide(*p, "play.casino.test").action, Action::Allow);
+  EXPECT_EQ(decide(*p, "casino.test", "casino.test/news/today").action, Action::Allow);
+  EXPECT_EQ(decide(*p, "casino.test", "casino.test/news/poker/1").rule, "but not this news");
+}
+
+TEST_F(PolicyTest, TiesGoToTheStrongestAction) {
+  PolicyPtr p = policy(R"(
+[[rule]]
+action = "allow"
+categories = ["games"]
+[[rule]]
+action = "block"
+categories = ["gambling"]
+[[rule]]
+action = "no_decrypt"
+domains = ["x.test"]
+[[rule]]
+action = "reject"
+domains = ["x.test"]
+)");
+  ASSERT_TRUE(p);
+  EXPECT_EQ(decide(*p, "shared.test").action, Action::Block);  // in games and gambling
+  EXPECT_EQ(decide(*p, "x.test").action, Action::Reject);
+}
+
+TEST_F(PolicyTest, GroupsBySourceAddress) {
+  PolicyPtr p = policy(R"(
+[[group]]
+name = "staff"
+sources = ["10.9.0.0/16", "2001:db8::/32"]
+[[rule]]
+groups = ["default"]
+action = "block"
+categories = ["games"]
+)");
+  ASSERT_TRUE(p);
+  EXPECT_EQ(decide(*p, "play.test", {}, "10.0.0.5").action, Action::Block);
+  Decision staff = decide(*p, "play.test", {}, "10.9.3.4");
+  EXPECT_EQ(staff.group, "staff");
+  EXPECT_EQ(staff.action, Action::Allow);
+  EXPECT_EQ(decide(*p, "play.test", {}, "2001:db8::7").group, "staff");
+}
+
+TEST_F(PolicyTest, RegexAndPortRules) {
+  PolicyPtr p = policy(R"(
+[[rule]]
+action = "block"
+regex = "/download/.*\\.exe$"
+[[rule]]
+action = "reject"
+ports = [8443]
+)");
+  ASSERT_TRUE(p);
+  EXPECT_EQ(decide(*p, "files.test", "files.test/download/setup.exe").action, Action::Block);
+  EXPECT_EQ(decide(*p, "files.test", "files.test/download/notes.pdf").action, Action::Allow);
+  EXPECT_EQ(decide(*p, "files.test", {}, "10.0.0.5", 8443).action, Action::Reject);
+}
+
+TEST_F(PolicyTest, SchedulesUseAnInjectedClock) {
+  PolicyPtr p = policy(R"(
+[[rule]]
+action = "block"
+categories = ["games"]
+schedule = { days = ["mon", "tue", "wed", "thu", "fri"], from = "08:00", to = "16:00" }
+)");
+  ASSERT_TRUE(p);
+  std::tm t{};
+  t.tm_year = 2026 - 1900;
+  t.tm_mon = 10;
+  t.tm_mday = 26;  // a Thursday
+  t.tm_hour = 10;
+  t.tm_isdst = -1;
+  const auto thursday_10 = std::chrono::system_clock::from_time_t(std::mktime(&t));
+  t.tm_hour = 17;
+  const auto thursday_17 = std::chrono::system_clock::from_time_t(std::mktime(&t));
+  t.tm_mday = 28;
+  t.tm_hour = 10;
+  const auto saturday_10 = std::chrono::system_clock::from_time_t(std::mktime(&t));
+  EXPECT_EQ(decide(*p, "play.test", {}, "10.0.0.5", 443, thursday_10).action, Action::Block);
+  EXPECT_EQ(decide(*p, "play.test", {}, "10.0.0.5", 443, thursday_17).action, Action::Allow);
+  EXPECT_EQ(decide(*p, "play.test", {}, "10.0.0.5", 443, saturday_10).action, Action::Allow);
+}
+
+TEST_F(PolicyTest, ErrorsSayWhereAndWhy) {
+  EXPECT_EQ(error_of("[[rule]]\naction = \"block\"\n"),
+            "policy.toml:1:1: rule: exactly one of domains, urls, regex, categories or ports is "
+            "required");
+  EXPECT_EQ(error_of("[[rule]]\naction = \"maybe\"\ndomains = [\"a.test\"]\n"),
+            "policy.toml:2:10: rule.action: expected allow, block, no_decrypt or reject");
+  EXPECT_NE(error_of("[[rule]]\naction = \"block\"\ncategories = [\"nosuch\"]\n")
+                .find("policy.toml:3:14: rule.categories: no list named \"nosuch\" (loaded: adult"),
+            std::string::npos);
+  EXPECT_EQ(error_of("[[rule]]\naction = \"block\"\nregex = \"(\"\n").substr(0, 30),
+            "policy.toml:3:9: rule.regex: m");
+  EXPECT_EQ(error_of("[[rule]]\naction = \"block\"\ndomains = [\"a b\"]\nfoo = 1\n"),
+            "policy.toml:3:11: rule.domains: \"a b\": invalid character in host name");
+  EXPECT_EQ(error_of("[[group]]\nname = \"s\"\nsources = [\"10.0.0.0/33\"]\n"),
+            "policy.toml:3:11: group.sources: \"10.0.0.0/33\" is not an address or CIDR");
+  EXPECT_EQ(error_of("[[rule]]\naction = \"block\"\ngroups = [\"nobody\"]\nports = [1]\n"),
+            "policy.toml:3:10: rule.groups: no group named \"nobody\"");
+  EXPECT_EQ(error_of("colour = 1\n"), "policy.toml:1:1: unknown key colour");
+  EXPECT_EQ(
+      error_of("[[rule]]\naction = \"block\"\nports = [1]\nschedule = { days = [\"someday\"] }\n"),
+      "policy.toml:4:21: schedule.days: \"someday\" is not one of mon..sun");
+  EXPECT_EQ(error_of("[page]\ntitle = 3\n"), "policy.toml:2:9: page.title: expected a string");
+  EXPECT_EQ(error_of("[[rule]\n").substr(0, 14), "policy.toml:1:");
+}
+
+TEST_F(PolicyTest, CategoryAliases) {
+  PolicyPtr p = policy("[[rule]]\naction = \"block\"\ncategories = [\"porn\"]\n");
+  ASSERT_TRUE(p);
+  EXPECT_EQ(decide(*p, "adult.test").action, Action::Block);
+}
+
+}  // namespace
+}  // namespace warden::policy
