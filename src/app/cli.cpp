@@ -1,6 +1,7 @@
 #include "app/cli.hpp"
 
 #include "app/ca_command.hpp"
+#include "app/check_command.hpp"
 #include "app/config.hpp"
 #include "app/run.hpp"
 #include "app/version.hpp"
@@ -49,6 +50,12 @@ int main_cli(int argc, char** argv) {
       ->add_option("--upstream-ca", run.upstream_ca,
                    "Also trust this CA (PEM file) for upstream servers (repeatable)")
       ->check(CLI::ExistingFile);
+  std::string run_policy;
+  std::string run_lists;
+  run_cmd->add_option("--policy", run_policy, "Policy file (replaces policy.file)")
+      ->check(CLI::ExistingFile);
+  run_cmd->add_option("--lists", run_lists, "Category lists folder (replaces policy.lists)")
+      ->check(CLI::ExistingDirectory);
 
   CaCommandOptions ca;
   std::string ca_config;
@@ -76,6 +83,29 @@ int main_cli(int argc, char** argv) {
       "show", "Print the CA's subject, fingerprint, validity and how to trust it.");
   add_location(ca_show_cmd);
 
+  CheckOptions check;
+  std::string check_config;
+  std::string check_policy;
+  std::string check_lists;
+  auto* url_cmd = app.add_subcommand(
+      "check", "Print the policy's decision for each URL: <URL> <action> <rule> <category|->.");
+  url_cmd->add_option("-c,--config", check_config, "The config file `warden run` uses")
+      ->check(CLI::ExistingFile);
+  url_cmd->add_option("--policy", check_policy, "Policy file (replaces policy.file)")
+      ->check(CLI::ExistingFile);
+  url_cmd->add_option("--lists", check_lists, "Category lists folder (replaces policy.lists)")
+      ->check(CLI::ExistingDirectory);
+  url_cmd->add_option("--group", check.group, "Judge as a client of this group");
+  url_cmd->add_option("--client", check.client, "Judge as a client with this IP address");
+  url_cmd->add_option("url", check.urls, "URLs, with or without a scheme (none: http)")->required();
+
+  std::string stats_folder;
+  auto* lists_cmd = app.add_subcommand("lists", "Category lists: stats.");
+  lists_cmd->require_subcommand(1);
+  auto* stats_cmd = lists_cmd->add_subcommand(
+      "stats", "Per category: domains, URLs, expressions loaded and lines refused (with why).");
+  stats_cmd->add_option("folder", stats_folder, "A lists folder in the UT1 layout")->required();
+
   std::string check_file;
   auto* check_cmd = app.add_subcommand("check-config", "Check a config file and exit (0: valid).");
   check_cmd->add_option("file", check_file, "TOML config file")->required();
@@ -95,6 +125,8 @@ int main_cli(int argc, char** argv) {
     if (!access_log.empty()) run.access_log = access_log;
     if (run_cmd->count("--threads") > 0) run.threads = threads;
     if (!log_level.empty()) run.log_level = log_level;
+    if (!run_policy.empty()) run.policy_file = run_policy;
+    if (!run_lists.empty()) run.lists = run_lists;
     return run_proxy(run);
   }
   if (ca_cmd->parsed()) {
@@ -105,6 +137,14 @@ int main_cli(int argc, char** argv) {
     if (ca_export_cmd->parsed()) return ca_export(ca);
     return ca_show(ca);
   }
+  if (url_cmd->parsed()) {
+    spdlog::set_level(spdlog::level::warn);  // stdout carries the answers; stderr only trouble
+    if (!check_config.empty()) check.config_file = check_config;
+    if (!check_policy.empty()) check.policy_file = check_policy;
+    if (!check_lists.empty()) check.lists = check_lists;
+    return check_urls(check);
+  }
+  if (lists_cmd->parsed()) return lists_stats(stats_folder);
   if (check_cmd->parsed()) {
     auto c = load_config_file(check_file);
     if (!c) {

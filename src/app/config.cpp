@@ -287,6 +287,18 @@ const std::vector<Key>& schema() {
       integer_key(
           "tls", "cert_cache_size", "Minted certificates kept (least recently used go first).",
           [](Config& c) -> std::size_t& { return c.tls.cert_cache_size; }, 16, 1'000'000),
+      string_key("policy", "file",
+                 "The policy (groups, rules, block page strings; policy.example.toml). Empty:\n"
+                 "the built-in defaults (block adult, gambling, malware, phishing, redirector,\n"
+                 "vpn, doh; never decrypt bank; allow the rest). SIGHUP reloads it.",
+                 [](Config& c) -> std::string& { return c.policy.file; }),
+      string_key("policy", "lists",
+                 "Folder of category lists in the UT1 layout (a folder per category holding\n"
+                 "domains, urls, expressions; plain or .gz). Overrides the policy file's `lists`.",
+                 [](Config& c) -> std::string& { return c.policy.lists; }),
+      bool_key("policy", "watch",
+               "Reload the policy when its file or a list changes (as SIGHUP does).",
+               [](Config& c) -> bool& { return c.policy.watch; }),
       string_key(
           "log", "level", "Diagnostics on stderr: trace, debug, info, warn, error, critical, off.",
           [](Config& c) -> std::string& { return c.log.level; }, check_level),

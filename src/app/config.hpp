@@ -48,6 +48,12 @@ struct TlsSection {
   std::size_t cert_cache_size = 10'000;
 };
 
+struct PolicySection {
+  std::string file;   // policy TOML (policy.example.toml); empty: the built-in defaults
+  std::string lists;  // category lists folder (UT1 layout); empty: the policy file's `lists`
+  bool watch = true;  // reload when the policy file or a list changes
+};
+
 struct LogSection {
   std::string level = "info";
   std::string access_log = "-";  // a file, "-" (stdout) or "off"
@@ -60,6 +66,7 @@ struct Config {
   flow::Timeouts timeouts;
   UpstreamSection upstream;
   TlsSection tls;
+  PolicySection policy;
   LogSection log;
 };
 

@@ -1,9 +1,11 @@
 #include "app/run.hpp"
 
+#include "app/policy_watch.hpp"
 #include "app/tls_setup.hpp"
 #include "app/version.hpp"
 #include "flow/engine.hpp"
 #include "observe/access_log.hpp"
+#include "policy/policy_file.hpp"
 
 #include <boost/asio/signal_set.hpp>
 #include <fmt/format.h>
@@ -14,6 +16,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <functional>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <thread>
@@ -93,6 +96,8 @@ base::Result<Config> build_config(const RunOptions& o) {
   if (o.threads) c.proxy.threads = *o.threads;
   if (o.log_level) c.log.level = *o.log_level;
   for (const auto& f : o.upstream_ca) c.tls.upstream_ca.push_back(f);
+  if (o.policy_file) c.policy.file = *o.policy_file;
+  if (o.lists) c.policy.lists = *o.lists;
   for (auto p : o.connect_ports)
     if (std::find(c.proxy.connect_ports.begin(), c.proxy.connect_ports.end(), p) ==
         c.proxy.connect_ports.end())
@@ -120,6 +125,22 @@ base::Result<void> ensure_state_dir(const std::string& path) {
           fmt::format("cannot create state folder {}: {}", prefix, std::strerror(errno)));
   }
   return {};
+}
+
+base::Result<policy::PolicyPtr> load_configured_policy(const Config& c) {
+  const auto started = std::chrono::steady_clock::now();
+  auto loaded = policy::load_policy(c.policy.file, c.policy.lists);
+  if (!loaded) return loaded.error();
+  const policy::Policy& p = **loaded;
+  std::size_t domains = 0;
+  for (const auto& s : p.lists().stats()) domains += s.domains;
+  spdlog::info("policy {}: {} rules, {} categories ({} domains) from {}, loaded in {} ms",
+               p.source(), p.rules().size(), p.lists().names().size(), domains,
+               p.lists().folder().empty() ? "no lists folder" : p.lists().folder(),
+               std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - started)
+                   .count());
+  return loaded;
 }
 
 int run_proxy(const RunOptions& options) {
@@ -157,6 +178,11 @@ int run_proxy(const RunOptions& options) {
     fmt::print(stderr, "warden: {}\n", access_log.error().context);
     return 1;
   }
+  auto policy = load_configured_policy(c);
+  if (!policy) {
+    fmt::print(stderr, "warden: policy: {}\n", policy.error().context);
+    return 1;
+  }
   std::vector<net::tcp::endpoint> listen;
   for (const auto& l : c.proxy.listen) listen.push_back(*parse_listen_address(l));
 
@@ -167,7 +193,7 @@ int run_proxy(const RunOptions& options) {
   const unsigned workers = worker_count(c);
   auto engine = std::make_unique<flow::Engine>(
       std::make_shared<const flow::EngineConfig>(make_engine_config(c)), **access_log, workers,
-      tls ? &tls->services : nullptr);
+      tls ? &tls->services : nullptr, *policy);
   if (auto started = engine->start(listen); !started) {
     fmt::print(stderr, "warden: {}\n", started.error().context);
     return 1;
@@ -176,6 +202,24 @@ int run_proxy(const RunOptions& options) {
 
   Config current = c;
   bool clean = true;
+  // A policy that fails to load is refused; the running one stays.
+  std::function<void(const char*)> reload_policy;
+  PolicyWatch watch(control, [&] { reload_policy("a watched file changed"); });
+  reload_policy = [&](const char* why) {
+    auto fresh = load_configured_policy(current);
+    if (!fresh) {
+      spdlog::error("policy reload ({}) refused, keeping the running policy: {}", why,
+                    fresh.error().context);
+    } else {
+      engine->set_policy(*fresh);
+      spdlog::info("policy reloaded ({})", why);
+    }
+    if (current.policy.watch)
+      watch.watch(current.policy.file, fresh ? (*fresh)->lists().folder() : current.policy.lists);
+    else
+      watch.stop();
+  };
+  if (c.policy.watch) watch.watch(c.policy.file, (*policy)->lists().folder());
   std::function<void(const net::error_code&, int)> on_signal = [&](const net::error_code& ec,
                                                                    int sig) {
     if (ec) return;
@@ -194,6 +238,7 @@ int run_proxy(const RunOptions& options) {
         current = std::move(*fresh);
         spdlog::info("reloaded the configuration");
       }
+      reload_policy("SIGHUP");
       (*access_log)->reopen();
       signals.async_wait(on_signal);
       return;
@@ -201,6 +246,7 @@ int run_proxy(const RunOptions& options) {
     spdlog::info(
         "{}: draining connections (grace {} s)", sig == SIGTERM ? "SIGTERM" : "SIGINT",
         std::chrono::duration_cast<std::chrono::seconds>(current.proxy.shutdown_grace).count());
+    watch.stop();  // nothing left on the control loop: run() returns
     clean = engine->shutdown(current.proxy.shutdown_grace);
   };
   signals.async_wait(on_signal);

@@ -4,6 +4,7 @@
 // and reopens the access log.
 
 #include "app/config.hpp"
+#include "policy/policy.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -22,6 +23,8 @@ struct RunOptions {
   std::optional<std::string> log_level;
   std::vector<std::uint16_t> connect_ports;  // added to proxy.connect_ports
   std::vector<std::string> upstream_ca;      // added to tls.upstream_ca
+  std::optional<std::string> policy_file;    // replaces policy.file
+  std::optional<std::string> lists;          // replaces policy.lists
 };
 
 // The config `warden run` would use: file (or defaults), then flags, then validation.
@@ -29,6 +32,9 @@ struct RunOptions {
 
 // Creates the folder 0700 (and missing parents) if needed; refuses a non-directory.
 [[nodiscard]] base::Result<void> ensure_state_dir(const std::string& path);
+
+// The policy the config names (file and lists), loaded and compiled.
+[[nodiscard]] base::Result<policy::PolicyPtr> load_configured_policy(const Config& c);
 
 [[nodiscard]] int run_proxy(const RunOptions& options);
 

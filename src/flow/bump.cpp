@@ -7,6 +7,7 @@
 #include "base/scope_exit.hpp"
 #include "flow/body_copy.hpp"
 #include "flow/detail/exchange.hpp"
+#include "policy/host.hpp"
 #include "tls/certificate_authority.hpp"
 #include "tls/client_hello.hpp"
 #include "tls/server_context.hpp"
@@ -56,7 +57,8 @@ net::Awaitable<net::StreamPtr> ClientSession::upstream_tls(
   co_return stream;
 }
 
-net::Awaitable<bool> ClientSession::bump(Exchange& ex, const http::Authority& authority) {
+net::Awaitable<bool> ClientSession::bump(Exchange& ex, const http::Authority& authority,
+                                         const policy::Decision& at_connect) {
   const TlsServices& services = *ctx_.shared.tls;
   const Timeouts& t = config_->timeouts;
   const base::ScopeExit forget_upstream([this] { upstream_ = nullptr; });
@@ -84,14 +86,40 @@ net::Awaitable<bool> ClientSession::bump(Exchange& ex, const http::Authority& au
     log_exchange(ex);
     co_return false;
   }
-  std::string name = hello.info.sni;
-  if (name.empty()) name = authority.host;  // no SNI: the CONNECT host (a name or an IP)
+  std::string name = authority.host;  // no SNI: the CONNECT host (a name or an IP)
+  if (!hello.info.sni.empty()) {
+    std::string why;
+    const policy::NormalHost sni = policy::normalize_host(hello.info.sni, why);
+    if (!why.empty()) {
+      ex.record.end = "error";
+      ex.record.error = base::error_code_name(ErrorCode::BadRequest);
+      log_exchange(ex);
+      co_return false;
+    }
+    name = sni.text;
+  }
   ex.record.host = name;
 
-  // 2. Splice what must not be decrypted (banking, health...).
+  // 2. The policy on the name the client asked for; the stronger of it and the CONNECT's
+  //    decision stands (a pupil cannot CONNECT to a blocked host with an allowed SNI).
+  policy::Decision decision = at_connect;
+  if (name != authority.host) {
+    policy::Decision on_name = judge(ex, name, authority.port, std::nullopt);
+    if (on_name.action >= decision.action) decision = std::move(on_name);
+  }
+  record_decision(ex, decision);
+  if (decision.action == policy::Action::Reject) {
+    co_await reject_handshake(ex);
+    co_return false;
+  }
+  // Blocked: bumped without contacting the server, so each request gets the block page (or,
+  // where a URL rule allows it, its upstream is opened then, verified as usual).
+  const bool blocked = decision.action == policy::Action::Block;
+
+  // 3. Splice what must not be decrypted (banking, health...).
   std::optional<base::Error> refused;
   std::optional<Clock::time_point> upstream_not_after;
-  if (services.splices(name)) {
+  if (decision.action == policy::Action::NoDecrypt || services.splices(name)) {
     ex.record.scheme = "splice";
     const std::string plain;  // no TLS leg (named: no temporaries in co_await, GCC 12)
     net::StreamPtr tcp = co_await connect(authority, plain, refused, upstream_not_after);
@@ -106,21 +134,24 @@ net::Awaitable<bool> ClientSession::bump(Exchange& ex, const http::Authority& au
     co_return false;
   }
 
-  // 3. The upstream leg, verified like a browser would: a pooled connection to the same server
+  // 4. The upstream leg, verified like a browser would: a pooled connection to the same server
   //    (verified when it was opened) or a new one.
   ex.record.scheme = "https";
-  net::StreamPtr secured = ctx_.upstreams.take(https_pool_key(name, authority), t.upstream_idle);
-  if (secured) {
-    if (X509* peer = SSL_get0_peer_certificate(static_cast<tls::TlsStream&>(*secured).native()))
-      upstream_not_after = tls::asn1_time_point(X509_get0_notAfter(peer));
-  } else {
-    secured = co_await connect(authority, name, refused, upstream_not_after);
+  net::StreamPtr secured;
+  if (!blocked) {
+    secured = ctx_.upstreams.take(https_pool_key(name, authority), t.upstream_idle);
+    if (secured) {
+      if (X509* peer = SSL_get0_peer_certificate(static_cast<tls::TlsStream&>(*secured).native()))
+        upstream_not_after = tls::asn1_time_point(X509_get0_notAfter(peer));
+    } else {
+      secured = co_await connect(authority, name, refused, upstream_not_after);
+    }
   }
   upstream_ = nullptr;
   if (state_ == State::Closed) co_return false;
   SSL* upstream_ssl = secured ? static_cast<tls::TlsStream&>(*secured).native() : nullptr;
 
-  // 4. A certificate for the name the client asked for, then the client's handshake.
+  // 5. A certificate for the name the client asked for, then the client's handshake.
   auto minted = services.certs->get(name, refused ? std::nullopt : upstream_not_after);
   if (!minted) {
     spdlog::error("minting a certificate for {} failed: {}", name, minted.error().context);
@@ -151,10 +182,11 @@ net::Awaitable<bool> ClientSession::bump(Exchange& ex, const http::Authority& au
     co_return false;
   }
   ex.record.end = refused ? "refused" : "bumped";
+  if (blocked) ex.record.end = "blocked";
   if (refused) ex.record.error = base::error_code_name(refused->code);
   log_exchange(ex);
 
-  // 5. Requests now arrive over TLS; a refused upstream answers each with its error page.
+  // 6. Requests now arrive over TLS; a refused upstream answers each with its error page.
   bumped_ = Bumped{name, authority, std::move(secured), std::move(refused),
                    https_pool_key(name, authority)};
   co_return true;

@@ -32,6 +32,9 @@ http::Checked<http::AbsoluteTarget> ClientSession::bumped_target(const http::Req
   } else {
     auto absolute = http::parse_absolute_target(target);
     if (!absolute) return absolute.error();
+    std::string why;
+    if (!normalize_authority(absolute->authority, why))
+      return http::ParseError{400, "the URL's host is not a valid host name"};
     if (absolute->authority.host != t.authority.host ||
         absolute->authority.port != t.authority.port)
       return http::ParseError{421, "the URL names another server than this TLS connection"};
@@ -39,7 +42,9 @@ http::Checked<http::AbsoluteTarget> ClientSession::bumped_target(const http::Req
   }
   if (auto host = h.find("host")) {
     auto a = http::parse_authority(*host, false);
-    if (!a || a->host != t.authority.host || (a->port != 0 && a->port != t.authority.port))
+    std::string why;
+    if (!a || !normalize_authority(*a, why) || a->host != t.authority.host ||
+        (a->port != 0 && a->port != t.authority.port))
       return http::ParseError{421, "Host names another server than this TLS connection"};
   }
   return t;
@@ -85,6 +90,7 @@ ClientSession::ClientSession(WorkerContext& ctx, net::Socket client, capture::Fl
       config_(ctx.config),
       meta_(std::move(meta)),
       client_ip_(meta_.client.address().to_string()),
+      client_address_(policy::parse_ip(client_ip_)),
       client_buf_(ctx.worker.buffers()),
       watchdog_(ctx.worker.executor()) {
   (void)net::prepare_client_socket(client);
@@ -234,10 +240,24 @@ net::Awaitable<bool> ClientSession::handle_request(http::RequestHead& head) {
     co_return false;
   }
   ex.target = std::move(*target);
+  if (!bumped_) {  // (a bumped target's host is the normalised TLS name already)
+    std::string why;
+    if (!normalize_authority(ex.target.authority, why)) {
+      co_await respond_error(&ex, 400, ErrorCode::BadRequest,
+                             "The request's host is not a valid host name: " + why + ".", true);
+      co_return false;
+    }
+  }
   ex.record.scheme = ex.target.scheme;
   ex.record.host = ex.target.authority.host;
   ex.record.port = ex.target.authority.port;
   ex.record.path = ex.target.path;
+  // Judged on the full URL before any DNS lookup or connection for it.
+  const std::string url = policy::url_for_policy(ex.target.authority.host, ex.target.path);
+  const policy::Decision decision =
+      judge(ex, ex.target.authority.host, ex.target.authority.port, url);
+  if (decision.action == policy::Action::Block || decision.action == policy::Action::Reject)
+    co_return co_await respond_blocked(ex, decision, true);
   if (bumped_ && bumped_->refused) {  // the upstream failed verification: only our page
     co_await respond_error(&ex, *bumped_->refused, true);
     co_return false;

@@ -22,9 +22,11 @@
 #include "net/stream.hpp"
 #include "net/watchdog.hpp"
 #include "observe/access_record.hpp"
+#include "policy/policy.hpp"
 
 #include <boost/asio/cancellation_signal.hpp>
 
+#include <array>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -80,8 +82,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   net::Awaitable<bool> established(Exchange& ex);
   // Relays bytes both ways (after sending what the client already sent) until both end.
   net::Awaitable<void> splice(Exchange& ex, net::Stream& upstream);
-  // bump.cpp
-  net::Awaitable<bool> bump(Exchange& ex, const http::Authority& authority);
+  // bump.cpp: `at_connect` is the policy's decision on the CONNECT's host.
+  net::Awaitable<bool> bump(Exchange& ex, const http::Authority& authority,
+                            const policy::Decision& at_connect);
   // The upstream TLS leg to `name` over `tcp`; on failure `error` says why.
   net::Awaitable<net::StreamPtr> upstream_tls(
       net::StreamPtr tcp, const std::string& name, std::uint16_t port,
@@ -89,6 +92,20 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
       std::optional<std::chrono::system_clock::time_point>& not_after);
   // After a tunnel or upgrade relay ends: bytes and how it ended into the record.
   void record_relay(Exchange& ex, const net::RelayResult& r, unsigned expiries_before);
+
+  // judge.cpp
+  // Lower case, IDNA, canonical IP literals (policy/host.hpp); false with `why` if not a host.
+  [[nodiscard]] static bool normalize_authority(http::Authority& a, std::string& why);
+  // The policy's decision on `host`:`port`, and on the URL "host/path?query" once it is known;
+  // recorded in `ex`.
+  policy::Decision judge(Exchange& ex, std::string_view host, std::uint16_t port,
+                         std::optional<std::string_view> url);
+  static void record_decision(Exchange& ex, const policy::Decision& d);
+  // Answers a block (the page, or text when `page` is false or the client wants no HTML) or a
+  // reject (403, empty) at the request stage; returns whether the connection stays open.
+  net::Awaitable<bool> respond_blocked(Exchange& ex, const policy::Decision& d, bool page);
+  // A fatal TLS alert for a ClientHello the policy rejects (no page can be shown).
+  net::Awaitable<void> reject_handshake(Exchange& ex);
 
   // errors.cpp: writes Warden's own error response; `ex` (if any) records it.
   net::Awaitable<void> respond_error(Exchange* ex, unsigned status, base::ErrorCode code,
@@ -110,6 +127,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   net::StreamPtr client_;   // TCP, or TLS once bumped
   capture::FlowMeta meta_;
   std::string client_ip_;
+  std::optional<std::array<std::uint8_t, 16>> client_address_;  // for policy groups
   net::Buffer client_buf_;
   net::Watchdog watchdog_;
   net::asio::cancellation_signal cancel_;  // abort(): stops whatever run() is waiting for

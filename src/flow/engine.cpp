@@ -3,6 +3,7 @@
 #include "capture/acceptor_loop.hpp"
 #include "flow/client_session.hpp"
 #include "net/listener.hpp"
+#include "policy/policy_file.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -17,13 +18,14 @@ namespace warden::flow {
 namespace asio = net::asio;
 
 Engine::Engine(EngineConfigPtr config, observe::AccessLog& access_log, unsigned threads,
-               const TlsServices* tls)
+               const TlsServices* tls, policy::PolicyPtr policy)
     : pool_(threads == 0 ? 1 : threads) {
+  if (!policy) policy = policy::default_policy(policy::CategoryLists::empty());
   shared_.access_log = &access_log;
   shared_.tls = tls;
   shared_.id_salt = base::random_process_salt();
   for (std::size_t i = 0; i < pool_.size(); ++i)
-    contexts_.push_back(std::make_unique<WorkerContext>(pool_[i], shared_, config));
+    contexts_.push_back(std::make_unique<WorkerContext>(pool_[i], shared_, config, policy));
 }
 
 Engine::~Engine() {
@@ -86,6 +88,11 @@ void Engine::run_on_workers(const std::function<void(WorkerContext&)>& fn) {
 void Engine::reload(EngineConfigPtr config) {
   for (auto& c : contexts_)
     asio::post(c->worker.executor(), [ctx = c.get(), config] { ctx->config = config; });
+}
+
+void Engine::set_policy(policy::PolicyPtr policy) {
+  for (auto& c : contexts_)
+    asio::post(c->worker.executor(), [ctx = c.get(), policy] { ctx->policy = policy; });
 }
 
 bool Engine::shutdown(net::Duration grace) {

@@ -11,6 +11,7 @@
 #include "flow/worker_context.hpp"
 #include "net/worker.hpp"
 #include "observe/access_log.hpp"
+#include "policy/policy.hpp"
 
 #include <memory>
 #include <vector>
@@ -19,9 +20,10 @@ namespace warden::flow {
 
 class Engine {
  public:
-  // `tls` (may be null: CONNECT is relayed) must outlive the engine.
+  // `tls` (may be null: CONNECT is relayed) must outlive the engine. `policy` null: the
+  // built-in defaults without category lists (which allow everything).
   Engine(EngineConfigPtr config, observe::AccessLog& access_log, unsigned threads,
-         const TlsServices* tls = nullptr);
+         const TlsServices* tls = nullptr, policy::PolicyPtr policy = nullptr);
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -34,6 +36,9 @@ class Engine {
   }
   // New flows and exchanges use `config` from now on; running exchanges keep theirs.
   void reload(EngineConfigPtr config);
+  // New flows and requests are judged by `policy` from now on; a tunnel already spliced or
+  // relayed keeps the decision it had.
+  void set_policy(policy::PolicyPtr policy);
   // Stops accepting; idle connections close now, busy ones after their exchange; after
   // `grace` the rest are aborted. Returns false if workers did not stop in time.
   bool shutdown(net::Duration grace);

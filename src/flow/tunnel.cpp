@@ -43,6 +43,12 @@ net::Awaitable<bool> ClientSession::connect_tunnel(Exchange& ex) {
         "CONNECT needs host:port: " + std::string(authority.error().reason) + ".", true);
     co_return false;
   }
+  std::string why;
+  if (!normalize_authority(*authority, why)) {
+    co_await respond_error(&ex, 400, ErrorCode::BadRequest,
+                           "CONNECT names an invalid host: " + why + ".", true);
+    co_return false;
+  }
   ex.record.host = authority->host;
   ex.record.port = authority->port;
   const auto& ports = cfg.connect_ports;
@@ -54,11 +60,18 @@ net::Awaitable<bool> ClientSession::connect_tunnel(Exchange& ex) {
     co_return false;
   }
 
+  // The host as the CONNECT names it; with interception the ClientHello's name is judged too.
+  const policy::Decision decision = judge(ex, authority->host, authority->port, std::nullopt);
   if (ctx_.shared.tls != nullptr) {
     // Intercepting: answer at once and read the ClientHello; the upstream is chosen after it
     // (a pooled verified connection, or a new one), and its failures get a page over TLS.
     if (!co_await established(ex)) co_return false;
-    co_return co_await bump(ex, *authority);
+    co_return co_await bump(ex, *authority, decision);
+  }
+  if (decision.action == policy::Action::Block || decision.action == policy::Action::Reject) {
+    // Relaying only: nothing can be shown inside the tunnel, so the CONNECT itself is refused.
+    co_await respond_blocked(ex, decision, false);
+    co_return false;
   }
   std::optional<base::Error> error;
   std::optional<std::chrono::system_clock::time_point> unused;

@@ -9,6 +9,7 @@
 #include "flow/upstream_pool.hpp"
 #include "net/worker.hpp"
 #include "observe/access_log.hpp"
+#include "policy/policy.hpp"
 
 #include <atomic>
 #include <unordered_set>
@@ -30,17 +31,19 @@ struct EngineShared {
 
 class WorkerContext {
  public:
-  WorkerContext(net::Worker& w, EngineShared& s, EngineConfigPtr c)
+  WorkerContext(net::Worker& w, EngineShared& s, EngineConfigPtr c, policy::PolicyPtr p)
       : worker(w),
         shared(s),
         config(std::move(c)),
+        policy(std::move(p)),
         upstreams(w.executor()),
         access_log(*s.access_log, w.executor()),
         ids(s.id_salt, w.index()) {}
 
   net::Worker& worker;
   EngineShared& shared;
-  EngineConfigPtr config;  // replaced (by a post from the control plane) on reload
+  EngineConfigPtr config;    // replaced (by a post from the control plane) on reload
+  policy::PolicyPtr policy;  // likewise; never null
   UpstreamPool upstreams;
   observe::AccessLogBatch access_log;
   base::RequestIdGenerator ids;

@@ -76,6 +76,18 @@ void append_json_line(const AccessRecord& r, std::string& out) {
   }
   key(out, "capture");
   append_string(out, r.capture);
+  if (!r.decision.empty()) {
+    key(out, "decision");
+    append_string(out, r.decision);
+    key(out, "rule");
+    append_string(out, r.rule);
+    key(out, "group");
+    append_string(out, r.group);
+    if (!r.category.empty()) {
+      key(out, "category");
+      append_string(out, r.category);
+    }
+  }
   out.append("}\n");
 }
 

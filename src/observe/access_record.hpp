@@ -27,6 +27,12 @@ struct AccessRecord {
   std::string_view end = "ok";            // how it ended; see docs/access-log.md
   std::string_view error;                 // ERR_* code, empty when none
   std::string_view capture = "explicit";  // how the flow was captured
+  // The policy's decision: allow, block, no_decrypt, reject; empty when no decision was made
+  // (the request was refused before it could be judged).
+  std::string_view decision;
+  std::string rule;      // the rule that decided ("default" when none matched)
+  std::string category;  // the category (list) that matched, empty when none
+  std::string group;     // the client's group
 };
 
 // The record as one JSON object followed by '\n'.

@@ -109,6 +109,7 @@ base::Result<std::shared_ptr<const CategoryLists>> CategoryLists::load(const std
     return base::Error{base::ErrorCode::Internal, base::ErrorSource::Internal,
                        "category list folder " + folder + " does not exist or is not a folder"};
   std::shared_ptr<CategoryLists> lists(new CategoryLists());
+  lists->folder_ = folder;
   DomainSet::Builder domains;
   for (const auto& name : entries(folder)) {
     const std::string dir = folder + "/" + name;
@@ -130,6 +131,9 @@ base::Result<std::shared_ptr<const CategoryLists>> CategoryLists::load(const std
         continue;
       }
       for_each_line(text, [&](std::string_view line) {
+        // ".example.com" is Squid's spelling of what a plain entry means here: the domain and
+        // its subdomains. Some lists use it.
+        if (line.size() > 1 && line.front() == '.') line.remove_prefix(1);
         NormalHost h = normalize_host(line, why);
         if (!why.empty()) return refuse(stats, line, why);
         domains.add(h.text, id);

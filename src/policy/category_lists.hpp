@@ -45,6 +45,8 @@ class CategoryLists {
   ~CategoryLists();
 
   [[nodiscard]] const std::vector<std::string>& names() const { return names_; }
+  // Where the lists were loaded from; empty for empty().
+  [[nodiscard]] const std::string& folder() const { return folder_; }
   // The id of a category name, or -1.
   [[nodiscard]] int id(std::string_view name) const;
   [[nodiscard]] const std::string& name(CategoryId id) const { return names_[id]; }
@@ -67,6 +69,7 @@ class CategoryLists {
     CategoryId category;
   };
 
+  std::string folder_;
   std::vector<std::string> names_;
   std::vector<CategoryStats> stats_;
   DomainSet domains_;

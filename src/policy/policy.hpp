@@ -101,6 +101,14 @@ struct Request {
   std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
 };
 
+// The URL form evaluate() judges: "host/path?query", the host normalised (no scheme, no port).
+[[nodiscard]] inline std::string url_for_policy(std::string_view host, std::string_view path) {
+  std::string url;
+  url.reserve(host.size() + path.size());
+  url.append(host).append(path);
+  return url;
+}
+
 class Policy {
  public:
   Policy(std::vector<Group> groups, std::vector<Rule> rules,
@@ -112,6 +120,7 @@ class Policy {
   [[nodiscard]] const PageStrings& strings() const { return strings_; }
   [[nodiscard]] const CategoryLists& lists() const { return *lists_; }
   [[nodiscard]] const std::vector<Rule>& rules() const { return rules_; }
+  [[nodiscard]] const std::vector<Group>& groups() const { return groups_; }
   [[nodiscard]] const std::string& source() const { return source_; }  // file, or "built-in"
   // True if some rule could allow a URL on `host` that a host-level decision blocks (so a bumped
   // connection must still judge each request).

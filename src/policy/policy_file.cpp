@@ -345,7 +345,13 @@ base::Result<PolicyPtr> load_policy(const std::string& policy_file,
     try {
       const toml::table root = toml::parse_file(policy_file);
       if (folder.empty())
-        if (const auto* l = root.get("lists"); l && l->as_string()) folder = l->as_string()->get();
+        if (const auto* l = root.get("lists"); l && l->as_string()) {
+          folder = l->as_string()->get();
+          // Relative to the policy file, so a policy and its lists can move together.
+          const std::size_t slash = policy_file.rfind('/');
+          if (!folder.starts_with('/') && slash != std::string::npos)
+            folder = policy_file.substr(0, slash + 1) + folder;
+        }
     } catch (const toml::parse_error& e) {
       return to_error({e.source(), std::string(e.description())}, policy_file);
     }

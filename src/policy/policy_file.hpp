@@ -13,7 +13,8 @@
 namespace warden::policy {
 
 // `policy_file` empty: the defaults. `lists_folder` empty: no category lists (a policy file
-// may name its own with `lists = "..."`; the argument wins when both are given).
+// may name its own with `lists = "..."`, relative to the file; the argument wins when both are
+// given).
 [[nodiscard]] base::Result<PolicyPtr> load_policy(const std::string& policy_file,
                                                   const std::string& lists_folder);
 // The same from text (tests, fuzzing); `lists` already loaded.

@@ -1,0 +1,92 @@
+// ClientSession: asking the policy, and enforcing its answer before anything is contacted
+// (docs/policy.md). A host is judged at the CONNECT and again at the ClientHello (its SNI);
+// every request — plain HTTP or inside an intercepted tunnel — is judged on its full URL before
+// any DNS lookup or upstream connection.
+#include "actions/block_page.hpp"
+#include "flow/body_copy.hpp"
+#include "flow/detail/exchange.hpp"
+#include "policy/host.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace warden::flow {
+
+using std::chrono_literals::operator""s;
+
+bool ClientSession::normalize_authority(http::Authority& a, std::string& why) {
+  const policy::NormalHost normal = policy::normalize_host(a.host, why);
+  if (!why.empty()) return false;
+  a.host = normal.text;
+  a.ipv6_literal = normal.kind == policy::HostKind::Ipv6;
+  return true;
+}
+
+policy::Decision ClientSession::judge(Exchange& ex, std::string_view host, std::uint16_t port,
+                                      std::optional<std::string_view> url) {
+  policy::Request request;
+  request.client = client_address_;
+  request.host = host;
+  request.port = port;
+  request.url = url;
+  policy::Decision d = ctx_.policy->evaluate(request);
+  record_decision(ex, d);
+  return d;
+}
+
+void ClientSession::record_decision(Exchange& ex, const policy::Decision& d) {
+  ex.record.decision = policy::action_name(d.action);
+  ex.record.rule = d.rule;
+  ex.record.category = d.category;
+  ex.record.group = d.group;
+}
+
+net::Awaitable<bool> ClientSession::respond_blocked(Exchange& ex, const policy::Decision& d,
+                                                    bool page) {
+  const bool has_body =
+      ex.semantics.body.kind == http::BodyKind::Chunked ||
+      ex.semantics.body.kind == http::BodyKind::UntilClose ||
+      (ex.semantics.body.kind == http::BodyKind::Length && ex.semantics.body.length > 0);
+  // A body we will not forward is not read either: the connection ends after the answer.
+  const bool close = has_body || !ex.semantics.keep_alive || drain_ || ctx_.draining;
+  std::string response;
+  if (d.action == policy::Action::Reject) {
+    response = actions::render_reject_response(ex.record.id, close);
+    ex.record.end = "rejected";
+  } else {
+    actions::BlockedRequest blocked;
+    // (A refused CONNECT's record says "tunnel"; the pupil asked for an https:// page.)
+    blocked.scheme = ex.record.scheme == "tunnel" ? std::string_view("https") : ex.record.scheme;
+    blocked.host = ex.record.host;
+    blocked.port = ex.record.port;
+    blocked.path = ex.record.path;
+    blocked.category = d.category;
+    blocked.rule = d.rule;
+    blocked.request_id = ex.record.id;
+    blocked.when = ex.record.ts;
+    const actions::PageKind kind =
+        page ? actions::page_kind(ex.head.find("sec-fetch-dest").value_or(""),
+                                  ex.head.find("accept").value_or(""))
+             : actions::PageKind::Text;
+    response = actions::render_block_response(ctx_.policy->strings(), blocked, kind,
+                                              ex.head.method() == "HEAD", close);
+    ex.record.end = "blocked";
+  }
+  ex.response_started = true;
+  const bool sent = co_await write_all(*client_, response, watchdog_, 10s);
+  ex.record.status = sent ? 403 : 0;
+  ex.record.bytes_out += sent ? response.size() : 0;
+  if (!sent) ex.record.end = "client_abort";
+  log_exchange(ex);
+  co_return sent && !close;
+}
+
+net::Awaitable<void> ClientSession::reject_handshake(Exchange& ex) {
+  // A fatal handshake_failure alert (RFC 8446 §6.2), in a record any TLS version reads.
+  const std::string_view alert("\x15\x03\x03\x00\x02\x02\x28", 7);
+  const bool sent = co_await write_all(*client_, alert, watchdog_, 10s);
+  ex.record.bytes_out += sent ? alert.size() : 0;
+  ex.record.end = "rejected";
+  log_exchange(ex);
+}
+
+}  // namespace warden::flow
