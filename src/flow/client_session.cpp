@@ -254,8 +254,16 @@ net::Awaitable<bool> ClientSession::handle_request(http::RequestHead& head) {
   ex.record.path = ex.target.path;
   // Judged on the full URL before any DNS lookup or connection for it.
   const std::string url = policy::url_for_policy(ex.target.authority.host, ex.target.path);
-  const policy::Decision decision =
-      judge(ex, ex.target.authority.host, ex.target.authority.port, url);
+  policy::Decision decision = judge(ex, ex.target.authority.host, ex.target.authority.port, url);
+  if (bumped_ && bumped_->authority.host != bumped_->name) {
+    // The server contacted is the one the CONNECT named (an address, under transparent
+    // capture): it is judged too, and the stronger decision stands.
+    const std::string connect_url = policy::url_for_policy(bumped_->authority.host, ex.target.path);
+    policy::Decision on_connect =
+        judge(ex, bumped_->authority.host, bumped_->authority.port, connect_url);
+    if (on_connect.action > decision.action) decision = std::move(on_connect);
+    record_decision(ex, decision);
+  }
   if (decision.action == policy::Action::Block || decision.action == policy::Action::Reject)
     co_return co_await respond_blocked(ex, decision, true);
   if (bumped_ && bumped_->refused) {  // the upstream failed verification: only our page

@@ -4,6 +4,7 @@
 
 #include "flow/engine.hpp"
 #include "observe/access_log.hpp"
+#include "policy/policy.hpp"
 
 #include <gtest/gtest.h>
 
@@ -30,6 +31,7 @@ class ProxyFixture : public ::testing::Test {
 
   flow::EngineConfig config;
   const flow::TlsServices* tls = nullptr;  // set before start() to intercept CONNECT
+  policy::PolicyPtr policy;                // set before start(); null: built-in defaults
   std::unique_ptr<observe::AccessLog> log_;
   std::unique_ptr<flow::Engine> engine_;
   std::filesystem::path dir_;
