@@ -5,13 +5,9 @@
 SIGHUP with a broken config (kept running), SIGTERM (exit 0). Uses only the standard library,
 curl and a local origin (http.server) on loopback."""
 
-import http.server
-import json
 import os
-import re
 import signal
 import socket
-import socketserver
 import subprocess
 import sys
 import tempfile
@@ -19,107 +15,10 @@ import threading
 import time
 import unittest
 
-WARDEN = sys.argv.pop(1) if len(sys.argv) > 1 else "build/release/warden"
+import harness
+from harness import Origin, ThreadingServer, Warden, start_origin
 
-
-class Origin(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def do_GET(self):
-        body = b"origin says hi"
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
-class ThreadingServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
-    daemon_threads = True
-
-
-def start_origin():
-    server = ThreadingServer(("127.0.0.1", 0), Origin)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
-class Warden:
-    """A running `warden run`; the port is read from its start banner on stderr."""
-
-    def __init__(self, *extra, config=None):
-        self.dir = tempfile.mkdtemp(prefix="warden-bin-")
-        self.access_log = os.path.join(self.dir, "access.log")
-        args = [WARDEN, "run", "--listen", "127.0.0.1:0", "--state-dir",
-                os.path.join(self.dir, "state"), "--access-log", self.access_log, "--threads", "2"]
-        if config:
-            args += ["-c", config]
-        self.proc = subprocess.Popen(args + list(extra), stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True)
-        self.banner = ""
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            line = self.proc.stderr.readline()
-            if not line:
-                break
-            self.banner += line
-            m = re.search(r"explicit proxy on 127\.0\.0\.1:(\d+)", line)
-            if m:
-                self.port = int(m.group(1))
-                break
-        else:
-            raise AssertionError("no start banner: " + self.banner)
-        if not hasattr(self, "port"):
-            raise AssertionError("warden did not start: " + self.banner + self.proc.stderr.read())
-        self.stderr_lines = []
-        self.drainer = threading.Thread(target=self._drain_stderr, daemon=True)
-        self.drainer.start()
-
-    def _drain_stderr(self):
-        for line in self.proc.stderr:
-            self.stderr_lines.append(line)
-
-    def curl(self, *args):
-        return subprocess.run(["curl", "-sS", "--max-time", "20", "--noproxy", "",
-                               "-x", f"http://127.0.0.1:{self.port}", *args],
-                              capture_output=True, text=True)
-
-    def raw(self, data, timeout=5):
-        with socket.create_connection(("127.0.0.1", self.port), timeout=timeout) as s:
-            s.settimeout(timeout)
-            s.sendall(data)
-            chunks = []
-            while True:
-                try:
-                    b = s.recv(65536)
-                except socket.timeout:
-                    break
-                if not b:
-                    break
-                chunks.append(b)
-            return b"".join(chunks)
-
-    def stop(self, sig=signal.SIGTERM):
-        self.proc.send_signal(sig)
-        rc = self.proc.wait(timeout=30)
-        self.drainer.join(timeout=5)
-        self.proc.stdout.close()
-        self.proc.stderr.close()
-        return rc
-
-    def wait_for_log(self, count, timeout=5):
-        deadline = time.monotonic() + timeout
-        lines = []
-        while time.monotonic() < deadline:
-            if os.path.exists(self.access_log):
-                with open(self.access_log) as f:
-                    lines = [json.loads(l) for l in f if l.strip()]
-                if len(lines) >= count:
-                    return lines
-            time.sleep(0.05)
-        return lines
+harness.WARDEN = WARDEN = sys.argv.pop(1) if len(sys.argv) > 1 else harness.WARDEN
 
 
 class BinaryTest(unittest.TestCase):
@@ -297,4 +196,4 @@ class BinaryTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    harness.main()

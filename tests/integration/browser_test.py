@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""A real browser through Warden: headless Chromium (Debian `chromium`), the school CA trusted
+through an NSS db in $HOME/.pki/nssdb (certutil), Warden as its proxy for everything including
+loopback. It loads an allowed local HTTPS page (the origin's content arrives, re-encrypted
+under the school CA) and a blocked one (the block page's DOM names the category); the block
+page's screenshot is kept in $WARDEN_ARTIFACTS (the build folder's artifacts/).
+
+As root it runs in its own network namespace (loopback only). Skips (exit 77) saying why when
+chromium or certutil is missing."""
+
+import http.server
+import os
+import shutil
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE = os.path.dirname(os.path.dirname(HERE))
+FIXTURE_LISTS = os.path.join(SOURCE, "tests", "policy", "lists")
+ARTIFACTS = os.environ.get("WARDEN_ARTIFACTS", os.getcwd())
+
+sys.path.insert(0, HERE)
+import harness  # noqa: E402
+from harness import ThreadingServer, Warden  # noqa: E402
+
+harness.enter_network_namespace()
+harness.WARDEN = sys.argv.pop(1) if len(sys.argv) > 1 else harness.WARDEN
+
+LESSON = b"<!DOCTYPE html><title>Lesson</title><h1 id=greeting>Today's lesson: fractions</h1>"
+
+
+class Lesson(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(LESSON)))
+        self.end_headers()
+        self.wfile.write(LESSON)
+
+    def log_message(self, *args):
+        pass
+
+
+def make_origin_pki(folder):
+    """A root and a leaf for `localhost`, as a school's intranet server might have."""
+    subprocess.run(
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 "
+        "-subj '/CN=Intranet Test Root' -addext 'keyUsage=critical,keyCertSign,cRLSign' "
+        "-keyout root.key -out root.pem && "
+        "openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj '/CN=localhost' "
+        "-keyout leaf.key -out leaf.csr && "
+        "printf 'subjectAltName=DNS:localhost\\nbasicConstraints=critical,CA:FALSE\\n"
+        "keyUsage=critical,digitalSignature\\nextendedKeyUsage=serverAuth\\n' > leaf.ext && "
+        "openssl x509 -req -in leaf.csr -CA root.pem -CAkey root.key -CAcreateserial -days 2 "
+        "-sha256 -extfile leaf.ext -out leaf.pem",
+        shell=True, cwd=folder, check=True, capture_output=True)
+
+
+class Browser(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        missing = [t for t in ("chromium", "certutil") if not shutil.which(t)]
+        if missing:
+            raise unittest.SkipTest(f"{', '.join(missing)} not installed "
+                                    "(scripts/install-deps.sh installs chromium, libnss3-tools)")
+        cls.dir = tempfile.mkdtemp(prefix="warden-browser-")
+        make_origin_pki(cls.dir)
+        cls.origin = ThreadingServer(("127.0.0.1", 0), Lesson)
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(os.path.join(cls.dir, "leaf.pem"), os.path.join(cls.dir, "leaf.key"))
+        cls.origin.socket = ctx.wrap_socket(cls.origin.socket, server_side=True)
+        threading.Thread(target=cls.origin.serve_forever, daemon=True).start()
+        cls.origin_port = cls.origin.server_address[1]
+        cls.warden = Warden("--lists", FIXTURE_LISTS, "--upstream-ca",
+                            os.path.join(cls.dir, "root.pem"), "--connect-port",
+                            str(cls.origin_port))
+        # The browser's own home, so the school CA goes into a fresh NSS db, not the user's.
+        cls.home = os.path.join(cls.dir, "home")
+        nssdb = os.path.join(cls.home, ".pki", "nssdb")
+        os.makedirs(nssdb)
+        subprocess.run(["certutil", "-N", "-d", f"sql:{nssdb}", "--empty-password"], check=True)
+        school_ca = os.path.join(cls.warden.dir, "state", "ca.pem")
+        subprocess.run(["certutil", "-A", "-d", f"sql:{nssdb}", "-n", "School Web Filter CA",
+                        "-t", "C,,", "-i", school_ca], check=True)
+
+    @classmethod
+    def tearDownClass(cls):
+        rc = cls.warden.stop()
+        cls.origin.shutdown()
+        assert rc == 0, f"warden exited {rc}"
+
+    def chromium(self, url, *extra):
+        profile = tempfile.mkdtemp(prefix="profile-", dir=self.dir)
+        args = ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", f"--user-data-dir={profile}",
+                f"--proxy-server=http://127.0.0.1:{self.warden.port}",
+                "--proxy-bypass-list=<-loopback>", *extra, url]
+        env = dict(os.environ, HOME=self.home)
+        return subprocess.run(args, capture_output=True, text=True, timeout=120, env=env)
+
+    def test_allowed_https_page_arrives_under_the_school_ca(self):
+        out = self.chromium(f"https://localhost:{self.origin_port}/lesson", "--dump-dom")
+        self.assertIn('<h1 id="greeting">Today\'s lesson: fractions</h1>', out.stdout,
+                      out.stderr[-2000:])
+        log = self.warden.wait_for_log(2)
+        self.assertTrue(any(l.get("host") == "localhost" and l.get("path") == "/lesson" and
+                            l.get("status") == 200 for l in log), log)
+
+    def test_blocked_page_names_the_category(self):
+        out = self.chromium("https://www.casino.test/roulette?bet=red", "--dump-dom")
+        self.assertIn('<dd id="category">gambling</dd>', out.stdout, out.stderr[-2000:])
+        self.assertIn("https://www.casino.test/roulette?bet=red", out.stdout)
+        os.makedirs(ARTIFACTS, exist_ok=True)
+        shot = os.path.join(ARTIFACTS, "block-page.png")
+        if os.path.exists(shot):
+            os.unlink(shot)
+        taken = self.chromium("https://www.casino.test/roulette?bet=red",
+                              f"--screenshot={shot}", "--window-size=412,860",
+                              "--hide-scrollbars")
+        self.assertTrue(os.path.getsize(shot) > 5000 if os.path.exists(shot) else False,
+                        taken.stderr[-2000:])
+        print(f"\nblock page screenshot: {shot}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    harness.main()

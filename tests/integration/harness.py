@@ -1,0 +1,142 @@
+"""What the tests that drive the built `warden` binary share: a local origin (http.server) and
+a running `warden run` whose port is read from its start banner. Standard library only."""
+
+import http.server
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import socketserver
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+# The binary under test; each test script sets it from its first argument.
+WARDEN = "build/release/warden"
+
+
+class Origin(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):
+        body = b"origin says hi"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+class ThreadingServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+
+
+def start_origin():
+    server = ThreadingServer(("127.0.0.1", 0), Origin)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+class Warden:
+    """A running `warden run`; the port is read from its start banner on stderr."""
+
+    def __init__(self, *extra, config=None):
+        self.dir = tempfile.mkdtemp(prefix="warden-bin-")
+        self.access_log = os.path.join(self.dir, "access.log")
+        args = [WARDEN, "run", "--listen", "127.0.0.1:0", "--state-dir",
+                os.path.join(self.dir, "state"), "--access-log", self.access_log, "--threads", "2"]
+        if config:
+            args += ["-c", config]
+        self.proc = subprocess.Popen(args + list(extra), stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+        self.banner = ""
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            line = self.proc.stderr.readline()
+            if not line:
+                break
+            self.banner += line
+            m = re.search(r"explicit proxy on 127\.0\.0\.1:(\d+)", line)
+            if m:
+                self.port = int(m.group(1))
+                break
+        else:
+            raise AssertionError("no start banner: " + self.banner)
+        if not hasattr(self, "port"):
+            raise AssertionError("warden did not start: " + self.banner + self.proc.stderr.read())
+        self.stderr_lines = []
+        self.drainer = threading.Thread(target=self._drain_stderr, daemon=True)
+        self.drainer.start()
+
+    def _drain_stderr(self):
+        for line in self.proc.stderr:
+            self.stderr_lines.append(line)
+
+    def curl(self, *args):
+        return subprocess.run(["curl", "-sS", "--max-time", "20", "--noproxy", "",
+                               "-x", f"http://127.0.0.1:{self.port}", *args],
+                              capture_output=True, text=True)
+
+    def raw(self, data, timeout=5):
+        with socket.create_connection(("127.0.0.1", self.port), timeout=timeout) as s:
+            s.settimeout(timeout)
+            s.sendall(data)
+            chunks = []
+            while True:
+                try:
+                    b = s.recv(65536)
+                except socket.timeout:
+                    break
+                if not b:
+                    break
+                chunks.append(b)
+            return b"".join(chunks)
+
+    def stop(self, sig=signal.SIGTERM):
+        self.proc.send_signal(sig)
+        rc = self.proc.wait(timeout=30)
+        self.drainer.join(timeout=5)
+        self.proc.stdout.close()
+        self.proc.stderr.close()
+        return rc
+
+    def wait_for_log(self, count, timeout=5):
+        deadline = time.monotonic() + timeout
+        lines = []
+        while time.monotonic() < deadline:
+            if os.path.exists(self.access_log):
+                with open(self.access_log) as f:
+                    lines = [json.loads(l) for l in f if l.strip()]
+                if len(lines) >= count:
+                    return lines
+            time.sleep(0.05)
+        return lines
+
+
+def main():
+    """unittest.main, except that a run where a test was skipped (and none failed) exits 77,
+    which ctest reports as skipped (SKIP_RETURN_CODE), not passed; the reason is in the output."""
+    program = unittest.main(verbosity=2, exit=False)
+    result = program.result
+    if not result.wasSuccessful():
+        raise SystemExit(1)
+    raise SystemExit(77 if result.skipped else 0)
+
+
+def enter_network_namespace():
+    """As root, re-runs this script in a fresh network namespace with only loopback up, so
+    nothing it starts can reach the internet. Returns True when running inside one."""
+    if os.geteuid() == 0 and os.environ.get("WARDEN_NETNS") != "1" and shutil.which("unshare"):
+        os.environ["WARDEN_NETNS"] = "1"
+        os.execvp("unshare", ["unshare", "-n", "--", sys.executable, *sys.argv])
+    inside = os.environ.get("WARDEN_NETNS") == "1"
+    if inside:
+        subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+    return inside
