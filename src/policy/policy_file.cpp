@@ -194,9 +194,14 @@ std::optional<Failure> parse_rule(const toml::table& t, std::size_t index,
     }
   }
   if (!have_action) return Failure{t.source(), "rule: action is required"};
-  if (kinds != 1)
+  if (kinds == 0)
     return Failure{t.source(),
-                   "rule: exactly one of domains, urls, regex, categories or ports is required"};
+                   "rule: one of domains, urls, regex, categories or ports is required"};
+  if (kinds > 1)
+    return Failure{
+        t.source(),
+        "rule: only one of domains, urls, regex, categories or ports per rule (write one "
+        "rule for each)"};
   return std::nullopt;
 }
 
@@ -298,7 +303,12 @@ base::Result<PolicyPtr> parse_policy(std::string_view text, const std::string& s
   }
   for (const auto& [k, v] : root) {
     const std::string_view key = k.str();
-    if (key == "group" || key == "lists") continue;
+    if (key == "group") continue;
+    if (key == "lists") {
+      if (v.as_string() == nullptr)
+        return to_error({v.source(), "lists: expected a folder name (a string)"}, source);
+      continue;
+    }
     if (key == "rule") {
       const auto* arr = v.as_array();
       if (arr == nullptr) return to_error({v.source(), "rule: expected [[rule]] tables"}, source);

@@ -12,6 +12,7 @@ needs that and ../shared/datasets/ut1, and skips saying why when either is missi
 import http.client
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -184,7 +185,7 @@ class RunWithPolicy(unittest.TestCase):
                               os.path.join(self.dir, "state"), "--policy", self.policy],
                              capture_output=True, text=True, timeout=30)
         self.assertEqual(out.returncode, 1)
-        self.assertIn(f"{self.policy}:1:1: rule: exactly one of", out.stderr)
+        self.assertIn(f"{self.policy}:1:1: rule: one of domains", out.stderr)
 
     def test_sighup_reloads_and_refuses_a_broken_policy(self):
         cfg = os.path.join(self.dir, "warden.toml")
@@ -207,6 +208,21 @@ class RunWithPolicy(unittest.TestCase):
             self.assertIn(f"{self.policy}:3:11: rule.domains", refusal)
             self.assertEqual(client.get(self.origin_url + "/")[0], 403, "the old policy stays")
             self.assertIsNone(w.proc.poll())
+            client.close()
+        finally:
+            self.assertEqual(w.stop(), 0)
+
+    def test_a_changed_list_is_picked_up_by_the_watch(self):
+        lists = os.path.join(self.dir, "lists")
+        shutil.copytree(FIXTURE_LISTS, lists)
+        w = Warden("--lists", lists)
+        try:
+            client = ProxyClient(w.port)
+            url = "http://newly-listed.test/"  # (.test never resolves: a 502, not a 403)
+            self.assertNotEqual(client.get(url)[0], 403)
+            with open(os.path.join(lists, "vpn", "domains"), "a") as f:
+                f.write("newly-listed.test\n")
+            self.assertTrue(wait_until(lambda: client.get(url)[0] == 403), w.stderr_lines)
             client.close()
         finally:
             self.assertEqual(w.stop(), 0)

@@ -185,7 +185,7 @@ schedule = { days = ["mon", "tue", "wed", "thu", "fri"], from = "08:00", to = "1
 
 TEST_F(PolicyTest, ErrorsSayWhereAndWhy) {
   EXPECT_EQ(error_of("[[rule]]\naction = \"block\"\n"),
-            "policy.toml:1:1: rule: exactly one of domains, urls, regex, categories or ports is "
+            "policy.toml:1:1: rule: one of domains, urls, regex, categories or ports is "
             "required");
   EXPECT_EQ(error_of("[[rule]]\naction = \"maybe\"\ndomains = [\"a.test\"]\n"),
             "policy.toml:2:10: rule.action: expected allow, block, no_decrypt or reject");
@@ -206,6 +206,79 @@ TEST_F(PolicyTest, ErrorsSayWhereAndWhy) {
       "policy.toml:4:21: schedule.days: \"someday\" is not one of mon..sun");
   EXPECT_EQ(error_of("[page]\ntitle = 3\n"), "policy.toml:2:9: page.title: expected a string");
   EXPECT_EQ(error_of("[[rule]\n").substr(0, 14), "policy.toml:1:");
+}
+
+// Every message the policy loader can give, with where it points.
+TEST_F(PolicyTest, EveryErrorSaysWhereAndWhy) {
+  const std::vector<std::pair<std::string_view, std::string_view>> cases = {
+      {"group = 1\n", "policy.toml:1:9: group: expected [[group]] tables"},
+      {"group = [1]\n", "policy.toml:1:10: group: expected a table"},
+      {"[[group]]\nname = \"\"\n", "policy.toml:2:8: group.name: expected a non-empty string"},
+      {"[[group]]\nname = \"a\"\nsources = 3\n",
+       "policy.toml:3:11: group.sources: expected a list of addresses or CIDRs"},
+      {"[[group]]\nname = \"a\"\nsources = [\"10.0.0.0/33\"]\n",
+       "policy.toml:3:11: group.sources: \"10.0.0.0/33\" is not an address or CIDR"},
+      {"[[group]]\nname = \"a\"\ncolour = 1\n", "policy.toml:3:1: unknown key group.colour"},
+      {"[[group]]\nsources = [\"10.0.0.1\"]\n", "policy.toml:1:1: group: name is required"},
+      {"[[group]]\nname = \"a\"\n[[group]]\nname = \"a\"\n",
+       "policy.toml:3:1: group: \"a\" is defined twice"},
+      {"lists = 3\n", "policy.toml:1:9: lists: expected a folder name (a string)"},
+      {"rule = 1\n", "policy.toml:1:8: rule: expected [[rule]] tables"},
+      {"rule = [1]\n", "policy.toml:1:9: rule: expected a table"},
+      {"[[rule]]\nname = \"\"\naction = \"block\"\nports = [1]\n",
+       "policy.toml:2:8: rule.name: expected a non-empty string"},
+      {"[[rule]]\naction = \"maybe\"\nports = [1]\n",
+       "policy.toml:2:10: rule.action: expected allow, block, no_decrypt or reject"},
+      {"[[rule]]\nports = [1]\n", "policy.toml:1:1: rule: action is required"},
+      {"[[rule]]\naction = \"block\"\n",
+       "policy.toml:1:1: rule: one of domains, urls, regex, categories or ports is required"},
+      {"[[rule]]\naction = \"block\"\nports = [1]\ndomains = [\"a.test\"]\n",
+       "policy.toml:1:1: rule: only one of domains, urls, regex, categories or ports per rule "
+       "(write one rule for each)"},
+      {"[[rule]]\naction = \"block\"\nports = [1]\ngroups = 1\n",
+       "policy.toml:4:10: rule.groups: expected a list of group names"},
+      {"[[rule]]\naction = \"block\"\nports = [1]\ngroups = [\"nobody\"]\n",
+       "policy.toml:4:10: rule.groups: no group named \"nobody\""},
+      {"[[rule]]\naction = \"block\"\ndomains = []\n",
+       "policy.toml:3:11: rule.domains: expected a list of domains"},
+      {"[[rule]]\naction = \"block\"\ndomains = [\"a b\"]\n",
+       "policy.toml:3:11: rule.domains: \"a b\": invalid character in host name"},
+      {"[[rule]]\naction = \"block\"\nurls = 5\n",
+       "policy.toml:3:8: rule.urls: expected a list of URL prefixes"},
+      {"[[rule]]\naction = \"block\"\nurls = [\"a..b/x\"]\n",
+       "policy.toml:3:8: rule.urls: \"a..b/x\": empty label in host name"},
+      {"[[rule]]\naction = \"block\"\nregex = 5\n",
+       "policy.toml:3:9: rule.regex: expected a string"},
+      {"[[rule]]\naction = \"block\"\nregex = \"(\"\n",
+       "policy.toml:3:9: rule.regex: missing ): ("},
+      {"[[rule]]\naction = \"block\"\ncategories = []\n",
+       "policy.toml:3:14: rule.categories: expected a list of category names"},
+      {"[[rule]]\naction = \"block\"\nports = []\n",
+       "policy.toml:3:9: rule.ports: expected a list of ports"},
+      {"[[rule]]\naction = \"block\"\nports = [0]\n",
+       "policy.toml:3:10: rule.ports: expected port numbers between 1 and 65535"},
+      {"[[rule]]\naction = \"block\"\nports = [\"80\"]\n",
+       "policy.toml:3:10: rule.ports: expected port numbers between 1 and 65535"},
+      {"[[rule]]\naction = \"block\"\nports = [1]\ncolour = 1\n",
+       "policy.toml:4:1: unknown key rule.colour"},
+      {"[[rule]]\naction = \"block\"\nports = [1]\nschedule = 1\n",
+       "policy.toml:4:12: schedule: expected a table {days, from, to}"},
+      {"[[rule]]\naction = \"block\"\nports = [1]\nschedule = { days = 1 }\n",
+       "policy.toml:4:21: schedule.days: expected a list of day names"},
+      {"[[rule]]\naction = \"block\"\nports = [1]\nschedule = { days = [\"someday\"] }\n",
+       "policy.toml:4:21: schedule.days: \"someday\" is not one of mon..sun"},
+      {"[[rule]]\naction = \"block\"\nports = [1]\nschedule = { from = \"8:30\" }\n",
+       "policy.toml:4:21: schedule.from: expected \"HH:MM\""},
+      {"[[rule]]\naction = \"block\"\nports = [1]\nschedule = { to = \"24:01\" }\n",
+       "policy.toml:4:19: schedule.to: expected \"HH:MM\""},
+      {"[[rule]]\naction = \"block\"\nports = [1]\nschedule = { weeks = 1 }\n",
+       "policy.toml:4:14: unknown key schedule.weeks"},
+      {"page = 1\n", "policy.toml:1:8: page: expected a table"},
+      {"[page]\ntitle = 3\n", "policy.toml:2:9: page.title: expected a string"},
+      {"[page]\nfont = \"x\"\n", "policy.toml:2:1: unknown key page.font"},
+      {"colour = 1\n", "policy.toml:1:1: unknown key colour"},
+  };
+  for (const auto& [text, message] : cases) EXPECT_EQ(error_of(text), message) << text;
 }
 
 TEST_F(PolicyTest, CategoryAliases) {
