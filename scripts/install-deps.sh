@@ -11,7 +11,7 @@ PACKAGES=(
   libssl-dev libnghttp2-dev libre2-dev libidn2-dev zlib1g-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev curl openssl python3 ca-certificates procps
-  iproute2 util-linux
+  iproute2 util-linux nftables
   # the browser test (headless Chromium trusting the school CA through an NSS db)
   chromium libnss3-tools fonts-dejavu-core
 )

@@ -140,3 +140,13 @@ def enter_network_namespace():
     if inside:
         subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
     return inside
+
+
+def wait_until(condition, timeout=10.0, interval=0.02):
+    """Polls `condition` until it holds or `timeout` passes; returns its last value."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(interval)
+    return condition()

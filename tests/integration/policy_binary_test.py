@@ -29,7 +29,7 @@ UT1 = os.path.join(SOURCE, "..", "shared", "datasets", "ut1")
 
 sys.path.insert(0, HERE)
 import harness  # noqa: E402
-from harness import Warden, start_origin  # noqa: E402
+from harness import Warden, start_origin, wait_until  # noqa: E402
 
 IN_NETNS = harness.enter_network_namespace()
 harness.WARDEN = WARDEN = sys.argv.pop(1) if len(sys.argv) > 1 else harness.WARDEN
@@ -45,15 +45,6 @@ def write_atomically(path, text):
     with open(tmp, "w") as f:
         f.write(text)
     os.replace(tmp, path)
-
-
-def wait_until(condition, timeout=10.0, interval=0.02):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(interval)
-    return condition()
 
 
 class ProxyClient:
