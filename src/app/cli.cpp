@@ -1,6 +1,7 @@
 #include "app/cli.hpp"
 
 #include "app/ca_command.hpp"
+#include "app/capture_command.hpp"
 #include "app/check_command.hpp"
 #include "app/config.hpp"
 #include "app/run.hpp"
@@ -50,6 +51,11 @@ int main_cli(int argc, char** argv) {
       ->add_option("--upstream-ca", run.upstream_ca,
                    "Also trust this CA (PEM file) for upstream servers (repeatable)")
       ->check(CLI::ExistingFile);
+  run_cmd
+      ->add_option("--capture", run.capture_modes,
+                   "Transparent capture: redirect, tproxy or local (repeatable; replaces "
+                   "capture.mode; needs root)")
+      ->check(CLI::IsMember({"redirect", "tproxy", "local"}));
   std::string run_policy;
   std::string run_lists;
   run_cmd->add_option("--policy", run_policy, "Policy file (replaces policy.file)")
@@ -82,6 +88,27 @@ int main_cli(int argc, char** argv) {
   auto* ca_show_cmd = ca_cmd->add_subcommand(
       "show", "Print the CA's subject, fingerprint, validity and how to trust it.");
   add_location(ca_show_cmd);
+
+  CaptureCommandOptions cap;
+  std::string cap_config;
+  auto* cap_cmd = app.add_subcommand(
+      "capture", "Warden's nftables capture rules (table inet warden): install, remove, show.");
+  cap_cmd->require_subcommand(1);
+  auto add_capture_options = [&](CLI::App* cmd) {
+    cmd->add_option("-c,--config", cap_config, "The config file `warden run` uses")
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--capture", cap.modes, "redirect, tproxy or local (replaces capture.mode)")
+        ->check(CLI::IsMember({"redirect", "tproxy", "local"}));
+  };
+  auto* cap_install = cap_cmd->add_subcommand("install", "Install the rules (root).");
+  add_capture_options(cap_install);
+  auto* cap_remove = cap_cmd->add_subcommand(
+      "remove", "Remove the rules: captured traffic flows uncaptured (root).");
+  add_capture_options(cap_remove);
+  auto* cap_show = cap_cmd->add_subcommand("show", "Print the installed rules.");
+  add_capture_options(cap_show);
+  cap_show->add_flag("--planned", cap.planned,
+                     "Print what install would load from the config, without installing");
 
   CheckOptions check;
   std::string check_config;
@@ -136,6 +163,12 @@ int main_cli(int argc, char** argv) {
     if (ca_init_cmd->parsed()) return ca_init(ca);
     if (ca_export_cmd->parsed()) return ca_export(ca);
     return ca_show(ca);
+  }
+  if (cap_cmd->parsed()) {
+    if (!cap_config.empty()) cap.config_file = cap_config;
+    if (cap_install->parsed()) return capture_install(cap);
+    if (cap_remove->parsed()) return capture_remove(cap);
+    return capture_show(cap);
   }
   if (url_cmd->parsed()) {
     spdlog::set_level(spdlog::level::warn);  // stdout carries the answers; stderr only trouble

@@ -126,6 +126,27 @@ Key string_list_key(std::string_view s, std::string_view n, std::string_view doc
 }
 
 // A domain as lists hold it: lower case, no trailing dot, letters, digits, '-', '_' and dots.
+// An array of integers in [min, max].
+template <class T, class Get>
+Key integer_list_key(std::string_view s, std::string_view n, std::string_view doc, Get get,
+                     std::string_view what, std::int64_t min, std::int64_t max) {
+  return {s, n, doc,
+          [get, what, min, max](const toml::node& v, Config& c) -> std::optional<std::string> {
+            const auto* arr = v.as_array();
+            if (arr == nullptr) return fmt::format("expected an array of {}", what);
+            std::vector<T> out;
+            for (const auto& e : *arr) {
+              const auto* i = e.as_integer();
+              if (i == nullptr || i->get() < min || i->get() > max)
+                return fmt::format("expected {} between {} and {}", what, min, max);
+              out.push_back(static_cast<T>(i->get()));
+            }
+            get(c) = std::move(out);
+            return std::nullopt;
+          },
+          [get](Config c) { return fmt::format("[{}]", fmt::join(get(c), ", ")); }};
+}
+
 std::optional<std::string> normalise_domain(std::string& d) {
   for (char& ch : d) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   if (!d.empty() && d.back() == '.') d.pop_back();
@@ -179,22 +200,11 @@ const std::vector<Key>& schema() {
          for (const auto& l : c.proxy.listen) quoted.push_back("\"" + l + "\"");
          return fmt::format("[{}]", fmt::join(quoted, ", "));
        }},
-      {"proxy", "connect_ports",
-       "Ports CONNECT may reach (others get 403: an open CONNECT is a way around the filter).",
-       [](const toml::node& v, Config& c) -> std::optional<std::string> {
-         const auto* arr = v.as_array();
-         if (arr == nullptr) return "expected an array of port numbers";
-         std::vector<std::uint16_t> out;
-         for (const auto& e : *arr) {
-           const auto* i = e.as_integer();
-           if (i == nullptr || i->get() < 1 || i->get() > 65535)
-             return "expected port numbers between 1 and 65535";
-           out.push_back(static_cast<std::uint16_t>(i->get()));
-         }
-         c.proxy.connect_ports = std::move(out);
-         return std::nullopt;
-       },
-       [](Config c) { return fmt::format("[{}]", fmt::join(c.proxy.connect_ports, ", ")); }},
+      integer_list_key<std::uint16_t>(
+          "proxy", "connect_ports",
+          "Ports CONNECT may reach (others get 403: an open CONNECT is a way around the filter).",
+          [](Config& c) -> std::vector<std::uint16_t>& { return c.proxy.connect_ports; },
+          "port numbers", 1, 65535),
       integer_key(
           "proxy", "threads", "Worker threads; 0 means one per CPU core.",
           [](Config& c) -> unsigned& { return c.proxy.threads; }, 0, 256),
@@ -299,6 +309,102 @@ const std::vector<Key>& schema() {
       bool_key("policy", "watch",
                "Reload the policy when its file or a list changes (as SIGHUP does).",
                [](Config& c) -> bool& { return c.policy.watch; }),
+      {"capture", "mode",
+       "Transparent capture (docs/capture.md): \"redirect\" and \"tproxy\" on a gateway,\n"
+       "\"local\" on the device itself; several may run. Empty: the explicit proxy only.\n"
+       "Needs root (nftables, CAP_NET_ADMIN); Warden installs table inet warden.",
+       [](const toml::node& v, Config& c) -> std::optional<std::string> {
+         std::vector<capture::CaptureMode> modes;
+         auto add = [&](std::string_view m) -> std::optional<std::string> {
+           auto mode = parse_capture_mode(m);
+           if (!mode) return "\"" + std::string(m) + "\" is not redirect, tproxy or local";
+           if (std::find(modes.begin(), modes.end(), *mode) == modes.end()) modes.push_back(*mode);
+           return std::nullopt;
+         };
+         if (const auto* one = v.as_string()) {
+           if (auto why = add(one->get())) return why;
+         } else if (const auto* arr = v.as_array()) {
+           for (const auto& e : *arr) {
+             const auto* str = e.as_string();
+             if (str == nullptr) return "expected an array of mode names";
+             if (auto why = add(str->get())) return why;
+           }
+         } else {
+           return "expected an array of mode names";
+         }
+         c.capture.modes = std::move(modes);
+         return std::nullopt;
+       },
+       [](Config c) {
+         std::vector<std::string> quoted;
+         for (auto m : c.capture.modes)
+           quoted.push_back(fmt::format("\"{}\"", capture::capture_mode_name(m)));
+         return fmt::format("[{}]", fmt::join(quoted, ", "));
+       }},
+      integer_list_key<std::uint16_t>(
+          "capture", "ports", "Destination TCP ports captured.",
+          [](Config& c) -> std::vector<std::uint16_t>& { return c.capture.ports; }, "port numbers",
+          1, 65535),
+      integer_key(
+          "capture", "redirect_port", "Transparent listener of redirect (all addresses).",
+          [](Config& c) -> std::uint16_t& { return c.capture.redirect_port; }, 1, 65535),
+      integer_key(
+          "capture", "tproxy_port", "Transparent listener of tproxy.",
+          [](Config& c) -> std::uint16_t& { return c.capture.tproxy_port; }, 1, 65535),
+      integer_key(
+          "capture", "local_port", "Transparent listener of local.",
+          [](Config& c) -> std::uint16_t& { return c.capture.local_port; }, 1, 65535),
+      string_list_key(
+          "capture", "interfaces",
+          "Gateway: the interfaces pupils' traffic arrives on. Empty: every interface but lo.",
+          [](Config& c) -> std::vector<std::string>& { return c.capture.interfaces; },
+          [](std::string& i) -> std::optional<std::string> {
+            if (i.empty() || i.size() > 15 ||
+                i.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                    "0123456789_.-@") != std::string::npos)
+              return "is not an interface name";
+            return std::nullopt;
+          }),
+      {"capture", "fail",
+       "When Warden is not running: \"closed\" keeps the rules, so captured ports are\n"
+       "refused (stopping Warden does not open the internet); \"open\" removes them on a\n"
+       "clean stop. `warden capture remove` removes them by hand either way.",
+       [](const toml::node& v, Config& c) -> std::optional<std::string> {
+         const auto* str = v.as_string();
+         if (str == nullptr || (str->get() != "closed" && str->get() != "open"))
+           return "must be \"closed\" or \"open\"";
+         c.capture.fail_closed = str->get() == "closed";
+         return std::nullopt;
+       },
+       [](Config c) { return std::string(c.capture.fail_closed ? "\"closed\"" : "\"open\""); }},
+      integer_key(
+          "capture", "socket_mark",
+          "SO_MARK of Warden's own upstream connections, which local capture lets through.",
+          [](Config& c) -> std::uint32_t& { return c.capture.socket_mark; }, 1, 0x7fffffff),
+      integer_key(
+          "capture", "tproxy_mark", "fwmark that routes tproxied packets to Warden.",
+          [](Config& c) -> std::uint32_t& { return c.capture.tproxy_mark; }, 1, 0x7fffffff),
+      integer_key(
+          "capture", "route_table", "Policy-routing table tproxy uses (not 253-255).",
+          [](Config& c) -> std::uint32_t& { return c.capture.route_table; }, 1, 0x7fffffff),
+      integer_list_key<std::uint32_t>(
+          "capture", "exempt_uids",
+          "local: users whose connections are not captured (a system updater, say).",
+          [](Config& c) -> std::vector<std::uint32_t>& { return c.capture.exempt_uids; },
+          "user ids", 0, 0xfffffffe),
+      bool_key("egress", "refuse_quic",
+               "With transparent capture: refuse UDP 443 (QUIC), so browsers use TCP.",
+               [](Config& c) -> bool& { return c.capture.egress.refuse_quic; }),
+      bool_key("egress", "refuse_dot",
+               "With transparent capture: refuse DNS over TLS (TCP and UDP 853).",
+               [](Config& c) -> bool& { return c.capture.egress.refuse_dot; }),
+      bool_key("egress", "deny_other",
+               "With transparent capture: refuse every other outbound port but egress.allow.",
+               [](Config& c) -> bool& { return c.capture.egress.deny_other; }),
+      integer_list_key<std::uint16_t>(
+          "egress", "allow", "Ports left open by deny_other (besides the captured ones).",
+          [](Config& c) -> std::vector<std::uint16_t>& { return c.capture.egress.allow; },
+          "port numbers", 1, 65535),
       string_key(
           "log", "level", "Diagnostics on stderr: trace, debug, info, warn, error, critical, off.",
           [](Config& c) -> std::string& { return c.log.level; }, check_level),
@@ -390,6 +496,13 @@ base::Result<Config> load_config_file(const std::string& path) {
   }
 }
 
+std::optional<capture::CaptureMode> parse_capture_mode(std::string_view name) {
+  if (name == "redirect") return capture::CaptureMode::Redirect;
+  if (name == "tproxy") return capture::CaptureMode::Tproxy;
+  if (name == "local") return capture::CaptureMode::Local;
+  return std::nullopt;
+}
+
 base::Result<void> validate(const Config& c) {
   auto fail = [](std::string what) {
     return Error{ErrorCode::BadRequest, ErrorSource::Client, std::move(what)};
@@ -400,6 +513,21 @@ base::Result<void> validate(const Config& c) {
   for (const auto& l : c.proxy.listen)
     if (auto ep = parse_listen_address(l); !ep) return fail("proxy.listen: " + ep.error().context);
   if (auto why = check_level(c.log.level)) return fail("log.level: " + *why);
+  if (c.capture.route_table >= 253 && c.capture.route_table <= 255)
+    return fail("capture.route_table: 253-255 are the kernel's default, main and local tables");
+  const auto& cap = c.capture;
+  if (cap.has(capture::CaptureMode::Redirect) && cap.has(capture::CaptureMode::Tproxy))
+    return fail("capture.mode: redirect and tproxy both take the gateway's traffic; choose one");
+  for (auto m : cap.modes)
+    for (auto other : cap.modes)
+      if (m != other && cap.listener_port(m) == cap.listener_port(other))
+        return fail(fmt::format("capture: {} and {} need different listener ports",
+                                capture::capture_mode_name(m), capture::capture_mode_name(other)));
+  for (auto m : cap.modes)
+    for (const auto& l : c.proxy.listen)
+      if (auto ep = parse_listen_address(l); ep && ep->port() == cap.listener_port(m))
+        return fail(fmt::format("capture.{}_port: {} is the explicit proxy's port too",
+                                capture::capture_mode_name(m), cap.listener_port(m)));
   return {};
 }
 
@@ -471,6 +599,8 @@ flow::EngineConfig make_engine_config(const Config& c) {
   e.max_connections = c.proxy.max_connections;
   e.upstream_pool_per_host = c.upstream.pool_per_host;
   e.upstream_pool_total = c.upstream.pool_total;
+  // Warden's own connections carry the mark local capture lets through (no loop).
+  if (!c.capture.modes.empty()) e.upstream_socket_mark = static_cast<int>(c.capture.socket_mark);
   return e;
 }
 

@@ -6,6 +6,7 @@
 // Built once, then frozen (shared_ptr<const Config>); a reload builds a new one.
 
 #include "base/result.hpp"
+#include "capture/capture_settings.hpp"
 #include "flow/engine_config.hpp"
 #include "net/types.hpp"
 
@@ -67,10 +68,14 @@ struct Config {
   UpstreamSection upstream;
   TlsSection tls;
   PolicySection policy;
+  capture::CaptureSettings capture;  // [capture] and [egress]
   LogSection log;
 };
 
 using ConfigPtr = std::shared_ptr<const Config>;
+
+// "redirect", "tproxy", "local" (not "explicit": the explicit listener always runs).
+[[nodiscard]] std::optional<capture::CaptureMode> parse_capture_mode(std::string_view name);
 
 // Parses and validates a TOML file. Errors name the file, line, column and key.
 [[nodiscard]] base::Result<Config> load_config_file(const std::string& path);

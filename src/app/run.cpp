@@ -3,12 +3,15 @@
 #include "app/policy_watch.hpp"
 #include "app/tls_setup.hpp"
 #include "app/version.hpp"
+#include "capture/nft_rules.hpp"
+#include "capture/rule_installer.hpp"
 #include "flow/engine.hpp"
 #include "observe/access_log.hpp"
 #include "policy/policy_file.hpp"
 
 #include <boost/asio/signal_set.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -77,6 +80,12 @@ void print_start_banner(const Config& c, const std::vector<net::tcp::endpoint>& 
   } else {
     fmt::print(stderr, "  HTTPS tunnels are relayed, not decrypted (tls.intercept = false).\n");
   }
+  for (auto mode : c.capture.modes)
+    fmt::print(
+        stderr, "  Transparent capture ({}): TCP ports {} to port {}{}.\n",
+        capture::capture_mode_name(mode), fmt::join(c.capture.ports, ", "),
+        c.capture.listener_port(mode),
+        c.capture.fail_closed ? "; fail closed (rules stay when Warden stops)" : "; fail open");
   fmt::print(stderr, "  State folder: {}. Access log: {}. Stop with Ctrl-C.\n", c.state_dir,
              c.log.access_log == "-" ? "stdout" : c.log.access_log);
 }
@@ -98,6 +107,17 @@ base::Result<Config> build_config(const RunOptions& o) {
   for (const auto& f : o.upstream_ca) c.tls.upstream_ca.push_back(f);
   if (o.policy_file) c.policy.file = *o.policy_file;
   if (o.lists) c.policy.lists = *o.lists;
+  if (!o.capture_modes.empty()) {
+    c.capture.modes.clear();
+    for (const auto& m : o.capture_modes) {
+      auto mode = parse_capture_mode(m);
+      if (!mode)
+        return Error{ErrorCode::BadRequest, ErrorSource::Client,
+                     "--capture " + m + ": expected redirect, tproxy or local"};
+      if (std::find(c.capture.modes.begin(), c.capture.modes.end(), *mode) == c.capture.modes.end())
+        c.capture.modes.push_back(*mode);
+    }
+  }
   for (auto p : o.connect_ports)
     if (std::find(c.proxy.connect_ports.begin(), c.proxy.connect_ports.end(), p) ==
         c.proxy.connect_ports.end())
@@ -194,9 +214,23 @@ int run_proxy(const RunOptions& options) {
   auto engine = std::make_unique<flow::Engine>(
       std::make_shared<const flow::EngineConfig>(make_engine_config(c)), **access_log, workers,
       tls ? &tls->services : nullptr, *policy);
-  if (auto started = engine->start(listen); !started) {
+  std::vector<flow::Engine::TransparentListener> transparent;
+  for (auto mode : c.capture.modes)
+    transparent.push_back(
+        {net::tcp::endpoint(net::asio::ip::address_v6::any(), c.capture.listener_port(mode)),
+         mode});
+  if (auto started = engine->start(listen, transparent); !started) {
     fmt::print(stderr, "warden: {}\n", started.error().context);
     return 1;
+  }
+  // The rules go in once the listeners are there, so captured connections find them.
+  if (!c.capture.modes.empty()) {
+    if (auto installed = capture::install_capture_rules(c.capture); !installed) {
+      fmt::print(stderr, "warden: transparent capture cannot start: {}\n",
+                 installed.error().context);
+      (void)engine->shutdown(std::chrono::seconds(1));
+      return 1;
+    }
   }
   print_start_banner(c, engine->endpoints(), workers);
 
@@ -231,6 +265,9 @@ int run_proxy(const RunOptions& options) {
         if (fresh->proxy.listen != current.proxy.listen ||
             fresh->proxy.threads != current.proxy.threads)
           spdlog::warn("reload: listener and thread changes take effect after a restart");
+        if (capture::render_nft_ruleset(fresh->capture) !=
+            capture::render_nft_ruleset(current.capture))
+          spdlog::warn("reload: capture changes take effect after a restart");
         if (fresh->log.access_log != current.log.access_log)
           spdlog::warn("reload: a new access_log path takes effect after a restart");
         spdlog::set_level(spdlog::level::from_str(fresh->log.level));
@@ -253,6 +290,17 @@ int run_proxy(const RunOptions& options) {
   control.run();
 
   (*access_log)->close();
+  if (!c.capture.modes.empty()) {
+    if (c.capture.fail_closed) {
+      spdlog::info(
+          "capture rules stay (capture.fail = \"closed\"): captured ports are refused "
+          "until Warden runs again; `warden capture remove` opens them");
+    } else if (auto removed = capture::remove_capture_rules(c.capture); !removed) {
+      spdlog::error("could not remove the capture rules: {}", removed.error().context);
+    } else {
+      spdlog::info("capture rules removed (capture.fail = \"open\")");
+    }
+  }
   if (!clean) {
     spdlog::error("exiting with connections still open");
     std::_Exit(1);  // workers are stuck; do not run destructors under them

@@ -25,6 +25,7 @@ struct RunOptions {
   std::vector<std::string> upstream_ca;      // added to tls.upstream_ca
   std::optional<std::string> policy_file;    // replaces policy.file
   std::optional<std::string> lists;          // replaces policy.lists
+  std::vector<std::string> capture_modes;    // replaces capture.mode when non-empty
 };
 
 // The config `warden run` would use: file (or defaults), then flags, then validation.

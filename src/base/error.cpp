@@ -74,6 +74,10 @@ std::string_view error_code_name(ErrorCode code) {
       return "ERR_TLS_HANDSHAKE";
     case ErrorCode::NotTls:
       return "ERR_NOT_TLS";
+    case ErrorCode::UnknownProtocol:
+      return "ERR_UNKNOWN_PROTOCOL";
+    case ErrorCode::DestinationMismatch:
+      return "ERR_DEST_MISMATCH";
     case ErrorCode::Internal:
       return "ERR_INTERNAL";
   }

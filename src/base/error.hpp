@@ -45,11 +45,13 @@ enum class ErrorCode {
   CertWeakSignature,  // SHA-1, MD5
   CertWeakKey,        // RSA < 2048, small curves
   CertRevoked,
-  CertInvalid,   // any other chain problem (path length, name constraints, critical ext...)
-  TlsVersion,    // the upstream offers only TLS < 1.2
-  TlsHandshake,  // the TLS handshake failed otherwise
-  NotTls,        // a client sent something else than TLS into a tunnel we inspect
-  Internal,      // a bug or resource exhaustion on our side
+  CertInvalid,          // any other chain problem (path length, name constraints, critical ext...)
+  TlsVersion,           // the upstream offers only TLS < 1.2
+  TlsHandshake,         // the TLS handshake failed otherwise
+  NotTls,               // a client sent something else than TLS into a tunnel we inspect
+  UnknownProtocol,      // a captured connection carried neither HTTP nor TLS (reset)
+  DestinationMismatch,  // Host/SNI names a server at another address than the one dialled
+  Internal,             // a bug or resource exhaustion on our side
 };
 
 [[nodiscard]] std::string_view error_code_name(ErrorCode code);   // "ERR_CONNECT_REFUSED"

@@ -1,5 +1,7 @@
 #include "capture/acceptor_loop.hpp"
 
+#include "capture/original_destination.hpp"
+
 #include <spdlog/spdlog.h>
 
 namespace warden::capture {
@@ -21,9 +23,19 @@ net::Awaitable<void> accept_loop(net::Acceptor& acceptor, CaptureMode mode, Flow
     FlowMeta meta;
     meta.mode = mode;
     net::error_code ep_ec;
-    meta.client = socket.remote_endpoint(ep_ec);
-    meta.local = socket.local_endpoint(ep_ec);
+    // A dual-stack listener sees IPv4 clients as ::ffff:a.b.c.d; logs and policy want a.b.c.d.
+    meta.client = unmapped(socket.remote_endpoint(ep_ec));
+    meta.local = unmapped(socket.local_endpoint(ep_ec));
     if (ep_ec) continue;
+    if (mode != CaptureMode::Explicit) {
+      meta.original_destination = original_destination(socket.native_handle(), mode, meta.local);
+      if (!meta.original_destination) {
+        // Connected to the transparent port itself, not captured: nothing to follow.
+        spdlog::debug("{} listener: {} connected directly; closed", capture_mode_name(mode),
+                      meta.client.address().to_string());
+        continue;
+      }
+    }
     on_flow(net::Socket(std::move(socket)), meta);
   }
 }

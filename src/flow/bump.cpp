@@ -59,7 +59,8 @@ net::Awaitable<net::StreamPtr> ClientSession::upstream_tls(
 
 net::Awaitable<bool> ClientSession::bump(Exchange& ex, const http::Authority& authority,
                                          const policy::Decision& at_connect) {
-  const TlsServices& services = *ctx_.shared.tls;
+  // Null when interception is off: a captured TLS connection can then only be spliced.
+  const TlsServices* services = ctx_.shared.tls;
   const Timeouts& t = config_->timeouts;
   const base::ScopeExit forget_upstream([this] { upstream_ = nullptr; });
 
@@ -115,14 +116,34 @@ net::Awaitable<bool> ClientSession::bump(Exchange& ex, const http::Authority& au
   // Blocked: bumped without contacting the server, so each request gets the block page (or,
   // where a URL rule allows it, its upstream is opened then, verified as usual).
   const bool blocked = decision.action == policy::Action::Block;
+  const bool splicing = !blocked && (decision.action == policy::Action::NoDecrypt ||
+                                     services == nullptr || services->splices(name));
+  if (blocked && services == nullptr) {  // no page can be shown without decrypting
+    co_await reject_handshake(ex);
+    co_return false;
+  }
+
+  // Captured transparently, `authority` is the address the client dialled; the server contacted
+  // is the one the name resolves to (docs/capture.md), never a blocked host's.
+  http::Authority dest = authority;
+  if (meta_.original_destination && name != authority.host && !blocked) {
+    http::Authority named{name, authority.port, false};
+    auto picked = co_await pick_destination(ex, named, splicing);
+    if (!picked) {
+      ex.record.end = "error";
+      log_exchange(ex);
+      co_return false;
+    }
+    dest = std::move(*picked);
+  }
 
   // 3. Splice what must not be decrypted (banking, health...).
   std::optional<base::Error> refused;
   std::optional<Clock::time_point> upstream_not_after;
-  if (decision.action == policy::Action::NoDecrypt || services.splices(name)) {
+  if (splicing) {
     ex.record.scheme = "splice";
     const std::string plain;  // no TLS leg (named: no temporaries in co_await, GCC 12)
-    net::StreamPtr tcp = co_await connect(authority, plain, refused, upstream_not_after);
+    net::StreamPtr tcp = co_await connect(dest, plain, refused, upstream_not_after);
     if (!tcp) {
       ex.record.end = "error";
       if (refused) ex.record.error = base::error_code_name(refused->code);
@@ -139,12 +160,12 @@ net::Awaitable<bool> ClientSession::bump(Exchange& ex, const http::Authority& au
   ex.record.scheme = "https";
   net::StreamPtr secured;
   if (!blocked) {
-    secured = ctx_.upstreams.take(https_pool_key(name, authority), t.upstream_idle);
+    secured = ctx_.upstreams.take(https_pool_key(name, dest), t.upstream_idle);
     if (secured) {
       if (X509* peer = SSL_get0_peer_certificate(static_cast<tls::TlsStream&>(*secured).native()))
         upstream_not_after = tls::asn1_time_point(X509_get0_notAfter(peer));
     } else {
-      secured = co_await connect(authority, name, refused, upstream_not_after);
+      secured = co_await connect(dest, name, refused, upstream_not_after);
     }
   }
   upstream_ = nullptr;
@@ -152,7 +173,7 @@ net::Awaitable<bool> ClientSession::bump(Exchange& ex, const http::Authority& au
   SSL* upstream_ssl = secured ? static_cast<tls::TlsStream&>(*secured).native() : nullptr;
 
   // 5. A certificate for the name the client asked for, then the client's handshake.
-  auto minted = services.certs->get(name, refused ? std::nullopt : upstream_not_after);
+  auto minted = services->certs->get(name, refused ? std::nullopt : upstream_not_after);
   if (!minted) {
     spdlog::error("minting a certificate for {} failed: {}", name, minted.error().context);
     ex.record.end = "error";
@@ -161,8 +182,8 @@ net::Awaitable<bool> ClientSession::bump(Exchange& ex, const http::Authority& au
     co_return false;
   }
   tls::SslPtr ssl =
-      tls::new_server_ssl(services.server_ctx, (*minted)->cert.get(), services.minter->leaf_key(),
-                          services.minter->ca_certificate());
+      tls::new_server_ssl(services->server_ctx, (*minted)->cert.get(), services->minter->leaf_key(),
+                          services->minter->ca_certificate());
   if (!ssl) co_return false;
   // No silent upgrade: the client never gets a newer TLS version than the upstream gave us.
   if (upstream_ssl != nullptr && SSL_version(upstream_ssl) < TLS1_3_VERSION)
@@ -187,8 +208,7 @@ net::Awaitable<bool> ClientSession::bump(Exchange& ex, const http::Authority& au
   log_exchange(ex);
 
   // 6. Requests now arrive over TLS; a refused upstream answers each with its error page.
-  bumped_ = Bumped{name, authority, std::move(secured), std::move(refused),
-                   https_pool_key(name, authority)};
+  bumped_ = Bumped{name, dest, std::move(secured), std::move(refused), https_pool_key(name, dest)};
   co_return true;
 }
 

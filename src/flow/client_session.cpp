@@ -91,6 +91,12 @@ ClientSession::ClientSession(WorkerContext& ctx, net::Socket client, capture::Fl
       meta_(std::move(meta)),
       client_ip_(meta_.client.address().to_string()),
       client_address_(policy::parse_ip(client_ip_)),
+      orig_dst_text_(meta_.original_destination
+                         ? http::Authority{meta_.original_destination->address().to_string(),
+                                           meta_.original_destination->port(),
+                                           meta_.original_destination->address().is_v6()}
+                               .to_string()
+                         : std::string()),
       client_buf_(ctx.worker.buffers()),
       watchdog_(ctx.worker.executor()) {
   (void)net::prepare_client_socket(client);
@@ -127,7 +133,9 @@ net::Awaitable<void> ClientSession::run() {
   // abort() cancels the current wait; what follows checks state_ instead of catching.
   co_await asio::this_coro::throw_if_cancelled(false);
   http::RequestHead head;
-  for (bool first = true; state_ != State::Closed; first = false) {
+  config_ = ctx_.config;
+  const bool go_on = meta_.mode == capture::CaptureMode::Explicit || co_await start_transparent();
+  for (bool first = true; go_on && state_ != State::Closed; first = false) {
     config_ = ctx_.config;  // each exchange sees the newest config; it keeps it to the end
     if (co_await read_request_head(head, first) != HeadOutcome::Ok) break;
     state_ = State::Busy;
@@ -222,6 +230,8 @@ net::Awaitable<bool> ClientSession::handle_request(http::RequestHead& head) {
   http::Checked<http::AbsoluteTarget> target = http::ParseError{};
   if (bumped_) {
     target = bumped_target(h);
+  } else if (meta_.original_destination) {
+    target = transparent_target(h);
   } else {
     target = http::parse_absolute_target(h.target());
   }

@@ -107,6 +107,21 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // A fatal TLS alert for a ClientHello the policy rejects (no page can be shown).
   net::Awaitable<void> reject_handshake(Exchange& ex);
 
+  // transparent.cpp: a captured connection (capture/): TLS is bumped (or spliced) like a
+  // CONNECT to its original destination; HTTP is read with its Host header; anything else is
+  // reset. Returns true when the request loop should go on.
+  net::Awaitable<bool> start_transparent();
+  [[nodiscard]] http::Checked<http::AbsoluteTarget> transparent_target(
+      const http::RequestHead& h) const;
+  // Where to connect for `named` (what policy judged) on a captured connection: the original
+  // destination when the name resolves to it, else the name itself (recording
+  // ERR_DEST_MISMATCH), or nullopt when `strict` (a splice: refuse rather than redirect).
+  net::Awaitable<std::optional<http::Authority>> pick_destination(Exchange& ex,
+                                                                  const http::Authority& named,
+                                                                  bool strict);
+  // Closes the client connection with a TCP reset.
+  void reset_client();
+
   // errors.cpp: writes Warden's own error response; `ex` (if any) records it.
   net::Awaitable<void> respond_error(Exchange* ex, unsigned status, base::ErrorCode code,
                                      std::string detail, bool close);
@@ -128,6 +143,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   capture::FlowMeta meta_;
   std::string client_ip_;
   std::optional<std::array<std::uint8_t, 16>> client_address_;  // for policy groups
+  std::string orig_dst_text_;  // transparent capture: "ip:port" (IPv6 in brackets)
   net::Buffer client_buf_;
   net::Watchdog watchdog_;
   net::asio::cancellation_signal cancel_;  // abort(): stops whatever run() is waiting for

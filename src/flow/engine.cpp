@@ -41,23 +41,31 @@ Engine::~Engine() {
   }
 }
 
-base::Result<void> Engine::start(const std::vector<net::tcp::endpoint>& listen) {
-  for (const auto& requested : listen) {
+base::Result<void> Engine::start(const std::vector<net::tcp::endpoint>& listen,
+                                 const std::vector<TransparentListener>& transparent) {
+  std::vector<TransparentListener> all;
+  for (const auto& e : listen) all.push_back({e, capture::CaptureMode::Explicit});
+  all.insert(all.end(), transparent.begin(), transparent.end());
+  for (const auto& [requested, mode] : all) {
+    net::ListenOptions options;
+    options.transparent = mode == capture::CaptureMode::Tproxy;
+    options.dual_stack = mode != capture::CaptureMode::Explicit;
     // The first worker binds (resolving port 0); the others join it on the same port.
     net::tcp::endpoint bound = requested;
     for (std::size_t i = 0; i < pool_.size(); ++i) {
-      auto acceptor = net::open_listener(pool_[i].io(), bound);
+      auto acceptor = net::open_listener(pool_[i].io(), bound, options);
       if (!acceptor) return acceptor.error();
       if (i == 0) bound = acceptor->local_endpoint();
       contexts_[i]->acceptors.push_back(std::move(*acceptor));
+      contexts_[i]->acceptor_modes.push_back(mode);
     }
     shared_.listen_endpoints.push_back(bound);
   }
   for (auto& ctx : contexts_) {
     WorkerContext* c = ctx.get();
-    for (auto& acceptor : c->acceptors) {
+    for (std::size_t a = 0; a < c->acceptors.size(); ++a) {
       asio::co_spawn(c->worker.executor(),
-                     capture::accept_loop(acceptor, capture::CaptureMode::Explicit,
+                     capture::accept_loop(c->acceptors[a], c->acceptor_modes[a],
                                           [c](net::Socket s, capture::FlowMeta meta) {
                                             ClientSession::start(*c, std::move(s), std::move(meta));
                                           }),

@@ -28,9 +28,16 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // Opens the explicit-proxy listeners and starts the workers.
-  [[nodiscard]] base::Result<void> start(const std::vector<net::tcp::endpoint>& listen);
-  // The bound addresses (port 0 resolved), in the order given to start().
+  // A listener for transparently captured connections (capture/): dual-stack when its address
+  // is IPv6, IP_TRANSPARENT for tproxy.
+  struct TransparentListener {
+    net::tcp::endpoint endpoint;
+    capture::CaptureMode mode;
+  };
+  // Opens the explicit-proxy listeners, then the transparent ones, and starts the workers.
+  [[nodiscard]] base::Result<void> start(const std::vector<net::tcp::endpoint>& listen,
+                                         const std::vector<TransparentListener>& transparent = {});
+  // The bound addresses (port 0 resolved), explicit then transparent, in the order given.
   [[nodiscard]] const std::vector<net::tcp::endpoint>& endpoints() const {
     return shared_.listen_endpoints;
   }

@@ -68,6 +68,7 @@ void ClientSession::log_exchange(Exchange& ex) {
   if (r.ts == std::chrono::system_clock::time_point{}) r.ts = std::chrono::system_clock::now();
   r.client = client_ip_;
   r.capture = capture::capture_mode_name(meta_.mode);
+  if (meta_.original_destination) r.orig_dst = orig_dst_text_;
   r.duration_us = static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::microseconds>(net::Clock::now() - ex.started)
           .count());

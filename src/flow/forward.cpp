@@ -94,14 +94,6 @@ bool names_connection_auth(const http::MessageHead& h, std::string_view field) {
   return false;
 }
 
-bool is_own_listener(const net::tcp::endpoint& ep, const std::vector<net::tcp::endpoint>& ours) {
-  return std::any_of(ours.begin(), ours.end(), [&](const net::tcp::endpoint& l) {
-    if (l.port() != ep.port()) return false;
-    if (l.address() == ep.address()) return true;
-    return l.address().is_unspecified() && ep.address().is_loopback();
-  });
-}
-
 std::string_view end_of(Status s, bool upstream_is_source) {
   switch (s) {
     case Status::Done:
@@ -170,7 +162,13 @@ net::Awaitable<net::StreamPtr> ClientSession::open_upstream(Exchange& ex, const 
   }
   const std::string plain;  // (references, not a conditional over temporaries: GCC 12)
   const std::string& tls_name = bumped_ ? bumped_->name : plain;
-  const http::Authority& dest = bumped_ ? bumped_->authority : ex.target.authority;
+  http::Authority dest = bumped_ ? bumped_->authority : ex.target.authority;
+  if (!bumped_ && meta_.original_destination) {
+    // Captured HTTP: the Host's server, at the dialled address only if it is one of its own.
+    auto picked = co_await pick_destination(ex, dest, false);
+    if (!picked) co_return nullptr;  // the flow was aborted
+    dest = std::move(*picked);
+  }
   std::optional<base::Error> error;
   std::optional<Clock::time_point> not_after;
   net::StreamPtr stream = co_await connect(dest, tls_name, error, not_after);

@@ -4,6 +4,7 @@
 // worker's thread; nothing here is locked. EngineShared is the little that crosses workers.
 
 #include "base/request_id.hpp"
+#include "capture/flow_meta.hpp"
 #include "flow/engine_config.hpp"
 #include "flow/tls_services.hpp"
 #include "flow/upstream_pool.hpp"
@@ -49,6 +50,7 @@ class WorkerContext {
   base::RequestIdGenerator ids;
   std::unordered_set<ClientSession*> sessions;
   std::vector<net::Acceptor> acceptors;
+  std::vector<capture::CaptureMode> acceptor_modes;  // parallel to acceptors
   bool draining = false;
 };
 

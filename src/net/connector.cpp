@@ -71,12 +71,9 @@ std::vector<tcp::endpoint> interleave_families(std::vector<tcp::endpoint> in) {
   return out;
 }
 
-Awaitable<base::Result<Connected>> connect_upstream(std::string host, std::uint16_t port,
-                                                    ConnectOptions options) {
+Awaitable<base::Result<std::vector<tcp::endpoint>>> resolve(std::string host, std::uint16_t port,
+                                                            Clock::time_point deadline) {
   auto ex = co_await asio::this_coro::executor;
-  const Clock::time_point deadline = Clock::now() + options.timeout;
-  const std::string where = fmt::format("{}:{}", host, port);
-
   std::vector<tcp::endpoint> endpoints;
   error_code parse_ec;
   const auto literal = asio::ip::make_address(host, parse_ec);
@@ -111,10 +108,20 @@ Awaitable<base::Result<Connected>> connect_upstream(std::string host, std::uint1
       co_return Error{ErrorCode::DnsFailure, ErrorSource::Upstream,
                       fmt::format("DNS lookup for {} failed ({})", host, ec.message())};
     for (const auto& r : results) endpoints.push_back(r.endpoint());
-    endpoints = interleave_families(std::move(endpoints));
   }
   if (endpoints.empty())
     co_return Error{ErrorCode::DnsNotFound, ErrorSource::Upstream, "DNS: no address for " + host};
+  co_return endpoints;
+}
+
+Awaitable<base::Result<Connected>> connect_upstream(std::string host, std::uint16_t port,
+                                                    ConnectOptions options) {
+  const Clock::time_point deadline = Clock::now() + options.timeout;
+  const std::string where = fmt::format("{}:{}", host, port);
+
+  auto resolved = co_await resolve(host, port, deadline);
+  if (!resolved) co_return resolved.error();
+  std::vector<tcp::endpoint> endpoints = interleave_families(std::move(*resolved));
 
   options.timeout =
       std::max(Duration::zero(), std::chrono::duration_cast<Duration>(deadline - Clock::now()));

@@ -25,6 +25,11 @@ struct Connected {
   tcp::endpoint endpoint;
 };
 
+// The addresses of `host` (a name, or an IP literal returned as it is), in the resolver's
+// order; bounded by `deadline`.
+[[nodiscard]] Awaitable<base::Result<std::vector<tcp::endpoint>>> resolve(
+    std::string host, std::uint16_t port, Clock::time_point deadline);
+
 // `host` is a name or an IP literal (IPv6 without brackets).
 [[nodiscard]] Awaitable<base::Result<Connected>> connect_upstream(std::string host,
                                                                   std::uint16_t port,

@@ -24,13 +24,16 @@ base::Result<Acceptor> open_listener(asio::io_context& io, const tcp::endpoint& 
   if (::setsockopt(acceptor.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
     ec.assign(errno, boost::system::system_category());
   if (ec) return fail("set SO_REUSEPORT on");
-  if (endpoint.address().is_v6()) acceptor.set_option(asio::ip::v6_only(true), ec);
+  if (endpoint.address().is_v6()) acceptor.set_option(asio::ip::v6_only(!options.dual_stack), ec);
   if (options.transparent) {
-    const int level = endpoint.address().is_v6() ? SOL_IPV6 : SOL_IP;
-    const int opt = endpoint.address().is_v6() ? IPV6_TRANSPARENT : IP_TRANSPARENT;
-    if (::setsockopt(acceptor.native_handle(), level, opt, &one, sizeof one) != 0) {
+    // A dual-stack listener needs both: IPv4 packets are matched by IP_TRANSPARENT.
+    const bool v6 = endpoint.address().is_v6();
+    if ((v6 && ::setsockopt(acceptor.native_handle(), SOL_IPV6, IPV6_TRANSPARENT, &one,
+                            sizeof one) != 0) ||
+        ((!v6 || options.dual_stack) &&
+         ::setsockopt(acceptor.native_handle(), SOL_IP, IP_TRANSPARENT, &one, sizeof one) != 0)) {
       ec.assign(errno, boost::system::system_category());
-      return fail("set IP_TRANSPARENT on");
+      return fail("set IP_TRANSPARENT (needs CAP_NET_ADMIN) on");
     }
   }
   acceptor.bind(endpoint, ec);

@@ -10,6 +10,7 @@ namespace warden::net {
 struct ListenOptions {
   int backlog = 4096;
   bool transparent = false;  // IP_TRANSPARENT (TPROXY capture)
+  bool dual_stack = false;   // an IPv6 listener that takes IPv4 clients too (IPV6_V6ONLY off)
 };
 
 // Binds and listens; `endpoint` port 0 picks a free port (read it back from local_endpoint()).

@@ -76,6 +76,10 @@ void append_json_line(const AccessRecord& r, std::string& out) {
   }
   key(out, "capture");
   append_string(out, r.capture);
+  if (!r.orig_dst.empty()) {
+    key(out, "orig_dst");
+    append_string(out, r.orig_dst);
+  }
   if (!r.decision.empty()) {
     key(out, "decision");
     append_string(out, r.decision);

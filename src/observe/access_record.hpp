@@ -27,6 +27,7 @@ struct AccessRecord {
   std::string_view end = "ok";            // how it ended; see docs/access-log.md
   std::string_view error;                 // ERR_* code, empty when none
   std::string_view capture = "explicit";  // how the flow was captured
+  std::string orig_dst;  // transparent capture: where the client was going ("ip:port")
   // The policy's decision: allow, block, no_decrypt, reject; empty when no decision was made
   // (the request was refused before it could be judged).
   std::string_view decision;

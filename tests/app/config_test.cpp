@@ -114,6 +114,31 @@ TEST(Config, CrossFieldRules) {
             "test.toml: limits.request_line: must not be larger than limits.header_section");
 }
 
+TEST(Config, CaptureSettings) {
+  EXPECT_EQ(error_of("[capture]\nmode = [\"redirect\", \"sideways\"]\n"),
+            "test.toml:2:8: capture.mode: \"sideways\" is not redirect, tproxy or local");
+  EXPECT_EQ(error_of("[capture]\nmode = [\"redirect\", \"tproxy\"]\n"),
+            "test.toml: capture.mode: redirect and tproxy both take the gateway's traffic; "
+            "choose one");
+  EXPECT_EQ(error_of("[capture]\nmode = \"local\"\nlocal_port = 3128\n"),
+            "test.toml: capture.local_port: 3128 is the explicit proxy's port too");
+  EXPECT_EQ(error_of("[capture]\nmode = [\"redirect\", \"local\"]\nlocal_port = 3129\n"),
+            "test.toml: capture: redirect and local need different listener ports");
+  EXPECT_EQ(error_of("[capture]\nfail = \"ajar\"\n"),
+            "test.toml:2:8: capture.fail: must be \"closed\" or \"open\"");
+  EXPECT_EQ(error_of("[capture]\ninterfaces = [\"eth0; drop\"]\n"),
+            "test.toml:2:14: capture.interfaces: \"eth0; drop\": is not an interface name");
+  EXPECT_EQ(error_of("[capture]\nroute_table = 254\n"),
+            "test.toml: capture.route_table: 253-255 are the kernel's default, main and local "
+            "tables");
+  EXPECT_EQ(error_of("[egress]\nallow = [0]\n"),
+            "test.toml:2:9: egress.allow: expected port numbers between 1 and 65535");
+  auto c =
+      load_config_text("[capture]\nmode = [\"local\", \"redirect\", \"local\"]\n", "test.toml");
+  ASSERT_TRUE(c) << c.error().context;
+  EXPECT_EQ(c->capture.modes.size(), 2u);  // each mode once
+}
+
 TEST(Config, SyntaxErrorsSayWhere) {
   const std::string e = error_of("[proxy\nthreads = 1\n");
   EXPECT_EQ(e.rfind("test.toml:1:", 0), 0u) << e;

@@ -3,7 +3,9 @@
 
 #include "flow/client_session.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <vector>
 
 namespace warden::flow {
 
@@ -16,5 +18,18 @@ struct ClientSession::Exchange {
   bool response_started = false;  // bytes of a response reached the client: no error page now
   bool logged = false;
 };
+
+// True if `ep` is one of Warden's own listeners: a request or captured connection that points
+// back at Warden (a loop). `local` is an address of this machine the flow came in on.
+inline bool is_own_listener(const net::tcp::endpoint& ep,
+                            const std::vector<net::tcp::endpoint>& ours,
+                            const net::asio::ip::address& local = {}) {
+  return std::any_of(ours.begin(), ours.end(), [&](const net::tcp::endpoint& l) {
+    if (l.port() != ep.port()) return false;
+    if (l.address() == ep.address()) return true;
+    return l.address().is_unspecified() &&
+           (ep.address().is_loopback() || (!local.is_unspecified() && ep.address() == local));
+  });
+}
 
 }  // namespace warden::flow

@@ -1,0 +1,72 @@
+#include "capture/rule_installer.hpp"
+
+#include "capture/command.hpp"
+#include "capture/nft_rules.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+namespace warden::capture {
+namespace {
+
+base::Error failure(std::string what) {
+  return {base::ErrorCode::Internal, base::ErrorSource::Internal, std::move(what)};
+}
+
+// What a failed nft or ip run means, for a person.
+std::string explain(const std::vector<std::string>& argv, const CommandResult& r) {
+  if (r.not_found)
+    return fmt::format("{} is not installed (Debian: apt-get install {})", argv[0],
+                       argv[0] == "nft" ? "nftables" : "iproute2");
+  std::string why = r.output;
+  while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+  if (why.find("Operation not permitted") != std::string::npos)
+    why += " (capture needs CAP_NET_ADMIN: run Warden as root or grant it the capability)";
+  return fmt::format("`{}` failed: {}", fmt::join(argv, " "), why);
+}
+
+base::Result<void> run_ip(const std::vector<std::string>& argv, bool tolerate_absent) {
+  const CommandResult r = run_command(argv);
+  if (r.exit_code == 0) return {};
+  // Deleting what is not there, or adding what already is, leaves the wanted state.
+  if (tolerate_absent && !r.not_found &&
+      (r.output.find("No such") != std::string::npos ||
+       r.output.find("File exists") != std::string::npos ||
+       r.output.find("not found") != std::string::npos ||
+       r.output.find("does not exist") != std::string::npos))
+    return {};
+  return failure(explain(argv, r));
+}
+
+}  // namespace
+
+base::Result<void> install_capture_rules(const CaptureSettings& s) {
+  const std::vector<std::string> nft = {"nft", "-f", "-"};
+  const CommandResult r = run_command(nft, render_nft_ruleset(s));
+  if (r.exit_code != 0) return failure(explain(nft, r));
+  // The routing is added after any left over from an earlier run is gone, so there is one copy.
+  for (const auto& cmd : tproxy_routing_commands(s, false)) (void)run_ip(cmd, true);
+  for (const auto& cmd : tproxy_routing_commands(s, true))
+    if (auto ok = run_ip(cmd, true); !ok) return ok;
+  return {};
+}
+
+base::Result<void> remove_capture_rules(const CaptureSettings& s) {
+  const std::vector<std::string> nft = {"nft", "-f", "-"};
+  const CommandResult r = run_command(nft, render_nft_removal());
+  if (r.exit_code != 0) return failure(explain(nft, r));
+  for (const auto& cmd : tproxy_routing_commands(s, false))
+    if (auto ok = run_ip(cmd, true); !ok) return ok;
+  return {};
+}
+
+base::Result<std::string> show_capture_rules() {
+  const std::vector<std::string> nft = {"nft", "list", "table", "inet", std::string(kTableName)};
+  const CommandResult r = run_command(nft);
+  if (r.exit_code == 0) return r.output;
+  if (r.output.find("No such file") != std::string::npos)
+    return std::string("# table inet warden is not installed\n");
+  return failure(explain(nft, r));
+}
+
+}  // namespace warden::capture

@@ -1,0 +1,19 @@
+#pragma once
+// Installs, removes and shows Warden's capture rules (capture/nft_rules.hpp) with the system's
+// `nft` and `ip`. Errors say what is missing: nftables not installed, no CAP_NET_ADMIN, a
+// kernel without a needed feature.
+
+#include "base/result.hpp"
+#include "capture/capture_settings.hpp"
+
+#include <string>
+
+namespace warden::capture {
+
+[[nodiscard]] base::Result<void> install_capture_rules(const CaptureSettings& s);
+// Removes the table (and tproxy's routing); not an error when there is nothing to remove.
+[[nodiscard]] base::Result<void> remove_capture_rules(const CaptureSettings& s);
+// `nft list table inet warden`, or a note that it is not installed.
+[[nodiscard]] base::Result<std::string> show_capture_rules();
+
+}  // namespace warden::capture

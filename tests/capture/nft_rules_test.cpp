@@ -1,0 +1,95 @@
+// The rendered ruleset: what each mode puts in table inet warden. (That the kernel accepts and
+// applies it is tested end to end in tests/integration/capture_test.py, in namespaces.)
+#include "capture/nft_rules.hpp"
+
+#include <gtest/gtest.h>
+
+namespace warden::capture {
+namespace {
+
+bool has(const std::string& text, std::string_view line) {
+  return text.find(line) != std::string::npos;
+}
+
+TEST(NftRules, TheTableIsReplacedWholeAndNothingElseIsTouched) {
+  CaptureSettings s;
+  s.modes = {CaptureMode::Redirect};
+  const std::string r = render_nft_ruleset(s);
+  EXPECT_EQ(r.find("table inet warden\ndelete table inet warden\ntable inet warden {"),
+            r.find("table inet warden\n"));
+  EXPECT_EQ(r.find("flush ruleset"), std::string::npos);
+  std::size_t tables = 0;
+  for (std::size_t at = 0; (at = r.find("table ", at)) != std::string::npos; ++at) ++tables;
+  EXPECT_EQ(tables, 3u) << r;  // the declare/delete/declare idiom, one table
+  EXPECT_EQ(render_nft_removal(), "table inet warden\ndelete table inet warden\n");
+}
+
+TEST(NftRules, RedirectTakesThePortsFromTheClientSide) {
+  CaptureSettings s;
+  s.modes = {CaptureMode::Redirect};
+  s.interfaces = {"eth1", "wlan0"};
+  const std::string r = render_nft_ruleset(s);
+  EXPECT_TRUE(has(r, "type nat hook prerouting priority dstnat; policy accept;"));
+  EXPECT_TRUE(has(r,
+                  "iifname { \"eth1\", \"wlan0\" } meta l4proto tcp th dport { 80, 443 } "
+                  "redirect to :3129"))
+      << r;
+  EXPECT_TRUE(has(r, "hook forward"));  // the egress lockdown for clients
+  EXPECT_TRUE(has(r, "meta l4proto udp th dport 443 reject"));
+  EXPECT_FALSE(has(r, "hook output"));
+  EXPECT_TRUE(tproxy_routing_commands(s, true).empty());
+}
+
+TEST(NftRules, TproxyDropsWhatNoListenerTakes) {
+  CaptureSettings s;
+  s.modes = {CaptureMode::Tproxy};
+  s.ports = {443};
+  const std::string r = render_nft_ruleset(s);
+  EXPECT_TRUE(has(r,
+                  "iifname != \"lo\" meta l4proto tcp th dport 443 tproxy to :3130 meta "
+                  "mark set 0x5745 accept\n    iifname != \"lo\" meta l4proto tcp th dport "
+                  "443 drop"))
+      << r;
+  const auto add = tproxy_routing_commands(s, true);
+  ASSERT_EQ(add.size(), 4u);
+  EXPECT_EQ(add[0], (std::vector<std::string>{"ip", "-4", "rule", "add", "fwmark", "0x5745",
+                                              "lookup", "5745"}));
+  EXPECT_EQ(add[3].back(), "5745");
+  EXPECT_EQ(tproxy_routing_commands(s, false)[1][3], "del");
+}
+
+TEST(NftRules, LocalExemptsWardenItselfAndGivenUsers) {
+  CaptureSettings s;
+  s.modes = {CaptureMode::Local};
+  s.exempt_uids = {0, 105};
+  const std::string r = render_nft_ruleset(s);
+  EXPECT_TRUE(has(r,
+                  "type nat hook output priority -100; policy accept;\n"
+                  "    meta mark 0x5744 return\n    meta skuid { 0, 105 } return\n"
+                  "    oifname \"lo\" return\n"
+                  "    meta l4proto tcp th dport { 80, 443 } redirect to :3131"))
+      << r;
+  EXPECT_TRUE(has(r, "hook output priority filter"));  // QUIC refused on the device
+  EXPECT_FALSE(has(r, "hook forward"));
+}
+
+TEST(NftRules, EgressLockdownIsConfigurable) {
+  CaptureSettings s;
+  s.modes = {CaptureMode::Redirect};
+  s.egress.refuse_quic = false;
+  s.egress.deny_other = true;
+  s.egress.allow = {53};
+  const std::string r = render_nft_ruleset(s);
+  EXPECT_FALSE(has(r, "udp th dport 443 reject"));
+  EXPECT_TRUE(has(r, "th dport 853 reject"));
+  EXPECT_TRUE(has(r,
+                  "ct state established,related accept\n"
+                  "    meta l4proto { tcp, udp } th dport { 53, 80, 443 } accept\n"
+                  "    meta l4proto tcp reject with tcp reset\n    meta l4proto udp reject"))
+      << r;
+  s.egress = {false, false, false, {}};
+  EXPECT_FALSE(has(render_nft_ruleset(s), "egress"));
+}
+
+}  // namespace
+}  // namespace warden::capture

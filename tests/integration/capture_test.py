@@ -1,0 +1,443 @@
+#!/usr/bin/env python3
+"""Transparent capture end to end, through real kernel paths, in network namespaces this test
+creates (198.18.0.0/15 and 2001:db8::/32 inside them only) and always removes:
+
+  gateway:   client ns -> router ns (Warden: redirect, then tproxy) -> server ns
+  on-device: device ns (Warden: local, and curl) -> web ns
+
+The client is plain `curl` with no proxy settings, trusting the school CA; the names resolve
+through /etc/netns/<ns>/hosts. Asserts the certificate curl saw was issued by the school CA,
+the access log's capture mode and original destination, that the origin saw the request (and
+from whom), IPv6, QUIC and DNS-over-TLS refused, a name dialled at another server's address
+served from the name's own server, non-HTTP bytes reset, and fail-closed / fail-open stops.
+
+Needs root and `ip netns`; skips (exit 77) saying why otherwise, except under CI=true as root,
+where a skip is a failure."""
+
+import http.server
+import json
+import os
+import shutil
+import signal
+import socket
+import socketserver
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import harness  # noqa: E402
+from harness import wait_until  # noqa: E402
+
+NAME = "www.school-test.example"  # the origin's name (TLS certificate and hosts files)
+
+
+# ---- the origin, run inside the server namespace as `capture_test.py --origin ...` ----
+
+class Echo(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    label = "origin"
+
+    def do_GET(self):
+        body = f"{self.label} path={self.path} peer={self.client_address[0]}".encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address, handler):
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        super().__init__(address, handler)
+
+
+def run_origin(label, tls_dir, *binds):
+    """Serves HTTP on port 80 and HTTPS on 443 of each address; prints "ready" when listening."""
+    Echo.label = label
+    servers = []
+    for address in binds:
+        for port, secure in ((80, False), (443, True)):
+            server = Server((address, port), Echo)
+            if secure:
+                ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+                ctx.load_cert_chain(os.path.join(tls_dir, "leaf.pem"),
+                                    os.path.join(tls_dir, "leaf.key"))
+                server.socket = ctx.wrap_socket(server.socket, server_side=True)
+            servers.append(server)
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+    print("ready", flush=True)
+    threading.Event().wait()  # until killed
+
+
+# ---- namespaces ----
+
+def sh(*args, check=True, **kw):
+    return subprocess.run(list(args), capture_output=True, text=True, check=check, **kw)
+
+
+class Netns:
+    """Named network namespaces, veths and hosts files; everything removed by cleanup()."""
+
+    def __init__(self):
+        self.tag = f"w{os.getpid() % 100000}"
+        self.names = []
+        self.procs = []
+
+    def ns(self, role):
+        name = f"{self.tag}-{role}"
+        sh("ip", "netns", "add", name)
+        sh("ip", "-n", name, "link", "set", "lo", "up")
+        self.names.append(name)
+        return name
+
+    def link(self, a, a_if, b, b_if):
+        sh("ip", "link", "add", a_if, "netns", a, "type", "veth", "peer", "name", b_if, "netns", b)
+        sh("ip", "-n", a, "link", "set", a_if, "up")
+        sh("ip", "-n", b, "link", "set", b_if, "up")
+
+    def addr(self, ns, dev, *addresses):
+        for a in addresses:
+            extra = ["nodad"] if ":" in a else []
+            sh("ip", "-n", ns, "addr", "add", a, "dev", dev, *extra)
+
+    def hosts(self, ns, lines):
+        folder = f"/etc/netns/{ns}"
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, "hosts"), "w") as f:
+            f.write("127.0.0.1 localhost\n::1 localhost\n" + lines)
+
+    def spawn(self, ns, *args, **kw):
+        p = subprocess.Popen(["ip", "netns", "exec", ns, *args], **kw)
+        self.procs.append(p)
+        return p
+
+    def run(self, ns, *args, timeout=20):
+        env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+        return subprocess.run(["ip", "netns", "exec", ns, *args], capture_output=True, text=True,
+                              timeout=timeout, env=env)
+
+    def cleanup(self):
+        for p in self.procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        for name in self.names:
+            pids = sh("ip", "netns", "pids", name, check=False).stdout.split()
+            for pid in pids:
+                try:
+                    os.kill(int(pid), signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            sh("ip", "netns", "del", name, check=False)
+            shutil.rmtree(f"/etc/netns/{name}", ignore_errors=True)
+
+
+def make_pki(folder):
+    subprocess.run(
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 "
+        "-subj '/CN=Capture Test Root' -addext 'keyUsage=critical,keyCertSign,cRLSign' "
+        "-keyout root.key -out root.pem && "
+        f"openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj '/CN={NAME}' "
+        "-keyout leaf.key -out leaf.csr && "
+        f"printf 'subjectAltName=DNS:{NAME}\\nbasicConstraints=critical,CA:FALSE\\n"
+        "keyUsage=critical,digitalSignature\\nextendedKeyUsage=serverAuth\\n' > leaf.ext && "
+        "openssl x509 -req -in leaf.csr -CA root.pem -CAkey root.key -CAcreateserial -days 2 "
+        "-sha256 -extfile leaf.ext -out leaf.pem",
+        shell=True, cwd=folder, check=True, capture_output=True)
+
+
+class WardenInNs:
+    """`warden run` inside a namespace, with the given capture mode and config."""
+
+    def __init__(self, net, ns, folder, *args, config=""):
+        self.folder = folder
+        self.access_log = os.path.join(folder, "access.log")
+        cfg = os.path.join(folder, "warden.toml")
+        with open(cfg, "w") as f:
+            f.write(config)
+        self.proc = net.spawn(
+            ns, harness.WARDEN, "run", "-c", cfg, "--listen", "127.0.0.1:3128", "--state-dir",
+            os.path.join(folder, "state"), "--access-log", self.access_log, "--threads", "2",
+            "--upstream-ca", os.path.join(folder, "..", "pki", "root.pem"), *args,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.banner = ""
+        while "Stop with Ctrl-C" not in self.banner:
+            line = self.proc.stderr.readline()
+            if not line:
+                raise AssertionError("warden did not start:\n" + self.banner)
+            self.banner += line
+        self.ca = os.path.join(folder, "state", "ca.pem")
+        self.stderr_lines = []
+        self.drainer = threading.Thread(target=self._drain, daemon=True)
+        self.drainer.start()
+
+    def _drain(self):
+        for line in self.proc.stderr:
+            self.stderr_lines.append(line)
+
+    def log(self):
+        if not os.path.exists(self.access_log):
+            return []
+        with open(self.access_log) as f:
+            return [json.loads(l) for l in f if l.strip()]
+
+    def log_line(self, **want):
+        """Waits for a log line with these fields (the log is written in batches)."""
+        found = []
+
+        def match():
+            found[:] = [l for l in self.log() if all(l.get(k) == v for k, v in want.items())]
+            return bool(found)
+        assert wait_until(match, timeout=5), f"no log line with {want}: {self.log()}"
+        return found[-1]
+
+    def stop(self, sig=signal.SIGTERM):
+        self.proc.send_signal(sig)
+        rc = self.proc.wait(timeout=30)
+        self.drainer.join(timeout=5)
+        return rc
+
+
+def curl(net, ns, *args):
+    return net.run(ns, "curl", "-sS", "-v", "--max-time", "8", *args)
+
+
+def issuer(out):
+    for line in out.stderr.splitlines():
+        if line.strip().startswith("*  issuer:"):
+            return line.split("issuer:", 1)[1].strip()
+    return ""
+
+
+# ---- the tests ----
+
+class Capture(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        why = None
+        if os.geteuid() != 0:
+            why = "needs root (network namespaces, nftables)"
+        elif not shutil.which("nft"):
+            why = "nftables is not installed (scripts/install-deps.sh installs it)"
+        elif sh("ip", "netns", "list", check=False).returncode != 0:
+            why = "`ip netns` does not work here"
+        if why:
+            if os.environ.get("CI") == "true" and os.geteuid() == 0:
+                raise AssertionError("CI=true as root, but: " + why)
+            raise unittest.SkipTest(why)
+        cls.dir = tempfile.mkdtemp(prefix="warden-capture-")
+        os.makedirs(os.path.join(cls.dir, "pki"))
+        make_pki(os.path.join(cls.dir, "pki"))
+        cls.net = Netns()
+        try:
+            cls.build_topology()
+        except Exception:
+            cls.net.cleanup()
+            raise
+
+    @classmethod
+    def build_topology(cls):
+        n = cls.net
+        cls.cli, cls.rtr, cls.srv = n.ns("cli"), n.ns("rtr"), n.ns("srv")
+        cls.dev, cls.web = n.ns("dev"), n.ns("web")
+        t = n.tag
+        # gateway
+        n.link(cls.cli, "cli0", cls.rtr, f"{t}c")
+        n.link(cls.srv, "srv0", cls.rtr, f"{t}s")
+        n.addr(cls.cli, "cli0", "198.18.1.2/24", "2001:db8:1::2/64")
+        n.addr(cls.rtr, f"{t}c", "198.18.1.1/24", "2001:db8:1::1/64")
+        n.addr(cls.rtr, f"{t}s", "198.18.2.1/24", "2001:db8:2::1/64")
+        n.addr(cls.srv, "srv0", "198.18.2.2/24", "198.18.2.3/24", "2001:db8:2::2/64")
+        sh("ip", "-n", cls.cli, "route", "add", "default", "via", "198.18.1.1")
+        sh("ip", "-n", cls.cli, "-6", "route", "add", "default", "via", "2001:db8:1::1")
+        sh("ip", "-n", cls.srv, "route", "add", "default", "via", "198.18.2.1")
+        sh("ip", "-n", cls.srv, "-6", "route", "add", "default", "via", "2001:db8:2::1")
+        sh("ip", "netns", "exec", cls.rtr, "sysctl", "-qw", "net.ipv4.ip_forward=1",
+           "net.ipv6.conf.all.forwarding=1")
+        for ns in (cls.cli, cls.rtr):
+            n.hosts(ns, f"198.18.2.2 {NAME}\n2001:db8:2::2 {NAME}\n")
+        # on-device
+        n.link(cls.dev, "dev0", cls.web, "web0")
+        n.addr(cls.dev, "dev0", "198.18.10.1/24", "2001:db8:10::1/64")
+        n.addr(cls.web, "web0", "198.18.10.2/24", "2001:db8:10::2/64")
+        sh("ip", "-n", cls.dev, "route", "add", "default", "via", "198.18.10.2")
+        sh("ip", "-n", cls.dev, "-6", "route", "add", "default", "via", "2001:db8:10::2")
+        n.hosts(cls.dev, f"198.18.10.2 {NAME}\n2001:db8:10::2 {NAME}\n")
+        # origins: the real server, a second ("other") one, and the web for the device
+        pki = os.path.join(cls.dir, "pki")
+        me = os.path.abspath(__file__)
+        for ns, label, binds in ((cls.srv, "origin", ["198.18.2.2", "2001:db8:2::2"]),
+                                 (cls.srv, "other", ["198.18.2.3"]),
+                                 (cls.web, "origin", ["198.18.10.2", "2001:db8:10::2"])):
+            p = n.spawn(ns, sys.executable, me, "--origin", label, pki, *binds,
+                        stdout=subprocess.PIPE, text=True)
+            assert p.stdout.readline().strip() == "ready"
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.net.cleanup()
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def warden(self, ns, *args, config=""):
+        folder = tempfile.mkdtemp(dir=self.dir)
+        w = WardenInNs(self.net, ns, folder, *args, config=config)
+        self.addCleanup(lambda: w.proc.poll() is None and w.stop())
+        self.addCleanup(lambda: self.net.run(ns, "nft", "delete", "table", "inet", "warden"))
+        return w
+
+    def assert_intercepted(self, w, ns, url, mode, orig_dst, peer, *curl_args):
+        out = curl(self.net, ns, "--cacert", w.ca, *curl_args, url)
+        self.assertEqual(out.returncode, 0, out.stderr[-1500:])
+        self.assertIn(f"origin path=/", out.stdout)
+        self.assertIn(f"peer={peer}", out.stdout)  # the origin saw Warden, not the client
+        if url.startswith("https"):
+            self.assertIn("Web Filter CA", issuer(out), out.stderr[-1500:])
+        path = "/" + url.split("/", 3)[3]
+        line = w.log_line(path=path)
+        self.assertEqual(line["capture"], mode, line)
+        self.assertEqual(line["orig_dst"], orig_dst, line)
+        self.assertEqual(line["status"], 200, line)
+
+    def test_gateway_redirect_v4_v6_http_https(self):
+        w = self.warden(self.rtr, "--capture", "redirect")
+        self.assertIn("Transparent capture (redirect)", w.banner)
+        self.assert_intercepted(w, self.cli, f"http://{NAME}/r4", "redirect", "198.18.2.2:80",
+                                "198.18.2.1", "-4")
+        self.assert_intercepted(w, self.cli, f"https://{NAME}/r4s", "redirect",
+                                "198.18.2.2:443", "198.18.2.1", "-4")
+        self.assert_intercepted(w, self.cli, f"http://{NAME}/r6", "redirect",
+                                "[2001:db8:2::2]:80", "2001:db8:2::1", "-6")
+        self.assert_intercepted(w, self.cli, f"https://{NAME}/r6s", "redirect",
+                                "[2001:db8:2::2]:443", "2001:db8:2::1", "-6")
+
+    def test_gateway_tproxy_v4_v6(self):
+        w = self.warden(self.rtr, "--capture", "tproxy")
+        self.assert_intercepted(w, self.cli, f"https://{NAME}/t4s", "tproxy", "198.18.2.2:443",
+                                "198.18.2.1", "-4")
+        self.assert_intercepted(w, self.cli, f"http://{NAME}/t6", "tproxy", "[2001:db8:2::2]:80",
+                                "2001:db8:2::1", "-6")
+
+    def test_on_device_local_v4_v6_without_a_loop(self):
+        w = self.warden(self.dev, "--capture", "local")
+        self.assert_intercepted(w, self.dev, f"https://{NAME}/l4s", "local", "198.18.10.2:443",
+                                "198.18.10.1", "-4")
+        self.assert_intercepted(w, self.dev, f"http://{NAME}/l6", "local",
+                                "[2001:db8:10::2]:80", "2001:db8:10::1", "-6")
+        # No loop: Warden's own upstream connections were not captured again (one line per
+        # request, each from the device's curl).
+        lines = [l for l in w.log() if l.get("path") in ("/l4s", "/l6")]
+        self.assertEqual(len(lines), 2, w.log())
+        self.assertFalse(any(l.get("error") == "ERR_LOOP_DETECTED" for l in w.log()), w.log())
+
+    def test_quic_and_dot_are_refused(self):
+        probe = ("import socket,sys\n"
+                 "fam=socket.AF_INET6 if ':' in sys.argv[1] else socket.AF_INET\n"
+                 "u=socket.socket(fam,socket.SOCK_DGRAM);u.settimeout(3)\n"
+                 "try:\n u.connect((sys.argv[1],443));u.send(b'quic');u.recv(10);print('udp-open')\n"
+                 "except OSError as e: print('udp', e.errno)\n"
+                 "t=socket.socket(fam,socket.SOCK_STREAM);t.settimeout(3)\n"
+                 "try:\n t.connect((sys.argv[1],853));print('dot-open')\n"
+                 "except OSError as e: print('dot', e.errno)\n")
+        w = self.warden(self.rtr, "--capture", "redirect")
+        for addr in ("198.18.2.2", "2001:db8:2::2"):
+            out = self.net.run(self.cli, sys.executable, "-c", probe, addr)
+            self.assertEqual(out.stdout.split("\n")[:2], ["udp 111", "dot 111"],
+                             (addr, out.stdout, out.stderr))  # ECONNREFUSED, at once
+        w.stop()
+        w2 = self.warden(self.dev, "--capture", "local")
+        out = self.net.run(self.dev, sys.executable, "-c", probe, "198.18.10.2")
+        self.assertEqual(out.stdout.split("\n")[0], "udp 1", out.stdout)  # EPERM on the device
+        w2.stop()
+
+    def test_a_name_dialled_at_another_server_is_served_by_its_own(self):
+        w = self.warden(self.rtr, "--capture", "redirect")
+        for url in (f"http://{NAME}/mismatch", f"https://{NAME}/mismatch-tls"):
+            port = 443 if url.startswith("https") else 80
+            out = curl(self.net, self.cli, "--cacert", w.ca, "--resolve",
+                       f"{NAME}:{port}:198.18.2.3", url)
+            self.assertEqual(out.returncode, 0, out.stderr[-1500:])
+            self.assertTrue(out.stdout.startswith("origin path="), out.stdout)  # never "other"
+            # (For TLS the connection's line, method "TLS", carries it.)
+            want = {"method": "TLS"} if port == 443 else {"path": "/mismatch"}
+            line = w.log_line(orig_dst=f"198.18.2.3:{port}", **want)
+            self.assertEqual(line.get("error"), "ERR_DEST_MISMATCH", line)
+
+    def test_what_is_neither_http_nor_tls_is_reset(self):
+        w = self.warden(self.rtr, "--capture", "redirect")
+        talk = ("import socket\n"
+                "s=socket.create_connection(('198.18.2.2',443),timeout=5)\n"
+                "s.sendall(b'SSH-2.0-OpenSSH_9.2\\r\\n')\n"
+                "try:\n print('read', s.recv(100))\n"
+                "except OSError as e: print('reset', e.errno)\n")
+        out = self.net.run(self.cli, sys.executable, "-c", talk)
+        self.assertIn("reset 104", out.stdout, out.stderr)  # ECONNRESET
+        line = w.log_line(error="ERR_UNKNOWN_PROTOCOL")
+        self.assertEqual(line["orig_dst"], "198.18.2.2:443")
+
+    def reaches_origin(self, ns, url):
+        out = curl(self.net, ns, "--max-time", "3", url)
+        return out.returncode == 0 and out.stdout.startswith("origin path=")
+
+    def test_fail_closed_after_sigkill_and_sigterm_then_restart(self):
+        url = f"http://{NAME}/closed"
+        for sig in (signal.SIGKILL, signal.SIGTERM):
+            w = self.warden(self.rtr, "--capture", "redirect")
+            self.assertTrue(self.reaches_origin(self.cli, url))
+            w.stop(sig)
+            self.assertFalse(self.reaches_origin(self.cli, url), f"open after {sig.name}")
+            self.assertIn("table inet warden", self.net.run(self.rtr, "nft", "list",
+                                                            "tables").stdout)
+        w = self.warden(self.rtr, "--capture", "redirect")  # restart restores service
+        self.assertTrue(self.reaches_origin(self.cli, url))
+        w.stop()
+        w = self.warden(self.rtr, "--capture", "tproxy")  # tproxy drops without Warden too
+        w.stop(signal.SIGKILL)
+        self.assertFalse(self.reaches_origin(self.cli, url), "tproxy open after SIGKILL")
+
+    def test_fail_open_removes_the_rules_on_a_clean_stop(self):
+        url = f"http://{NAME}/open"
+        w = self.warden(self.rtr, "--capture", "redirect", config='[capture]\nfail = "open"\n')
+        out = curl(self.net, self.cli, "-4", url)
+        self.assertIn("peer=198.18.2.1", out.stdout)  # through Warden
+        self.assertEqual(w.stop(), 0)
+        out = curl(self.net, self.cli, "-4", url)
+        self.assertIn("peer=198.18.1.2", out.stdout, out.stderr)  # directly, uncaptured
+        w = self.warden(self.rtr, "--capture", "redirect", config='[capture]\nfail = "open"\n')
+        self.assertIn("peer=198.18.2.1", curl(self.net, self.cli, "-4", url).stdout)
+
+    def test_capture_commands(self):
+        show = self.net.run(self.rtr, harness.WARDEN, "capture", "show")
+        self.assertIn("not installed", show.stdout)
+        planned = self.net.run(self.rtr, harness.WARDEN, "capture", "show", "--planned",
+                               "--capture", "tproxy")
+        self.assertIn("tproxy to :3130", planned.stdout)
+        self.assertIn("# and: ip -4 rule add fwmark", planned.stdout)
+        installed = self.net.run(self.rtr, harness.WARDEN, "capture", "install", "--capture",
+                                 "redirect")
+        self.assertEqual(installed.returncode, 0, installed.stderr)
+        self.assertIn("redirect to :3129", self.net.run(self.rtr, harness.WARDEN, "capture",
+                                                        "show").stdout)
+        removed = self.net.run(self.rtr, harness.WARDEN, "capture", "remove")
+        self.assertEqual(removed.returncode, 0, removed.stderr)
+        self.assertIn("not installed",
+                      self.net.run(self.rtr, harness.WARDEN, "capture", "show").stdout)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--origin":
+        run_origin(sys.argv[2], sys.argv[3], *sys.argv[4:])
+        sys.exit(0)
+    harness.WARDEN = sys.argv.pop(1) if len(sys.argv) > 1 else harness.WARDEN
+    harness.main()
