@@ -7,6 +7,8 @@
 #include <fmt/ranges.h>
 #include <toml++/toml.h>
 
+#include <algorithm>
+#include <charconv>
 #include <cstdlib>
 #include <functional>
 #include <unistd.h>
@@ -392,6 +394,16 @@ const std::vector<Key>& schema() {
           "local: users whose connections are not captured (a system updater, say).",
           [](Config& c) -> std::vector<std::uint32_t>& { return c.capture.exempt_uids; },
           "user ids", 0, 0xfffffffe),
+      string_list_key(
+          "capture", "relay_untouched",
+          "Destinations whose traffic is relayed untouched when it is neither HTTP nor TLS\n"
+          "(by default it is reset): \"198.51.100.0/24\", \"203.0.113.7:1194\",\n"
+          "\"[2001:db8::/32]:443\".",
+          [](Config& c) -> std::vector<std::string>& { return c.capture.relay_untouched; },
+          [](std::string& d) -> std::optional<std::string> {
+            if (!parse_relay_exception(d)) return "expected CIDR, CIDR:port or [IPv6 CIDR]:port";
+            return std::nullopt;
+          }),
       bool_key("egress", "refuse_quic",
                "With transparent capture: refuse UDP 443 (QUIC), so browsers use TCP.",
                [](Config& c) -> bool& { return c.capture.egress.refuse_quic; }),
@@ -494,6 +506,35 @@ base::Result<Config> load_config_file(const std::string& path) {
   } catch (const toml::parse_error& e) {
     return config_error(e.source(), path, std::string(e.description()));
   }
+}
+
+std::optional<flow::EngineConfig::RelayException> parse_relay_exception(std::string_view text) {
+  std::string_view cidr = text;
+  std::string_view port;
+  if (text.starts_with('[')) {
+    const std::size_t close = text.find(']');
+    if (close == std::string_view::npos) return std::nullopt;
+    cidr = text.substr(1, close - 1);
+    const std::string_view rest = text.substr(close + 1);
+    if (!rest.empty()) {
+      if (!rest.starts_with(':')) return std::nullopt;
+      port = rest.substr(1);
+    }
+  } else if (std::count(text.begin(), text.end(), ':') == 1) {
+    cidr = text.substr(0, text.find(':'));
+    port = text.substr(text.find(':') + 1);
+  }
+  auto parsed = policy::parse_cidr(cidr);
+  if (!parsed) return std::nullopt;
+  flow::EngineConfig::RelayException e{*parsed, 0};
+  if (!port.empty()) {
+    unsigned value = 0;
+    const auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+    if (ec != std::errc() || ptr != port.data() + port.size() || value == 0 || value > 65535)
+      return std::nullopt;
+    e.port = static_cast<std::uint16_t>(value);
+  }
+  return e;
 }
 
 std::optional<capture::CaptureMode> parse_capture_mode(std::string_view name) {
@@ -599,6 +640,8 @@ flow::EngineConfig make_engine_config(const Config& c) {
   e.max_connections = c.proxy.max_connections;
   e.upstream_pool_per_host = c.upstream.pool_per_host;
   e.upstream_pool_total = c.upstream.pool_total;
+  for (const auto& r : c.capture.relay_untouched)
+    e.relay_untouched.push_back(*parse_relay_exception(r));
   // Warden's own connections carry the mark local capture lets through (no loop).
   if (!c.capture.modes.empty()) e.upstream_socket_mark = static_cast<int>(c.capture.socket_mark);
   return e;

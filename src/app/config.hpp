@@ -77,6 +77,10 @@ using ConfigPtr = std::shared_ptr<const Config>;
 // "redirect", "tproxy", "local" (not "explicit": the explicit listener always runs).
 [[nodiscard]] std::optional<capture::CaptureMode> parse_capture_mode(std::string_view name);
 
+// A capture.relay_untouched entry: "CIDR", "CIDR:port" or "[IPv6 CIDR]:port".
+[[nodiscard]] std::optional<flow::EngineConfig::RelayException> parse_relay_exception(
+    std::string_view text);
+
 // Parses and validates a TOML file. Errors name the file, line, column and key.
 [[nodiscard]] base::Result<Config> load_config_file(const std::string& path);
 // The same from text (tests); `source_name` is used in error messages.

@@ -30,6 +30,9 @@ struct CaptureSettings {
   std::uint32_t tproxy_mark = 0x5745;      // fwmark routing tproxied packets to lo
   std::uint32_t route_table = 5745;        // the policy-routing table tproxy uses
   std::vector<std::uint32_t> exempt_uids;  // local: these users' traffic is not captured
+  // Destinations ("CIDR", "CIDR:port", "[v6 CIDR]:port") whose non-HTTP/TLS traffic is relayed
+  // untouched instead of reset. (Read by flow/, not by the rules.)
+  std::vector<std::string> relay_untouched;
   EgressSettings egress;
 
   [[nodiscard]] bool has(CaptureMode m) const {

@@ -119,6 +119,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   net::Awaitable<std::optional<http::Authority>> pick_destination(Exchange& ex,
                                                                   const http::Authority& named,
                                                                   bool strict);
+  // capture.relay_untouched: this destination's non-HTTP/TLS traffic is relayed, not reset.
+  [[nodiscard]] bool relays_untouched(const net::tcp::endpoint& dst) const;
   // Closes the client connection with a TCP reset.
   void reset_client();
 

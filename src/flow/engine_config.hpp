@@ -6,6 +6,7 @@
 #include "http/chunked.hpp"
 #include "http/head_parser.hpp"
 #include "net/types.hpp"
+#include "policy/policy.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -41,6 +42,14 @@ struct EngineConfig {
   std::size_t upstream_pool_per_host = 128;       // idle upstream connections per worker
   std::size_t upstream_pool_total = 4096;
   int upstream_socket_mark = 0;
+  // Captured destinations whose traffic, when it is neither HTTP nor TLS, is relayed untouched
+  // instead of reset (capture.relay_untouched).
+  struct RelayException {
+    policy::Cidr addresses;
+    std::uint16_t port = 0;  // 0: any
+  };
+  std::vector<RelayException> relay_untouched;
+  net::Duration dns_cache_ttl = 30s;  // the destination check's name -> addresses cache
 };
 
 using EngineConfigPtr = std::shared_ptr<const EngineConfig>;

@@ -4,12 +4,14 @@
 // contacted), an HTTP connection like requests whose Host names the server. What policy judged
 // is what is contacted: the original destination only when the name resolves to it, so a pupil
 // cannot pair an allowed name with a blocked server or a VPN (docs/capture.md).
+#include "capture/original_destination.hpp"
 #include "flow/detail/exchange.hpp"
 #include "http/chars.hpp"
 #include "net/connector.hpp"
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <sys/socket.h>
 
 namespace warden::flow {
@@ -93,13 +95,41 @@ net::Awaitable<bool> ClientSession::start_transparent() {
   }
   if (protocol == Protocol::Http) co_return true;  // read it as a request
 
-  // Neither HTTP nor TLS: a filter must not carry what it cannot read (a VPN on port 443).
+  // Neither HTTP nor TLS: a filter must not carry what it cannot read (a VPN on port 443),
+  // unless the school made this destination an exception.
+  if (relays_untouched(dst)) {
+    ex.record.scheme = "relay";
+    const std::string plain;  // (no temporaries in co_await: GCC 12)
+    std::optional<base::Error> error;
+    std::optional<std::chrono::system_clock::time_point> unused;
+    const http::Authority to{dst.address().to_string(), dst.port(), dst.address().is_v6()};
+    net::StreamPtr upstream = co_await connect(to, plain, error, unused);
+    if (!upstream) {
+      ex.record.end = "error";
+      if (error) ex.record.error = base::error_code_name(error->code);
+      log_exchange(ex);
+      reset_client();
+      co_return false;
+    }
+    upstream_ = upstream.get();
+    co_await splice(ex, *upstream);
+    upstream_ = nullptr;
+    co_return false;
+  }
   ex.record.end = "error";
   ex.record.error = base::error_code_name(ErrorCode::UnknownProtocol);
   ex.record.bytes_in = client_buf_.size();
   log_exchange(ex);
   reset_client();
   co_return false;
+}
+
+bool ClientSession::relays_untouched(const net::tcp::endpoint& dst) const {
+  const auto ip = policy::parse_ip(dst.address().to_string());
+  if (!ip) return false;
+  for (const auto& e : config_->relay_untouched)
+    if ((e.port == 0 || e.port == dst.port()) && e.addresses.contains(*ip)) return true;
+  return false;
 }
 
 http::Checked<http::AbsoluteTarget> ClientSession::transparent_target(
@@ -127,23 +157,26 @@ net::Awaitable<std::optional<http::Authority>> ClientSession::pick_destination(
     Exchange& ex, const http::Authority& named, bool strict) {
   const net::tcp::endpoint& dst = *meta_.original_destination;
   http::Authority dialled{dst.address().to_string(), named.port, dst.address().is_v6()};
-  auto resolved = co_await net::resolve(named.host, named.port,
-                                        net::Clock::now() + config_->timeouts.upstream_connect);
-  if (state_ == State::Closed) co_return std::nullopt;
-  if (!resolved) {
-    // The connection by name would fail the same way; a splice stops here, naming why.
-    if (!strict) co_return named;
-    ex.record.error = base::error_code_name(resolved.error().code);
-    co_return std::nullopt;
-  }
-  {
-    for (const auto& e : *resolved) {
-      auto a = e.address();
-      if (a.is_v6() && a.to_v6().is_v4_mapped())
-        a = net::asio::ip::make_address_v4(net::asio::ip::v4_mapped, a.to_v6());
-      if (a == dst.address()) co_return dialled;  // the name is there: use what was dialled
+  const auto now = net::Clock::now();
+  const std::vector<net::asio::ip::address>* addresses = ctx_.dns_cache.find(named.host, now);
+  if (addresses == nullptr) {
+    auto resolved =
+        co_await net::resolve(named.host, named.port, now + config_->timeouts.upstream_connect);
+    if (state_ == State::Closed) co_return std::nullopt;
+    if (!resolved) {
+      // The connection by name would fail the same way; a splice stops here, naming why.
+      if (!strict) co_return named;
+      ex.record.error = base::error_code_name(resolved.error().code);
+      co_return std::nullopt;
     }
+    std::vector<net::asio::ip::address> found;
+    for (const auto& e : *resolved) found.push_back(capture::unmapped(e).address());
+    ctx_.dns_cache.put(named.host, std::move(found), net::Clock::now() + config_->dns_cache_ttl);
+    addresses = ctx_.dns_cache.find(named.host, net::Clock::now());
   }
+  if (addresses != nullptr &&
+      std::find(addresses->begin(), addresses->end(), dst.address()) != addresses->end())
+    co_return dialled;  // the name is there: use what was dialled
   // Not one of the name's addresses: the client paired the name with another server.
   ex.record.error = base::error_code_name(ErrorCode::DestinationMismatch);
   spdlog::info("{}: {} was dialled at {}, which is not one of its addresses{}", client_ip_,

@@ -5,6 +5,7 @@
 
 #include "base/request_id.hpp"
 #include "capture/flow_meta.hpp"
+#include "flow/dns_cache.hpp"
 #include "flow/engine_config.hpp"
 #include "flow/tls_services.hpp"
 #include "flow/upstream_pool.hpp"
@@ -46,6 +47,7 @@ class WorkerContext {
   EngineConfigPtr config;    // replaced (by a post from the control plane) on reload
   policy::PolicyPtr policy;  // likewise; never null
   UpstreamPool upstreams;
+  DnsCache dns_cache;  // destination checks of captured connections
   observe::AccessLogBatch access_log;
   base::RequestIdGenerator ids;
   std::unordered_set<ClientSession*> sessions;

@@ -133,6 +133,17 @@ TEST(Config, CaptureSettings) {
             "tables");
   EXPECT_EQ(error_of("[egress]\nallow = [0]\n"),
             "test.toml:2:9: egress.allow: expected port numbers between 1 and 65535");
+  EXPECT_EQ(error_of("[capture]\nrelay_untouched = [\"2001:db8::/32:443\"]\n"),
+            "test.toml:2:19: capture.relay_untouched: \"2001:db8::/32:443\": expected CIDR, "
+            "CIDR:port or [IPv6 CIDR]:port");
+  auto relay = parse_relay_exception("[2001:db8::/32]:443");
+  ASSERT_TRUE(relay);
+  EXPECT_EQ(relay->port, 443);
+  EXPECT_EQ(relay->addresses.prefix, 32u);
+  EXPECT_EQ(parse_relay_exception("198.51.100.0/24")->port, 0);
+  EXPECT_EQ(parse_relay_exception("203.0.113.7:1194")->addresses.prefix, 128u);
+  EXPECT_FALSE(parse_relay_exception("203.0.113.7:0"));
+  EXPECT_FALSE(parse_relay_exception("example.com:22"));
   auto c =
       load_config_text("[capture]\nmode = [\"local\", \"redirect\", \"local\"]\n", "test.toml");
   ASSERT_TRUE(c) << c.error().context;

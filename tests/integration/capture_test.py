@@ -83,6 +83,21 @@ def run_origin(label, tls_dir, *binds):
     threading.Event().wait()  # until killed
 
 
+def run_echo(address, port):
+    """A TCP echo server: stands for a protocol Warden cannot read (SSH, a VPN)."""
+    class Handler(socketserver.BaseRequestHandler):
+        def handle(self):
+            while data := self.request.recv(4096):
+                self.request.sendall(data)
+
+    class TcpServer(socketserver.ThreadingTCPServer):
+        daemon_threads = True
+        allow_reuse_address = True
+    server = TcpServer((address, int(port)), Handler)
+    print("ready", flush=True)
+    server.serve_forever()
+
+
 # ---- namespaces ----
 
 def sh(*args, check=True, **kw):
@@ -280,6 +295,9 @@ class Capture(unittest.TestCase):
         # origins: the real server, a second ("other") one, and the web for the device
         pki = os.path.join(cls.dir, "pki")
         me = os.path.abspath(__file__)
+        p = n.spawn(cls.srv, sys.executable, me, "--echo", "198.18.2.3", "2222",
+                    stdout=subprocess.PIPE, text=True)
+        assert p.stdout.readline().strip() == "ready"
         for ns, label, binds in ((cls.srv, "origin", ["198.18.2.2", "2001:db8:2::2"]),
                                  (cls.srv, "other", ["198.18.2.3"]),
                                  (cls.web, "origin", ["198.18.10.2", "2001:db8:10::2"])):
@@ -421,14 +439,34 @@ class Capture(unittest.TestCase):
         w = self.warden(self.rtr, "--capture", "redirect", config='[capture]\nfail = "open"\n')
         self.assertIn("peer=198.18.2.1", curl(self.net, self.cli, "-4", url).stdout)
 
+    def test_a_relay_exception_carries_what_warden_cannot_read(self):
+        w = self.warden(self.rtr, "--capture", "redirect",
+                        config='[capture]\nports = [80, 443, 2222]\n'
+                               'relay_untouched = ["198.18.2.3:2222"]\n')
+        talk = ("import socket,sys\n"
+                "s=socket.create_connection((sys.argv[1],2222),timeout=5)\n"
+                "s.sendall(b'SSH-2.0-test\\r\\n')\n"
+                "try:\n print('echo', s.recv(100))\n"
+                "except OSError as e: print('reset', e.errno)\n")
+        out = self.net.run(self.cli, sys.executable, "-c", talk, "198.18.2.3")
+        self.assertIn("echo b'SSH-2.0-test\\r\\n'", out.stdout, out.stderr)
+        line = w.log_line(scheme="relay")
+        self.assertEqual(line["orig_dst"], "198.18.2.3:2222")
+        self.assertEqual(line["capture"], "redirect")
+        # Another destination on the same port is not an exception: reset.
+        out = self.net.run(self.cli, sys.executable, "-c", talk, "198.18.2.2")
+        self.assertIn("reset 104", out.stdout, out.stderr)
+
     def test_a_direct_connection_to_a_transparent_port_is_not_followed(self):
         w = self.warden(self.rtr, "--capture", "redirect")
         talk = ("import socket\n"
                 "s=socket.create_connection(('198.18.1.1',3129),timeout=5)\n"
                 "s.sendall(b'GET / HTTP/1.1\\r\\nHost: 198.18.1.1:3129\\r\\n\\r\\n')\n"
-                "print('got', len(s.recv(100)))\n")
+                "try:\n print('got', len(s.recv(100)))\n"
+                "except ConnectionResetError: print('got 0')\n")
         out = self.net.run(self.cli, sys.executable, "-c", talk)
-        self.assertIn("got 0", out.stdout, out.stderr)  # closed, nothing answered or followed
+        # Closed (or reset: the request was unread), nothing answered or followed.
+        self.assertIn("got 0", out.stdout, out.stderr)
         self.assertTrue(self.reaches_origin(self.cli, f"http://{NAME}/after-direct"))
 
     def test_deny_other_leaves_only_the_allowed_ports(self):
@@ -484,6 +522,9 @@ class Capture(unittest.TestCase):
 
 
 if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--echo":
+        run_echo(sys.argv[2], sys.argv[3])
+        sys.exit(0)
     if len(sys.argv) > 1 and sys.argv[1] == "--origin":
         run_origin(sys.argv[2], sys.argv[3], *sys.argv[4:])
         sys.exit(0)
