@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <pwd.h>
 
 namespace warden::app {
 namespace {
@@ -82,6 +83,23 @@ int check_urls(const CheckOptions& o) {
       return 2;
     }
   }
+  std::optional<std::uint32_t> user;
+  if (!o.user.empty()) {
+    unsigned long uid = 0;
+    const auto [ptr, ec] = std::from_chars(o.user.data(), o.user.data() + o.user.size(), uid);
+    std::vector<char> buf(16384);
+    passwd pw{};
+    passwd* found = nullptr;
+    if (ec == std::errc() && ptr == o.user.data() + o.user.size() && uid < 0xffffffffUL) {
+      user = static_cast<std::uint32_t>(uid);
+    } else if (::getpwnam_r(o.user.c_str(), &pw, buf.data(), buf.size(), &found) == 0 &&
+               found != nullptr) {
+      user = static_cast<std::uint32_t>(found->pw_uid);
+    } else {
+      fmt::print(stderr, "warden check: --user {}: no such user\n", o.user);
+      return 2;
+    }
+  }
   // Every URL is checked before any answer is printed: bad input gives no partial output.
   std::vector<CheckedUrl> parsed;
   for (const auto& text : o.urls) {
@@ -118,6 +136,7 @@ int check_urls(const CheckOptions& o) {
     const std::string full = policy::url_for_policy(parsed[i].host, parsed[i].path);
     policy::Request request;
     request.client = client;
+    request.user = user;
     request.group = o.group;
     request.host = parsed[i].host;
     request.port = parsed[i].port;

@@ -14,6 +14,7 @@ struct CheckOptions {
   std::optional<std::string> lists;        // --lists (wins over the config)
   std::string group;                       // --group: judge as this group
   std::string client;                      // --client: judge as this address
+  std::string user;                        // --user: as this local user (name or uid)
   std::vector<std::string> urls;
 };
 

@@ -124,6 +124,8 @@ int main_cli(int argc, char** argv) {
       ->check(CLI::ExistingDirectory);
   url_cmd->add_option("--group", check.group, "Judge as a client of this group");
   url_cmd->add_option("--client", check.client, "Judge as a client with this IP address");
+  url_cmd->add_option("--user", check.user,
+                      "Judge as this local user (name or uid; groups' `users`, local capture)");
   url_cmd->add_option("url", check.urls, "URLs, with or without a scheme (none: http)")->required();
 
   std::string stats_folder;

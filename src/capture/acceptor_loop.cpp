@@ -1,6 +1,7 @@
 #include "capture/acceptor_loop.hpp"
 
 #include "capture/original_destination.hpp"
+#include "capture/socket_owner.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -35,6 +36,8 @@ net::Awaitable<void> accept_loop(net::Acceptor& acceptor, CaptureMode mode, Flow
                       meta.client.address().to_string());
         continue;
       }
+      if (mode == CaptureMode::Local)
+        meta.user = local_socket_owner(meta.client, *meta.original_destination);
     }
     on_flow(net::Socket(std::move(socket)), meta);
   }

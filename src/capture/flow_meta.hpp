@@ -32,6 +32,7 @@ struct FlowMeta {
   net::tcp::endpoint local;   // our listener address the client reached
   CaptureMode mode = CaptureMode::Explicit;
   std::optional<net::tcp::endpoint> original_destination;  // transparent modes only
+  std::optional<std::uint32_t> user;  // local capture: the uid that opened the connection
 };
 
 }  // namespace warden::capture

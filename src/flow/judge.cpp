@@ -25,6 +25,7 @@ policy::Decision ClientSession::judge(Exchange& ex, std::string_view host, std::
                                       std::optional<std::string_view> url) {
   policy::Request request;
   request.client = client_address_;
+  request.user = meta_.user;
   request.host = host;
   request.port = port;
   request.url = url;

@@ -90,11 +90,14 @@ Policy::Policy(std::vector<Group> groups, std::vector<Rule> rules,
   });
 }
 
-std::string_view Policy::group_of(const std::optional<std::array<std::uint8_t, 16>>& ip) const {
-  if (ip)
-    for (const auto& g : groups_)
+std::string_view Policy::group_of(const std::optional<std::array<std::uint8_t, 16>>& ip,
+                                  std::optional<std::uint32_t> user) const {
+  for (const auto& g : groups_) {
+    if (ip)
       for (const auto& c : g.sources)
         if (c.contains(*ip)) return g.name;
+    if (user && std::find(g.users.begin(), g.users.end(), *user) != g.users.end()) return g.name;
+  }
   return "default";
 }
 
@@ -114,7 +117,7 @@ bool applies_to(const Rule& r, std::string_view group) {
 
 Decision Policy::evaluate(const Request& r) const {
   Decision d;
-  d.group = r.group.empty() ? std::string(group_of(r.client)) : std::string(r.group);
+  d.group = r.group.empty() ? std::string(group_of(r.client, r.user)) : std::string(r.group);
   int best_specificity = -1;
   const Rule* best = nullptr;
   auto consider = [&](const Rule& rule, int specificity) {

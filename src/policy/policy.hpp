@@ -5,7 +5,8 @@
 //
 // evaluate() is pure: no I/O, no locks, no allocation beyond the Decision's strings.
 // Order (documented in docs/policy.md):
-//   1. the client's group: the first group whose sources contain its address, else "default";
+//   1. the client's group: the first group whose sources contain its address or whose users
+//      include its local user (known under local capture), else "default";
 //   2. explicit rules (domain, URL prefix, regex, port) of that group (or of every group) beat
 //      category rules; among explicit rules the most specific match wins (a URL prefix over a
 //      domain, a longer domain over a shorter one, then regexes, then ports); among category
@@ -68,6 +69,7 @@ struct Rule {
 struct Group {
   std::string name;
   std::vector<Cidr> sources;
+  std::vector<std::uint32_t> users;  // uids, for connections from this device (local capture)
 };
 
 // What the block page says; the school's language (defaults: English).
@@ -92,6 +94,7 @@ struct Decision {
 
 struct Request {
   std::optional<std::array<std::uint8_t, 16>> client;  // the client's address
+  std::optional<std::uint32_t> user;                   // the local user, when capture knows it
   std::string_view group;  // a forced group (warden check --group); empty: from the address
   std::string_view host;   // normalised (policy/host.hpp)
   std::uint16_t port = 0;
@@ -115,8 +118,8 @@ class Policy {
          std::shared_ptr<const CategoryLists> lists, PageStrings strings, std::string source);
 
   [[nodiscard]] Decision evaluate(const Request& r) const;
-  [[nodiscard]] std::string_view group_of(
-      const std::optional<std::array<std::uint8_t, 16>>& ip) const;
+  [[nodiscard]] std::string_view group_of(const std::optional<std::array<std::uint8_t, 16>>& ip,
+                                          std::optional<std::uint32_t> user = std::nullopt) const;
   [[nodiscard]] const PageStrings& strings() const { return strings_; }
   [[nodiscard]] const CategoryLists& lists() const { return *lists_; }
   [[nodiscard]] const std::vector<Rule>& rules() const { return rules_; }

@@ -6,6 +6,7 @@
 #include <toml++/toml.h>
 
 #include <fstream>
+#include <pwd.h>
 #include <re2/re2.h>
 #include <sstream>
 
@@ -60,6 +61,29 @@ std::optional<std::vector<std::string>> strings(const toml::node& n) {
     out.push_back(s->get());
   }
   return out;
+}
+
+// A user name (looked up now) or a numeric id; nullopt with `why`.
+std::optional<std::uint32_t> user_id(const toml::node& n, std::string& why) {
+  if (const auto* i = n.as_integer()) {
+    if (i->get() >= 0 && i->get() <= 0xfffffffe) return static_cast<std::uint32_t>(i->get());
+    why = "not a user id";
+    return std::nullopt;
+  }
+  const auto* s = n.as_string();
+  if (s == nullptr) {
+    why = "expected a user name or id";
+    return std::nullopt;
+  }
+  std::vector<char> buf(16384);
+  passwd pw{};
+  passwd* found = nullptr;
+  if (::getpwnam_r(s->get().c_str(), &pw, buf.data(), buf.size(), &found) != 0 ||
+      found == nullptr) {
+    why = "no user named \"" + s->get() + "\" on this system";
+    return std::nullopt;
+  }
+  return static_cast<std::uint32_t>(found->pw_uid);
 }
 
 std::optional<Failure> parse_schedule(const toml::node& n, Schedule& out) {
@@ -278,6 +302,17 @@ base::Result<PolicyPtr> parse_policy(std::string_view text, const std::string& s
           if (s == nullptr || s->get().empty())
             return to_error({v.source(), "group.name: expected a non-empty string"}, source);
           group.name = s->get();
+        } else if (k.str() == "users") {
+          const auto* users = v.as_array();
+          if (users == nullptr)
+            return to_error({v.source(), "group.users: expected a list of user names or ids"},
+                            source);
+          for (const auto& u : *users) {
+            std::string why;
+            auto uid = user_id(u, why);
+            if (!uid) return to_error({u.source(), "group.users: " + why}, source);
+            group.users.push_back(*uid);
+          }
         } else if (k.str() == "sources") {
           auto list = strings(v);
           if (!list)

@@ -491,6 +491,25 @@ class Capture(unittest.TestCase):
         w.log_line(path="/captured")
         self.assertFalse(any(l.get("path") == "/exempt" for l in w.log()), w.log())
 
+    def test_policy_groups_know_the_local_user(self):
+        policy = os.path.join(self.dir, "users-policy.toml")
+        with open(policy, "w") as f:
+            f.write('[[group]]\nname = "pupils"\nusers = ["nobody"]\n\n'
+                    f'[[rule]]\nname = "not for pupils"\naction = "block"\n'
+                    f'groups = ["pupils"]\nurls = ["{NAME}/games/"]\n')
+        w = self.warden(self.dev, "--capture", "local", "--policy", policy)
+        url = f"http://{NAME}/games/level1"
+        out = self.net.run(self.dev, "setpriv", "--reuid=65534", "--regid=65534",
+                           "--clear-groups", "curl", "-sS", "-4", "--max-time", "5", "-w",
+                           "%{http_code}", "-o", "/dev/null", url)
+        self.assertEqual(out.stdout, "403", out.stderr)
+        line = w.log_line(path="/games/level1", status=403)
+        self.assertEqual((line["group"], line["rule"]), ("pupils", "not for pupils"))
+        self.assertTrue(self.reaches_origin(self.dev, url))  # root is not a pupil
+        check = self.net.run(self.dev, harness.WARDEN, "check", "--policy", policy, "--user",
+                             "nobody", url)
+        self.assertEqual(check.stdout, f"{url} block not for pupils -\n", check.stderr)
+
     def test_without_cap_net_admin_the_start_says_what_is_missing(self):
         state = tempfile.mkdtemp(dir=self.dir)
         os.chmod(self.dir, 0o755)

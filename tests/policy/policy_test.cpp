@@ -281,6 +281,31 @@ TEST_F(PolicyTest, EveryErrorSaysWhereAndWhy) {
   for (const auto& [text, message] : cases) EXPECT_EQ(error_of(text), message) << text;
 }
 
+TEST_F(PolicyTest, GroupsByLocalUser) {
+  PolicyPtr p = policy(
+      "[[group]]\nname = \"pupils\"\nusers = [\"root\", 1001]\n"
+      "[[rule]]\naction = \"block\"\ngroups = [\"pupils\"]\ndomains = [\"play.test\"]\n");
+  ASSERT_TRUE(p);
+  Request r;
+  r.host = "play.test";
+  r.port = 443;
+  r.user = 1001;
+  EXPECT_EQ(p->evaluate(r).action, Action::Block);
+  EXPECT_EQ(p->evaluate(r).group, "pupils");
+  r.user = 0;  // root, by name
+  EXPECT_EQ(p->evaluate(r).group, "pupils");
+  r.user = 1002;
+  EXPECT_EQ(p->evaluate(r).action, Action::Allow);
+  r.user.reset();
+  EXPECT_EQ(p->evaluate(r).group, "default");
+  EXPECT_EQ(error_of("[[group]]\nname = \"g\"\nusers = [\"no-such-user-x\"]\n"),
+            "policy.toml:3:10: group.users: no user named \"no-such-user-x\" on this system");
+  EXPECT_EQ(error_of("[[group]]\nname = \"g\"\nusers = [-1]\n"),
+            "policy.toml:3:10: group.users: not a user id");
+  EXPECT_EQ(error_of("[[group]]\nname = \"g\"\nusers = 5\n"),
+            "policy.toml:3:9: group.users: expected a list of user names or ids");
+}
+
 TEST_F(PolicyTest, CategoryAliases) {
   PolicyPtr p = policy("[[rule]]\naction = \"block\"\ncategories = [\"porn\"]\n");
   ASSERT_TRUE(p);
