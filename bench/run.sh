@@ -11,6 +11,7 @@
 # OUT (default bench/out/<timestamp>). Loopback only; every process it starts is stopped by PID.
 #
 #   bench/run.sh [-d SECONDS] [-r REPS] [-c CONNECTIONS] [--skip-connect] [--tls]
+# WARDEN_EXTRA_ARGS adds flags to `warden run` (e.g. "--lists ../shared/datasets/ut1").
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SHARED_BENCH=${SHARED_BENCH:-$ROOT/../shared/bench}
@@ -23,7 +24,7 @@ while [[ $# -gt 0 ]]; do
     -c) CONC=$2; shift 2 ;;
     --skip-connect) SKIP_CONNECT=1; shift ;;
     --tls) TLS=1; shift ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -75,7 +76,7 @@ start_system() {
     direct) return 0 ;;
     squid) squid -N -f "$WORK/squid.conf" >"$WORK/squid.out" 2>&1 & PIDS[proxy]=$!; wait_port $SQUID_PORT ;;
     warden) "$WARDEN" run --listen 127.0.0.1:$WARDEN_PORT --threads 1 --state-dir "$WORK/state" \
-              --access-log off --log-level warn 2>"$WORK/warden.err" & PIDS[proxy]=$!; wait_port $WARDEN_PORT ;;
+              --access-log off --log-level warn ${WARDEN_EXTRA_ARGS:-} 2>"$WORK/warden.err" & PIDS[proxy]=$!; wait_port $WARDEN_PORT ;;
   esac
 }
 target_port() { case $1 in direct) echo $ORIGIN_PORT ;; squid) echo $SQUID_PORT ;; warden) echo $WARDEN_PORT ;; esac; }

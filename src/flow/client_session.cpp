@@ -236,7 +236,7 @@ net::Awaitable<bool> ClientSession::handle_request(http::RequestHead& head) {
     target = http::parse_absolute_target(h.target());
   }
   if (!target) {
-    if (!bumped_ && h.target().starts_with('/')) {
+    if (!bumped_ && !meta_.original_destination && h.target().starts_with('/')) {
       co_await respond_error(&ex, 400, ErrorCode::NotAProxyRequest,
                              "Warden is a proxy: set it as your browser's HTTP proxy, or send "
                              "requests in absolute form (GET http://host/path).",

@@ -135,8 +135,15 @@ bool ClientSession::relays_untouched(const net::tcp::endpoint& dst) const {
 http::Checked<http::AbsoluteTarget> ClientSession::transparent_target(
     const http::RequestHead& h) const {
   const std::string_view target = h.target();
-  if (!target.starts_with('/')) return http::parse_absolute_target(target);
   const net::tcp::endpoint& dst = *meta_.original_destination;
+  // The port is the one the client dialled (and was captured on): a Host naming another would
+  // reach ports the egress lockdown closes.
+  const http::ParseError other_port{421, "the request names another port than the one dialled"};
+  if (!target.starts_with('/')) {
+    auto absolute = http::parse_absolute_target(target);
+    if (absolute && absolute->authority.port != dst.port()) return other_port;
+    return absolute;
+  }
   http::AbsoluteTarget t;
   t.scheme = "http";
   t.path = std::string(target);
@@ -145,6 +152,7 @@ http::Checked<http::AbsoluteTarget> ClientSession::transparent_target(
     if (!a) return a.error();
     t.authority = std::move(*a);
     if (t.authority.port == 0) t.authority.port = dst.port();
+    if (t.authority.port != dst.port()) return other_port;
   } else {
     // HTTP/1.0 without Host (1.1 requires it: the parser refused that already): the address
     // the client dialled is all we know.

@@ -396,6 +396,16 @@ class Capture(unittest.TestCase):
             line = w.log_line(orig_dst=f"198.18.2.3:{port}", **want)
             self.assertEqual(line.get("error"), "ERR_DEST_MISMATCH", line)
 
+    def test_a_host_naming_another_port_is_refused(self):
+        # Port 8080 is not captured (and could be closed by egress.deny_other): a Host header
+        # must not open it through Warden.
+        w = self.warden(self.rtr, "--capture", "redirect")
+        out = curl(self.net, self.cli, "-4", "-H", f"Host: {NAME}:8080", f"http://{NAME}/port",
+                   "-o", "/dev/null", "-w", "%{http_code}")
+        self.assertEqual(out.stdout, "421", out.stderr[-800:])
+        line = w.log_line(status=421)
+        self.assertEqual(line["orig_dst"], "198.18.2.2:80")
+
     def test_what_is_neither_http_nor_tls_is_reset(self):
         w = self.warden(self.rtr, "--capture", "redirect")
         talk = ("import socket\n"
