@@ -45,9 +45,10 @@ bool read_maybe_gz(const std::string& path, std::string& out) {
   if (f == nullptr) return false;
   ::gzbuffer(f, 1 << 17);
   char buf[1 << 16];
-  for (int n; (n = ::gzread(f, buf, sizeof buf)) > 0;) out.append(buf, static_cast<std::size_t>(n));
+  int n = 0;
+  while ((n = ::gzread(f, buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
   const bool ok = ::gzclose(f) == Z_OK;
-  return ok;
+  return ok && n == 0;  // n < 0: a read or decompression error (a truncated .gz, say)
 }
 
 // The files of one list kind in a category folder: "domains", "domains.gz", "domains.0"...
@@ -70,6 +71,13 @@ void for_each_line(std::string_view text, const std::function<void(std::string_v
     if (line.empty() || line.front() == '#') continue;
     fn(line);
   }
+}
+
+base::Error unreadable(const std::string& file) {
+  return {base::ErrorCode::Internal, base::ErrorSource::Internal,
+          "category list " + file +
+              " cannot be read whole (unreadable, or a corrupt or truncated .gz): refusing "
+              "the lists rather than filtering without it"};
 }
 
 void refuse(CategoryStats& s, std::string_view line, const std::string& why) {
@@ -126,10 +134,8 @@ base::Result<std::shared_ptr<const CategoryLists>> CategoryLists::load(const std
     std::string why;
     for (const auto& file : list_files(dir, "domains")) {
       text.clear();
-      if (!read_maybe_gz(file, text)) {
-        refuse(stats, file, "unreadable file");
-        continue;
-      }
+      // Fail closed: a list that cannot be read whole would silently let its sites through.
+      if (!read_maybe_gz(file, text)) return unreadable(file);
       for_each_line(text, [&](std::string_view line) {
         // ".example.com" is Squid's spelling of what a plain entry means here: the domain and
         // its subdomains. Some lists use it.
@@ -142,10 +148,8 @@ base::Result<std::shared_ptr<const CategoryLists>> CategoryLists::load(const std
     }
     for (const auto& file : list_files(dir, "urls")) {
       text.clear();
-      if (!read_maybe_gz(file, text)) {
-        refuse(stats, file, "unreadable file");
-        continue;
-      }
+      // Fail closed: a list that cannot be read whole would silently let its sites through.
+      if (!read_maybe_gz(file, text)) return unreadable(file);
       for_each_line(text, [&](std::string_view line) {
         auto [host, path] = split_url_entry(line, why);
         if (host.empty()) return refuse(stats, line, why);
@@ -155,7 +159,7 @@ base::Result<std::shared_ptr<const CategoryLists>> CategoryLists::load(const std
     }
     for (const auto& file : list_files(dir, "expressions")) {
       text.clear();
-      if (!read_maybe_gz(file, text)) continue;
+      if (!read_maybe_gz(file, text)) return unreadable(file);
       for_each_line(text, [&](std::string_view line) {
         RE2::Options options;
         options.set_log_errors(false);

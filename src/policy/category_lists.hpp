@@ -36,7 +36,8 @@ struct CategoryStats {
 
 class CategoryLists {
  public:
-  // Loads every category folder in `folder`; errors only when the folder cannot be read.
+  // Loads every category folder in `folder`. Errors when the folder, or any list file in it,
+  // cannot be read whole (fail closed); malformed lines are only counted.
   [[nodiscard]] static base::Result<std::shared_ptr<const CategoryLists>> load(
       const std::string& folder);
   // An empty set of lists (no folder configured).

@@ -418,8 +418,8 @@ class Capture(unittest.TestCase):
         line = w.log_line(error="ERR_UNKNOWN_PROTOCOL")
         self.assertEqual(line["orig_dst"], "198.18.2.2:443")
 
-    def reaches_origin(self, ns, url):
-        out = curl(self.net, ns, "--max-time", "3", url)
+    def reaches_origin(self, ns, url, *args):
+        out = curl(self.net, ns, "--max-time", "3", *args, url)
         return out.returncode == 0 and out.stdout.startswith("origin path=")
 
     def test_fail_closed_after_sigkill_and_sigterm_then_restart(self):
@@ -429,6 +429,13 @@ class Capture(unittest.TestCase):
             self.assertTrue(self.reaches_origin(self.cli, url))
             w.stop(sig)
             self.assertFalse(self.reaches_origin(self.cli, url), f"open after {sig.name}")
+            self.assertFalse(self.reaches_origin(self.cli, f"https://{NAME}/closed", "-k"),
+                             f"443 open after {sig.name}")
+            udp = ("import socket\nu=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"
+                   "u.settimeout(3);u.connect(('198.18.2.2',443));u.send(b'quic')\n"
+                   "try:\n u.recv(10);print('open')\nexcept OSError as e: print(e.errno)\n")
+            self.assertEqual(self.net.run(self.cli, sys.executable, "-c", udp).stdout.strip(),
+                             "111", f"UDP 443 open after {sig.name}")
             self.assertIn("table inet warden", self.net.run(self.rtr, "nft", "list",
                                                             "tables").stdout)
         w = self.warden(self.rtr, "--capture", "redirect")  # restart restores service

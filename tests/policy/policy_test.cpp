@@ -306,6 +306,17 @@ TEST_F(PolicyTest, GroupsByLocalUser) {
             "policy.toml:3:9: group.users: expected a list of user names or ids");
 }
 
+TEST_F(PolicyTest, AListThatCannotBeReadWholeRefusesTheLists) {
+  // A truncated gzip: the category would silently be empty, so the lists are refused.
+  const std::string gz("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\x4b\x4c", 12);
+  write("gambling/domains.gz", gz);
+  auto lists = CategoryLists::load(dir_.string());
+  ASSERT_FALSE(lists);
+  EXPECT_NE(lists.error().context.find("gambling/domains.gz cannot be read whole"),
+            std::string::npos)
+      << lists.error().context;
+}
+
 TEST_F(PolicyTest, CategoryAliases) {
   PolicyPtr p = policy("[[rule]]\naction = \"block\"\ncategories = [\"porn\"]\n");
   ASSERT_TRUE(p);
