@@ -60,7 +60,7 @@ std::string join_endpoints(const std::vector<net::tcp::endpoint>& eps) {
 }
 
 void print_start_banner(const Config& c, const std::vector<net::tcp::endpoint>& eps,
-                        unsigned workers) {
+                        unsigned workers, const policy::Policy& policy) {
   const auto& first = eps.front();
   const std::string host = first.address().is_unspecified() ? "127.0.0.1"
                            : first.address().is_v6() ? "[" + first.address().to_string() + "]"
@@ -86,6 +86,15 @@ void print_start_banner(const Config& c, const std::vector<net::tcp::endpoint>& 
         capture::capture_mode_name(mode), fmt::join(c.capture.ports, ", "),
         c.capture.listener_port(mode),
         c.capture.fail_closed ? "; fail closed (rules stay when Warden stops)" : "; fail open");
+  if (policy.lists().names().empty())
+    fmt::print(stderr,
+               "  Policy: {} with no category lists, so no site is in a category yet "
+               "(--lists DIR: a folder in the UT1 layout).\n",
+               policy.source() == "built-in" ? "the built-in defaults" : policy.source());
+  else
+    fmt::print(stderr, "  Policy: {} with {} category lists from {}.\n",
+               policy.source() == "built-in" ? "the built-in defaults" : policy.source(),
+               policy.lists().names().size(), policy.lists().folder());
   fmt::print(stderr, "  State folder: {}. Access log: {}. Stop with Ctrl-C.\n", c.state_dir,
              c.log.access_log == "-" ? "stdout" : c.log.access_log);
 }
@@ -232,7 +241,7 @@ int run_proxy(const RunOptions& options) {
       return 1;
     }
   }
-  print_start_banner(c, engine->endpoints(), workers);
+  print_start_banner(c, engine->endpoints(), workers, **policy);
 
   Config current = c;
   bool clean = true;
