@@ -1,5 +1,7 @@
 #include "http/h2_server.hpp"
 
+#include "http/h2_detail.hpp"
+
 #include <nghttp2/nghttp2.h>
 
 #include <algorithm>
@@ -9,12 +11,8 @@ namespace warden::http::h2 {
 
 namespace {
 
-constexpr std::uint32_t kEnhanceYourCalm = NGHTTP2_ENHANCE_YOUR_CALM;
+using detail::view;
 constexpr std::size_t kFieldOverhead = 32;  // RFC 9113 §6.5.2: per-field accounting
-
-std::string_view view(const std::uint8_t* p, std::size_t n) {
-  return {reinterpret_cast<const char*>(p), n};
-}
 
 }  // namespace
 
@@ -32,12 +30,14 @@ bool ServerSession::Bucket::take(double burst, double per_second, Clock::time_po
 }
 
 // nghttp2's callbacks, as static functions with access to the session's state.
-struct Callbacks {
-  static ServerSession& self(void* user) { return *static_cast<ServerSession*>(user); }
+struct ServerCallbacks {
+  static ServerSession& self(void* user) {
+    return static_cast<ServerSession&>(*static_cast<Session*>(user));
+  }
 
   // An attack: stop reading at once (a flood may be millions of frames in one buffer).
   static int calm_down(ServerSession& s) {
-    s.abuse(kEnhanceYourCalm);
+    s.abuse();
     return NGHTTP2_ERR_CALLBACK_FAILURE;
   }
 
@@ -153,37 +153,16 @@ struct Callbacks {
     if (error_code != NGHTTP2_NO_ERROR) {
       // Resets by either side share one budget (made-you-reset counts too).
       s.events_.push_back({Event::Kind::Reset, stream, {}, {}, error_code});
-      if (!s.resets_.take(s.limits_.reset_burst, s.limits_.resets_per_second, s.now_()))
-        s.abuse(kEnhanceYourCalm);
+      if (!s.resets_.take(s.limits_.reset_burst, s.limits_.resets_per_second, s.now_())) s.abuse();
     }
     if (it != s.streams_.end()) s.streams_.erase(it);
+    s.forget_body(stream);
     return 0;
   }
 
   static int on_frame_send(nghttp2_session*, const nghttp2_frame* frame, void* user) {
-    if (frame->hd.type == NGHTTP2_GOAWAY) self(user).goaway_code_ = frame->goaway.error_code;
+    if (frame->hd.type == NGHTTP2_GOAWAY) self(user).on_goaway_sent(frame->goaway.error_code);
     return 0;
-  }
-
-  static ssize_t read_body(nghttp2_session*, std::int32_t stream, std::uint8_t* buf,
-                           std::size_t length, std::uint32_t* flags, nghttp2_data_source*,
-                           void* user) {
-    ServerSession& s = self(user);
-    const auto it = s.streams_.find(stream);
-    if (it == s.streams_.end()) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
-    ServerSession::Stream& st = it->second;
-    const std::size_t n = std::min(length, st.body.size());
-    std::memcpy(buf, st.body.data(), n);
-    st.body.erase(0, n);
-    if (st.body.empty()) {
-      if (st.body_end) {
-        *flags |= NGHTTP2_DATA_FLAG_EOF;
-      } else if (n == 0) {
-        st.deferred = true;
-        return NGHTTP2_ERR_DEFERRED;
-      }
-    }
-    return static_cast<ssize_t>(n);
   }
 };
 
@@ -191,19 +170,21 @@ ServerSession::ServerSession(const ServerLimits& limits, std::function<Clock::ti
     : limits_(limits), now_(std::move(now)) {
   nghttp2_session_callbacks* cb = nullptr;
   nghttp2_session_callbacks_new(&cb);
-  nghttp2_session_callbacks_set_on_begin_frame_callback(cb, Callbacks::on_begin_frame);
-  nghttp2_session_callbacks_set_on_begin_headers_callback(cb, Callbacks::on_begin_headers);
-  nghttp2_session_callbacks_set_on_header_callback(cb, Callbacks::on_header);
-  nghttp2_session_callbacks_set_on_frame_recv_callback(cb, Callbacks::on_frame_recv);
-  nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, Callbacks::on_data_chunk);
-  nghttp2_session_callbacks_set_on_stream_close_callback(cb, Callbacks::on_stream_close);
-  nghttp2_session_callbacks_set_on_frame_send_callback(cb, Callbacks::on_frame_send);
+  nghttp2_session_callbacks_set_on_begin_frame_callback(cb, ServerCallbacks::on_begin_frame);
+  nghttp2_session_callbacks_set_on_begin_headers_callback(cb, ServerCallbacks::on_begin_headers);
+  nghttp2_session_callbacks_set_on_header_callback(cb, ServerCallbacks::on_header);
+  nghttp2_session_callbacks_set_on_frame_recv_callback(cb, ServerCallbacks::on_frame_recv);
+  nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, ServerCallbacks::on_data_chunk);
+  nghttp2_session_callbacks_set_on_stream_close_callback(cb, ServerCallbacks::on_stream_close);
+  nghttp2_session_callbacks_set_on_frame_send_callback(cb, ServerCallbacks::on_frame_send);
   nghttp2_option* opt = nullptr;
   nghttp2_option_new(&opt);
   nghttp2_option_set_no_auto_window_update(opt, 1);  // windows open as the application reads
   nghttp2_option_set_max_outbound_ack(opt, limits_.max_outbound_ack);
   nghttp2_option_set_max_settings(opt, 32);
-  nghttp2_session_server_new2(&session_, cb, this, opt);
+  nghttp2_session* session = nullptr;
+  nghttp2_session_server_new2(&session, cb, static_cast<Session*>(this), opt);
+  adopt(session);
   nghttp2_option_del(opt);
   nghttp2_session_callbacks_del(cb);
 
@@ -219,137 +200,17 @@ ServerSession::ServerSession(const ServerLimits& limits, std::function<Clock::ti
                                         static_cast<std::int32_t>(limits_.connection_window));
 }
 
-ServerSession::~ServerSession() { nghttp2_session_del(session_); }
-
-void ServerSession::abuse(std::uint32_t code) {
-  if (failed_) return;
-  failed_ = true;
-  goaway_code_ = code;
-}
-
-bool ServerSession::receive(std::string_view bytes) {
-  if (failed_) return false;
-  const auto n = nghttp2_session_mem_recv(
-      session_, reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
-  // (Protocol errors are not failures here: nghttp2 queues its own GOAWAY and stops reading;
-  // finished() says when it has gone.)
-  // Floods nghttp2 itself detects: too many queued ACKs, too many CONTINUATION frames (Debian's
-  // 1.52 carries the CVE-2024-28182 fix; our own count above is the belt to its braces).
-  if (n == NGHTTP2_ERR_FLOODED || n == NGHTTP2_ERR_TOO_MANY_CONTINUATIONS) abuse(kEnhanceYourCalm);
-  if (n < 0 && !failed_) failed_ = true;  // not HTTP/2 at all, or out of memory
-  pump();
-  if (failed_ && goaway_code_ == kEnhanceYourCalm && !goaway_written_) {
-    // Our own GOAWAY, written here: nghttp2 will not send one from the middle of a header
-    // block, and after an attack nothing else is sent.
-    goaway_written_ = true;
-    const auto last =
-        static_cast<std::uint32_t>(std::max(0, nghttp2_session_get_last_proc_stream_id(session_)));
-    const char frame[17] = {0,
-                            0,
-                            8,
-                            NGHTTP2_GOAWAY,
-                            0,
-                            0,
-                            0,
-                            0,
-                            0,
-                            static_cast<char>((last >> 24) & 0x7f),
-                            static_cast<char>(last >> 16),
-                            static_cast<char>(last >> 8),
-                            static_cast<char>(last),
-                            0,
-                            0,
-                            0,
-                            static_cast<char>(kEnhanceYourCalm)};
-    out_.append(frame, sizeof frame);
-  }
-  return !failed_;
-}
-
-std::vector<Event> ServerSession::take_events() { return std::exchange(events_, {}); }
-
-void ServerSession::pump() {
-  if (goaway_written_) return;  // the connection is over: nothing after our GOAWAY
-  if (out_sent_ > 0 && out_sent_ == out_.size()) {
-    out_.clear();
-    out_sent_ = 0;
-  }
-  for (;;) {
-    const std::uint8_t* data = nullptr;
-    const auto n = nghttp2_session_mem_send(session_, &data);
-    if (n <= 0) break;
-    out_.append(reinterpret_cast<const char*>(data), static_cast<std::size_t>(n));
-  }
-}
-
-std::string_view ServerSession::output() {
-  pump();
-  return std::string_view(out_).substr(out_sent_);
-}
-
-void ServerSession::output_sent(std::size_t n) {
-  out_sent_ = std::min(out_.size(), out_sent_ + n);
-  if (out_sent_ == out_.size()) {
-    out_.clear();
-    out_sent_ = 0;
-  }
-}
-
-void ServerSession::consumed(std::int32_t stream, std::size_t n) {
-  nghttp2_session_consume(session_, stream, n);
-}
-
 bool ServerSession::respond(std::int32_t stream, unsigned status, const Fields& fields,
                             bool end_stream) {
   const auto it = streams_.find(stream);
   if (it == streams_.end() || it->second.responded) return false;
-  const std::string code = std::to_string(status);
-  std::vector<nghttp2_nv> nva;
-  nva.reserve(fields.size() + 1);
-  auto add = [&](std::string_view n, std::string_view v) {
-    nva.push_back({const_cast<std::uint8_t*>(reinterpret_cast<const std::uint8_t*>(n.data())),
-                   const_cast<std::uint8_t*>(reinterpret_cast<const std::uint8_t*>(v.data())),
-                   n.size(), v.size(), NGHTTP2_NV_FLAG_NONE});
-  };
-  add(":status", code);
-  for (const auto& [n, v] : fields) add(n, v);
-  nghttp2_data_provider provider{};
-  provider.read_callback = Callbacks::read_body;
   it->second.responded = true;
-  it->second.body_end = end_stream;
-  const int rv = nghttp2_submit_response(session_, stream, nva.data(), nva.size(),
-                                         end_stream ? nullptr : &provider);
-  return rv == 0;
-}
-
-bool ServerSession::send_data(std::int32_t stream, std::string_view bytes, bool end_stream) {
-  const auto it = streams_.find(stream);
-  if (it == streams_.end() || !it->second.responded || it->second.body_end) return false;
-  Stream& st = it->second;
-  st.body.append(bytes);
-  st.body_end = end_stream;
-  if (st.deferred) {
-    st.deferred = false;
-    nghttp2_session_resume_data(session_, stream);
-  }
-  return true;
-}
-
-void ServerSession::reset(std::int32_t stream, std::uint32_t error_code) {
-  nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, stream, error_code);
-}
-
-std::size_t ServerSession::queued_body_bytes() const {
-  std::size_t n = 0;
-  for (const auto& [_, st] : streams_) n += st.body.size();
-  return n;
-}
-
-bool ServerSession::finished() const {
-  if (goaway_written_) return out_sent_ == out_.size();
-  return out_sent_ == out_.size() &&
-         ((failed_ && nghttp2_session_want_write(session_) == 0) ||
-          (nghttp2_session_want_read(session_) == 0 && nghttp2_session_want_write(session_) == 0));
+  const std::string code = std::to_string(status);
+  const std::vector<nghttp2_nv> nva = detail::to_nv({{":status", code}}, fields);
+  open_body(stream, end_stream);
+  nghttp2_data_provider body = detail::body_provider();
+  return nghttp2_submit_response(session_, stream, nva.data(), nva.size(),
+                                 end_stream ? nullptr : &body) == 0;
 }
 
 }  // namespace warden::http::h2

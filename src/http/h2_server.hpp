@@ -19,16 +19,15 @@
 //   H13/14  flow control: small windows (64 KiB per stream, 1 MiB per connection) that open
 //           only as the application consumes (consumed()), so a peer cannot make us buffer.
 
+#include "http/h2_session.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
-
-struct nghttp2_session;
 
 namespace warden::http::h2 {
 
@@ -45,8 +44,6 @@ struct ServerLimits {
   std::uint32_t priority_per_second = 100;
   std::size_t max_outbound_ack = 1000;
 };
-
-using Fields = std::vector<std::pair<std::string, std::string>>;
 
 struct Request {
   std::int32_t stream = 0;
@@ -68,47 +65,25 @@ struct Event {
   std::uint32_t error_code = 0;  // Reset: the HTTP/2 error code
 };
 
-class ServerSession {
+class ServerSession : public Session {
  public:
   using Clock = std::chrono::steady_clock;
   explicit ServerSession(const ServerLimits& limits = {},
                          std::function<Clock::time_point()> now = Clock::now);
-  ~ServerSession();
-  ServerSession(const ServerSession&) = delete;
-  ServerSession& operator=(const ServerSession&) = delete;
 
-  // Bytes from the client. False: the connection must end once output() is sent (a protocol
-  // error or an attack; goaway_code() says which).
-  [[nodiscard]] bool receive(std::string_view bytes);
+  // Bytes from the client. False: the connection must end once output() is sent (not HTTP/2,
+  // or an attack; goaway_code() says which).
+  [[nodiscard]] bool receive(std::string_view bytes) { return feed(bytes); }
   // Events since the last call, in order.
-  [[nodiscard]] std::vector<Event> take_events();
-  // Bytes to send to the client; call output_sent(n) once n of them are written.
-  [[nodiscard]] std::string_view output();
-  void output_sent(std::size_t n);
-
-  // The application took `n` body bytes of `stream`: the client may send that much more.
-  void consumed(std::int32_t stream, std::size_t n);
-  // A response head; with `end_stream` there is no body.
+  [[nodiscard]] std::vector<Event> take_events() { return std::exchange(events_, {}); }
+  // A response head; with `end_stream` there is no body, else it comes through send_data().
   bool respond(std::int32_t stream, unsigned status, const Fields& fields, bool end_stream);
-  // Body bytes of a response already started; `end_stream` ends it.
-  bool send_data(std::int32_t stream, std::string_view bytes, bool end_stream);
-  void reset(std::int32_t stream, std::uint32_t error_code);
-
-  // Bytes of response bodies queued but not yet framed (backpressure for the other leg).
-  [[nodiscard]] std::size_t queued_body_bytes() const;
-  // No more requests will come and nothing is left to send: close the connection.
-  [[nodiscard]] bool finished() const;
-  // The GOAWAY error code we sent (0: none, or NO_ERROR).
-  [[nodiscard]] std::uint32_t goaway_code() const { return goaway_code_; }
 
  private:
   struct Stream {
     Request request;
     std::size_t header_bytes = 0;
     bool header_overflow = false;
-    std::string body;  // response body not yet framed
-    bool body_end = false;
-    bool deferred = false;
     bool responded = false;
   };
   struct Bucket {
@@ -116,25 +91,16 @@ class ServerSession {
     Clock::time_point refilled{};
     bool take(double burst, double per_second, Clock::time_point now);
   };
-  friend struct Callbacks;
-
-  void pump();
-  void abuse(std::uint32_t code);
+  friend struct ServerCallbacks;
 
   ServerLimits limits_;
   std::function<Clock::time_point()> now_;
-  nghttp2_session* session_ = nullptr;
   std::map<std::int32_t, Stream> streams_;
   std::vector<Event> events_;
-  std::string out_;
-  std::size_t out_sent_ = 0;
   std::uint32_t continuations_ = 0;
   std::uint32_t empty_frames_ = 0;
   Bucket resets_;
   Bucket priorities_;
-  bool failed_ = false;
-  bool goaway_written_ = false;
-  std::uint32_t goaway_code_ = 0;
 };
 
 }  // namespace warden::http::h2
