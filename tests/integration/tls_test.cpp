@@ -216,6 +216,39 @@ TEST_F(Tls, ClientThatDoesNotTrustTheSchoolCaIsLogged) {
   EXPECT_EQ(good->requests(), 0u);
 }
 
+// ../shared/SECURITY.md T13: client-initiated renegotiation (CVE-2011-1473) is refused, and the
+// connection it was tried on serves nothing more.
+TEST_F(Tls, ClientInitiatedRenegotiationIsRefused) {
+  auto good = origin("good");
+  start_intercepting();
+  RawClient c(port());
+  const std::string target = "127.0.0.1:" + std::to_string(good->port());
+  c.send("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n");
+  auto r = read_response(c, 5s, /*head_request=*/true);
+  ASSERT_TRUE(r && r->status == 200);
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);  // TLS 1.3 has no renegotiation
+  SSL_CTX_load_verify_locations(ctx, school_ca_.c_str(), nullptr);
+  SSL* ssl = SSL_new(ctx);
+  SSL_set_fd(ssl, c.fd());
+  tls::ossl::set_sni(ssl, "good.test");
+  timeval tv{5, 0};
+  ::setsockopt(c.fd(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ASSERT_EQ(SSL_connect(ssl), 1);
+  EXPECT_EQ(SSL_version(ssl), TLS1_2_VERSION);
+  ASSERT_EQ(SSL_renegotiate(ssl), 1);
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_NE(SSL_do_handshake(ssl), 1) << "the proxy renegotiated";
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);  // refused at once, not timed out
+  const char* reason = ERR_reason_error_string(ERR_peek_last_error());
+  EXPECT_NE(std::string(reason != nullptr ? reason : "").find("no renegotiation"),
+            std::string::npos)
+      << (reason != nullptr ? reason : "no reason");
+  ERR_clear_error();
+  SSL_free(ssl);
+  SSL_CTX_free(ctx);
+}
+
 TEST_F(Tls, NonTlsBytesInATunnelAreNotCarried) {
   EchoServer echo;
   config.connect_ports.push_back(echo.port());
