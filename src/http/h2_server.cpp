@@ -213,4 +213,13 @@ bool ServerSession::respond(std::int32_t stream, unsigned status, const Fields& 
                                  end_stream ? nullptr : &body) == 0;
 }
 
+bool ServerSession::inform(std::int32_t stream, unsigned status, const Fields& fields) {
+  const auto it = streams_.find(stream);
+  if (it == streams_.end() || it->second.responded || status < 100 || status > 199) return false;
+  const std::string code = std::to_string(status);
+  const std::vector<nghttp2_nv> nva = detail::to_nv({{":status", code}}, fields);
+  return nghttp2_submit_headers(session_, NGHTTP2_FLAG_NONE, stream, nullptr, nva.data(),
+                                nva.size(), nullptr) == 0;
+}
+
 }  // namespace warden::http::h2

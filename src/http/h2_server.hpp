@@ -56,6 +56,7 @@ struct Request {
   bool end_stream = false;  // no body follows
 };
 
+// (A request's trailers end its stream — EndStream — but their fields are not surfaced yet.)
 struct Event {
   enum class Kind { Request, Data, EndStream, Reset };
   Kind kind = Kind::Request;
@@ -78,6 +79,8 @@ class ServerSession : public Session {
   [[nodiscard]] std::vector<Event> take_events() { return std::exchange(events_, {}); }
   // A response head; with `end_stream` there is no body, else it comes through send_data().
   bool respond(std::int32_t stream, unsigned status, const Fields& fields, bool end_stream);
+  // A 1xx response (103 Early Hints, 100 Continue...) before the final one.
+  bool inform(std::int32_t stream, unsigned status, const Fields& fields);
 
  private:
   struct Stream {

@@ -7,7 +7,7 @@
 
 namespace warden::http::h2 {
 
-ssize_t detail::BodyReader::read(nghttp2_session*, std::int32_t stream, std::uint8_t* buf,
+ssize_t detail::BodyReader::read(nghttp2_session* session, std::int32_t stream, std::uint8_t* buf,
                                  std::size_t length, std::uint32_t* flags, nghttp2_data_source*,
                                  void* user) {
   Session& s = *static_cast<Session*>(user);
@@ -22,6 +22,13 @@ ssize_t detail::BodyReader::read(nghttp2_session*, std::int32_t stream, std::uin
     b.offset = 0;
     if (b.ended) {
       *flags |= NGHTTP2_DATA_FLAG_EOF;
+      if (!b.trailers.empty()) {
+        // The stream ends with the trailers' HEADERS frame, not with this DATA.
+        *flags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;
+        const std::vector<nghttp2_nv> nva = to_nv({}, b.trailers);
+        if (nghttp2_submit_trailer(session, stream, nva.data(), nva.size()) != 0)
+          return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+      }
     } else if (n == 0) {
       b.deferred = true;  // resumed by send_data()
       return NGHTTP2_ERR_DEFERRED;
@@ -118,6 +125,13 @@ bool Session::send_data(std::int32_t stream, std::string_view bytes, bool end_st
     nghttp2_session_resume_data(session_, stream);
   }
   return true;
+}
+
+bool Session::send_trailers(std::int32_t stream, const Fields& trailers) {
+  const auto it = bodies_.find(stream);
+  if (it == bodies_.end() || it->second.ended || trailers.empty()) return false;
+  it->second.trailers = trailers;
+  return send_data(stream, {}, true);
 }
 
 void Session::reset(std::int32_t stream, std::uint32_t error_code) {

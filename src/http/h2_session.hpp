@@ -35,6 +35,8 @@ class Session {
   void consumed(std::int32_t stream, std::size_t n);
   // Body bytes of a request or response already started; `end_stream` ends it.
   bool send_data(std::int32_t stream, std::string_view bytes, bool end_stream);
+  // Ends a body already started with trailer fields (sent once the queued body is framed).
+  bool send_trailers(std::int32_t stream, const Fields& trailers);
   void reset(std::int32_t stream, std::uint32_t error_code);
 
   // Body bytes queued but not yet framed (backpressure for the other leg).
@@ -68,6 +70,7 @@ class Session {
     std::size_t offset = 0;  // framed so far
     bool ended = false;
     bool deferred = false;
+    Fields trailers;  // sent after the data when not empty
   };
   friend struct detail::BodyReader;
   void pump();

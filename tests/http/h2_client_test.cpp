@@ -114,6 +114,37 @@ TEST(H2Client, LargeBodiesBothWaysThroughConsumedWindows) {
   EXPECT_LE(max_queued, 64u * 1024);
 }
 
+TEST(H2Client, InformationalResponsesAndTrailersBothWays) {
+  ClientSession c;
+  ServerSession s;
+  const std::int32_t id =
+      c.request({"POST", "https", "school.test", "/grpc", {{"te", "trailers"}}}, false);
+  ASSERT_TRUE(c.send_data(id, "question", false));
+  ASSERT_TRUE(c.send_trailers(id, {{"x-checksum", "abc"}}));
+  exchange(c, s);
+  const auto in = s.take_events();
+  ASSERT_GE(in.size(), 3u);
+  EXPECT_EQ(in[0].kind, Event::Kind::Request);
+  EXPECT_EQ(in[1].data, "question");
+  EXPECT_EQ(in.back().kind, Event::Kind::EndStream);  // the trailers ended the request
+  ASSERT_TRUE(s.inform(id, 103, {{"link", "</style.css>; rel=preload"}}));
+  ASSERT_TRUE(s.respond(id, 200, {{"content-type", "application/grpc"}}, false));
+  ASSERT_TRUE(s.send_data(id, "answer", false));
+  ASSERT_TRUE(s.send_trailers(id, {{"grpc-status", "0"}}));
+  EXPECT_FALSE(s.send_data(id, "late", true));  // the body has ended
+  exchange(c, s);
+  const auto out = c.take_events();
+  ASSERT_EQ(out.size(), 5u);
+  EXPECT_EQ(out[0].kind, ClientEvent::Kind::Informational);
+  EXPECT_EQ(out[0].response.status, 103u);
+  EXPECT_EQ(out[1].kind, ClientEvent::Kind::Response);
+  EXPECT_EQ(out[1].response.status, 200u);
+  EXPECT_EQ(out[2].data, "answer");
+  EXPECT_EQ(out[3].kind, ClientEvent::Kind::Trailers);
+  EXPECT_EQ(out[3].response.fields, (Fields{{"grpc-status", "0"}}));
+  EXPECT_EQ(out[4].kind, ClientEvent::Kind::EndStream);
+}
+
 TEST(H2Client, ManyStreamsShareOneConnection) {
   ClientSession c;
   ServerSession s;
