@@ -42,8 +42,6 @@ int capture_install(const CaptureCommandOptions& o) {
 int capture_remove(const CaptureCommandOptions& o) {
   auto c = config_for(o);
   if (!c) return 1;
-  // tproxy's routing goes too, whatever the config says now.
-  c->capture.modes = {capture::CaptureMode::Tproxy};
   if (auto ok = capture::remove_capture_rules(c->capture); !ok) {
     fmt::print(stderr, "warden capture remove: {}\n", ok.error().context);
     return 1;

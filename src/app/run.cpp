@@ -244,6 +244,8 @@ int run_proxy(const RunOptions& options) {
   print_start_banner(c, engine->endpoints(), workers, **policy);
 
   Config current = c;
+  // What the kernel has (capture changes need a restart; every reload compares against this).
+  const std::string installed_rules = capture::render_nft_ruleset(c.capture);
   bool clean = true;
   // A policy that fails to load is refused; the running one stays.
   std::function<void(const char*)> reload_policy;
@@ -274,8 +276,7 @@ int run_proxy(const RunOptions& options) {
         if (fresh->proxy.listen != current.proxy.listen ||
             fresh->proxy.threads != current.proxy.threads)
           spdlog::warn("reload: listener and thread changes take effect after a restart");
-        if (capture::render_nft_ruleset(fresh->capture) !=
-            capture::render_nft_ruleset(current.capture))
+        if (capture::render_nft_ruleset(fresh->capture) != installed_rules)
           spdlog::warn("reload: capture changes take effect after a restart");
         if (fresh->log.access_log != current.log.access_log)
           spdlog::warn("reload: a new access_log path takes effect after a restart");

@@ -55,7 +55,10 @@ base::Result<void> remove_capture_rules(const CaptureSettings& s) {
   const std::vector<std::string> nft = {"nft", "-f", "-"};
   const CommandResult r = run_command(nft, render_nft_removal());
   if (r.exit_code != 0) return failure(explain(nft, r));
-  for (const auto& cmd : tproxy_routing_commands(s, false))
+  // tproxy's routing goes whatever the config says now (it may have changed since install).
+  CaptureSettings routing = s;
+  routing.modes = {CaptureMode::Tproxy};
+  for (const auto& cmd : tproxy_routing_commands(routing, false))
     if (auto ok = run_ip(cmd, true); !ok) return ok;
   return {};
 }

@@ -84,11 +84,7 @@ Policy::Policy(std::vector<Group> groups, std::vector<Rule> rules,
       rules_(std::move(rules)),
       lists_(std::move(lists)),
       strings_(std::move(strings)),
-      source_(std::move(source)) {
-  has_url_rules_ = std::any_of(rules_.begin(), rules_.end(), [](const Rule& r) {
-    return r.kind == Rule::Kind::Url || r.kind == Rule::Kind::Regex;
-  });
-}
+      source_(std::move(source)) {}
 
 std::string_view Policy::group_of(const std::optional<std::array<std::uint8_t, 16>>& ip,
                                   std::optional<std::uint32_t> user) const {

@@ -125,9 +125,6 @@ class Policy {
   [[nodiscard]] const std::vector<Rule>& rules() const { return rules_; }
   [[nodiscard]] const std::vector<Group>& groups() const { return groups_; }
   [[nodiscard]] const std::string& source() const { return source_; }  // file, or "built-in"
-  // True if some rule could allow a URL on `host` that a host-level decision blocks (so a bumped
-  // connection must still judge each request).
-  [[nodiscard]] bool has_url_rules() const { return has_url_rules_; }
 
  private:
   std::vector<Group> groups_;
@@ -135,7 +132,6 @@ class Policy {
   std::shared_ptr<const CategoryLists> lists_;
   PageStrings strings_;
   std::string source_;
-  bool has_url_rules_ = false;
 };
 
 using PolicyPtr = std::shared_ptr<const Policy>;

@@ -15,8 +15,9 @@ TEST(NftRules, TheTableIsReplacedWholeAndNothingElseIsTouched) {
   CaptureSettings s;
   s.modes = {CaptureMode::Redirect};
   const std::string r = render_nft_ruleset(s);
-  EXPECT_EQ(r.find("table inet warden\ndelete table inet warden\ntable inet warden {"),
-            r.find("table inet warden\n"));
+  const std::size_t first = r.find("table inet warden\n");
+  ASSERT_NE(first, std::string::npos) << r;
+  EXPECT_EQ(r.find(render_nft_removal() + "table inet warden {"), first) << r;
   EXPECT_EQ(r.find("flush ruleset"), std::string::npos);
   std::size_t tables = 0;
   for (std::size_t at = 0; (at = r.find("table ", at)) != std::string::npos; ++at) ++tables;
