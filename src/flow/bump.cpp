@@ -16,6 +16,8 @@
 #include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace warden::flow {
 
 using base::ErrorCode;
@@ -23,14 +25,31 @@ using Clock = std::chrono::system_clock;
 
 namespace {
 constexpr std::size_t kMaxHello = 64 * 1024;
+
+// The client's ALPN list, in its order, restricted to what Warden speaks: offered upstream, so
+// the origin chooses as it would for the client (HTTP/1.1 when the client offered nothing).
+std::string upstream_alpn(const std::vector<std::string>& offered) {
+  std::string wire;
+  for (const std::string& p : offered)
+    if (p == "h2" || p == "http/1.1") wire.append(1, static_cast<char>(p.size())).append(p);
+  if (wire.empty()) wire = "\x08http/1.1";
+  return wire;
+}
+
+std::string_view selected_alpn(SSL* ssl) {
+  const unsigned char* p = nullptr;
+  unsigned int n = 0;
+  SSL_get0_alpn_selected(ssl, &p, &n);
+  return {reinterpret_cast<const char*>(p), n};
+}
 }  // namespace
 
 net::Awaitable<net::StreamPtr> ClientSession::upstream_tls(
     net::StreamPtr tcp, const std::string& name, std::uint16_t port,
-    std::optional<base::Error>& error, std::optional<Clock::time_point>& not_after) {
+    std::optional<base::Error>& error, std::optional<Clock::time_point>& not_after,
+    std::string_view alpn) {
   const TlsServices& services = *ctx_.shared.tls;
-  static constexpr std::string_view kAlpn = "\x08http/1.1";  // until HTTP/2 lands
-  tls::SslPtr ssl = services.upstream->new_ssl(name, port, kAlpn);
+  tls::SslPtr ssl = services.upstream->new_ssl(name, port, alpn);
   const bool excepted = services.excepted(name);
   if (excepted) SSL_set_verify(ssl.get(), SSL_VERIFY_NONE, nullptr);  // judged below, and logged
   auto stream = std::make_unique<tls::TlsStream>(std::move(tcp->socket()), std::move(ssl));
@@ -159,13 +178,18 @@ net::Awaitable<bool> ClientSession::bump(Exchange& ex, const http::Authority& au
   //    (verified when it was opened) or a new one.
   ex.record.scheme = "https";
   net::StreamPtr secured;
+  const std::string alpn = upstream_alpn(hello.info.alpn);
+  // Pooled connections speak HTTP/1.1: a client that offers h2 gets a new one, so the origin
+  // can choose h2.
+  const bool wants_h2 = std::find(hello.info.alpn.begin(), hello.info.alpn.end(), "h2") !=
+                        hello.info.alpn.end();
   if (!blocked) {
-    secured = ctx_.upstreams.take(https_pool_key(name, dest), t.upstream_idle);
+    if (!wants_h2) secured = ctx_.upstreams.take(https_pool_key(name, dest), t.upstream_idle);
     if (secured) {
       if (X509* peer = SSL_get0_peer_certificate(static_cast<tls::TlsStream&>(*secured).native()))
         upstream_not_after = tls::asn1_time_point(X509_get0_notAfter(peer));
     } else {
-      secured = co_await connect(dest, name, refused, upstream_not_after);
+      secured = co_await connect(dest, name, refused, upstream_not_after, alpn);
     }
   }
   upstream_ = nullptr;
@@ -181,9 +205,11 @@ net::Awaitable<bool> ClientSession::bump(Exchange& ex, const http::Authority& au
     log_exchange(ex);
     co_return false;
   }
+  // The client speaks what the origin chose: h2 only where the upstream chose h2.
+  const bool upstream_h2 = upstream_ssl != nullptr && selected_alpn(upstream_ssl) == "h2";
   tls::SslPtr ssl =
       tls::new_server_ssl(services->server_ctx, (*minted)->cert.get(), services->minter->leaf_key(),
-                          services->minter->ca_certificate());
+                          services->minter->ca_certificate(), upstream_h2);
   if (!ssl) co_return false;
   // No silent upgrade: the client never gets a newer TLS version than the upstream gave us.
   if (upstream_ssl != nullptr && SSL_version(upstream_ssl) < TLS1_3_VERSION)
@@ -208,7 +234,9 @@ net::Awaitable<bool> ClientSession::bump(Exchange& ex, const http::Authority& au
   log_exchange(ex);
 
   // 6. Requests now arrive over TLS; a refused upstream answers each with its error page.
-  bumped_ = Bumped{name, dest, std::move(secured), std::move(refused), https_pool_key(name, dest)};
+  const bool client_h2 = selected_alpn(static_cast<tls::TlsStream&>(*client_).native()) == "h2";
+  bumped_ = Bumped{name,           dest, std::move(secured), std::move(refused),
+                   https_pool_key(name, dest), client_h2, ex.record.id};
   co_return true;
 }
 

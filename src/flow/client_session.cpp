@@ -1,6 +1,7 @@
 #include "flow/client_session.hpp"
 
 #include "flow/detail/exchange.hpp"
+#include "flow/h2_bridge.hpp"
 #include "http/chars.hpp"
 #include "http/error_response.hpp"
 #include "http/head_parser.hpp"
@@ -137,6 +138,12 @@ net::Awaitable<void> ClientSession::run() {
   const bool go_on = meta_.mode == capture::CaptureMode::Explicit || co_await start_transparent();
   for (bool first = true; go_on && state_ != State::Closed; first = false) {
     config_ = ctx_.config;  // each exchange sees the newest config; it keeps it to the end
+    if (bumped_ && bumped_->h2) {  // HTTP/2 on both legs: the bridge serves every stream
+      state_ = State::Busy;
+      H2Bridge bridge(*this, std::move(bumped_->upstream));
+      co_await bridge.run();
+      break;
+    }
     if (co_await read_request_head(head, first) != HeadOutcome::Ok) break;
     state_ = State::Busy;
     ++requests_;
@@ -263,17 +270,7 @@ net::Awaitable<bool> ClientSession::handle_request(http::RequestHead& head) {
   ex.record.port = ex.target.authority.port;
   ex.record.path = ex.target.path;
   // Judged on the full URL before any DNS lookup or connection for it.
-  const std::string url = policy::url_for_policy(ex.target.authority.host, ex.target.path);
-  policy::Decision decision = judge(ex, ex.target.authority.host, ex.target.authority.port, url);
-  if (bumped_ && bumped_->authority.host != bumped_->name) {
-    // The server contacted is the one the CONNECT named (an address, under transparent
-    // capture): it is judged too, and the stronger decision stands.
-    const std::string connect_url = policy::url_for_policy(bumped_->authority.host, ex.target.path);
-    policy::Decision on_connect =
-        judge(ex, bumped_->authority.host, bumped_->authority.port, connect_url);
-    if (on_connect.action > decision.action) decision = std::move(on_connect);
-    record_decision(ex, decision);
-  }
+  const policy::Decision decision = judge_request(ex);
   if (decision.action == policy::Action::Block || decision.action == policy::Action::Reject)
     co_return co_await respond_blocked(ex, decision, true);
   if (bumped_ && bumped_->refused) {  // the upstream failed verification: only our page

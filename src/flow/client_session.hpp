@@ -46,6 +46,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   void abort();
 
  private:
+  static constexpr std::string_view kHttp11Alpn{"\x08http/1.1", 9};
   enum class State { Idle, ReadingHead, Busy, Closed };
   enum class HeadOutcome { Ok, Closed };
   struct Exchange;  // the request being handled; see forward.cpp
@@ -67,9 +68,12 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
                                                   const http::Authority& a);
   // A new connection to `dest`, with a verified TLS leg to `tls_name` unless it is empty.
   // On failure returns null and sets `error` (unless the flow was aborted).
+  // `alpn`: the protocols offered upstream (wire format), HTTP/1.1 unless a bumped client
+  // offered h2.
   net::Awaitable<net::StreamPtr> connect(
       const http::Authority& dest, const std::string& tls_name, std::optional<base::Error>& error,
-      std::optional<std::chrono::system_clock::time_point>& not_after);
+      std::optional<std::chrono::system_clock::time_point>& not_after,
+      std::string_view alpn = kHttp11Alpn);
   // An upstream stream for `ex` (pooled, the bumped tunnel's own, or new); answers failures.
   net::Awaitable<net::StreamPtr> open_upstream(Exchange& ex, const std::string& pool_key,
                                                bool& reused);
@@ -89,7 +93,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   net::Awaitable<net::StreamPtr> upstream_tls(
       net::StreamPtr tcp, const std::string& name, std::uint16_t port,
       std::optional<base::Error>& error,
-      std::optional<std::chrono::system_clock::time_point>& not_after);
+      std::optional<std::chrono::system_clock::time_point>& not_after, std::string_view alpn);
   // After a tunnel or upgrade relay ends: bytes and how it ended into the record.
   void record_relay(Exchange& ex, const net::RelayResult& r, unsigned expiries_before);
 
@@ -101,6 +105,12 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   policy::Decision judge(Exchange& ex, std::string_view host, std::uint16_t port,
                          std::optional<std::string_view> url);
   static void record_decision(Exchange& ex, const policy::Decision& d);
+  // The decision on `ex.target`'s URL (and, inside a bumped tunnel to another address, on the
+  // CONNECT's host too: the stronger stands).
+  policy::Decision judge_request(Exchange& ex);
+  // The complete 403 response for a block (`page`: HTML when the client loads a page) or reject.
+  [[nodiscard]] std::string blocked_response(Exchange& ex, const policy::Decision& d, bool page,
+                                             bool close) const;
   // Answers a block (the page, or text when `page` is false or the client wants no HTML) or a
   // reject (403, empty) at the request stage; returns whether the connection stays open.
   net::Awaitable<bool> respond_blocked(Exchange& ex, const policy::Decision& d, bool page);
@@ -128,6 +138,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   net::Awaitable<void> respond_error(Exchange* ex, unsigned status, base::ErrorCode code,
                                      std::string detail, bool close);
   net::Awaitable<void> respond_error(Exchange* ex, const base::Error& e, bool close);
+  // The status Warden answers `e` with (502 for upstream failures, 504 for timeouts...).
+  [[nodiscard]] static unsigned error_status(const base::Error& e);
   void log_exchange(Exchange& ex);
 
   // Inside a bumped CONNECT: the server every request on this connection goes to.
@@ -137,7 +149,10 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     net::StreamPtr upstream;    // the verified upstream leg, until the first exchange takes it
     std::optional<base::Error> refused;  // upstream verification failed: every request gets this
     std::string pool_key;                // upstream pool key of this server (https_pool_key)
+    bool h2 = false;  // ALPN chose HTTP/2 on both legs: the connection is served by H2Bridge
+    std::string id;   // the request id of the CONNECT (or captured TLS) record
   };
+  friend class H2Bridge;
 
   WorkerContext& ctx_;
   EngineConfigPtr config_;  // the snapshot this connection's current exchange uses

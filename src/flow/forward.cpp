@@ -125,7 +125,8 @@ std::string ClientSession::pool_key(const Exchange& ex) const {
 net::Awaitable<net::StreamPtr> ClientSession::connect(const http::Authority& dest,
                                                       const std::string& tls_name,
                                                       std::optional<base::Error>& error,
-                                                      std::optional<Clock::time_point>& not_after) {
+                                                      std::optional<Clock::time_point>& not_after,
+                                                      std::string_view alpn) {
   const EngineConfig& cfg = *config_;
   const Timeouts& t = cfg.timeouts;
   watchdog_.disarm();  // connect_upstream bounds itself
@@ -143,7 +144,7 @@ net::Awaitable<net::StreamPtr> ClientSession::connect(const http::Authority& des
   }
   net::StreamPtr tcp = std::make_unique<net::TcpStream>(std::move(connected->socket));
   if (tls_name.empty()) co_return tcp;
-  co_return co_await upstream_tls(std::move(tcp), tls_name, dest.port, error, not_after);
+  co_return co_await upstream_tls(std::move(tcp), tls_name, dest.port, error, not_after, alpn);
 }
 
 net::Awaitable<net::StreamPtr> ClientSession::open_upstream(Exchange& ex, const std::string& key,

@@ -41,6 +41,21 @@ void ClientSession::record_decision(Exchange& ex, const policy::Decision& d) {
   ex.record.group = d.group;
 }
 
+policy::Decision ClientSession::judge_request(Exchange& ex) {
+  const std::string url = policy::url_for_policy(ex.target.authority.host, ex.target.path);
+  policy::Decision decision = judge(ex, ex.target.authority.host, ex.target.authority.port, url);
+  if (bumped_ && bumped_->authority.host != bumped_->name) {
+    // The server contacted is the one the CONNECT named (an address, under transparent
+    // capture): it is judged too, and the stronger decision stands.
+    const std::string connect_url = policy::url_for_policy(bumped_->authority.host, ex.target.path);
+    policy::Decision on_connect =
+        judge(ex, bumped_->authority.host, bumped_->authority.port, connect_url);
+    if (on_connect.action > decision.action) decision = std::move(on_connect);
+    record_decision(ex, decision);
+  }
+  return decision;
+}
+
 net::Awaitable<bool> ClientSession::respond_blocked(Exchange& ex, const policy::Decision& d,
                                                     bool page) {
   const bool has_body =
@@ -49,6 +64,18 @@ net::Awaitable<bool> ClientSession::respond_blocked(Exchange& ex, const policy::
       (ex.semantics.body.kind == http::BodyKind::Length && ex.semantics.body.length > 0);
   // A body we will not forward is not read either: the connection ends after the answer.
   const bool close = has_body || !ex.semantics.keep_alive || drain_ || ctx_.draining;
+  const std::string response = blocked_response(ex, d, page, close);
+  ex.response_started = true;
+  const bool sent = co_await write_all(*client_, response, watchdog_, 10s);
+  ex.record.status = sent ? 403 : 0;
+  ex.record.bytes_out += sent ? response.size() : 0;
+  if (!sent) ex.record.end = "client_abort";
+  log_exchange(ex);
+  co_return sent && !close;
+}
+
+std::string ClientSession::blocked_response(Exchange& ex, const policy::Decision& d, bool page,
+                                            bool close) const {
   std::string response;
   if (d.action == policy::Action::Reject) {
     response = actions::render_reject_response(ex.record.id, close);
@@ -72,13 +99,7 @@ net::Awaitable<bool> ClientSession::respond_blocked(Exchange& ex, const policy::
                                               ex.head.method() == "HEAD", close);
     ex.record.end = "blocked";
   }
-  ex.response_started = true;
-  const bool sent = co_await write_all(*client_, response, watchdog_, 10s);
-  ex.record.status = sent ? 403 : 0;
-  ex.record.bytes_out += sent ? response.size() : 0;
-  if (!sent) ex.record.end = "client_abort";
-  log_exchange(ex);
-  co_return sent && !close;
+  return response;
 }
 
 net::Awaitable<void> ClientSession::reject_handshake(Exchange& ex) {

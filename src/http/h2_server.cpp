@@ -123,10 +123,6 @@ struct ServerCallbacks {
       case NGHTTP2_DATA:
         if (end) s.events_.push_back({Event::Kind::EndStream, id, {}, {}, 0});
         break;
-      case NGHTTP2_RST_STREAM:
-        if (!s.resets_.take(s.limits_.reset_burst, s.limits_.resets_per_second, s.now_()))
-          return calm_down(s);
-        break;
       default:
         break;
     }
@@ -150,13 +146,13 @@ struct ServerCallbacks {
                              void* user) {
     ServerSession& s = self(user);
     const auto it = s.streams_.find(stream);
-    if (error_code != NGHTTP2_NO_ERROR) {
-      // Resets by either side share one budget (made-you-reset counts too).
-      s.events_.push_back({Event::Kind::Reset, stream, {}, {}, error_code});
-      if (!s.resets_.take(s.limits_.reset_burst, s.limits_.resets_per_second, s.now_())) s.abuse();
-    }
     if (it != s.streams_.end()) s.streams_.erase(it);
     s.forget_body(stream);
+    if (error_code == NGHTTP2_NO_ERROR) return 0;
+    // Resets by either side, counted once each, share one budget (made-you-reset counts too).
+    s.events_.push_back({Event::Kind::Reset, stream, {}, {}, error_code});
+    if (!s.resets_.take(s.limits_.reset_burst, s.limits_.resets_per_second, s.now_()))
+      return calm_down(s);
     return 0;
   }
 

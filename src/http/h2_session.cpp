@@ -47,46 +47,40 @@ bool Session::feed(std::string_view bytes) {
   // 1.52 carries the CVE-2024-28182 fix). Protocol errors are not failures here: nghttp2 queues
   // its own GOAWAY and stops reading; finished() says when it has gone.
   if (n == NGHTTP2_ERR_FLOODED || n == NGHTTP2_ERR_TOO_MANY_CONTINUATIONS) abuse();
-  const bool attacked = failed_;
   if (n < 0) failed_ = true;  // also: not HTTP/2 at all, or out of memory
-  pump();
-  if (attacked && !goaway_written_) {
-    // Our own GOAWAY, written here: nghttp2 will not send one from the middle of a header
-    // block, and after an attack nothing else is sent.
-    goaway_written_ = true;
-    goaway_code_ = NGHTTP2_ENHANCE_YOUR_CALM;
-    const auto last =
-        static_cast<std::uint32_t>(std::max(0, nghttp2_session_get_last_proc_stream_id(session_)));
-    const char frame[17] = {0,
-                            0,
-                            8,
-                            NGHTTP2_GOAWAY,
-                            0,
-                            0,
-                            0,
-                            0,
-                            0,
-                            static_cast<char>((last >> 24) & 0x7f),
-                            static_cast<char>(last >> 16),
-                            static_cast<char>(last >> 8),
-                            static_cast<char>(last),
-                            0,
-                            0,
-                            0,
-                            static_cast<char>(NGHTTP2_ENHANCE_YOUR_CALM)};
-    out_.append(frame, sizeof frame);
-  }
+  pump();                     // (a reset budget may run out while our resets are framed)
+  if (abused_) write_calm_goaway();
   return !failed_;
 }
 
-void Session::abuse() { failed_ = true; }
+void Session::write_calm_goaway() {
+  // Our own GOAWAY, written here: nghttp2 will not send one from the middle of a header block,
+  // and after an attack nothing else is sent.
+  // (Kept apart until what is being written is sent: output() hands it out then.)
+  if (goaway_written_) return;
+  goaway_written_ = true;
+  goaway_code_ = NGHTTP2_ENHANCE_YOUR_CALM;
+  const auto last =
+      static_cast<std::uint32_t>(std::max(0, nghttp2_session_get_last_proc_stream_id(session_)));
+  const char frame[17] = {0, 0, 8, NGHTTP2_GOAWAY, 0, 0, 0, 0, 0,
+                          static_cast<char>((last >> 24) & 0x7f), static_cast<char>(last >> 16),
+                          static_cast<char>(last >> 8), static_cast<char>(last), 0, 0, 0,
+                          static_cast<char>(NGHTTP2_ENHANCE_YOUR_CALM)};
+  calm_goaway_.assign(frame, sizeof frame);
+}
+
+void Session::abuse() {
+  abused_ = true;
+  failed_ = true;
+}
 
 void Session::pump() {
   if (goaway_written_) return;  // the connection is over: nothing after our GOAWAY
-  if (out_sent_ > 0 && out_sent_ == out_.size()) {
-    out_.clear();
-    out_sent_ = 0;
-  }
+  // Backpressure: nothing more is framed until what was framed has been written, so a peer that
+  // does not read cannot make us buffer (nghttp2 keeps its own bounded queue meanwhile).
+  if (out_sent_ != out_.size()) return;
+  out_.clear();
+  out_sent_ = 0;
   for (;;) {
     const std::uint8_t* data = nullptr;
     const auto n = nghttp2_session_mem_send(session_, &data);
@@ -97,6 +91,11 @@ void Session::pump() {
 
 std::string_view Session::output() {
   pump();
+  if (out_sent_ == out_.size() && !calm_goaway_.empty()) {
+    out_ = std::move(calm_goaway_);
+    out_sent_ = 0;
+    calm_goaway_.clear();
+  }
   return std::string_view(out_).substr(out_sent_);
 }
 
@@ -144,8 +143,20 @@ std::size_t Session::queued_body_bytes() const {
   return n;
 }
 
+std::size_t Session::queued_body_bytes(std::int32_t stream) const {
+  const auto it = bodies_.find(stream);
+  return it == bodies_.end() ? 0 : it->second.data.size() - it->second.offset;
+}
+
+void Session::shutdown() {
+  if (failed_) return;
+  nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE,
+                        nghttp2_session_get_last_proc_stream_id(session_), NGHTTP2_NO_ERROR,
+                        nullptr, 0);
+}
+
 bool Session::finished() const {
-  if (goaway_written_ || failed_) return out_sent_ == out_.size();
+  if (goaway_written_ || failed_) return out_sent_ == out_.size() && calm_goaway_.empty();
   return out_sent_ == out_.size() && nghttp2_session_want_read(session_) == 0 &&
          nghttp2_session_want_write(session_) == 0;
 }

@@ -21,13 +21,23 @@ struct BodyReader;  // nghttp2's data provider callback (h2_session.cpp)
 
 using Fields = std::vector<std::pair<std::string, std::string>>;
 
+// HTTP/2 error codes (RFC 9113 §7) the rest of Warden uses.
+namespace error {
+inline constexpr std::uint32_t kNoError = 0x0;
+inline constexpr std::uint32_t kInternal = 0x2;
+inline constexpr std::uint32_t kRefusedStream = 0x7;
+inline constexpr std::uint32_t kCancel = 0x8;
+inline constexpr std::uint32_t kEnhanceYourCalm = 0xb;
+}  // namespace error
+
 class Session {
  public:
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
   virtual ~Session();
 
-  // Bytes to send to the peer; call output_sent(n) once n of them are written.
+  // Bytes to send to the peer; call output_sent(n) once n of them are written. The view stays
+  // valid until then: nothing more is framed while earlier bytes wait.
   [[nodiscard]] std::string_view output();
   void output_sent(std::size_t n);
 
@@ -39,8 +49,12 @@ class Session {
   bool send_trailers(std::int32_t stream, const Fields& trailers);
   void reset(std::int32_t stream, std::uint32_t error_code);
 
-  // Body bytes queued but not yet framed (backpressure for the other leg).
+  // Body bytes queued but not yet framed (backpressure for the other leg), in all or in one
+  // stream.
   [[nodiscard]] std::size_t queued_body_bytes() const;
+  [[nodiscard]] std::size_t queued_body_bytes(std::int32_t stream) const;
+  // A graceful GOAWAY (NO_ERROR): streams already open finish, no new one starts.
+  void shutdown();
   // Nothing more will be read and nothing is left to send: close the connection.
   [[nodiscard]] bool finished() const;
   // The GOAWAY error code we sent (0: none, or NO_ERROR).
@@ -53,7 +67,7 @@ class Session {
   // Feeds received bytes; false when the connection must end (an attack ends it with our own
   // GOAWAY ENHANCE_YOUR_CALM after whatever was queued).
   bool feed(std::string_view bytes);
-  // Marks the connection as abused; the next feed() returns false.
+  // Marks the connection as abused: it ends with our GOAWAY ENHANCE_YOUR_CALM.
   void abuse();
   // Tracks the body of `stream` that will come through send_data() (pass nghttp2
   // detail::body_provider() when submitting its head).
@@ -74,11 +88,14 @@ class Session {
   };
   friend struct detail::BodyReader;
   void pump();
+  void write_calm_goaway();
 
   std::map<std::int32_t, Body> bodies_;
-  std::string out_;
+  std::string out_;  // framed bytes; unchanged while the caller writes them (output())
+  std::string calm_goaway_;
   std::size_t out_sent_ = 0;
   bool failed_ = false;
+  bool abused_ = false;
   bool goaway_written_ = false;
   std::uint32_t goaway_code_ = 0;
 };

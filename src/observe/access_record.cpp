@@ -80,6 +80,12 @@ void append_json_line(const AccessRecord& r, std::string& out) {
     key(out, "orig_dst");
     append_string(out, r.orig_dst);
   }
+  if (!r.proto.empty()) {
+    key(out, "proto");
+    append_string(out, r.proto);
+    key(out, "conn");
+    append_string(out, r.conn);
+  }
   if (!r.decision.empty()) {
     key(out, "decision");
     append_string(out, r.decision);

@@ -3,24 +3,37 @@
 #include "tls/openssl_macros.hpp"
 
 #include <cstring>
+#include <string_view>
 
 namespace warden::tls {
 namespace {
 
-// Selects http/1.1 if the client offers it (HTTP/2 comes with the h2 work); otherwise no ALPN,
-// and the client speaks HTTP/1.1 by default.
-int select_alpn(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
-                unsigned int inlen, void*) {
+// The protocol each connection may select, set by new_server_ssl (SSL app data): h2 only where
+// the upstream chose h2 too, so the client speaks what the origin speaks.
+const char kH2Allowed = 1;
+
+bool offered(const unsigned char* in, unsigned int inlen, std::string_view protocol,
+             const unsigned char** out, unsigned char* outlen) {
   for (unsigned int i = 0; i < inlen;) {
     const unsigned len = in[i];
     if (i + 1 + len > inlen) break;
-    if (len == 8 && std::memcmp(in + i + 1, "http/1.1", 8) == 0) {
+    if (std::string_view(reinterpret_cast<const char*>(in + i + 1), len) == protocol) {
       *out = in + i + 1;
       *outlen = static_cast<unsigned char>(len);
-      return SSL_TLSEXT_ERR_OK;
+      return true;
     }
     i += 1 + len;
   }
+  return false;
+}
+
+// h2 when allowed and offered, else http/1.1 if offered; otherwise no ALPN, and the client
+// speaks HTTP/1.1 by default.
+int select_alpn(SSL* ssl, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
+                unsigned int inlen, void*) {
+  if (SSL_get_app_data(ssl) == &kH2Allowed && offered(in, inlen, "h2", out, outlen))
+    return SSL_TLSEXT_ERR_OK;
+  if (offered(in, inlen, "http/1.1", out, outlen)) return SSL_TLSEXT_ERR_OK;
   return SSL_TLSEXT_ERR_NOACK;
 }
 
@@ -51,9 +64,10 @@ base::Result<SslCtxPtr> make_server_context() {
   return ctx;
 }
 
-SslPtr new_server_ssl(SSL_CTX* ctx, X509* cert, EVP_PKEY* key, X509* /*ca*/) {
+SslPtr new_server_ssl(SSL_CTX* ctx, X509* cert, EVP_PKEY* key, X509* /*ca*/, bool allow_h2) {
   SslPtr ssl(SSL_new(ctx));
   if (!ssl) return nullptr;
+  if (allow_h2) SSL_set_app_data(ssl.get(), const_cast<char*>(&kH2Allowed));
   // The leaf alone: devices trust the school CA as a root, so sending it too only makes every
   // client parse (and some verify) one more certificate per handshake.
   if (SSL_use_cert_and_key(ssl.get(), cert, key, nullptr, 1) != 1) return nullptr;

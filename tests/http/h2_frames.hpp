@@ -3,6 +3,8 @@
 // blocks encoded with nghttp2's HPACK deflater (its dynamic table carries across blocks, as a
 // real client's does). Also a reader for the frames a server sends back.
 
+#include "http/h2_session.hpp"
+
 #include <nghttp2/nghttp2.h>
 
 #include <cstdint>
@@ -12,6 +14,16 @@
 #include <vector>
 
 namespace warden::http::h2::test {
+
+// Everything the session has to send, marked as written (as the flow's writer does).
+inline std::string take_output(Session& s) {
+  std::string all;
+  for (std::string_view o = s.output(); !o.empty(); o = s.output()) {
+    all.append(o);
+    s.output_sent(o.size());
+  }
+  return all;
+}
 
 inline constexpr std::string_view kPreface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 

@@ -47,21 +47,6 @@ class Lesson(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def make_origin_pki(folder):
-    """A root and a leaf for `localhost`, as a school's intranet server might have."""
-    subprocess.run(
-        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 "
-        "-subj '/CN=Intranet Test Root' -addext 'keyUsage=critical,keyCertSign,cRLSign' "
-        "-keyout root.key -out root.pem && "
-        "openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj '/CN=localhost' "
-        "-keyout leaf.key -out leaf.csr && "
-        "printf 'subjectAltName=DNS:localhost\\nbasicConstraints=critical,CA:FALSE\\n"
-        "keyUsage=critical,digitalSignature\\nextendedKeyUsage=serverAuth\\n' > leaf.ext && "
-        "openssl x509 -req -in leaf.csr -CA root.pem -CAkey root.key -CAcreateserial -days 2 "
-        "-sha256 -extfile leaf.ext -out leaf.pem",
-        shell=True, cwd=folder, check=True, capture_output=True)
-
-
 class Browser(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -70,7 +55,7 @@ class Browser(unittest.TestCase):
             raise unittest.SkipTest(f"{', '.join(missing)} not installed "
                                     "(scripts/install-deps.sh installs chromium, libnss3-tools)")
         cls.dir = tempfile.mkdtemp(prefix="warden-browser-")
-        make_origin_pki(cls.dir)
+        harness.make_origin_pki(cls.dir)
         cls.origin = ThreadingServer(("127.0.0.1", 0), Lesson)
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(os.path.join(cls.dir, "leaf.pem"), os.path.join(cls.dir, "leaf.key"))

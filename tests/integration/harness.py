@@ -150,3 +150,85 @@ def wait_until(condition, timeout=10.0, interval=0.02):
             return True
         time.sleep(interval)
     return condition()
+
+
+def make_origin_pki(folder, name="localhost"):
+    """A root (root.pem) and a leaf for `name` (leaf.pem, leaf.key) in `folder`, as a school's
+    intranet server might have."""
+    subprocess.run(
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 "
+        "-subj '/CN=Intranet Test Root' -addext 'keyUsage=critical,keyCertSign,cRLSign' "
+        "-keyout root.key -out root.pem && "
+        f"openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj '/CN={name}' "
+        "-keyout leaf.key -out leaf.csr && "
+        f"printf 'subjectAltName=DNS:{name}\\nbasicConstraints=critical,CA:FALSE\\n"
+        "keyUsage=critical,digitalSignature\\nextendedKeyUsage=serverAuth\\n' > leaf.ext && "
+        "openssl x509 -req -in leaf.csr -CA root.pem -CAkey root.key -CAcreateserial -days 2 "
+        "-sha256 -extfile leaf.ext -out leaf.pem",
+        shell=True, cwd=folder, check=True, capture_output=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Nginx:
+    """nginx from Debian as a TLS origin on loopback: `servers` is a list of (port, http2, extra
+    server-block text); files are served from `root`. Its access log records the protocol each
+    request came in (`$server_protocol`), so a test can see what the origin saw."""
+
+    def __init__(self, folder, root, servers):
+        self.folder = folder
+        self.access_log = os.path.join(folder, "nginx-access.log")
+        blocks = "".join(
+            f"server {{ listen 127.0.0.1:{port} ssl{' http2' if h2 else ''}; "
+            f"ssl_certificate {folder}/leaf.pem; ssl_certificate_key {folder}/leaf.key; "
+            f"root {root}; {extra} }}\n" for port, h2, extra in servers)
+        tmp = os.path.join(folder, "nginx-tmp")
+        os.makedirs(tmp, exist_ok=True)
+        conf = os.path.join(folder, "nginx.conf")
+        with open(conf, "w") as f:
+            # (As root, workers would drop to nobody and not read a private temp folder.)
+            f.write(("user root; " if os.geteuid() == 0 else "") +
+                    f"worker_processes 1; daemon off; pid {folder}/nginx.pid; "
+                    f"error_log {folder}/nginx-error.log;\nevents {{}}\n"
+                    f"http {{ log_format p '$request_method $uri $server_protocol $status'; "
+                    f"access_log {self.access_log} p; client_max_body_size 64m; "
+                    + " ".join(f"{t}_temp_path {tmp};" for t in
+                               ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+                    + f"\n{blocks}}}\n")
+        self.proc = subprocess.Popen(["nginx", "-c", conf, "-p", folder],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        for port, _, _ in servers:
+            if not wait_until(lambda: _listening(port), timeout=10):
+                raise AssertionError("nginx did not start: " + self.proc.stderr.read(2000).decode())
+
+    def requests(self):
+        """The requests the origin saw: (method, path, protocol, status)."""
+        if not os.path.exists(self.access_log):
+            return []
+        with open(self.access_log) as f:
+            return [tuple(l.split()) for l in f if l.strip()]
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+        self.proc.stderr.close()
+
+
+def _listening(port):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return True
+    except OSError:
+        return False
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0

@@ -1,0 +1,310 @@
+#!/usr/bin/env python3
+"""HTTP/2 through Warden, end to end: curl (--http2) through the explicit proxy to nginx (http2
+on) over loopback, Warden intercepting TLS in between. The origin's own log must say HTTP/2.0
+(no silent downgrade); many streams share one client connection with a blocked URL among them;
+large bodies cross both ways intact; clients and origins that speak only HTTP/1.1 get it.
+
+The attack cases (../shared/SECURITY.md c.2) are sent as raw frames over a bumped connection at
+the volumes given there; each must end with GOAWAY ENHANCE_YOUR_CALM while another client is
+still served within 1 s, and Warden's RSS returns within 10% of its baseline afterwards.
+
+As root it runs in its own network namespace (loopback only). Skips (exit 77) when nginx or
+curl is missing, saying why."""
+
+import hashlib
+import http.server
+import os
+import shutil
+import socket
+import ssl
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import harness  # noqa: E402
+from harness import Nginx, ThreadingServer, Warden, wait_until  # noqa: E402
+
+harness.enter_network_namespace()
+harness.WARDEN = sys.argv.pop(1) if len(sys.argv) > 1 else harness.WARDEN
+
+POLICY = """
+[[rule]]
+name = "one blocked page"
+action = "block"
+urls = ["localhost/forbidden/"]
+"""
+
+
+class Echo(http.server.BaseHTTPRequestHandler):
+    """Behind nginx: answers a POST with its body, and the body's SHA-256 in a header."""
+    protocol_version = "HTTP/1.1"
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Sha256", hashlib.sha256(body).hexdigest())
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+# --- a raw HTTP/2 client: frames assembled by hand (RFC 9113 §4.1) ---------------------------
+
+PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+DATA, HEADERS, PRIORITY, RST_STREAM, SETTINGS, PING, GOAWAY, WINDOW_UPDATE, CONTINUATION = (
+    0, 1, 2, 3, 4, 6, 7, 8, 9)
+END_STREAM, END_HEADERS = 0x1, 0x4
+ENHANCE_YOUR_CALM = 0xb
+
+
+def frame(kind, flags, stream, payload=b""):
+    return struct.pack(">I", len(payload))[1:] + bytes([kind, flags]) + \
+        struct.pack(">I", stream) + payload
+
+
+def literal(name, value):
+    """HPACK literal field without indexing, no Huffman (RFC 7541 §6.2.2); short strings."""
+    return b"\x00" + bytes([len(name)]) + name + bytes([len(value)]) + value
+
+
+def request_block(authority, path=b"/index.html"):
+    return (literal(b":method", b"GET") + literal(b":scheme", b"https") +
+            literal(b":path", path) + literal(b":authority", authority))
+
+
+class Tests(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        missing = [t for t in ("nginx", "curl") if not shutil.which(t)]
+        if missing:
+            raise unittest.SkipTest(f"{', '.join(missing)} not installed "
+                                    "(scripts/install-deps.sh installs them)")
+        cls.dir = tempfile.mkdtemp(prefix="warden-h2-")
+        harness.make_origin_pki(cls.dir)
+        cls.www = os.path.join(cls.dir, "www")
+        os.makedirs(os.path.join(cls.www, "forbidden"))
+        with open(os.path.join(cls.www, "index.html"), "w") as f:
+            f.write("hello over h2\n")
+        with open(os.path.join(cls.www, "forbidden", "page.html"), "w") as f:
+            f.write("the origin must never serve this through Warden\n")
+        cls.big = os.urandom(3 * 1024 * 1024 + 17)
+        with open(os.path.join(cls.www, "big.bin"), "wb") as f:
+            f.write(cls.big)
+        cls.echo = ThreadingServer(("127.0.0.1", 0), Echo)
+        threading.Thread(target=cls.echo.serve_forever, daemon=True).start()
+        echo = (f"location /echo {{ proxy_pass http://127.0.0.1:{cls.echo.server_address[1]}; "
+                "proxy_http_version 1.1; proxy_request_buffering off; }")
+        cls.h2_port, cls.h1_port = harness.free_port(), harness.free_port()
+        cls.nginx = Nginx(cls.dir, cls.www, [(cls.h2_port, True, echo), (cls.h1_port, False, "")])
+        policy = os.path.join(cls.dir, "policy.toml")
+        with open(policy, "w") as f:
+            f.write(POLICY)
+        cls.warden = Warden("--policy", policy, "--upstream-ca",
+                            os.path.join(cls.dir, "root.pem"), "--connect-port",
+                            str(cls.h2_port), "--connect-port", str(cls.h1_port))
+        cls.school_ca = os.path.join(cls.warden.dir, "state", "ca.pem")
+
+    @classmethod
+    def tearDownClass(cls):
+        rc = cls.warden.stop()
+        cls.nginx.stop()
+        cls.echo.shutdown()
+        assert rc == 0, f"warden exited {rc}"
+
+    def curl(self, *args):
+        return self.warden.curl("--cacert", self.school_ca, *args)
+
+    def records(self, condition, count=1):
+        """Access-log records matching `condition`, once at least `count` of them are there."""
+        found = []
+
+        def enough():
+            found[:] = [r for r in self.warden.wait_for_log(1, timeout=0.2) if condition(r)]
+            return len(found) >= count
+        wait_until(enough)
+        return found
+
+    def url(self, path, port=None):
+        return f"https://localhost:{port or self.h2_port}{path}"
+
+    # --- the protocol both ways ------------------------------------------------------------
+
+    def test_origin_sees_http2_and_so_does_the_client(self):
+        out = self.curl("--http2", "-o", "-", "-w", "\n%{http_version}", self.url("/index.html?a"))
+        self.assertEqual(out.stdout, "hello over h2\n\n2", out.stderr)
+        self.assertIn(("GET", "/index.html", "HTTP/2.0", "200"), self.nginx.requests())
+        rec = self.records(lambda r: r.get("path") == "/index.html?a")
+        self.assertEqual(rec[0]["proto"], "h2", rec)
+        self.assertEqual(rec[0]["status"], 200)
+
+    def test_many_streams_share_one_connection_and_only_the_blocked_one_is_blocked(self):
+        urls = [self.url(f"/index.html?stream={i}") for i in range(40)]
+        urls.insert(17, self.url("/forbidden/page.html?multi"))
+        each = [arg for u in urls for arg in ("-o", "/dev/null", u)]
+        out = self.curl("--http2", "--parallel", "--parallel-max", "50", "-w",
+                        "%{http_code} %{http_version}\n", *each)
+        codes = out.stdout.split()
+        self.assertEqual(sorted(codes[::2]), sorted(["200"] * 40 + ["403"]), out.stderr)
+        self.assertEqual(set(codes[1::2]), {"2"})
+        recs = self.records(lambda r: "stream=" in r.get("path", ""), 40)
+        blocked = self.records(lambda r: r.get("path") == "/forbidden/page.html?multi")
+        self.assertEqual(blocked[0]["decision"], "block")
+        self.assertEqual(blocked[0]["rule"], "one blocked page")
+        self.assertEqual(len({r["conn"] for r in recs + blocked}), 1, "one client connection")
+        self.assertNotIn("/forbidden/page.html", [r[1] for r in self.nginx.requests()])
+
+    def test_block_page_arrives_on_its_stream(self):
+        out = self.curl("--http2", "-H", "Accept: text/html", self.url("/forbidden/page.html"))
+        self.assertIn("one blocked page", out.stdout)
+        self.assertIn("<!DOCTYPE html>", out.stdout)
+
+    def test_large_bodies_cross_both_ways_intact(self):
+        out = subprocess.run(
+            ["curl", "-sS", "--noproxy", "", "-x", f"http://127.0.0.1:{self.warden.port}",
+             "--cacert", self.school_ca, "--http2", self.url("/big.bin")],
+            capture_output=True, timeout=60)
+        self.assertEqual(hashlib.sha256(out.stdout).hexdigest(),
+                         hashlib.sha256(self.big).hexdigest(), out.stderr[-500:])
+        upload = os.path.join(self.dir, "upload.bin")
+        body = os.urandom(5 * 1024 * 1024 + 3)
+        with open(upload, "wb") as f:
+            f.write(body)
+        out = subprocess.run(
+            ["curl", "-sS", "--noproxy", "", "-x", f"http://127.0.0.1:{self.warden.port}",
+             "--cacert", self.school_ca, "--http2", "--data-binary", f"@{upload}", "-D",
+             os.path.join(self.dir, "upload.head"), self.url("/echo")],
+            capture_output=True, timeout=60)
+        self.assertEqual(out.stdout, body, out.stderr[-500:])
+        with open(os.path.join(self.dir, "upload.head")) as f:
+            head = f.read().lower()
+        self.assertIn(f"x-sha256: {hashlib.sha256(body).hexdigest()}", head)
+        self.assertIn("http/2 200", head)
+        self.assertIn(("POST", "/echo", "HTTP/2.0", "200"), self.nginx.requests())
+
+    def test_http11_client_gets_http11_from_an_h2_origin(self):
+        out = self.curl("--http1.1", "-o", "/dev/null", "-w", "%{http_version}",
+                        self.url("/index.html?h1client"))
+        self.assertEqual(out.stdout, "1.1", out.stderr)
+        self.assertIn(("GET", "/index.html", "HTTP/1.1", "200"), self.nginx.requests())
+
+    def test_h2_client_gets_http11_from_an_http11_origin(self):
+        out = self.curl("--http2", "-o", "-", "-w", "\n%{http_version}",
+                        self.url("/index.html", self.h1_port))
+        self.assertEqual(out.stdout, "hello over h2\n\n1.1", out.stderr)
+
+    # --- attacks ----------------------------------------------------------------------------
+
+    def bumped_h2(self):
+        """A raw TLS connection through CONNECT on which ALPN chose h2; preface and SETTINGS
+        sent."""
+        raw = socket.create_connection(("127.0.0.1", self.warden.port), timeout=10)
+        raw.sendall(f"CONNECT localhost:{self.h2_port} HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                    .encode())
+        reply = b""
+        while b"\r\n\r\n" not in reply:
+            reply += raw.recv(1024)
+        self.assertTrue(reply.startswith(b"HTTP/1.1 200"), reply)
+        ctx = ssl.create_default_context(cafile=self.school_ca)
+        ctx.set_alpn_protocols(["h2"])
+        tls = ctx.wrap_socket(raw, server_hostname="localhost")
+        self.assertEqual(tls.selected_alpn_protocol(), "h2")
+        tls.sendall(PREFACE + frame(SETTINGS, 0, 0))
+        return tls
+
+    def goaway_code(self, tls, timeout=20):
+        """Reads frames until GOAWAY; returns its error code (None if the connection ended
+        without one)."""
+        tls.settimeout(timeout)
+        buf = b""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            while len(buf) >= 9:
+                length = int.from_bytes(buf[:3], "big")
+                if len(buf) < 9 + length:
+                    break
+                kind, payload = buf[3], buf[9:9 + length]
+                buf = buf[9 + length:]
+                if kind == GOAWAY:
+                    return int.from_bytes(payload[4:8], "big")
+            try:
+                chunk = tls.recv(65536)
+            except (OSError, ssl.SSLError):
+                return None
+            if not chunk:
+                return None
+            buf += chunk
+        return None
+
+    def attack(self, payload):
+        """Sends `payload` on a bumped h2 connection while another client is served; returns
+        the GOAWAY code, and asserts the bystander and Warden's memory."""
+        self.curl("--http2", "-o", "/dev/null", self.url("/index.html?warm"))
+        baseline = harness.rss_kib(self.warden.proc.pid)
+        tls = self.bumped_h2()
+        bystander = {}
+
+        def serve_bystander():
+            start = time.monotonic()
+            out = self.curl("--http2", "-o", "/dev/null", "-w", "%{http_code}",
+                            self.url("/index.html?bystander"))
+            bystander.update(code=out.stdout, seconds=time.monotonic() - start)
+
+        sender_done = threading.Event()
+
+        def send():
+            try:
+                for i in range(0, len(payload), 1 << 20):
+                    tls.sendall(payload[i:i + (1 << 20)])
+            except (OSError, ssl.SSLError):
+                pass  # closed on us after the GOAWAY: expected
+            sender_done.set()
+
+        sender = threading.Thread(target=send, daemon=True)
+        sender.start()
+        watcher = threading.Thread(target=serve_bystander)
+        watcher.start()
+        sender.join(timeout=60)
+        code = self.goaway_code(tls)
+        watcher.join(timeout=30)
+        tls.close()
+        self.assertEqual(bystander.get("code"), "200", bystander)
+        self.assertLess(bystander["seconds"], 1.0, bystander)
+        self.assertTrue(
+            wait_until(lambda: harness.rss_kib(self.warden.proc.pid) <= baseline * 1.1, 10),
+            f"RSS {harness.rss_kib(self.warden.proc.pid)} KiB vs baseline {baseline} KiB")
+        return code
+
+    def test_h01_rapid_reset(self):
+        pairs = b"".join(frame(HEADERS, END_HEADERS, s, request_block(b"localhost")) +
+                         frame(RST_STREAM, 0, s, struct.pack(">I", 8))
+                         for s in range(1, 200001, 2))
+        self.assertEqual(self.attack(pairs), ENHANCE_YOUR_CALM)
+
+    def test_h03_continuation_flood(self):
+        flood = frame(HEADERS, 0, 1, request_block(b"localhost")) + \
+            frame(CONTINUATION, 0, 1) * 1_000_000
+        self.assertEqual(self.attack(flood), ENHANCE_YOUR_CALM)
+
+    def test_h05_settings_flood(self):
+        self.assertEqual(self.attack(frame(SETTINGS, 0, 0) * 100_000), ENHANCE_YOUR_CALM)
+
+    def test_h06_ping_flood(self):
+        self.assertEqual(self.attack(frame(PING, 0, 0, b"12345678") * 100_000),
+                         ENHANCE_YOUR_CALM)
+
+    def test_h08_empty_data_flood(self):
+        opened = frame(HEADERS, END_HEADERS, 1, request_block(b"localhost", b"/echo"))
+        self.assertEqual(self.attack(opened + frame(DATA, 0, 1) * 100_000), ENHANCE_YOUR_CALM)
+
+
+if __name__ == "__main__":
+    harness.main()
