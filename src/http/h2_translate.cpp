@@ -9,9 +9,27 @@ bool connection_specific(std::string_view n) {
          n == "transfer-encoding" || n == "upgrade" || n == "te";
 }
 
+namespace {
+
+bool all_of(std::string_view s, bool (*allowed)(char)) {
+  for (char c : s)
+    if (!allowed(c)) return false;
+  return true;
+}
+
+}  // namespace
+
 Checked<RequestHead> http1_request_head(const Request& r, const HeadLimits& limits) {
   if (r.method.empty() || r.path.empty())
     return ParseError{400, "an HTTP/2 request without :method or :path"};
+  // Each piece is checked on its own before it is joined into text: a CR, LF or space inside
+  // one must not be able to make a different head (request smuggling).
+  if (!chars::is_token(r.method) || !all_of(r.path, chars::is_target_char) ||
+      !all_of(r.authority, chars::is_target_char))
+    return ParseError{400, "an HTTP/2 request with an invalid :method, :path or :authority"};
+  for (const auto& [name, value] : r.fields)
+    if (!chars::is_token(name) || !all_of(value, chars::is_field_value_char))
+      return ParseError{400, "an HTTP/2 request with an invalid field"};
   std::string text;
   text.reserve(256);
   text.append(r.method).append(" ").append(r.path).append(" HTTP/1.1\r\n");

@@ -65,14 +65,8 @@ class Browser(unittest.TestCase):
         cls.warden = Warden("--lists", FIXTURE_LISTS, "--upstream-ca",
                             os.path.join(cls.dir, "root.pem"), "--connect-port",
                             str(cls.origin_port))
-        # The browser's own home, so the school CA goes into a fresh NSS db, not the user's.
-        cls.home = os.path.join(cls.dir, "home")
-        nssdb = os.path.join(cls.home, ".pki", "nssdb")
-        os.makedirs(nssdb)
-        subprocess.run(["certutil", "-N", "-d", f"sql:{nssdb}", "--empty-password"], check=True)
-        school_ca = os.path.join(cls.warden.dir, "state", "ca.pem")
-        subprocess.run(["certutil", "-A", "-d", f"sql:{nssdb}", "-n", "School Web Filter CA",
-                        "-t", "C,,", "-i", school_ca], check=True)
+        cls.browser = harness.Chromium(cls.dir, os.path.join(cls.warden.dir, "state", "ca.pem"),
+                                       cls.warden.port)
 
     @classmethod
     def tearDownClass(cls):
@@ -81,14 +75,7 @@ class Browser(unittest.TestCase):
         assert rc == 0, f"warden exited {rc}"
 
     def chromium(self, url, *extra):
-        profile = tempfile.mkdtemp(prefix="profile-", dir=self.dir)
-        args = ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", f"--user-data-dir={profile}",
-                f"--proxy-server=http://127.0.0.1:{self.warden.port}",
-                "--proxy-bypass-list=<-loopback>", *extra, url]
-        env = dict(os.environ, HOME=self.home)
-        return subprocess.run(args, capture_output=True, text=True, timeout=120, env=env)
+        return self.browser.run(url, *extra)
 
     def test_allowed_https_page_arrives_under_the_school_ca(self):
         out = self.chromium(f"https://localhost:{self.origin_port}/lesson", "--dump-dom")

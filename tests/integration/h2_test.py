@@ -96,6 +96,15 @@ class Tests(unittest.TestCase):
             f.write("hello over h2\n")
         with open(os.path.join(cls.www, "forbidden", "page.html"), "w") as f:
             f.write("the origin must never serve this through Warden\n")
+        # A page made of 50 resources, for the browser.
+        os.makedirs(os.path.join(cls.www, "img"))
+        for i in range(50):
+            with open(os.path.join(cls.www, "img", f"{i}.svg"), "w") as f:
+                f.write(f'<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8">'
+                        f'<rect width="8" height="8" fill="#{i:02d}8844"/></svg>')
+        with open(os.path.join(cls.www, "page.html"), "w") as f:
+            f.write("<!DOCTYPE html><title>Gallery</title><h1 id=done>gallery</h1>" +
+                    "".join(f'<img src="/img/{i}.svg">' for i in range(50)))
         cls.big = os.urandom(3 * 1024 * 1024 + 17)
         with open(os.path.join(cls.www, "big.bin"), "wb") as f:
             f.write(cls.big)
@@ -200,6 +209,24 @@ class Tests(unittest.TestCase):
         out = self.curl("--http2", "-o", "-", "-w", "\n%{http_version}",
                         self.url("/index.html", self.h1_port))
         self.assertEqual(out.stdout, "hello over h2\n\n1.1", out.stderr)
+
+    def test_chromium_loads_a_50_resource_page_over_one_h2_connection(self):
+        missing = [t for t in ("chromium", "certutil") if not shutil.which(t)]
+        if missing:
+            self.skipTest(f"{', '.join(missing)} not installed (scripts/install-deps.sh)")
+        browser = harness.Chromium(tempfile.mkdtemp(dir=self.dir), self.school_ca,
+                                   self.warden.port)
+        out = browser.run(self.url("/page.html"), "--dump-dom")
+        self.assertIn('<h1 id="done">gallery</h1>', out.stdout, out.stderr[-2000:])
+        images = self.records(lambda r: r.get("path", "").startswith("/img/"), 50)
+        self.assertEqual(len(images), 50, images)
+        self.assertEqual({r["proto"] for r in images}, {"h2"})
+        self.assertEqual({r["status"] for r in images}, {200})
+        page = self.records(lambda r: r.get("path") == "/page.html")
+        self.assertEqual(len({r["conn"] for r in images + page}), 1,
+                         "one client connection carried the page and its 50 resources")
+        seen = [r for r in self.nginx.requests() if r[1].startswith("/img/")]
+        self.assertEqual({r[2] for r in seen}, {"HTTP/2.0"})
 
     # --- attacks ----------------------------------------------------------------------------
 

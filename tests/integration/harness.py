@@ -232,3 +232,28 @@ def rss_kib(pid):
             if line.startswith("VmRSS:"):
                 return int(line.split()[1])
     return 0
+
+
+class Chromium:
+    """Headless Chromium with Warden as its proxy for everything (loopback included), trusting
+    `school_ca` through an NSS db in its own $HOME under `folder` (never the user's)."""
+
+    def __init__(self, folder, school_ca, proxy_port):
+        self.folder = folder
+        self.proxy_port = proxy_port
+        self.home = os.path.join(folder, "home")
+        nssdb = os.path.join(self.home, ".pki", "nssdb")
+        os.makedirs(nssdb)
+        subprocess.run(["certutil", "-N", "-d", f"sql:{nssdb}", "--empty-password"], check=True)
+        subprocess.run(["certutil", "-A", "-d", f"sql:{nssdb}", "-n", "School Web Filter CA",
+                        "-t", "C,,", "-i", school_ca], check=True)
+
+    def run(self, url, *extra):
+        profile = tempfile.mkdtemp(prefix="profile-", dir=self.folder)
+        args = ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", f"--user-data-dir={profile}",
+                f"--proxy-server=http://127.0.0.1:{self.proxy_port}",
+                "--proxy-bypass-list=<-loopback>", *extra, url]
+        env = dict(os.environ, HOME=self.home)
+        return subprocess.run(args, capture_output=True, text=True, timeout=120, env=env)
