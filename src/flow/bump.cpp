@@ -181,8 +181,8 @@ net::Awaitable<bool> ClientSession::bump(Exchange& ex, const http::Authority& au
   const std::string alpn = upstream_alpn(hello.info.alpn);
   // Pooled connections speak HTTP/1.1: a client that offers h2 gets a new one, so the origin
   // can choose h2.
-  const bool wants_h2 = std::find(hello.info.alpn.begin(), hello.info.alpn.end(), "h2") !=
-                        hello.info.alpn.end();
+  const bool wants_h2 =
+      std::find(hello.info.alpn.begin(), hello.info.alpn.end(), "h2") != hello.info.alpn.end();
   if (!blocked) {
     if (!wants_h2) secured = ctx_.upstreams.take(https_pool_key(name, dest), t.upstream_idle);
     if (secured) {
@@ -235,8 +235,9 @@ net::Awaitable<bool> ClientSession::bump(Exchange& ex, const http::Authority& au
 
   // 6. Requests now arrive over TLS; a refused upstream answers each with its error page.
   const bool client_h2 = selected_alpn(static_cast<tls::TlsStream&>(*client_).native()) == "h2";
-  bumped_ = Bumped{name,           dest, std::move(secured), std::move(refused),
-                   https_pool_key(name, dest), client_h2, ex.record.id};
+  bumped_ = Bumped{
+      name,      dest,        std::move(secured), std::move(refused), https_pool_key(name, dest),
+      client_h2, ex.record.id};
   co_return true;
 }
 

@@ -137,7 +137,7 @@ net::Awaitable<void> ClientSession::run() {
   config_ = ctx_.config;
   const bool go_on = meta_.mode == capture::CaptureMode::Explicit || co_await start_transparent();
   for (bool first = true; go_on && state_ != State::Closed; first = false) {
-    config_ = ctx_.config;  // each exchange sees the newest config; it keeps it to the end
+    config_ = ctx_.config;         // each exchange sees the newest config; it keeps it to the end
     if (bumped_ && bumped_->h2) {  // HTTP/2 on both legs: the bridge serves every stream
       state_ = State::Busy;
       H2Bridge bridge(*this, std::move(bumped_->upstream));

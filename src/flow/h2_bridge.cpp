@@ -158,7 +158,8 @@ net::Awaitable<void> H2Bridge::tick() {
     }
     // A peer that stopped reading cannot hold the connection open.
     for (const Leg* leg : {client_leg_.get(), upstream_leg_.get()}) {
-      if (leg->writing_since != net::Clock::time_point{} && now - leg->writing_since > t.body_idle) {
+      if (leg->writing_since != net::Clock::time_point{} &&
+          now - leg->writing_since > t.body_idle) {
         for (auto& [id, s] : streams_) s->ex.record.end = "timeout";
         stop();
         break;
@@ -244,7 +245,7 @@ void H2Bridge::on_upstream_events() {
         } else {
           // REFUSED_STREAM passes through: the browser retries the request by itself.
           down_.reset(s.id, e.error_code == h2error::kRefusedStream ? h2error::kRefusedStream
-                                                                   : h2error::kInternal);
+                                                                    : h2error::kInternal);
           s.ex.record.error = base::error_code_name(ErrorCode::UpstreamReset);
           finish(s, "upstream_abort");
         }
@@ -365,9 +366,8 @@ void H2Bridge::respond_error(Stream& s, unsigned status, ErrorCode code, std::st
   if (s.ex.response_started) {
     down_.reset(s.id, h2error::kInternal);
   } else {
-    respond_local(s, http::render_error_response(
-                         {status, base::error_code_name(code), std::move(detail), s.ex.record.id,
-                          false}));
+    respond_local(s, http::render_error_response({status, base::error_code_name(code),
+                                                  std::move(detail), s.ex.record.id, false}));
   }
   s.ex.record.error = base::error_code_name(code);
   finish(s, "error");

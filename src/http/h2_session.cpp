@@ -62,9 +62,22 @@ void Session::write_calm_goaway() {
   goaway_code_ = NGHTTP2_ENHANCE_YOUR_CALM;
   const auto last =
       static_cast<std::uint32_t>(std::max(0, nghttp2_session_get_last_proc_stream_id(session_)));
-  const char frame[17] = {0, 0, 8, NGHTTP2_GOAWAY, 0, 0, 0, 0, 0,
-                          static_cast<char>((last >> 24) & 0x7f), static_cast<char>(last >> 16),
-                          static_cast<char>(last >> 8), static_cast<char>(last), 0, 0, 0,
+  const char frame[17] = {0,
+                          0,
+                          8,
+                          NGHTTP2_GOAWAY,
+                          0,
+                          0,
+                          0,
+                          0,
+                          0,
+                          static_cast<char>((last >> 24) & 0x7f),
+                          static_cast<char>(last >> 16),
+                          static_cast<char>(last >> 8),
+                          static_cast<char>(last),
+                          0,
+                          0,
+                          0,
                           static_cast<char>(NGHTTP2_ENHANCE_YOUR_CALM)};
   calm_goaway_.assign(frame, sizeof frame);
 }

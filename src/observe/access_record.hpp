@@ -27,7 +27,7 @@ struct AccessRecord {
   std::string_view end = "ok";            // how it ended; see docs/access-log.md
   std::string_view error;                 // ERR_* code, empty when none
   std::string_view capture = "explicit";  // how the flow was captured
-  std::string orig_dst;  // transparent capture: where the client was going ("ip:port")
+  std::string orig_dst;    // transparent capture: where the client was going ("ip:port")
   std::string_view proto;  // "h2" for a stream of an HTTP/2 connection; empty for HTTP/1.x
   std::string conn;        // (with proto) the connection: the id of its first record
   // The policy's decision: allow, block, no_decrypt, reject; empty when no decision was made

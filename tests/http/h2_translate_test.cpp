@@ -1,7 +1,8 @@
 // The HTTP/2 <-> HTTP/1.1 translation: requests read by the same parser as HTTP/1.1 heads,
 // Warden's own responses carried as :status, fields and body, connection-specific fields dropped.
-#include "http/error_response.hpp"
 #include "http/h2_translate.hpp"
+
+#include "http/error_response.hpp"
 
 #include <gtest/gtest.h>
 
@@ -19,10 +20,10 @@ Request get(std::string authority, std::string path, Fields fields = {}) {
 }
 
 TEST(H2Translate, PseudoHeadersBecomeARequestLineAndHost) {
-  auto head = http1_request_head(
-      get("school.example", "/a?b=c", {{"accept", "text/html"}, {"cookie", "x=1"},
-                                       {"cookie", "y=2"}}),
-      {});
+  auto head =
+      http1_request_head(get("school.example", "/a?b=c",
+                             {{"accept", "text/html"}, {"cookie", "x=1"}, {"cookie", "y=2"}}),
+                         {});
   ASSERT_TRUE(head) << head.error().reason;
   EXPECT_EQ(head->method(), "GET");
   EXPECT_EQ(head->target(), "/a?b=c");
@@ -47,13 +48,16 @@ TEST(H2Translate, WhatIsNotAValidHttpHeadIsRefused) {
   EXPECT_FALSE(http1_request_head(get("a.example", "/", {{"bad name", "v"}}), {}));
   HeadLimits small;
   small.fields_max = 2;
-  EXPECT_FALSE(http1_request_head(get("a.example", "/", {{"a", "1"}, {"b", "2"}, {"c", "3"}}),
-                                  small));
+  EXPECT_FALSE(
+      http1_request_head(get("a.example", "/", {{"a", "1"}, {"b", "2"}, {"c", "3"}}), small));
 }
 
 TEST(H2Translate, UpstreamFieldsDropHostAndConnectionSpecificOnes) {
-  Request r = get("a.example", "/", {{"host", "a.example"}, {"te", "trailers"},
-                                     {"accept", "*/*"}, {"x-forwarded-for", "10.0.0.1"}});
+  Request r = get("a.example", "/",
+                  {{"host", "a.example"},
+                   {"te", "trailers"},
+                   {"accept", "*/*"},
+                   {"x-forwarded-for", "10.0.0.1"}});
   const Fields out = upstream_fields(r, "192.0.2.7");
   const Fields want = {{"accept", "*/*"}, {"x-forwarded-for", "10.0.0.1, 192.0.2.7"}};
   EXPECT_EQ(out, want);
