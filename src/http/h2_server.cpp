@@ -123,6 +123,9 @@ struct ServerCallbacks {
       case NGHTTP2_DATA:
         if (end) s.events_.push_back({Event::Kind::EndStream, id, {}, {}, 0});
         break;
+      case NGHTTP2_RST_STREAM:
+        if (!s.take_reset_token()) return calm_down(s);
+        break;
       default:
         break;
     }
@@ -148,19 +151,24 @@ struct ServerCallbacks {
     const auto it = s.streams_.find(stream);
     if (it != s.streams_.end()) s.streams_.erase(it);
     s.forget_body(stream);
-    if (error_code == NGHTTP2_NO_ERROR) return 0;
-    // Resets by either side, counted once each, share one budget (made-you-reset counts too).
-    s.events_.push_back({Event::Kind::Reset, stream, {}, {}, error_code});
-    if (!s.resets_.take(s.limits_.reset_burst, s.limits_.resets_per_second, s.now_()))
-      return calm_down(s);
+    if (error_code != NGHTTP2_NO_ERROR)
+      s.events_.push_back({Event::Kind::Reset, stream, {}, {}, error_code});
     return 0;
   }
 
   static int on_frame_send(nghttp2_session*, const nghttp2_frame* frame, void* user) {
-    if (frame->hd.type == NGHTTP2_GOAWAY) self(user).on_goaway_sent(frame->goaway.error_code);
+    ServerSession& s = self(user);
+    if (frame->hd.type == NGHTTP2_GOAWAY) s.on_goaway_sent(frame->goaway.error_code);
+    // Our resets (made-you-reset, refused streams) share the budget of the peer's.
+    if (frame->hd.type == NGHTTP2_RST_STREAM && !s.take_reset_token()) return calm_down(s);
     return 0;
   }
 };
+
+bool ServerSession::take_reset_token() {
+  // Every RST_STREAM, received or sent, is counted once.
+  return resets_.take(limits_.reset_burst, limits_.resets_per_second, now_());
+}
 
 ServerSession::ServerSession(const ServerLimits& limits, std::function<Clock::time_point()> now)
     : limits_(limits), now_(std::move(now)) {

@@ -6,8 +6,9 @@
 //
 // The known HTTP/2 attacks (../shared/SECURITY.md c.2) end the connection with GOAWAY
 // ENHANCE_YOUR_CALM, decided here where nghttp2 1.52 (Debian 12) has no limiter of its own:
-//   H01/H02 rapid reset and made-you-reset: every stream reset, by either side, takes a token
-//           from a bucket (burst 1000, 33/s, nghttp2's later defaults);
+//   H01/H02 rapid reset and made-you-reset: every RST_STREAM received or sent (refused streams
+//           included) takes a token from one bucket (burst 1000, 33/s, nghttp2's later
+//           defaults);
 //   H03     CONTINUATION flood: at most 8 CONTINUATION frames per header block;
 //   H04     HPACK bomb: the *decoded* header list is capped per stream (the stream is reset);
 //   H05/06/07/15 SETTINGS, PING and reset floods, outbound queue growth: nghttp2's outbound
@@ -95,6 +96,7 @@ class ServerSession : public Session {
     bool take(double burst, double per_second, Clock::time_point now);
   };
   friend struct ServerCallbacks;
+  [[nodiscard]] bool take_reset_token();
 
   ServerLimits limits_;
   std::function<Clock::time_point()> now_;

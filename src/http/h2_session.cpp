@@ -100,6 +100,7 @@ void Session::pump() {
     if (n <= 0) break;
     out_.append(reinterpret_cast<const char*>(data), static_cast<std::size_t>(n));
   }
+  if (abused_) write_calm_goaway();  // (a budget can run out while our own frames go out)
 }
 
 std::string_view Session::output() {

@@ -71,9 +71,27 @@ def frame(kind, flags, stream, payload=b""):
         struct.pack(">I", stream) + payload
 
 
-def literal(name, value):
-    """HPACK literal field without indexing, no Huffman (RFC 7541 §6.2.2); short strings."""
-    return b"\x00" + bytes([len(name)]) + name + bytes([len(value)]) + value
+def hpack_int(value, prefix_bits, flags=0):
+    """An HPACK integer (RFC 7541 §5.1) with `flags` in the first byte's high bits."""
+    top = (1 << prefix_bits) - 1
+    if value < top:
+        return bytes([flags | value])
+    out = [flags | top]
+    value -= top
+    while value >= 128:
+        out.append(value % 128 + 128)
+        value //= 128
+    return bytes(out + [value])
+
+
+def hpack_string(text):
+    return hpack_int(len(text), 7) + text  # no Huffman
+
+
+def literal(name, value, indexed=False):
+    """HPACK literal field with a new name (RFC 7541 §6.2): without indexing, or with
+    incremental indexing (the entry goes into the dynamic table at index 62)."""
+    return (b"\x40" if indexed else b"\x00") + hpack_string(name) + hpack_string(value)
 
 
 def request_block(authority, path=b"/index.html"):
@@ -117,9 +135,13 @@ class Tests(unittest.TestCase):
         policy = os.path.join(cls.dir, "policy.toml")
         with open(policy, "w") as f:
             f.write(POLICY)
+        config = os.path.join(cls.dir, "warden.toml")
+        with open(config, "w") as f:
+            f.write('[timeouts]\nbody_idle = "3s"\n')  # (the stalled-reader case)
         cls.warden = Warden("--policy", policy, "--upstream-ca",
                             os.path.join(cls.dir, "root.pem"), "--connect-port",
-                            str(cls.h2_port), "--connect-port", str(cls.h1_port))
+                            str(cls.h2_port), "--connect-port", str(cls.h1_port),
+                            config=config)
         cls.school_ca = os.path.join(cls.warden.dir, "state", "ca.pem")
 
     @classmethod
@@ -247,9 +269,10 @@ class Tests(unittest.TestCase):
         tls.sendall(PREFACE + frame(SETTINGS, 0, 0))
         return tls
 
-    def goaway_code(self, tls, timeout=20):
-        """Reads frames until GOAWAY; returns its error code (None if the connection ended
-        without one)."""
+    @staticmethod
+    def read_frames(tls, until, timeout=20):
+        """Reads frames (kind, flags, stream, payload) until `until(frame)` holds; returns that
+        frame, or None when the connection ended or `timeout` passed first."""
         tls.settimeout(timeout)
         buf = b""
         deadline = time.monotonic() + timeout
@@ -258,10 +281,11 @@ class Tests(unittest.TestCase):
                 length = int.from_bytes(buf[:3], "big")
                 if len(buf) < 9 + length:
                     break
-                kind, payload = buf[3], buf[9:9 + length]
+                f = (buf[3], buf[4], int.from_bytes(buf[5:9], "big") & 0x7fffffff,
+                     buf[9:9 + length])
                 buf = buf[9 + length:]
-                if kind == GOAWAY:
-                    return int.from_bytes(payload[4:8], "big")
+                if until(f):
+                    return f
             try:
                 chunk = tls.recv(65536)
             except (OSError, ssl.SSLError):
@@ -271,11 +295,30 @@ class Tests(unittest.TestCase):
             buf += chunk
         return None
 
-    def attack(self, payload):
+    def goaway_code(self, tls, timeout=20):
+        """Reads frames until GOAWAY; returns its error code (None if the connection ended
+        without one)."""
+        f = self.read_frames(tls, lambda f: f[0] == GOAWAY, timeout)
+        return None if f is None else int.from_bytes(f[3][4:8], "big")
+
+    def sockets(self):
+        """Warden's open sockets: its connections, both legs, and its listeners."""
+        fds = f"/proc/{self.warden.proc.pid}/fd"
+        count = 0
+        for fd in os.listdir(fds):
+            try:
+                count += os.readlink(os.path.join(fds, fd)).startswith("socket:")
+            except OSError:
+                pass  # closed while we looked
+        return count
+
+    def attack(self, payload, outcome=None):
         """Sends `payload` on a bumped h2 connection while another client is served; returns
-        the GOAWAY code, and asserts the bystander and Warden's memory."""
+        the GOAWAY code (or, with `outcome`, what outcome(tls) returns), and asserts the
+        bystander, and that Warden's memory and connections return to their baseline."""
         self.curl("--http2", "-o", "/dev/null", self.url("/index.html?warm"))
         baseline = harness.rss_kib(self.warden.proc.pid)
+        sockets = self.sockets()
         tls = self.bumped_h2()
         bystander = {}
 
@@ -300,9 +343,11 @@ class Tests(unittest.TestCase):
         watcher = threading.Thread(target=serve_bystander)
         watcher.start()
         sender.join(timeout=60)
-        code = self.goaway_code(tls)
+        code = outcome(tls) if outcome else self.goaway_code(tls)
         watcher.join(timeout=30)
         tls.close()
+        self.assertTrue(wait_until(lambda: self.sockets() <= sockets, 10),
+                        f"{self.sockets()} sockets open vs {sockets} before")
         self.assertEqual(bystander.get("code"), "200", bystander)
         self.assertLess(bystander["seconds"], 1.0, bystander)
         self.assertTrue(
@@ -327,6 +372,63 @@ class Tests(unittest.TestCase):
     def test_h06_ping_flood(self):
         self.assertEqual(self.attack(frame(PING, 0, 0, b"12345678") * 100_000),
                          ENHANCE_YOUR_CALM)
+
+    def test_h02_made_you_reset(self):
+        # Each stream is opened, then its window overflowed (a stream error, FLOW_CONTROL_ERROR):
+        # the server resets it. (nghttp2 ends the connection at once for a WINDOW_UPDATE of 0 or
+        # DATA after END_STREAM, which makes them no amplifier.)
+        provoked = b"".join(
+            frame(HEADERS, END_HEADERS, s, request_block(b"localhost")) +
+            frame(WINDOW_UPDATE, 0, s, struct.pack(">I", 0x7fffffff)) for s in range(1, 20001, 2))
+        self.assertEqual(self.attack(provoked), ENHANCE_YOUR_CALM)
+
+    def test_h04_hpack_bomb_resets_only_its_stream(self):
+        # A 4 KiB entry in the dynamic table, referenced 10,000 times: 40 MB once decoded.
+        bomb = request_block(b"localhost") + literal(b"x-bomb", b"a" * 4000, indexed=True) + \
+            bytes([0x80 | 62]) * 10_000
+        payload = frame(HEADERS, END_HEADERS | END_STREAM, 1, bomb) + \
+            frame(HEADERS, END_HEADERS | END_STREAM, 3, request_block(b"localhost"))
+        seen = {}
+
+        def outcome(tls):
+            def note(f):
+                if f[0] == RST_STREAM and f[2] == 1:
+                    seen["reset"] = True
+                if f[0] == HEADERS and f[2] == 3:
+                    seen["answered"] = True
+                return f[0] == GOAWAY or len(seen) == 2
+            self.read_frames(tls, note)
+            return seen
+        self.assertEqual(self.attack(payload, outcome), {"reset": True, "answered": True})
+
+    def test_h09_priority_flood(self):
+        flood = b"".join(frame(PRIORITY, 0, 2 * (i % 500) + 1, struct.pack(">IB", 0, 15))
+                         for i in range(100_000))
+        self.assertEqual(self.attack(flood), ENHANCE_YOUR_CALM)
+
+    def test_h12_streams_beyond_the_limit_are_refused(self):
+        # 101 open streams (no END_STREAM: each waits for a body that never comes).
+        opened = b"".join(frame(HEADERS, END_HEADERS, s, request_block(b"localhost", b"/echo"))
+                          for s in range(1, 203, 2))
+
+        def outcome(tls):
+            f = self.read_frames(tls, lambda f: (f[0] == RST_STREAM and f[2] == 201) or
+                                 f[0] == GOAWAY)
+            return None if f is None else (f[0], int.from_bytes(f[3][-4:], "big"))
+        refused = self.attack(opened, outcome)
+        self.assertIn(refused, [(RST_STREAM, 0x7), (GOAWAY, 0x1)])  # REFUSED / PROTOCOL_ERROR
+
+    def test_h14_stalled_reader_is_cut_after_body_idle(self):
+        # Stream windows of 0, never opened: the response cannot move; the stream is reset
+        # after timeouts.body_idle (3 s here) and Warden holds no more than the windows meanwhile.
+        payload = frame(SETTINGS, 0, 0, struct.pack(">HI", 0x4, 0)) + \
+            frame(HEADERS, END_HEADERS | END_STREAM, 1, request_block(b"localhost", b"/big.bin"))
+        start = time.monotonic()
+        f = self.attack(payload, lambda tls: self.read_frames(
+            tls, lambda f: f[0] in (RST_STREAM, GOAWAY) and f[2] in (0, 1)))
+        self.assertIsNotNone(f)
+        self.assertEqual((f[0], int.from_bytes(f[3][-4:], "big")), (RST_STREAM, 0x8))  # CANCEL
+        self.assertLess(time.monotonic() - start, 15)
 
     def test_h08_empty_data_flood(self):
         opened = frame(HEADERS, END_HEADERS, 1, request_block(b"localhost", b"/echo"))
