@@ -383,6 +383,35 @@ class Capture(unittest.TestCase):
         self.assertEqual(out.stdout.split("\n")[0], "udp 1", out.stdout)  # EPERM on the device
         w2.stop()
 
+    def test_nghttp_through_the_transparent_path_gets_h2_and_trailers(self):
+        if not (shutil.which("nghttp") and shutil.which("nginx")):
+            self.skipTest("nghttp or nginx missing (scripts/install-deps.sh installs them)")
+        pki = os.path.join(self.dir, "pki")
+        www = tempfile.mkdtemp(dir=self.dir)
+        with open(os.path.join(www, "index.html"), "w") as f:
+            f.write("h2 through capture\n")
+        trailer = 'location /t { add_trailer x-sum abc; return 200 "t\\n"; }'
+        origin = harness.Nginx(pki, www, [("198.18.2.2:8443", True, trailer),
+                                          ("[2001:db8:2::2]:8443", True, trailer)],
+                               netns=self.srv)
+        self.addCleanup(origin.stop)
+        w = self.warden(self.rtr, "--capture", "redirect",
+                        config="[capture]\nports = [80, 443, 8443]\n")
+        # (nghttp verifies nothing; the access log and the origin's log say who spoke what.)
+        out = self.net.run(self.cli, "nghttp", "-v", "-t", "8", f"https://{NAME}:8443/t",
+                           f"https://{NAME}:8443/index.html")
+        self.assertEqual(out.returncode, 0, out.stdout[-2000:] + out.stderr[-1000:])
+        self.assertIn("h2 through capture", out.stdout, (out.stdout, w.log(), w.stderr_lines))
+        self.assertIn("x-sum: abc", out.stdout)  # the trailer, after the body
+        t = w.log_line(path="/t")
+        index = w.log_line(path="/index.html")
+        for line in (t, index):
+            self.assertEqual((line["proto"], line["capture"], line["status"]),
+                             ("h2", "redirect", 200), line)
+            self.assertIn(line["orig_dst"], ("198.18.2.2:8443", "[2001:db8:2::2]:8443"), line)
+        self.assertEqual(t["conn"], index["conn"])
+        self.assertIn(("GET", "/t", "HTTP/2.0", "200"), origin.requests())
+
     def test_a_name_dialled_at_another_server_is_served_by_its_own(self):
         w = self.warden(self.rtr, "--capture", "redirect")
         for url in (f"http://{NAME}/mismatch", f"https://{NAME}/mismatch-tls"):

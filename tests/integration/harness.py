@@ -175,15 +175,17 @@ def free_port():
 
 
 class Nginx:
-    """nginx from Debian as a TLS origin on loopback: `servers` is a list of (port, http2, extra
-    server-block text); files are served from `root`. Its access log records the protocol each
-    request came in (`$server_protocol`), so a test can see what the origin saw."""
+    """nginx from Debian as a TLS origin: `servers` is a list of (listen, http2, extra
+    server-block text), listen being a loopback port or "address:port"; files are served from
+    `root`, with the leaf.pem/leaf.key in `folder`; `netns` runs it in that network namespace.
+    Its access log records the protocol each request came in (`$server_protocol`), so a test
+    can see what the origin saw."""
 
-    def __init__(self, folder, root, servers):
+    def __init__(self, folder, root, servers, netns=None):
         self.folder = folder
         self.access_log = os.path.join(folder, "nginx-access.log")
         blocks = "".join(
-            f"server {{ listen 127.0.0.1:{port} ssl{' http2' if h2 else ''}; "
+            f"server {{ listen {_listen(port)} ssl{' http2' if h2 else ''}; "
             f"ssl_certificate {folder}/leaf.pem; ssl_certificate_key {folder}/leaf.key; "
             f"root {root}; {extra} }}\n" for port, h2, extra in servers)
         tmp = os.path.join(folder, "nginx-tmp")
@@ -199,11 +201,14 @@ class Nginx:
                     + " ".join(f"{t}_temp_path {tmp};" for t in
                                ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
                     + f"\n{blocks}}}\n")
-        self.proc = subprocess.Popen(["nginx", "-c", conf, "-p", folder],
+        prefix = ["ip", "netns", "exec", netns] if netns else []
+        self.proc = subprocess.Popen(prefix + ["nginx", "-c", conf, "-p", folder],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        for port, _, _ in servers:
-            if not wait_until(lambda: _listening(port), timeout=10):
-                raise AssertionError("nginx did not start: " + self.proc.stderr.read(2000).decode())
+        # nginx writes its pid file once its sockets are bound.
+        pid = os.path.join(folder, "nginx.pid")
+        if not wait_until(lambda: os.path.exists(pid) or self.proc.poll() is not None, 10) or \
+                self.proc.poll() is not None:
+            raise AssertionError("nginx did not start: " + self.proc.stderr.read(2000).decode())
 
     def requests(self):
         """The requests the origin saw: (method, path, protocol, status)."""
@@ -218,12 +223,8 @@ class Nginx:
         self.proc.stderr.close()
 
 
-def _listening(port):
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-            return True
-    except OSError:
-        return False
+def _listen(port):
+    return port if isinstance(port, str) else f"127.0.0.1:{port}"
 
 
 def rss_kib(pid):
