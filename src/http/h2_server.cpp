@@ -92,8 +92,6 @@ struct ServerCallbacks {
       r.authority = v;
     } else if (n == ":path") {
       r.path = v;
-    } else if (n == ":protocol") {
-      r.protocol = v;
     } else if (frame->headers.cat == NGHTTP2_HCAT_REQUEST) {
       r.fields.emplace_back(n, v);
     }

@@ -52,7 +52,6 @@ struct Request {
   std::string scheme;
   std::string authority;
   std::string path;
-  std::string protocol;     // extended CONNECT (RFC 8441), else empty
   Fields fields;            // regular fields, lower-case names, in order
   bool end_stream = false;  // no body follows
 };

@@ -1,10 +1,12 @@
 // libFuzzer target: the HTTP/2 server adapter fed a client byte stream in pieces, answering
 // every request as an application would. Invariants: no crash, no leak (sanitizers), events
-// only for streams that exist, and once the session has failed it stays failed. Seeds: the
-// files in corpus/h2_server; ../shared/datasets/h2spec-corpus is a good extra corpus
+// only for streams that exist, once the session has failed it stays failed, and a request's
+// HTTP/1.1 translation (h2_translate) says exactly what its pseudo-headers said (no smuggling).
+// Seeds: the files in corpus/h2_server; ../shared/datasets/h2spec-corpus is a good extra corpus
 // (`h2_server_fuzz corpus/h2_server ../shared/datasets/h2spec-corpus`).
 #include "base/assert.hpp"
 #include "http/h2_server.hpp"
+#include "http/h2_translate.hpp"
 
 #include <cstdint>
 #include <string_view>
@@ -27,6 +29,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       WARDEN_CHECK(e.stream > 0);
       if (e.kind == Event::Kind::Data) s.consumed(e.stream, e.data.size());
       if (e.kind == Event::Kind::Request) {
+        const Request& r = e.request;
+        if (auto head = http1_request_head(r, {})) {
+          WARDEN_CHECK(head->method() == r.method && head->target() == r.path);
+          WARDEN_CHECK(r.authority.empty() || head->find("host") == r.authority);
+        }
+        (void)upstream_fields(r, "192.0.2.1");
         (void)s.respond(e.stream, 200, {{"content-type", "text/plain"}}, false);
         (void)s.send_data(e.stream, "ok", true);
       }
