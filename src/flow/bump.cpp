@@ -7,6 +7,7 @@
 #include "base/scope_exit.hpp"
 #include "flow/body_copy.hpp"
 #include "flow/detail/exchange.hpp"
+#include "flow/h2_upstream.hpp"
 #include "policy/host.hpp"
 #include "tls/certificate_authority.hpp"
 #include "tls/client_hello.hpp"
@@ -175,15 +176,20 @@ net::Awaitable<bool> ClientSession::bump(Exchange& ex, const http::Authority& au
   }
 
   // 4. The upstream leg, verified like a browser would: a pooled connection to the same server
-  //    (verified when it was opened) or a new one.
+  //    (verified when it was opened) or a new one. A client that offers h2 may share the
+  //    worker's h2 connection to this server for its group; otherwise it gets a new connection
+  //    (the HTTP/1.1 pool is not used for it), so the origin can choose h2.
   ex.record.scheme = "https";
   net::StreamPtr secured;
+  std::shared_ptr<H2Upstream> shared_h2;
   const std::string alpn = upstream_alpn(hello.info.alpn);
-  // Pooled connections speak HTTP/1.1: a client that offers h2 gets a new one, so the origin
-  // can choose h2.
   const bool wants_h2 =
       std::find(hello.info.alpn.begin(), hello.info.alpn.end(), "h2") != hello.info.alpn.end();
-  if (!blocked) {
+  const std::string h2_key = https_pool_key(name, dest) + "|" + decision.group;
+  if (!blocked && wants_h2) shared_h2 = H2Upstream::find(ctx_, h2_key);
+  if (shared_h2) {
+    upstream_not_after = shared_h2->verified().not_after;
+  } else if (!blocked) {
     if (!wants_h2) secured = ctx_.upstreams.take(https_pool_key(name, dest), t.upstream_idle);
     if (secured) {
       if (X509* peer = SSL_get0_peer_certificate(static_cast<tls::TlsStream&>(*secured).native()))
@@ -195,6 +201,12 @@ net::Awaitable<bool> ClientSession::bump(Exchange& ex, const http::Authority& au
   upstream_ = nullptr;
   if (state_ == State::Closed) co_return false;
   SSL* upstream_ssl = secured ? static_cast<tls::TlsStream&>(*secured).native() : nullptr;
+  int upstream_version = upstream_ssl != nullptr ? SSL_version(upstream_ssl) : 0;
+  // The client speaks what the origin chose: h2 only where the upstream chose h2.
+  if (upstream_ssl != nullptr && selected_alpn(upstream_ssl) == "h2")
+    shared_h2 =
+        H2Upstream::start(ctx_, h2_key, std::move(secured), {upstream_not_after, upstream_version});
+  if (shared_h2) upstream_version = shared_h2->verified().tls_version;
 
   // 5. A certificate for the name the client asked for, then the client's handshake.
   auto minted = services->certs->get(name, refused ? std::nullopt : upstream_not_after);
@@ -205,15 +217,13 @@ net::Awaitable<bool> ClientSession::bump(Exchange& ex, const http::Authority& au
     log_exchange(ex);
     co_return false;
   }
-  // The client speaks what the origin chose: h2 only where the upstream chose h2.
-  const bool upstream_h2 = upstream_ssl != nullptr && selected_alpn(upstream_ssl) == "h2";
   tls::SslPtr ssl =
       tls::new_server_ssl(services->server_ctx, (*minted)->cert.get(), services->minter->leaf_key(),
-                          services->minter->ca_certificate(), upstream_h2);
+                          services->minter->ca_certificate(), shared_h2 != nullptr);
   if (!ssl) co_return false;
   // No silent upgrade: the client never gets a newer TLS version than the upstream gave us.
-  if (upstream_ssl != nullptr && SSL_version(upstream_ssl) < TLS1_3_VERSION)
-    SSL_set_max_proto_version(ssl.get(), SSL_version(upstream_ssl));
+  if (upstream_version != 0 && upstream_version < TLS1_3_VERSION)
+    SSL_set_max_proto_version(ssl.get(), upstream_version);
   auto client_tls = std::make_unique<tls::TlsStream>(std::move(client_->socket()), std::move(ssl),
                                                      std::string(client_buf_.data()));
   client_buf_.consume(client_buf_.size());
@@ -235,9 +245,14 @@ net::Awaitable<bool> ClientSession::bump(Exchange& ex, const http::Authority& au
 
   // 6. Requests now arrive over TLS; a refused upstream answers each with its error page.
   const bool client_h2 = selected_alpn(static_cast<tls::TlsStream&>(*client_).native()) == "h2";
-  bumped_ = Bumped{
-      name,      dest,        std::move(secured), std::move(refused), https_pool_key(name, dest),
-      client_h2, ex.record.id};
+  bumped_ = Bumped{name,
+                   dest,
+                   std::move(secured),
+                   std::move(refused),
+                   https_pool_key(name, dest),
+                   client_h2 && shared_h2 != nullptr,
+                   ex.record.id,
+                   std::move(shared_h2)};
   co_return true;
 }
 

@@ -140,7 +140,7 @@ net::Awaitable<void> ClientSession::run() {
     config_ = ctx_.config;         // each exchange sees the newest config; it keeps it to the end
     if (bumped_ && bumped_->h2) {  // HTTP/2 on both legs: the bridge serves every stream
       state_ = State::Busy;
-      H2Bridge bridge(*this, std::move(bumped_->upstream));
+      H2Bridge bridge(*this, bumped_->h2_upstream);
       co_await bridge.run();
       break;
     }

@@ -34,6 +34,8 @@
 
 namespace warden::flow {
 
+class H2Upstream;
+
 class ClientSession : public std::enable_shared_from_this<ClientSession> {
  public:
   // Accepts a flow on `ctx`'s worker, or refuses it with 503 at max_connections.
@@ -151,6 +153,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     std::string pool_key;                // upstream pool key of this server (https_pool_key)
     bool h2 = false;  // ALPN chose HTTP/2 on both legs: the connection is served by H2Bridge
     std::string id;   // the request id of the CONNECT (or captured TLS) record
+    std::shared_ptr<H2Upstream> h2_upstream;  // with h2: the origin's (maybe shared) connection
   };
   friend class H2Bridge;
 

@@ -2,6 +2,7 @@
 
 #include "capture/acceptor_loop.hpp"
 #include "flow/client_session.hpp"
+#include "flow/h2_upstream.hpp"
 #include "net/listener.hpp"
 #include "policy/policy_file.hpp"
 
@@ -131,6 +132,7 @@ bool Engine::shutdown(net::Duration grace) {
   }
   run_on_workers([](WorkerContext& c) {
     c.upstreams.stop();
+    H2Upstream::close_all(c);
     c.access_log.flush();
   });
   const bool finished = pool_.finish(std::chrono::seconds(5));

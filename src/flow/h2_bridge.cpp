@@ -26,107 +26,75 @@ struct H2Bridge::Stream {
   bool finished = false;  // logged; kept until its windows are settled
 };
 
-struct H2Bridge::Leg {
-  Leg(net::Stream& s, http::h2::Session& h2, bool client)
-      : stream(s), session(h2), is_client(client), wake(s.socket().get_executor()) {}
-  net::Stream& stream;
-  http::h2::Session& session;
-  bool is_client;
-  asio::steady_timer wake;
-  net::Clock::time_point writing_since{};  // a write in progress since then
-  bool reading = true;
-};
-
-H2Bridge::H2Bridge(ClientSession& session, net::StreamPtr upstream)
+H2Bridge::H2Bridge(ClientSession& session, std::shared_ptr<H2Upstream> upstream)
     : session_(session),
       upstream_(std::move(upstream)),
+      wake_(session.ctx_.worker.executor()),
       ticker_(session.ctx_.worker.executor()),
-      last_active_(net::Clock::now()) {
-  client_leg_ = std::make_unique<Leg>(*session_.client_, down_, true);
-  upstream_leg_ = std::make_unique<Leg>(*upstream_, up_, false);
-}
+      last_active_(net::Clock::now()) {}
 
 H2Bridge::~H2Bridge() = default;
 
 net::Awaitable<void> H2Bridge::run() {
   using namespace asio::experimental::awaitable_operators;
   session_.watchdog_.disarm();  // the ticker bounds every wait from here on
-  session_.upstream_ = upstream_.get();
-  co_await (read(*client_leg_) && read(*upstream_leg_) && write(*client_leg_) &&
-            write(*upstream_leg_) && tick());
-  session_.upstream_ = nullptr;
-  upstream_->close();
+  co_await (read() && write() && tick());
+  upstream_->detach(*this);
 }
 
-net::Awaitable<void> H2Bridge::read(Leg& leg) {
+net::Awaitable<void> H2Bridge::read() {
+  net::Stream& client = *session_.client_;
   net::Buffer buf(session_.ctx_.worker.buffers());
-  while (!done_ && leg.reading) {
+  bool reading = true;
+  while (!done_ && reading) {
     // Idle: hold no buffer while waiting.
-    net::error_code ec = co_await leg.stream.wait_readable();
+    net::error_code ec = co_await client.wait_readable();
     if (done_) break;
     // A bounded batch per wakeup: a flooding peer cannot starve the worker's other flows.
-    for (int batch = 0; !ec && batch < kReadBatch; ++batch) {
+    for (int batch = 0; !ec && reading && batch < kReadBatch; ++batch) {
       const std::span<char> space = buf.prepare();
-      const std::size_t n = leg.stream.read_now(space, ec);
+      const std::size_t n = client.read_now(space, ec);
       if (ec) break;
-      const std::string_view bytes(space.data(), n);
       last_active_ = net::Clock::now();
-      if (leg.is_client) {
-        leg.reading = down_.receive(bytes);
-        on_client_events();
-      } else {
-        leg.reading = up_.receive(bytes);
-        on_upstream_events();
-      }
-      if (!leg.reading || done_) break;
+      reading = down_.receive({space.data(), n});
+      on_client_events();
+      if (done_) break;
     }
     buf.release_if_empty();
     if (done_) break;
-    if (ec && ec != asio::error::would_block) leg.reading = false;
-    if (!leg.reading && !leg.is_client) {
-      upstream_gone_ = true;
-      on_upstream_events();  // (answers the streams it leaves behind)
-    }
-    if (!leg.reading && leg.is_client && ec && ec != asio::error::would_block) {
+    if (ec && ec != asio::error::would_block) {
       stop();  // the client went away: nothing more can be delivered
       break;
     }
     credit();
-    wake(*client_leg_);
-    wake(*upstream_leg_);
+    wake();
   }
 }
 
-net::Awaitable<void> H2Bridge::write(Leg& leg) {
+net::Awaitable<void> H2Bridge::write() {
+  net::Stream& client = *session_.client_;
   while (!done_) {
-    const std::string_view out = leg.session.output();
+    const std::string_view out = down_.output();
     if (out.empty()) {
-      if (leg.is_client && client_done()) {
+      if (down_.finished()) {
         stop();
         break;
       }
-      leg.wake.expires_at(asio::steady_timer::time_point::max());
+      wake_.expires_at(asio::steady_timer::time_point::max());
       net::error_code ignored;
-      co_await leg.wake.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+      co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
       continue;
     }
-    leg.writing_since = net::Clock::now();
-    auto [ec, n] = co_await leg.stream.write_all(out);
-    leg.writing_since = {};
+    writing_since_ = net::Clock::now();
+    auto [ec, n] = co_await client.write_all(out);
+    writing_since_ = {};
     if (done_) break;
     if (ec) {
-      if (leg.is_client) {
-        stop();
-        break;
-      }
-      upstream_gone_ = true;
-      on_upstream_events();
-      wake(*client_leg_);
+      stop();
       break;
     }
-    leg.session.output_sent(n);
+    down_.output_sent(n);
     credit();
-    wake(leg.is_client ? *upstream_leg_ : *client_leg_);
   }
 }
 
@@ -142,11 +110,11 @@ net::Awaitable<void> H2Bridge::tick() {
     for (auto& [id, s] : streams_) {
       if (s->finished) continue;
       if (!s->ex.response_started && s->upstream != 0 && now - s->active > t.upstream_response) {
-        up_.reset(s->upstream, h2error::kCancel);
+        upstream_->reset(s->upstream, h2error::kCancel);
         respond_error(*s, 504, ErrorCode::UpstreamTimeout,
                       s->ex.record.host + " did not respond in time.");
       } else if (s->ex.response_started && now - s->active > t.body_idle) {
-        up_.reset(s->upstream, h2error::kCancel);
+        upstream_->reset(s->upstream, h2error::kCancel);
         down_.reset(s->id, h2error::kCancel);
         finish(*s, "timeout");
       }
@@ -156,18 +124,14 @@ net::Awaitable<void> H2Bridge::tick() {
       down_.shutdown();  // graceful: open streams finish, the client opens no new one here
       shut_down = true;
     }
-    // A peer that stopped reading cannot hold the connection open.
-    for (const Leg* leg : {client_leg_.get(), upstream_leg_.get()}) {
-      if (leg->writing_since != net::Clock::time_point{} &&
-          now - leg->writing_since > t.body_idle) {
-        for (auto& [id, s] : streams_) s->ex.record.end = "timeout";
-        stop();
-        break;
-      }
+    // A client that stopped reading cannot hold the connection open.
+    if (writing_since_ != net::Clock::time_point{} && now - writing_since_ > t.body_idle) {
+      for (auto& [id, s] : streams_) s->ex.record.end = "timeout";
+      stop();
+      break;
     }
     credit();
-    wake(*client_leg_);
-    wake(*upstream_leg_);
+    wake();
   }
 }
 
@@ -184,17 +148,17 @@ void H2Bridge::on_client_events() {
           s->active = net::Clock::now();
           s->ex.record.bytes_in += e.data.size();
           s->request_owed += e.data.size();
-          up_.send_data(s->upstream, e.data, false);
+          upstream_->send_data(s->upstream, e.data, false);
         } else {
           down_.consumed(e.stream, e.data.size());  // not forwarded: the window reopens now
         }
         break;
       case http::h2::Event::Kind::EndStream:
-        if (s != nullptr && s->upstream != 0) up_.send_data(s->upstream, {}, true);
+        if (s != nullptr && s->upstream != 0) upstream_->send_data(s->upstream, {}, true);
         break;
       case http::h2::Event::Kind::Reset:
         if (s != nullptr && !s->finished) {
-          if (s->upstream != 0) up_.reset(s->upstream, h2error::kCancel);
+          if (s->upstream != 0) upstream_->reset(s->upstream, h2error::kCancel);
           finish(*s, "client_abort");
         }
         break;
@@ -202,19 +166,14 @@ void H2Bridge::on_client_events() {
   }
 }
 
-void H2Bridge::on_upstream_events() {
+void H2Bridge::on_upstream_event(http::h2::ClientEvent& e) {
   using Kind = http::h2::ClientEvent::Kind;
-  for (http::h2::ClientEvent& e : up_.take_events()) {
-    if (e.kind == Kind::GoAway) {
-      // The origin takes no new streams: neither does this connection (the client opens a new
-      // one, and with it a new upstream connection).
-      down_.shutdown();
-      continue;
-    }
+  wake();
+  {
     const auto mapped = client_stream_of_.find(e.stream);
-    if (mapped == client_stream_of_.end()) continue;
+    if (mapped == client_stream_of_.end()) return;
     const auto it = streams_.find(mapped->second);
-    if (it == streams_.end() || it->second->finished) continue;
+    if (it == streams_.end() || it->second->finished) return;
     Stream& s = *it->second;
     s.active = net::Clock::now();
     switch (e.kind) {
@@ -254,8 +213,17 @@ void H2Bridge::on_upstream_events() {
         break;
     }
   }
-  if (!upstream_gone_) return;
+}
+
+void H2Bridge::on_upstream_progress() {
+  credit();
+  wake();
+}
+
+void H2Bridge::on_upstream_gone() {
   // The origin's connection ended: its streams end too, and so does this connection.
+  upstream_gone_ = true;
+  wake();
   for (auto& [id, s] : streams_) {
     if (s->finished || s->upstream == 0) continue;
     if (!s->ex.response_started) {
@@ -336,10 +304,13 @@ void H2Bridge::on_request(http::h2::Request& r) {
   const std::string_view forwarded_for =
       session_.config_->forwarded_for ? std::string_view(session_.client_ip_) : std::string_view();
   out.fields = http::h2::upstream_fields(r, forwarded_for);
-  const std::int32_t id = up_.request(out, r.end_stream);
+  const std::int32_t id = upstream_->open(out, r.end_stream, *this);
   if (id < 0) {
-    // The origin takes no more streams now: refused, so the browser retries it.
+    // No room for another stream now: refused, so the browser retries it. If the origin takes
+    // none at all on this connection any more, the client gets our GOAWAY and retries on a new
+    // connection (with a new upstream).
     down_.reset(s.id, h2error::kRefusedStream);
+    if (!upstream_->accepting()) down_.shutdown();
     ex.record.error = base::error_code_name(ErrorCode::UpstreamReset);
     finish(s, "error");
     return;
@@ -384,13 +355,13 @@ void H2Bridge::credit() {
   for (auto it = streams_.begin(); it != streams_.end();) {
     Stream& s = *it->second;
     if (s.request_owed > 0) {
-      const std::size_t queued = s.upstream != 0 ? up_.queued_body_bytes(s.upstream) : 0;
+      const std::size_t queued = s.upstream != 0 ? upstream_->queued_body_bytes(s.upstream) : 0;
       if (queued < s.request_owed) down_.consumed(s.id, s.request_owed - queued);
       s.request_owed = std::min(queued, s.request_owed);
     }
     if (s.response_owed > 0) {
       const std::size_t queued = down_.queued_body_bytes(s.id);
-      if (queued < s.response_owed) up_.consumed(s.upstream, s.response_owed - queued);
+      if (queued < s.response_owed) upstream_->consumed(s.upstream, s.response_owed - queued);
       s.response_owed = std::min(queued, s.response_owed);
     }
     if (s.finished && s.request_owed == 0 && s.response_owed == 0) {
@@ -402,10 +373,6 @@ void H2Bridge::credit() {
   }
 }
 
-void H2Bridge::wake(Leg& leg) { leg.wake.cancel(); }
-
-bool H2Bridge::client_done() { return down_.finished(); }
-
 void H2Bridge::stop() {
   if (done_) return;
   done_ = true;
@@ -414,9 +381,7 @@ void H2Bridge::stop() {
     finish(*s, s->ex.record.end);
   }
   session_.client_->cancel();
-  upstream_->cancel();
-  client_leg_->wake.cancel();
-  upstream_leg_->wake.cancel();
+  wake_.cancel();
   ticker_.cancel();
 }
 

@@ -14,12 +14,16 @@
 #include "policy/policy.hpp"
 
 #include <atomic>
+#include <memory>
+#include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
 namespace warden::flow {
 
 class ClientSession;
+class H2Upstream;
 
 // Shared by all workers; owned by the Engine.
 struct EngineShared {
@@ -47,6 +51,8 @@ class WorkerContext {
   EngineConfigPtr config;    // replaced (by a post from the control plane) on reload
   policy::PolicyPtr policy;  // likewise; never null
   UpstreamPool upstreams;
+  // Shared HTTP/2 connections to origins, by https pool key and policy group (h2_upstream.hpp).
+  std::unordered_map<std::string, std::shared_ptr<H2Upstream>> h2_upstreams;
   DnsCache dns_cache;  // destination checks of captured connections
   observe::AccessLogBatch access_log;
   base::RequestIdGenerator ids;

@@ -136,11 +136,14 @@ ClientSession::ClientSession(const ClientLimits& limits) : limits_(limits) {
                                         static_cast<std::int32_t>(limits_.connection_window));
 }
 
+std::uint32_t ClientSession::max_concurrent_streams() const {
+  return nghttp2_session_get_remote_settings(session_, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS);
+}
+
 bool ClientSession::can_open() const {
   if (goaway_received_ || failed()) return false;
-  const std::uint32_t limit =
-      nghttp2_session_get_remote_settings(session_, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS);
-  return streams_.size() < limit && nghttp2_session_get_next_stream_id(session_) <= 0x7fffffff;
+  return streams_.size() < max_concurrent_streams() &&
+         nghttp2_session_get_next_stream_id(session_) <= 0x7fffffff;
 }
 
 std::int32_t ClientSession::request(const OutgoingRequest& r, bool end_stream) {

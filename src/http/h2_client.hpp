@@ -53,6 +53,8 @@ class ClientSession : public Session {
   // stream id, or -1 when the connection takes no more streams.
   std::int32_t request(const OutgoingRequest& r, bool end_stream);
   [[nodiscard]] bool can_open() const;
+  // The origin's SETTINGS_MAX_CONCURRENT_STREAMS.
+  [[nodiscard]] std::uint32_t max_concurrent_streams() const;
   // Bytes from the origin. False: the connection must end.
   [[nodiscard]] bool receive(std::string_view bytes) { return feed(bytes); }
   [[nodiscard]] std::vector<ClientEvent> take_events() { return std::exchange(events_, {}); }

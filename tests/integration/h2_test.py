@@ -193,6 +193,21 @@ class Tests(unittest.TestCase):
         self.assertEqual(len({r["conn"] for r in recs + blocked}), 1, "one client connection")
         self.assertNotIn("/forbidden/page.html", [r[1] for r in self.nginx.requests()])
 
+    def test_client_connections_share_upstream_h2_connections(self):
+        # Six client connections, one after the other; Warden runs two workers, each with at
+        # most one h2 connection to this origin for this group.
+        before = len(self.nginx.requests())
+        for i in range(6):
+            out = self.curl("--http2", "-o", "/dev/null", "-w", "%{http_code}",
+                            self.url(f"/index.html?shared={i}"))
+            self.assertEqual(out.stdout, "200", out.stderr)
+        recs = self.records(lambda r: "shared=" in r.get("path", ""), 6)
+        self.assertEqual(len({r["conn"] for r in recs}), 6, "six client connections")
+        served = self.nginx.requests(with_connection=True)[before:]
+        self.assertEqual(len(served), 6, served)
+        self.assertEqual({r[2] for r in served}, {"HTTP/2.0"})
+        self.assertLessEqual(len({r[4] for r in served}), 2, served)  # one per worker
+
     def test_block_page_arrives_on_its_stream(self):
         out = self.curl("--http2", "-H", "Accept: text/html", self.url("/forbidden/page.html"))
         self.assertIn("one blocked page", out.stdout)

@@ -196,7 +196,7 @@ class Nginx:
             f.write(("user root; " if os.geteuid() == 0 else "") +
                     f"worker_processes 1; daemon off; pid {folder}/nginx.pid; "
                     f"error_log {folder}/nginx-error.log;\nevents {{}}\n"
-                    f"http {{ log_format p '$request_method $uri $server_protocol $status'; "
+                    f"http {{ log_format p '$request_method $uri $server_protocol $status $connection'; "
                     f"access_log {self.access_log} p; client_max_body_size 64m; "
                     + " ".join(f"{t}_temp_path {tmp};" for t in
                                ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
@@ -210,12 +210,12 @@ class Nginx:
                 self.proc.poll() is not None:
             raise AssertionError("nginx did not start: " + self.proc.stderr.read(2000).decode())
 
-    def requests(self):
-        """The requests the origin saw: (method, path, protocol, status)."""
+    def requests(self, with_connection=False):
+        """The requests the origin saw: (method, path, protocol, status[, connection serial])."""
         if not os.path.exists(self.access_log):
             return []
         with open(self.access_log) as f:
-            return [tuple(l.split()) for l in f if l.strip()]
+            return [tuple(l.split()[:5 if with_connection else 4]) for l in f if l.strip()]
 
     def stop(self):
         self.proc.terminate()
