@@ -151,16 +151,7 @@ class BinaryTest(unittest.TestCase):
 
     def test_https_is_intercepted_with_the_school_ca(self):
         pki = tempfile.mkdtemp(prefix="warden-origin-pki-")
-        sh = lambda cmd: subprocess.run(cmd, shell=True, cwd=pki, check=True, capture_output=True)
-        sh("openssl req -x509 -newkey rsa:2048 -nodes -keyout root.key -out root.pem -days 30 "
-           "-subj '/CN=Binary Test Root' -addext basicConstraints=critical,CA:TRUE "
-           "-addext keyUsage=critical,keyCertSign,cRLSign")
-        sh("openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout leaf.key "
-           "-out leaf.csr -subj /CN=localhost")
-        sh("printf 'subjectAltName=DNS:localhost\\nextendedKeyUsage=serverAuth\\n"
-           "basicConstraints=critical,CA:FALSE\\nkeyUsage=critical,digitalSignature\\n' >leaf.ext && "
-           "openssl x509 -req -in leaf.csr -CA root.pem -CAkey root.key -CAcreateserial -days 30 "
-           "-sha256 -extfile leaf.ext -out leaf.pem")
+        harness.make_origin_pki(pki)
         import ssl
         server = ThreadingServer(("127.0.0.1", 0), Origin)
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

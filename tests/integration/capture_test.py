@@ -161,20 +161,6 @@ class Netns:
             shutil.rmtree(f"/etc/netns/{name}", ignore_errors=True)
 
 
-def make_pki(folder):
-    subprocess.run(
-        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 "
-        "-subj '/CN=Capture Test Root' -addext 'keyUsage=critical,keyCertSign,cRLSign' "
-        "-keyout root.key -out root.pem && "
-        f"openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj '/CN={NAME}' "
-        "-keyout leaf.key -out leaf.csr && "
-        f"printf 'subjectAltName=DNS:{NAME}\\nbasicConstraints=critical,CA:FALSE\\n"
-        "keyUsage=critical,digitalSignature\\nextendedKeyUsage=serverAuth\\n' > leaf.ext && "
-        "openssl x509 -req -in leaf.csr -CA root.pem -CAkey root.key -CAcreateserial -days 2 "
-        "-sha256 -extfile leaf.ext -out leaf.pem",
-        shell=True, cwd=folder, check=True, capture_output=True)
-
-
 class WardenInNs:
     """`warden run` inside a namespace, with the given capture mode and config."""
 
@@ -256,7 +242,7 @@ class Capture(unittest.TestCase):
             raise unittest.SkipTest(why)
         cls.dir = tempfile.mkdtemp(prefix="warden-capture-")
         os.makedirs(os.path.join(cls.dir, "pki"))
-        make_pki(os.path.join(cls.dir, "pki"))
+        harness.make_origin_pki(os.path.join(cls.dir, "pki"), NAME)
         cls.net = Netns()
         try:
             cls.build_topology()
