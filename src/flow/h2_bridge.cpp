@@ -6,6 +6,7 @@
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 namespace warden::flow {
@@ -23,7 +24,8 @@ struct H2Bridge::Stream {
   std::size_t request_owed = 0;   // request body taken from the client, window not yet reopened
   std::size_t response_owed = 0;  // response body taken from the origin, likewise
   net::Clock::time_point active = net::Clock::now();
-  bool finished = false;  // logged; kept until its windows are settled
+  bool finished = false;    // logged; kept until its windows are settled
+  bool client_open = true;  // the client may still send on it (no END_STREAM, no reset)
 };
 
 H2Bridge::H2Bridge(ClientSession& session, std::shared_ptr<H2Upstream> upstream)
@@ -33,16 +35,21 @@ H2Bridge::H2Bridge(ClientSession& session, std::shared_ptr<H2Upstream> upstream)
       ticker_(session.ctx_.worker.executor()),
       last_active_(net::Clock::now()) {}
 
-H2Bridge::~H2Bridge() = default;
+H2Bridge::~H2Bridge() {
+  // Also on an unusual exit (an exception): the upstream must not call a destroyed sink, and
+  // what this bridge owes the shared connection's window is given back.
+  stop();
+  upstream_->detach(*this);
+}
 
 net::Awaitable<void> H2Bridge::run() {
   using namespace asio::experimental::awaitable_operators;
   session_.watchdog_.disarm();  // the ticker bounds every wait from here on
   co_await (read() && write() && tick());
-  upstream_->detach(*this);
 }
 
 net::Awaitable<void> H2Bridge::read() {
+  co_await asio::this_coro::throw_if_cancelled(false);  // abort() ends us via stop()
   net::Stream& client = *session_.client_;
   net::Buffer buf(session_.ctx_.worker.buffers());
   bool reading = true;
@@ -72,6 +79,7 @@ net::Awaitable<void> H2Bridge::read() {
 }
 
 net::Awaitable<void> H2Bridge::write() {
+  co_await asio::this_coro::throw_if_cancelled(false);  // abort() ends us via stop()
   net::Stream& client = *session_.client_;
   while (!done_) {
     const std::string_view out = down_.output();
@@ -99,6 +107,7 @@ net::Awaitable<void> H2Bridge::write() {
 }
 
 net::Awaitable<void> H2Bridge::tick() {
+  co_await asio::this_coro::throw_if_cancelled(false);  // abort() ends us via stop()
   const Timeouts& t = session_.config_->timeouts;
   bool shut_down = false;
   while (!done_) {
@@ -108,14 +117,20 @@ net::Awaitable<void> H2Bridge::tick() {
     if (done_) break;
     const net::Clock::time_point now = net::Clock::now();
     for (auto& [id, s] : streams_) {
-      if (s->finished) continue;
+      if (s->finished) {
+        // A client that stops taking a finished response must not pin the shared upstream
+        // window: what it still owes is given back once its stream is reset.
+        if (s->response_owed > 0 && now - s->active > t.body_idle)
+          reset_client(*s, h2error::kCancel);
+        continue;
+      }
       if (!s->ex.response_started && s->upstream != 0 && now - s->active > t.upstream_response) {
         upstream_->reset(s->upstream, h2error::kCancel);
         respond_error(*s, 504, ErrorCode::UpstreamTimeout,
                       s->ex.record.host + " did not respond in time.");
       } else if (s->ex.response_started && now - s->active > t.body_idle) {
         upstream_->reset(s->upstream, h2error::kCancel);
-        down_.reset(s->id, h2error::kCancel);
+        reset_client(*s, h2error::kCancel);
         finish(*s, "timeout");
       }
     }
@@ -123,6 +138,10 @@ net::Awaitable<void> H2Bridge::tick() {
     if (!shut_down && (idle || session_.drain_ || session_.ctx_.draining)) {
       down_.shutdown();  // graceful: open streams finish, the client opens no new one here
       shut_down = true;
+      last_active_ = now;
+    } else if (shut_down && now - last_active_ > t.client_idle) {
+      stop();  // the client left streams open after our GOAWAY and went quiet
+      break;
     }
     // A client that stopped reading cannot hold the connection open.
     if (writing_since_ != net::Clock::time_point{} && now - writing_since_ > t.body_idle) {
@@ -154,9 +173,11 @@ void H2Bridge::on_client_events() {
         }
         break;
       case http::h2::Event::Kind::EndStream:
+        if (s != nullptr) s->client_open = false;
         if (s != nullptr && s->upstream != 0) upstream_->send_data(s->upstream, {}, true);
         break;
       case http::h2::Event::Kind::Reset:
+        if (s != nullptr) s->client_open = false;
         if (s != nullptr && !s->finished) {
           if (s->upstream != 0) upstream_->reset(s->upstream, h2error::kCancel);
           finish(*s, "client_abort");
@@ -169,11 +190,20 @@ void H2Bridge::on_client_events() {
 void H2Bridge::on_upstream_event(http::h2::ClientEvent& e) {
   using Kind = http::h2::ClientEvent::Kind;
   wake();
+  if (e.kind == Kind::GoAway) {
+    // The origin takes no new streams on this connection: the client reconnects for new ones.
+    down_.shutdown();
+    return;
+  }
   {
     const auto mapped = client_stream_of_.find(e.stream);
-    if (mapped == client_stream_of_.end()) return;
-    const auto it = streams_.find(mapped->second);
-    if (it == streams_.end() || it->second->finished) return;
+    const auto it =
+        mapped == client_stream_of_.end() ? streams_.end() : streams_.find(mapped->second);
+    if (it == streams_.end() || it->second->finished) {
+      // Nobody takes it: it still counts against the shared connection's window.
+      if (e.kind == Kind::Data) upstream_->consumed(e.stream, e.data.size());
+      return;
+    }
     Stream& s = *it->second;
     s.active = net::Clock::now();
     switch (e.kind) {
@@ -203,8 +233,8 @@ void H2Bridge::on_upstream_event(http::h2::ClientEvent& e) {
                         "The upstream reset the request before responding.");
         } else {
           // REFUSED_STREAM passes through: the browser retries the request by itself.
-          down_.reset(s.id, e.error_code == h2error::kRefusedStream ? h2error::kRefusedStream
-                                                                    : h2error::kInternal);
+          reset_client(s, e.error_code == h2error::kRefusedStream ? h2error::kRefusedStream
+                                                                  : h2error::kInternal);
           s.ex.record.error = base::error_code_name(ErrorCode::UpstreamReset);
           finish(s, "upstream_abort");
         }
@@ -230,7 +260,7 @@ void H2Bridge::on_upstream_gone() {
       respond_error(*s, 502, ErrorCode::UpstreamClosed,
                     "The upstream closed the connection without responding.");
     } else {
-      down_.reset(s->id, h2error::kInternal);
+      reset_client(*s, h2error::kInternal);
       s->ex.record.error = base::error_code_name(ErrorCode::UpstreamClosed);
       finish(*s, "upstream_abort");
     }
@@ -243,6 +273,7 @@ void H2Bridge::on_request(http::h2::Request& r) {
   if (!fresh) return;  // (nghttp2 never repeats a request on one stream)
   Stream& s = *it->second;
   s.id = r.stream;
+  s.client_open = !r.end_stream;
   Exchange& ex = s.ex;
   const ClientSession::Bumped& bumped = *session_.bumped_;
   ex.record.ts = std::chrono::system_clock::now();
@@ -309,7 +340,7 @@ void H2Bridge::on_request(http::h2::Request& r) {
     // No room for another stream now: refused, so the browser retries it. If the origin takes
     // none at all on this connection any more, the client gets our GOAWAY and retries on a new
     // connection (with a new upstream).
-    down_.reset(s.id, h2error::kRefusedStream);
+    reset_client(s, h2error::kRefusedStream);
     if (!upstream_->accepting()) down_.shutdown();
     ex.record.error = base::error_code_name(ErrorCode::UpstreamReset);
     finish(s, "error");
@@ -322,10 +353,10 @@ void H2Bridge::on_request(http::h2::Request& r) {
 void H2Bridge::respond_local(Stream& s, const std::string& http1) {
   auto response = http::h2::local_response(http1);
   if (!response) {  // (our own renderers always produce a complete response)
-    down_.reset(s.id, h2error::kInternal);
+    reset_client(s, h2error::kInternal);
     return;
   }
-  const bool head_only = response->body.empty();
+  const bool head_only = response->body.empty() || s.ex.record.method == "HEAD";
   down_.respond(s.id, response->status, response->fields, head_only);
   if (!head_only) down_.send_data(s.id, response->body, true);
   s.ex.response_started = true;
@@ -335,7 +366,7 @@ void H2Bridge::respond_local(Stream& s, const std::string& http1) {
 
 void H2Bridge::respond_error(Stream& s, unsigned status, ErrorCode code, std::string detail) {
   if (s.ex.response_started) {
-    down_.reset(s.id, h2error::kInternal);
+    reset_client(s, h2error::kInternal);
   } else {
     respond_local(s, http::render_error_response({status, base::error_code_name(code),
                                                   std::move(detail), s.ex.record.id, false}));
@@ -361,10 +392,19 @@ void H2Bridge::credit() {
     }
     if (s.response_owed > 0) {
       const std::size_t queued = down_.queued_body_bytes(s.id);
-      if (queued < s.response_owed) upstream_->consumed(s.upstream, s.response_owed - queued);
+      if (queued < s.response_owed) {
+        upstream_->consumed(s.upstream, s.response_owed - queued);
+        s.active = net::Clock::now();  // the client is taking it
+      }
       s.response_owed = std::min(queued, s.response_owed);
     }
-    if (s.finished && s.request_owed == 0 && s.response_owed == 0) {
+    if (s.finished && s.client_open && down_.queued_body_bytes(s.id) == 0) {
+      // The response is complete (framed) while the client may still be sending its request:
+      // ask it to stop without error (RFC 9113 §8.1), and release the origin's side.
+      reset_client(s, h2error::kNoError);
+      if (s.upstream != 0) upstream_->reset(s.upstream, h2error::kCancel);
+    }
+    if (s.finished && s.request_owed == 0 && s.response_owed == 0 && !s.client_open) {
       if (s.upstream != 0) client_stream_of_.erase(s.upstream);
       it = streams_.erase(it);
     } else {
@@ -373,10 +413,18 @@ void H2Bridge::credit() {
   }
 }
 
+void H2Bridge::reset_client(Stream& s, std::uint32_t code) {
+  if (s.client_open || code != h2error::kNoError) down_.reset(s.id, code);
+  s.client_open = false;
+}
+
 void H2Bridge::stop() {
   if (done_) return;
   done_ = true;
   for (auto& [id, s] : streams_) {
+    // What the client will never take is given back to the (shared) upstream window.
+    if (s->response_owed > 0) upstream_->consumed(s->upstream, s->response_owed);
+    s->response_owed = 0;
     if (s->ex.record.end == "ok") s->ex.record.end = "client_abort";
     finish(*s, s->ex.record.end);
   }

@@ -53,6 +53,8 @@ class H2Bridge final : public H2Upstream::Sink {
   void respond_local(Stream& s, const std::string& http1);
   void respond_error(Stream& s, unsigned status, base::ErrorCode code, std::string detail);
   void finish(Stream& s, std::string_view end);
+  // Resets the client's stream (NO_ERROR only while the client may still send on it).
+  void reset_client(Stream& s, std::uint32_t code);
   // Opens receive windows for what the other leg has framed; drops finished streams.
   void credit();
   void wake() { wake_.cancel(); }

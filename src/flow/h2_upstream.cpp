@@ -72,7 +72,8 @@ void H2Upstream::send_data(std::int32_t stream, std::string_view bytes, bool end
 }
 
 void H2Upstream::reset(std::int32_t stream, std::uint32_t code) {
-  if (sinks_.erase(stream) == 0) return;
+  // (Also after the origin ended its side: our request half may still be open.)
+  sinks_.erase(stream);
   session_.reset(stream, code);
   wake();
 }
@@ -130,6 +131,9 @@ void H2Upstream::dispatch() {
       if (const auto it = ctx_.h2_upstreams.find(key_);
           it != ctx_.h2_upstreams.end() && it->second.get() == this)
         ctx_.h2_upstreams.erase(it);
+      std::set<Sink*> told;  // each bridge tells its client to reconnect for new streams
+      for (const auto& [id, sink] : sinks_)
+        if (told.insert(sink).second) sink->on_upstream_event(e);
       continue;
     }
     const auto it = sinks_.find(e.stream);

@@ -142,8 +142,9 @@ std::uint32_t ClientSession::max_concurrent_streams() const {
 
 bool ClientSession::can_open() const {
   if (goaway_received_ || failed()) return false;
-  return streams_.size() < max_concurrent_streams() &&
-         nghttp2_session_get_next_stream_id(session_) <= 0x7fffffff;
+  // Streams beyond the origin's SETTINGS_MAX_CONCURRENT_STREAMS wait in nghttp2's queue until
+  // one closes (bounded by the clients' own stream limits and the response timeout).
+  return nghttp2_session_get_next_stream_id(session_) <= 0x7fffffff;
 }
 
 std::int32_t ClientSession::request(const OutgoingRequest& r, bool end_stream) {

@@ -1,9 +1,10 @@
 #pragma once
 // The HTTP/2 client side of a connection towards an origin, as a sans-io adapter over nghttp2:
 // requests in -> bytes out; bytes in -> response events. One connection may carry many
-// pupils' streams (can_open() says whether another fits under the origin's
-// SETTINGS_MAX_CONCURRENT_STREAMS). Windows open only as the application consumes, and a
-// response's decoded header list is capped as on the server side.
+// pupils' streams; beyond the origin's SETTINGS_MAX_CONCURRENT_STREAMS they wait in nghttp2's
+// queue (can_open() is false only once the origin said GOAWAY or the session failed). Windows
+// open only as the application consumes, and a response's decoded header list is capped as on
+// the server side.
 
 #include "http/h2_session.hpp"
 

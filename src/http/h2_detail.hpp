@@ -26,10 +26,19 @@ inline std::string_view view(const std::uint8_t* p, std::size_t n) {
   return {reinterpret_cast<const char*>(p), n};
 }
 
+// Credentials are never put in the HPACK table (RFC 7541 §7.1.3): an upstream connection may
+// carry several pupils' streams, and a shared table would let one probe another's cookies.
+inline bool sensitive(std::string_view name) {
+  return name == "cookie" || name == "authorization" || name == "proxy-authorization" ||
+         name == "set-cookie";
+}
+
 inline nghttp2_nv nv(std::string_view name, std::string_view value) {
-  return {const_cast<std::uint8_t*>(reinterpret_cast<const std::uint8_t*>(name.data())),
-          const_cast<std::uint8_t*>(reinterpret_cast<const std::uint8_t*>(value.data())),
-          name.size(), value.size(), NGHTTP2_NV_FLAG_NONE};
+  return {
+      const_cast<std::uint8_t*>(reinterpret_cast<const std::uint8_t*>(name.data())),
+      const_cast<std::uint8_t*>(reinterpret_cast<const std::uint8_t*>(value.data())), name.size(),
+      value.size(),
+      static_cast<std::uint8_t>(sensitive(name) ? NGHTTP2_NV_FLAG_NO_INDEX : NGHTTP2_NV_FLAG_NONE)};
 }
 
 // `pseudo` (":status"... in order) then `fields`; the views point into the arguments.

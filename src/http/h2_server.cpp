@@ -157,8 +157,11 @@ struct ServerCallbacks {
   static int on_frame_send(nghttp2_session*, const nghttp2_frame* frame, void* user) {
     ServerSession& s = self(user);
     if (frame->hd.type == NGHTTP2_GOAWAY) s.on_goaway_sent(frame->goaway.error_code);
-    // Our resets (made-you-reset, refused streams) share the budget of the peer's.
-    if (frame->hd.type == NGHTTP2_RST_STREAM && !s.take_reset_token()) return calm_down(s);
+    // Our resets (made-you-reset, refused streams) share the budget of the peer's; a NO_ERROR
+    // reset (stop sending, the response is complete) is ours to send and costs nothing.
+    if (frame->hd.type == NGHTTP2_RST_STREAM && frame->rst_stream.error_code != NGHTTP2_NO_ERROR &&
+        !s.take_reset_token())
+      return calm_down(s);
     return 0;
   }
 };

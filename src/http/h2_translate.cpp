@@ -65,7 +65,8 @@ Fields upstream_fields(const Request& r, std::string_view forwarded_for) {
   out.reserve(r.fields.size() + 1);
   std::string* xff = nullptr;
   for (const auto& [name, value] : r.fields) {
-    if (name == "host" || connection_specific(name)) continue;
+    if (name == "host" || (connection_specific(name) && !(name == "te" && value == "trailers")))
+      continue;  // (TE: trailers is the one TE HTTP/2 allows, and gRPC needs it)
     out.emplace_back(name, value);
     if (name == "x-forwarded-for") xff = &out.back().second;
   }

@@ -59,7 +59,8 @@ TEST(H2Translate, UpstreamFieldsDropHostAndConnectionSpecificOnes) {
                    {"accept", "*/*"},
                    {"x-forwarded-for", "10.0.0.1"}});
   const Fields out = upstream_fields(r, "192.0.2.7");
-  const Fields want = {{"accept", "*/*"}, {"x-forwarded-for", "10.0.0.1, 192.0.2.7"}};
+  const Fields want = {
+      {"te", "trailers"}, {"accept", "*/*"}, {"x-forwarded-for", "10.0.0.1, 192.0.2.7"}};
   EXPECT_EQ(out, want);
   const Fields without = upstream_fields(get("a.example", "/", {{"accept", "*/*"}}), "");
   EXPECT_EQ(without, (Fields{{"accept", "*/*"}}));

@@ -370,6 +370,37 @@ class Tests(unittest.TestCase):
             f"RSS {harness.rss_kib(self.warden.proc.pid)} KiB vs baseline {baseline} KiB")
         return code
 
+    def test_answered_upload_is_told_to_stop_without_error(self):
+        # A blocked POST whose body has not ended: the page, then RST_STREAM(NO_ERROR) so the
+        # client stops sending (RFC 9113 §8.1), not a stream left half-open.
+        tls = self.bumped_h2()
+        block = (literal(b":method", b"POST") + literal(b":scheme", b"https") +
+                 literal(b":path", b"/forbidden/upload") + literal(b":authority", b"localhost"))
+        tls.sendall(frame(HEADERS, END_HEADERS, 1, block) + frame(DATA, 0, 1, b"x" * 100))
+        seen = []
+        f = self.read_frames(tls, lambda f: seen.append(f[0]) or (f[0] == RST_STREAM and f[2] == 1))
+        tls.close()
+        self.assertIsNotNone(f, seen)
+        self.assertEqual(int.from_bytes(f[3], "big"), 0)  # NO_ERROR
+        self.assertIn(HEADERS, seen)
+        self.assertLess(seen.index(HEADERS), len(seen) - 1)
+
+    def test_abandoned_downloads_do_not_exhaust_the_shared_upstream(self):
+        # Clients that leave in the middle of a response must give back what they held of the
+        # shared upstream connection's window, or it stalls for everyone after them.
+        for _ in range(60):
+            tls = self.bumped_h2()
+            tls.sendall(frame(HEADERS, END_HEADERS | END_STREAM, 1,
+                              request_block(b"localhost", b"/big.bin")))
+            self.assertIsNotNone(self.read_frames(tls, lambda f: f[0] == DATA))
+            tls.close()
+        out = subprocess.run(
+            ["curl", "-sS", "--max-time", "20", "--noproxy", "", "-x",
+             f"http://127.0.0.1:{self.warden.port}", "--cacert", self.school_ca, "--http2",
+             self.url("/big.bin")], capture_output=True, timeout=60)
+        self.assertEqual(hashlib.sha256(out.stdout).hexdigest(),
+                         hashlib.sha256(self.big).hexdigest(), out.stderr[-500:])
+
     def test_h01_rapid_reset(self):
         pairs = b"".join(frame(HEADERS, END_HEADERS, s, request_block(b"localhost")) +
                          frame(RST_STREAM, 0, s, struct.pack(">I", 8))
