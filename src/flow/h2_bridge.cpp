@@ -1,6 +1,7 @@
 #include "flow/h2_bridge.hpp"
 
 #include "flow/detail/exchange.hpp"
+#include "flow/detail/until_woken.hpp"
 #include "http/error_response.hpp"
 #include "http/h2_translate.hpp"
 
@@ -88,9 +89,7 @@ net::Awaitable<void> H2Bridge::write() {
         stop();
         break;
       }
-      wake_.expires_at(asio::steady_timer::time_point::max());
-      net::error_code ignored;
-      co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+      co_await detail::until_woken(wake_);
       continue;
     }
     writing_since_ = net::Clock::now();

@@ -1,5 +1,7 @@
 #include "flow/h2_upstream.hpp"
 
+#include "flow/detail/until_woken.hpp"
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -159,9 +161,7 @@ net::Awaitable<void> H2Upstream::write() {
         gone();
         break;
       }
-      wake_.expires_at(asio::steady_timer::time_point::max());
-      net::error_code ignored;
-      co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+      co_await detail::until_woken(wake_);
       continue;
     }
     writing_since_ = net::Clock::now();
