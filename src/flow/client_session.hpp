@@ -140,8 +140,6 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   net::Awaitable<void> respond_error(Exchange* ex, unsigned status, base::ErrorCode code,
                                      std::string detail, bool close);
   net::Awaitable<void> respond_error(Exchange* ex, const base::Error& e, bool close);
-  // The status Warden answers `e` with (502 for upstream failures, 504 for timeouts...).
-  [[nodiscard]] static unsigned error_status(const base::Error& e);
   void log_exchange(Exchange& ex);
 
   // Inside a bumped CONNECT: the server every request on this connection goes to.

@@ -36,10 +36,6 @@ net::Awaitable<void> ClientSession::respond_error(Exchange* ex, unsigned status,
 }
 
 net::Awaitable<void> ClientSession::respond_error(Exchange* ex, const base::Error& e, bool close) {
-  co_await respond_error(ex, error_status(e), e.code, e.context + ".", close);
-}
-
-unsigned ClientSession::error_status(const base::Error& e) {
   unsigned status = 502;
   switch (e.code) {
     case base::ErrorCode::ConnectTimeout:
@@ -62,7 +58,7 @@ unsigned ClientSession::error_status(const base::Error& e) {
 
       break;
   }
-  return status;
+  co_await respond_error(ex, status, e.code, e.context + ".", close);
 }
 
 void ClientSession::log_exchange(Exchange& ex) {
