@@ -52,7 +52,8 @@ net::Awaitable<net::StreamPtr> ClientSession::upstream_tls(
   const TlsServices& services = *ctx_.shared.tls;
   tls::SslPtr ssl = services.upstream->new_ssl(name, port, alpn);
   const bool excepted = services.excepted(name);
-  if (excepted) SSL_set_verify(ssl.get(), SSL_VERIFY_NONE, nullptr);  // judged below, and logged
+  if (excepted)  // judged below, and logged
+    SSL_set_verify(ssl.get(), SSL_VERIFY_NONE, SSL_get_verify_callback(ssl.get()));
   auto stream = std::make_unique<tls::TlsStream>(std::move(tcp->socket()), std::move(ssl));
   upstream_ = stream.get();
   const unsigned expiries = watchdog_.expiries();

@@ -29,6 +29,24 @@ inline std::string_view mem_data(BIO* bio) {
   return {data, n < 0 ? 0 : static_cast<std::size_t>(n)};
 }
 inline bool add1_chain_cert(SSL* ssl, X509* cert) { return SSL_add1_chain_cert(ssl, cert) == 1; }
+// OCSP stapling: a client asks for the server's stapled response and reads it; a server serves
+// one from its status callback (`der` allocated with OPENSSL_malloc, owned by the SSL after).
+inline void request_ocsp_staple(SSL* ssl) {
+  SSL_set_tlsext_status_type(ssl, TLSEXT_STATUSTYPE_ocsp);
+}
+inline long ocsp_staple(SSL* ssl, const unsigned char** der) {
+  unsigned char* p = nullptr;
+  const long n = SSL_get_tlsext_status_ocsp_resp(ssl, &p);
+  *der = p;
+  return n;
+}
+inline void set_ocsp_staple(SSL* ssl, unsigned char* der, long len) {
+  SSL_set_tlsext_status_ocsp_resp(ssl, der, len);
+}
+inline void set_status_callback(SSL_CTX* ctx, int (*cb)(SSL*, void*), void* arg) {
+  SSL_CTX_set_tlsext_status_cb(ctx, cb);
+  SSL_CTX_set_tlsext_status_arg(ctx, arg);
+}
 
 #pragma GCC diagnostic pop
 

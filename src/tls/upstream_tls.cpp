@@ -1,5 +1,6 @@
 #include "tls/upstream_tls.hpp"
 
+#include "tls/ocsp_staple.hpp"
 #include "tls/openssl_macros.hpp"
 
 #include <fmt/format.h>
@@ -18,11 +19,14 @@ using base::Error;
 using base::ErrorCode;
 using base::ErrorSource;
 
-// Forward-secret AEAD suites only for TLS 1.2 (TLS 1.3 suites are all AEAD).
+// TLS 1.2: forward-secret suites only, AEAD first; ECDHE with CBC last, as browsers still offer
+// it (../shared/SECURITY.md T07). No static RSA, finite-field DHE, NULL, RC4 or 3DES (TLS 1.3
+// suites are all AEAD).
 constexpr const char* kTls12Ciphers =
     "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
     "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
-    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
+    "ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA:ECDHE-RSA-AES256-SHA";
 
 int session_key_index() {
   static const int index = SSL_get_ex_new_index(
@@ -35,6 +39,26 @@ int session_key_index() {
 int owner_index() {
   static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
   return index;
+}
+
+// What a handshake callback refused the upstream for (a base::Error*, owned by the SSL).
+int refusal_index() {
+  static const int index = SSL_get_ex_new_index(
+      0, nullptr, nullptr, nullptr,
+      [](void*, void* ptr, CRYPTO_EX_DATA*, int, long, void*) { delete static_cast<Error*>(ptr); });
+  return index;
+}
+
+// Records the refusal; returns what the callback answers OpenSSL: fail the handshake, unless
+// the host's verification is off (a tls.verify_exceptions entry: judged and logged after).
+int refuse(SSL* ssl, Error why) {
+  if (SSL_get_ex_data(ssl, refusal_index()) == nullptr)
+    SSL_set_ex_data(ssl, refusal_index(), new Error(std::move(why)));
+  return (SSL_get_verify_mode(ssl) & SSL_VERIFY_PEER) != 0 ? 0 : 1;
+}
+
+const UpstreamTls* owner(SSL* ssl) {
+  return static_cast<const UpstreamTls*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), owner_index()));
 }
 
 bool is_ip_literal(const std::string& host) {
@@ -134,7 +158,8 @@ base::Result<std::unique_ptr<UpstreamTls>> UpstreamTls::create(const UpstreamTls
                                "TLS_AES_256_GCM_SHA384") != 1)
     return setup_error("cannot set TLS 1.3 suites");
   ossl::set_ctx_options(c, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
-  SSL_CTX_set_verify(c, SSL_VERIFY_PEER, nullptr);
+  SSL_CTX_set_verify(c, SSL_VERIFY_PEER, &UpstreamTls::on_verify);
+  ossl::set_status_callback(c, &UpstreamTls::on_ocsp_staple, nullptr);
   if (SSL_CTX_set_default_verify_paths(c) != 1)
     return setup_error("cannot load the system trust store");
   for (const auto& file : o.extra_ca_files) {
@@ -178,8 +203,45 @@ UpstreamTls::~UpstreamTls() {
   for (auto& [key, entry] : sessions_) SSL_SESSION_free(entry.first);
 }
 
+int UpstreamTls::on_verify(int ok, X509_STORE_CTX* store) {
+  if (ok == 0 || X509_STORE_CTX_get_error_depth(store) != 0) return ok;
+  auto* ssl =
+      static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+  const UpstreamTls* self = owner(ssl);
+  if (self == nullptr) return 0;
+  std::optional<Error> why = self->refuse_chain(X509_STORE_CTX_get0_chain(store));
+  if (!why) return 1;
+  X509_STORE_CTX_set_error(store, X509_V_ERR_CERT_REJECTED);
+  return refuse(ssl, std::move(*why));
+}
+
+int UpstreamTls::on_ocsp_staple(SSL* ssl, void*) {
+  const unsigned char* der = nullptr;
+  const long n = ossl::ocsp_staple(ssl, &der);
+  if (n <= 0 || der == nullptr) return 1;  // none stapled
+  std::optional<Error> why =
+      check_ocsp_staple({der, static_cast<std::size_t>(n)}, SSL_get0_verified_chain(ssl),
+                        SSL_CTX_get_cert_store(SSL_get_SSL_CTX(ssl)));
+  return why ? refuse(ssl, std::move(*why)) : 1;
+}
+
+std::optional<Error> UpstreamTls::refuse_chain(STACK_OF(X509) * chain) const {
+  for (int i = 0; chain != nullptr && i < sk_X509_num(chain); ++i) {
+    X509* c = sk_X509_value(chain, i);
+    for (const EVP_MD* md : {EVP_sha1(), EVP_sha256()})
+      if (std::find(distrusted_.begin(), distrusted_.end(), hex_digest(c, md)) != distrusted_.end())
+        return Error{ErrorCode::CertUntrusted, ErrorSource::Upstream,
+                     "chains to a distrusted root (a known interception CA whose key is public, "
+                     "or one the school listed)"};
+    if (school_ca_ && X509_cmp(c, school_ca_.get()) == 0)
+      return Error{ErrorCode::CertUntrusted, ErrorSource::Upstream,
+                   "chains to Warden's own school CA, which is never trusted for upstreams"};
+  }
+  return std::nullopt;
+}
+
 int UpstreamTls::on_new_session(SSL* ssl, SSL_SESSION* session) {
-  auto* self = static_cast<UpstreamTls*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), owner_index()));
+  const UpstreamTls* self = owner(ssl);
   auto* key = static_cast<std::string*>(SSL_get_ex_data(ssl, session_key_index()));
   if (self == nullptr || key == nullptr) return 0;
   std::lock_guard lock(self->mu_);
@@ -219,12 +281,16 @@ SslPtr UpstreamTls::new_ssl(const std::string& host, std::uint16_t port,
       SSL_set_session(ssl.get(), it->second.first);
   }
   SSL_set_ex_data(ssl.get(), session_key_index(), key.release());
+  ossl::request_ocsp_staple(ssl.get());
   SSL_set_connect_state(ssl.get());
   return ssl;
 }
 
 std::optional<Error> UpstreamTls::judge(SSL* ssl, const std::string& host,
                                         const std::string& handshake_error) const {
+  if (const auto* why = static_cast<const Error*>(SSL_get_ex_data(ssl, refusal_index())))
+    return Error{why->code, why->source,
+                 fmt::format("the certificate of {} {}", host, why->context)};
   const long verify = SSL_get_verify_result(ssl);
   if (verify != X509_V_OK) {
     const ErrorCode code = error_for_verify_result(verify);
@@ -241,28 +307,6 @@ std::optional<Error> UpstreamTls::judge(SSL* ssl, const std::string& host,
                  version
                      ? fmt::format("{} offers only TLS versions older than 1.2", host)
                      : fmt::format("the TLS handshake with {} failed ({})", host, handshake_error)};
-  }
-  if (STACK_OF(X509)* chain = SSL_get0_verified_chain(ssl)) {
-    for (int i = 0; i < sk_X509_num(chain); ++i) {
-      X509* c = sk_X509_value(chain, i);
-      for (const EVP_MD* md : {EVP_sha1(), EVP_sha256()}) {
-        const std::string fp = hex_digest(c, md);
-        if (std::find(distrusted_.begin(), distrusted_.end(), fp) != distrusted_.end())
-          return Error{ErrorCode::CertUntrusted, ErrorSource::Upstream,
-                       fmt::format("the certificate of {} chains to a distrusted root (a known "
-                                   "interception CA whose key is public, or one the school listed)",
-                                   host)};
-      }
-    }
-  }
-  if (school_ca_) {
-    STACK_OF(X509)* chain = SSL_get0_verified_chain(ssl);
-    for (int i = 0; chain != nullptr && i < sk_X509_num(chain); ++i)
-      if (X509_cmp(sk_X509_value(chain, i), school_ca_.get()) == 0)
-        return Error{ErrorCode::CertUntrusted, ErrorSource::Upstream,
-                     fmt::format("the certificate of {} chains to Warden's own school CA, which is "
-                                 "never trusted for upstreams",
-                                 host)};
   }
   return std::nullopt;
 }

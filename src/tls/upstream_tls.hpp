@@ -4,10 +4,14 @@
 // - trust: the system store (Debian ca-certificates) plus configured extra CA files, never the
 //   school's own CA (a chain through it is refused even if an admin installed it system-wide);
 // - TLS >= 1.2 set explicitly, security level 2 (RSA/DH >= 2048, no SHA-1 signatures),
-//   only forward-secret AEAD suites for TLS 1.2, no renegotiation, no compression;
+//   only forward-secret suites for TLS 1.2 (AEAD first, ECDHE-CBC last as browsers), no
+//   renegotiation, no compression;
 // - host name from the SAN only (no CN fallback), wildcards only as the whole left-most label;
 //   an IP target is checked against IP SANs;
 // - X509_STRICT chain checks, serverAuth purpose;
+// - during the handshake, so that no session of a refused upstream is ever kept for resumption:
+//   no root on the distrust list or the school CA in the chain, and a stapled OCSP response
+//   that is valid and does not say "revoked";
 // - client sessions cached per "host:port" for resumption (bounded).
 // Per-domain verification exceptions exist only in config, and every use is logged by the caller.
 //
@@ -56,6 +60,10 @@ class UpstreamTls {
   UpstreamTls(SslCtxPtr ctx, X509* school_ca, std::vector<std::string> distrusted,
               std::size_t cache_size);
   static int on_new_session(SSL* ssl, SSL_SESSION* session);
+  static int on_verify(int ok, X509_STORE_CTX* store);
+  static int on_ocsp_staple(SSL* ssl, void*);
+  // Why a verified chain is refused anyway (distrusted root, school CA), or nothing.
+  [[nodiscard]] std::optional<base::Error> refuse_chain(STACK_OF(X509) * chain) const;
 
   SslCtxPtr ctx_;
   X509Ptr school_ca_;

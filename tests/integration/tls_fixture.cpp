@@ -3,10 +3,15 @@
 #include "raw_socket.hpp"
 #include "tls/openssl_macros.hpp"
 
+#include <fmt/format.h>
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+#include <cstdio>
 #include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <utility>
 
@@ -14,12 +19,25 @@ namespace warden::test {
 
 using namespace std::chrono_literals;
 
+// ctest runs every test in its own process and the PKI takes seconds to make, so one is shared
+// by the processes of a day and a version of the script: made aside, then renamed into place.
 const std::string& Pki::dir() {
   static const std::string d = [] {
-    const std::string out = ::testing::TempDir() + "/warden-pki-" + std::to_string(::getpid());
-    const std::string cmd =
-        std::string(WARDEN_SOURCE_DIR) + "/tests/integration/pki/make_pki.sh " + out;
-    EXPECT_EQ(std::system(cmd.c_str()), 0) << "see " << out << "/openssl.log";
+    const std::string script =
+        std::string(WARDEN_SOURCE_DIR) + "/tests/integration/pki/make_pki.sh";
+    struct stat st {};
+    ::stat(script.c_str(), &st);
+    const std::time_t now = std::time(nullptr);
+    char day[16];
+    std::strftime(day, sizeof day, "%Y%m%d", std::gmtime(&now));
+    const std::string out =
+        fmt::format("{}/warden-pki-{}-{}-{}", ::testing::TempDir(), day, st.st_mtime, st.st_size);
+    if (std::filesystem::exists(out + "/done")) return out;
+    const std::string aside = out + ".making-" + std::to_string(::getpid());
+    const std::string cmd = script + " " + aside + " && touch " + aside + "/done";
+    EXPECT_EQ(std::system(cmd.c_str()), 0) << "see " << aside << "/openssl.log";
+    if (::rename(aside.c_str(), out.c_str()) != 0)
+      std::filesystem::remove_all(aside);  // lost a race
     return out;
   }();
   return d;
@@ -76,8 +94,9 @@ Seen fetch_through(std::uint16_t proxy, std::uint16_t port, const std::string& s
         seen.san += std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(n->d.dNSName)));
     }
     GENERAL_NAMES_free(names);
-    const std::string req =
-        "GET " + path + " HTTP/1.1\r\nHost: " + sni + "\r\nConnection: close\r\n\r\n";
+    const std::string req = "GET " + path +
+                            " HTTP/1.1\r\nHost: " + (sni.empty() ? "127.0.0.1" : sni) +
+                            "\r\nConnection: close\r\n\r\n";
     SSL_write(ssl, req.data(), static_cast<int>(req.size()));
     char rb[16384];
     for (int n; (n = SSL_read(ssl, rb, sizeof rb)) > 0;)

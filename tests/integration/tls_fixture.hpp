@@ -34,7 +34,8 @@ struct Seen {
   std::string error;
 };
 
-// CONNECT to 127.0.0.1:port through the proxy, TLS with SNI `sni` trusting `ca_file`, one GET.
+// CONNECT to 127.0.0.1:port through the proxy, TLS with SNI `sni` (none if empty) trusting
+// `ca_file`, one GET.
 Seen fetch_through(std::uint16_t proxy, std::uint16_t port, const std::string& sni,
                    const std::string& ca_file, const std::string& path = "/",
                    SSL_SESSION** session = nullptr);
@@ -62,6 +63,8 @@ class Tls : public ProxyFixture {
     o.cert_chain = Pki::file(name + ".pem");
     o.key = Pki::file(name + ".key");
     o.body = kToken;
+    if (std::filesystem::exists(Pki::file(name + ".ocsp")))
+      o.ocsp_staple = Pki::file(name + ".ocsp");
     if (o.security_level < 0) o.security_level = 0;  // a hostile upstream serves what it likes
     auto origin = std::make_unique<TlsOrigin>(o);
     EXPECT_TRUE(origin->ok()) << name;

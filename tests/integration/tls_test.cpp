@@ -58,13 +58,16 @@ struct BadCase {
   const char* files;
   const char* sni;
   const char* code;
+  int max_version = 0;  // the origin's, where its key cannot sign TLS 1.3's RSA-PSS
 };
 
 class BadUpstream : public Tls, public ::testing::WithParamInterface<BadCase> {};
 
 TEST_P(BadUpstream, IsRefusedWithItsOwnErrorAndNoUpstreamByte) {
   const BadCase& c = GetParam();
-  auto bad = origin(c.files);
+  TlsOriginOptions o;
+  o.max_version = c.max_version;
+  auto bad = origin(c.files, o);
   start_intercepting();
   Seen s = fetch_through(port(), bad->port(), c.sni, school_ca_);
   ASSERT_TRUE(s.handshake) << s.error;  // the page comes over a handshake with our certificate
@@ -95,11 +98,18 @@ INSTANTIATE_TEST_SUITE_P(
                       BadCase{"critical", "good.test", "ERR_CERT_INVALID"},
                       BadCase{"pathlen", "good.test", "ERR_CERT_INVALID"},
                       BadCase{"constrained", "good.test", "ERR_CERT_INVALID"},
-                      BadCase{"sha1int", "good.test", "ERR_CERT_WEAK_SIGNATURE"}),
+                      BadCase{"sha1int", "good.test", "ERR_CERT_WEAK_SIGNATURE"},
+                      BadCase{"md5", "good.test", "ERR_CERT_WEAK_SIGNATURE"},
+                      BadCase{"rsa512", "good.test", "ERR_CERT_WEAK_KEY", TLS1_2_VERSION},
+                      BadCase{"nulsan", "good.test", "ERR_CERT_NAME_MISMATCH"},
+                      BadCase{"explicit", "good.test", "ERR_CERT_INVALID"},
+                      BadCase{"revoked", "good.test", "ERR_CERT_REVOKED"},
+                      BadCase{"badstaple", "good.test", "ERR_CERT_INVALID"}),
     [](const auto& test) { return std::string(test.param.files); });
 
 TEST_F(Tls, UnusualButValidChainsPass) {
-  for (const char* files : {"extra", "manysans"}) {  // C26 extra certificate, C27 1000 names
+  // C26 extra certificate, C27 1000 names, C24's good twin: a valid stapled OCSP response.
+  for (const char* files : {"extra", "manysans", "stapled"}) {
     auto ok = origin(files);
     start_intercepting();
     Seen s = fetch_through(port(), ok->port(), "good.test", school_ca_);
@@ -186,13 +196,65 @@ TEST_F(Tls, DistrustedRootIsRefusedEvenWhenTrusted) {
   X509_free(root);
   std::string fingerprint;
   for (unsigned i = 0; i < n; ++i) fingerprint += fmt::format("{}{:02x}", i ? ":" : "", md[i]);
-  auto good = origin("good");
+  // TLS 1.2, where the client keeps a session at the end of the handshake, and no pooling: the
+  // second connection must not resume its way past the check.
+  TlsOriginOptions o;
+  o.max_version = TLS1_2_VERSION;
+  auto good = origin("good", o);
+  config.upstream_pool_per_host = 0;
   start_intercepting({}, {}, {fingerprint});
-  Seen s = fetch_through(port(), good->port(), "good.test", school_ca_);
-  ASSERT_TRUE(s.handshake) << s.error;
-  EXPECT_NE(s.response.find("ERR_CERT_UNTRUSTED"), std::string::npos) << s.response;
-  EXPECT_NE(s.response.find("distrusted root"), std::string::npos) << s.response;
-  EXPECT_EQ(s.response.find(kToken), std::string::npos);
+  for (int i = 0; i < 2; ++i) {
+    Seen s = fetch_through(port(), good->port(), "good.test", school_ca_);
+    ASSERT_TRUE(s.handshake) << s.error;
+    EXPECT_NE(s.response.find("ERR_CERT_UNTRUSTED"), std::string::npos) << i << s.response;
+    EXPECT_NE(s.response.find("distrusted root"), std::string::npos) << s.response;
+    EXPECT_EQ(s.response.find(kToken), std::string::npos) << i;
+  }
+  EXPECT_EQ(good->resumed(), 0u);
+}
+
+TEST_F(Tls, WithoutSniTheAddressIsVerified) {
+  // C10/T11: a client that sends no SNI gets the upstream checked against the address it asked
+  // for (an IP SAN), never against a guessed name.
+  auto named = origin("good");
+  auto addressed = origin("ipsan");
+  start_intercepting();
+  Seen refused = fetch_through(port(), named->port(), "", school_ca_);
+  ASSERT_TRUE(refused.handshake) << refused.error;
+  EXPECT_NE(refused.response.find("ERR_CERT_NAME_MISMATCH"), std::string::npos) << refused.response;
+  EXPECT_EQ(refused.response.find(kToken), std::string::npos);
+  Seen served = fetch_through(port(), addressed->port(), "", school_ca_);
+  ASSERT_TRUE(served.handshake) << served.error;
+  EXPECT_NE(served.response.find(kToken), std::string::npos) << served.response;
+}
+
+TEST_F(Tls, UpstreamCipherSuitesAreForwardSecretOnly) {
+  // T04 NULL, T05 finite-field DHE (dh1024 and kin), T06 static RSA: Warden offers none of them,
+  // so a server that has nothing better cannot complete a handshake. T07 ECDHE with CBC is
+  // offered last, as browsers do, and served.
+  struct Case {
+    const char* ciphers;
+    bool served;
+  };
+  for (const Case c : {Case{"NULL-SHA256", false}, Case{"DHE-RSA-AES128-GCM-SHA256", false},
+                       Case{"AES128-GCM-SHA256", false}, Case{"ECDHE-RSA-AES128-SHA", true}}) {
+    TlsOriginOptions o;
+    o.max_version = TLS1_2_VERSION;
+    o.ciphers = std::string(c.ciphers) + "@SECLEVEL=0";
+    auto server = origin("good", o);
+    start_intercepting();
+    Seen s = fetch_through(port(), server->port(), "good.test", school_ca_);
+    ASSERT_TRUE(s.handshake) << c.ciphers << ": " << s.error;
+    if (c.served) {
+      EXPECT_NE(s.response.find(kToken), std::string::npos) << c.ciphers << s.response;
+    } else {
+      EXPECT_NE(s.response.find("ERR_TLS_HANDSHAKE"), std::string::npos) << c.ciphers << s.response;
+      EXPECT_EQ(s.response.find(kToken), std::string::npos) << c.ciphers;
+      EXPECT_EQ(server->handshakes(), 0u) << c.ciphers;
+    }
+    ASSERT_TRUE(engine_->shutdown(2s));
+    engine_.reset();
+  }
 }
 
 TEST_F(Tls, NoDecryptHostKeepsItsOwnCertificate) {

@@ -7,6 +7,8 @@
 
 #include <arpa/inet.h>
 #include <cerrno>
+#include <fstream>
+#include <iterator>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -22,7 +24,21 @@ TlsOrigin::TlsOrigin(TlsOriginOptions options) : options_(std::move(options)) {
   if (options_.min_version != 0) tls::ossl::set_min_version(ctx, options_.min_version);
   if (options_.max_version != 0) SSL_CTX_set_max_proto_version(ctx, options_.max_version);
   if (!options_.ciphers.empty()) SSL_CTX_set_cipher_list(ctx, options_.ciphers.c_str());
-  ok_ = SSL_CTX_use_certificate_chain_file(ctx, options_.cert_chain.c_str()) == 1 &&
+  if (!options_.ocsp_staple.empty()) {
+    std::ifstream in(options_.ocsp_staple, std::ios::binary);
+    staple_.assign(std::istreambuf_iterator<char>(in), {});
+    tls::ossl::set_status_callback(
+        ctx,
+        [](SSL* ssl, void* arg) {
+          const auto& der = *static_cast<const std::string*>(arg);
+          auto* copy = static_cast<unsigned char*>(OPENSSL_memdup(der.data(), der.size()));
+          tls::ossl::set_ocsp_staple(ssl, copy, static_cast<long>(der.size()));
+          return SSL_TLSEXT_ERR_OK;
+        },
+        &staple_);
+  }
+  ok_ = (options_.ocsp_staple.empty() || !staple_.empty()) &&
+        SSL_CTX_use_certificate_chain_file(ctx, options_.cert_chain.c_str()) == 1 &&
         SSL_CTX_use_PrivateKey_file(ctx, options_.key.c_str(), SSL_FILETYPE_PEM) == 1;
   ERR_clear_error();
   listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);

@@ -18,6 +18,7 @@ struct TlsOriginOptions {
   int max_version = 0;
   int security_level = -1;  // -1: OpenSSL's default
   std::string ciphers;      // TLS 1.2 cipher list; empty: default
+  std::string ocsp_staple;  // a DER OCSP response file stapled when asked for; empty: none
 };
 
 class TlsOrigin {
@@ -37,6 +38,7 @@ class TlsOrigin {
   void serve();
   void serve_one(int fd);
   TlsOriginOptions options_;
+  std::string staple_;   // the OCSP response's bytes
   void* ctx_ = nullptr;  // SSL_CTX*
   int listen_fd_ = -1;
   std::uint16_t port_ = 0;

@@ -108,4 +108,37 @@ leaf manysans "$sans" rsa:2048 sha256
 # C25: the leaf alone, intermediate missing.
 cp good.crt incomplete.pem
 cp good.key incomplete.key
+
+# C20 MD5 signature, C22 RSA-512 key.
+leaf md5 "DNS:good.test" rsa:2048 md5
+leaf rsa512 "DNS:good.test" rsa:512 sha256
+
+# C32: a SAN dNSName with a NUL byte, "good.test\0.evil.test" (the 2009 null-prefix attack),
+# written as raw DER since no CLI will put a NUL in a name.
+nul_name=$(printf 'good.test' | od -An -tx1 | tr -d ' \n')00$(printf '.evil.test' | od -An -tx1 | tr -d ' \n')
+leaf nulsan "DER:30168214$nul_name" rsa:2048 sha256
+
+# C33: a P-256 key written with explicit curve parameters instead of the named curve.
+O ecparam -name prime256v1 -param_enc explicit -genkey -noout -out explicit.key
+printf "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:good.test\n" >explicit.ext
+O req -new -key explicit.key -out explicit.csr -subj "/CN=good.test"
+O x509 -req -in explicit.csr -CA int.pem -CAkey int.key -CAcreateserial -days 90 -sha256 -extfile explicit.ext -out explicit.crt
+cat explicit.crt int.pem >explicit.pem
+
+# C10: a leaf for the address 127.0.0.1 (IP SAN), for clients that send no SNI.
+leaf ipsan "IP:127.0.0.1" rsa:2048 sha256
+
+# C24: stapled OCSP. Leaves issued by `openssl ca` (so the index knows them), one revoked, and
+# responses signed by the intermediate; badstaple's response is signed by an unrelated key.
+for c in stapled revoked badstaple; do
+  printf "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:good.test\n" >$c.ext
+  O req -new -newkey rsa:2048 -nodes -keyout $c.key -out $c.csr -subj "/CN=good.test"
+  O ca -batch -config ca.cnf -in $c.csr -days 90 -extfile $c.ext -out $c.crt
+  cat $c.crt int.pem >$c.pem
+  O ocsp -issuer int.pem -cert $c.crt -no_nonce -reqout $c.req
+done
+O ca -config ca.cnf -revoke revoked.crt -crl_reason keyCompromise
+O ocsp -index db/index.txt -rsigner int.pem -rkey int.key -CA int.pem -reqin stapled.req -respout stapled.ocsp -ndays 7
+O ocsp -index db/index.txt -rsigner int.pem -rkey int.key -CA int.pem -reqin revoked.req -respout revoked.ocsp -ndays 7
+O ocsp -index db/index.txt -rsigner evil-root.pem -rkey evil-root.key -CA int.pem -reqin badstaple.req -respout badstaple.ocsp -ndays 7
 echo ok
