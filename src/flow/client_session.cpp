@@ -137,14 +137,13 @@ net::Awaitable<void> ClientSession::run() {
   config_ = ctx_.config;
   const bool go_on = meta_.mode == capture::CaptureMode::Explicit || co_await start_transparent();
   for (bool first = true; go_on && state_ != State::Closed; first = false) {
-    config_ = ctx_.config;         // each exchange sees the newest config; it keeps it to the end
-    if (bumped_ && bumped_->h2) {  // HTTP/2 on both legs: the bridge serves every stream
-      state_ = State::Busy;
-      H2Bridge bridge(*this, bumped_->h2_upstream);
-      co_await bridge.run();
+    config_ = ctx_.config;  // each exchange sees the newest config; it keeps it to the end
+    if (bumped_ && bumped_->h2) {
+      co_await serve_h2();
       break;
     }
-    if (co_await read_request_head(head, first) != HeadOutcome::Ok) break;
+    if (!co_await await_request(first)) break;
+    if (co_await read_request_head(head) != HeadOutcome::Ok) break;
     state_ = State::Busy;
     ++requests_;
     const bool keep_open = co_await handle_request(head);
@@ -157,19 +156,34 @@ net::Awaitable<void> ClientSession::run() {
   watchdog_.stop();
 }
 
-net::Awaitable<ClientSession::HeadOutcome> ClientSession::read_request_head(http::RequestHead& out,
-                                                                            bool first) {
+net::Awaitable<void> ClientSession::serve_h2() {
+  state_ = State::Busy;
+  H2Bridge bridge(*this, bumped_->h2_upstream);
+  co_await bridge.run();
+}
+
+net::Awaitable<bool> ClientSession::await_request(bool first) {
+  if (!client_buf_.empty()) co_return true;
   const Timeouts& t = config_->timeouts;
+  state_ = State::Idle;
+  client_buf_.release_if_empty();
+  watchdog_.expire_after(first ? t.header : t.client_idle);
+  const net::error_code ec = co_await client_->wait_readable();
+  if (ec || state_ == State::Closed) co_return false;
+  if (!first) watchdog_.expire_after(t.header);  // the head's clock starts with its first byte
+  co_return true;
+}
+
+net::Awaitable<void> ClientSession::refuse_head(unsigned status, ErrorCode code,
+                                                std::string detail) {
+  Exchange ex;
+  ex.record.method = "-";
+  co_await respond_error(&ex, status, code, std::move(detail), true);
+}
+
+net::Awaitable<ClientSession::HeadOutcome> ClientSession::read_request_head(
+    http::RequestHead& out) {
   const unsigned expiries = watchdog_.expiries();
-  if (client_buf_.empty()) {
-    // Idle: hold no buffer while waiting for the first byte of the next request.
-    state_ = State::Idle;
-    client_buf_.release_if_empty();
-    watchdog_.expire_after(first ? t.header : t.client_idle);
-    const net::error_code ec = co_await client_->wait_readable();
-    if (ec || state_ == State::Closed) co_return HeadOutcome::Closed;
-    if (!first) watchdog_.expire_after(t.header);  // the head's clock starts with its first byte
-  }
   state_ = State::ReadingHead;
   const http::HeadLimits& limits = config_->request_limits;
   http::RequestHeadParser parser(limits);
@@ -186,21 +200,16 @@ net::Awaitable<ClientSession::HeadOutcome> ClientSession::read_request_head(http
         const ErrorCode code = r.error.status == 414   ? ErrorCode::RequestLineTooLong
                                : r.error.status == 431 ? ErrorCode::HeadersTooLarge
                                                        : ErrorCode::BadRequest;
-        Exchange ex;
-        ex.record.method = "-";
-        co_await respond_error(
-            &ex, r.error.status, code,
-            "The request could not be read: " + std::string(r.error.reason) + ".", true);
+        co_await refuse_head(r.error.status, code,
+                             "The request could not be read: " + std::string(r.error.reason) + ".");
         co_return HeadOutcome::Closed;
       }
     }
     std::span<char> space = client_buf_.prepare(1, max_buffer);
     auto [ec, n] = co_await client_->read_some(space);
     if (watchdog_.expiries() != expiries && state_ != State::Closed) {
-      Exchange ex;
-      ex.record.method = "-";
-      co_await respond_error(&ex, 408, ErrorCode::HeaderTimeout,
-                             "The request head did not arrive in time.", true);
+      co_await refuse_head(408, ErrorCode::HeaderTimeout,
+                           "The request head did not arrive in time.");
       co_return HeadOutcome::Closed;
     }
     if (ec) co_return HeadOutcome::Closed;  // EOF or reset: nothing to answer

@@ -57,8 +57,14 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   net::Awaitable<void> run();
   void on_deadline();
 
+  // Waits, holding no buffer, for the first byte of the next request; false if the connection
+  // ended. Its own small coroutine: an idle connection's frames are this one and run()'s.
+  net::Awaitable<bool> await_request(bool first);
   // Reads the next request head into `out`; answers malformed heads and timeouts itself.
-  net::Awaitable<HeadOutcome> read_request_head(http::RequestHead& out, bool first);
+  net::Awaitable<HeadOutcome> read_request_head(http::RequestHead& out);
+  net::Awaitable<void> refuse_head(unsigned status, base::ErrorCode code, std::string detail);
+  // HTTP/2 on both legs: the bridge serves every stream (its frame only on such connections).
+  net::Awaitable<void> serve_h2();
   // Handles one request; returns whether the connection stays open for another.
   net::Awaitable<bool> handle_request(http::RequestHead& head);
   [[nodiscard]] http::Checked<http::AbsoluteTarget> bumped_target(const http::RequestHead& h) const;
