@@ -45,7 +45,8 @@ const std::string& Pki::dir() {
 
 // CONNECT to 127.0.0.1:port through the proxy, TLS with SNI `sni` trusting `ca_file`, one GET.
 Seen fetch_through(std::uint16_t proxy, std::uint16_t port, const std::string& sni,
-                   const std::string& ca_file, const std::string& path, SSL_SESSION** session) {
+                   const std::string& ca_file, const std::string& path, SSL_SESSION** session,
+                   const std::function<void(SSL_CTX*)>& configure) {
   Seen seen;
   RawClient c(proxy);
   c.send("CONNECT 127.0.0.1:" + std::to_string(port) +
@@ -58,6 +59,7 @@ Seen fetch_through(std::uint16_t proxy, std::uint16_t port, const std::string& s
   SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
   SSL_CTX_load_verify_locations(ctx, ca_file.c_str(), nullptr);
   SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+  if (configure) configure(ctx);
   // TLS 1.3 tickets arrive after the handshake: take them from the new-session callback
   // (SSL_get1_session may return the handshake's own, unresumable session).
   SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
@@ -82,6 +84,7 @@ Seen fetch_through(std::uint16_t proxy, std::uint16_t port, const std::string& s
   if (SSL_connect(ssl) == 1) {
     seen.handshake = true;
     seen.resumed = SSL_session_reused(ssl) == 1;
+    seen.version = SSL_version(ssl);
     X509* peer = SSL_get0_peer_certificate(ssl);
     char buf[512];
     X509_NAME_oneline(X509_get_issuer_name(peer), buf, sizeof buf);

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <openssl/ssl.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,6 +29,7 @@ class Pki {
 struct Seen {
   bool handshake = false;
   bool resumed = false;  // the client's handshake resumed a session (ticket)
+  int version = 0;       // the TLS version the client negotiated
   std::string issuer;
   std::string san;
   std::string response;  // everything read after sending the request
@@ -35,10 +37,11 @@ struct Seen {
 };
 
 // CONNECT to 127.0.0.1:port through the proxy, TLS with SNI `sni` (none if empty) trusting
-// `ca_file`, one GET.
+// `ca_file`, one GET. `configure` may restrict the client (versions, suites, extensions).
 Seen fetch_through(std::uint16_t proxy, std::uint16_t port, const std::string& sni,
                    const std::string& ca_file, const std::string& path = "/",
-                   SSL_SESSION** session = nullptr);
+                   SSL_SESSION** session = nullptr,
+                   const std::function<void(SSL_CTX*)>& configure = {});
 
 class Tls : public ProxyFixture {
  protected:

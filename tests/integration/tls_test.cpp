@@ -18,6 +18,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <utility>
 
 namespace warden::test {
@@ -255,6 +256,101 @@ TEST_F(Tls, UpstreamCipherSuitesAreForwardSecretOnly) {
     ASSERT_TRUE(engine_->shutdown(2s));
     engine_.reset();
   }
+}
+
+TEST_F(Tls, NoSilentUpgradeOverAnOlderUpstream) {
+  // SECURITY.md a.2 #5: a TLS 1.2 upstream gives the client TLS 1.2 at most, never TLS 1.3.
+  TlsOriginOptions o;
+  o.max_version = TLS1_2_VERSION;
+  auto older = origin("good", o);
+  auto newer = origin("good");
+  start_intercepting();
+  Seen s = fetch_through(port(), older->port(), "good.test", school_ca_);
+  ASSERT_TRUE(s.handshake) << s.error;
+  EXPECT_EQ(s.version, TLS1_2_VERSION);
+  EXPECT_NE(s.response.find(kToken), std::string::npos);
+  Seen t = fetch_through(port(), newer->port(), "good.test", school_ca_);
+  ASSERT_TRUE(t.handshake) << t.error;
+  EXPECT_EQ(t.version, TLS1_3_VERSION);
+}
+
+TEST_F(Tls, ClientFacingSideSpeaksOnlyModernTls) {
+  // T12: towards pupils, TLS >= 1.2 with forward-secret AEAD suites only.
+  auto good = origin("good");
+  start_intercepting();
+  struct Offer {
+    const char* what;
+    std::function<void(SSL_CTX*)> configure;
+  };
+  const Offer refused[] = {
+      {"TLS 1.1",
+       [](SSL_CTX* c) {
+         SSL_CTX_set_security_level(c, 0);  // (OpenSSL's client refuses TLS 1.1 by itself)
+         SSL_CTX_set_max_proto_version(c, TLS1_1_VERSION);
+       }},
+      {"TLS 1.2 CBC",
+       [](SSL_CTX* c) {
+         SSL_CTX_set_max_proto_version(c, TLS1_2_VERSION);
+         SSL_CTX_set_cipher_list(c, "ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA384");
+       }},
+      {"TLS 1.2 static RSA",
+       [](SSL_CTX* c) {
+         SSL_CTX_set_max_proto_version(c, TLS1_2_VERSION);
+         SSL_CTX_set_cipher_list(c, "AES128-GCM-SHA256:AES256-GCM-SHA384");
+       }},
+  };
+  for (const Offer& o : refused) {
+    Seen s =
+        fetch_through(port(), good->port(), "good.test", school_ca_, "/", nullptr, o.configure);
+    EXPECT_FALSE(s.handshake) << o.what;
+    // Refused by Warden with an alert, not by the client's own configuration.
+    EXPECT_NE(s.error.find("alert"), std::string::npos) << o.what << ": " << s.error;
+    EXPECT_EQ(s.response.find(kToken), std::string::npos) << o.what;
+  }
+  Seen ok = fetch_through(port(), good->port(), "good.test", school_ca_, "/", nullptr,
+                          [](SSL_CTX* c) { SSL_CTX_set_max_proto_version(c, TLS1_2_VERSION); });
+  ASSERT_TRUE(ok.handshake) << ok.error;
+  EXPECT_EQ(ok.version, TLS1_2_VERSION);
+  EXPECT_NE(ok.response.find(kToken), std::string::npos);
+}
+
+TEST_F(Tls, EchHelloIsInterceptedOnItsOuterName) {
+  // T15: a ClientHello carrying encrypted_client_hello (what Warden cannot read) is not spliced
+  // blind: it is bumped on its outer SNI like any other (a browser then retries without ECH).
+  auto good = origin("good");
+  start_intercepting();
+  Seen s =
+      fetch_through(port(), good->port(), "good.test", school_ca_, "/", nullptr, [](SSL_CTX* c) {
+        SSL_CTX_add_custom_ext(
+            c, 0xfe0d, SSL_EXT_CLIENT_HELLO,
+            [](SSL*, unsigned, unsigned, const unsigned char** out, std::size_t* len, X509*,
+               std::size_t, int*, void*) {
+              static const unsigned char kEch[] = {0, 0, 1, 0, 1, 7, 0, 0};
+              *out = kEch;
+              *len = sizeof kEch;
+              return 1;
+            },
+            nullptr, nullptr, nullptr, nullptr);
+      });
+  ASSERT_TRUE(s.handshake) << s.error;
+  EXPECT_NE(s.issuer.find("Web Filter CA"), std::string::npos) << s.issuer;
+  EXPECT_NE(s.response.find(kToken), std::string::npos);
+}
+
+TEST_F(Tls, AnUpstreamThatResetsTheHelloGetsNoDowngradedRetry) {
+  // T09: no POODLE-style fallback. An upstream that resets the first ClientHello is refused; it
+  // never sees a second hello with a lower version.
+  ScriptedOrigin resetting([](const std::string& got) -> std::optional<ScriptedOrigin::Reply> {
+    if (got.size() < 5) return std::nullopt;
+    return ScriptedOrigin::Reply{"", true, true};
+  });
+  config.connect_ports.push_back(resetting.port());
+  start_intercepting();
+  Seen s = fetch_through(port(), resetting.port(), "good.test", school_ca_);
+  ASSERT_TRUE(s.handshake) << s.error;
+  EXPECT_NE(s.response.find("HTTP/1.1 502"), std::string::npos) << s.response;
+  EXPECT_EQ(resetting.connections(), 1u);
+  EXPECT_EQ(resetting.received().substr(0, 3), std::string("\x16\x03\x01", 3));
 }
 
 TEST_F(Tls, NoDecryptHostKeepsItsOwnCertificate) {
