@@ -2,6 +2,7 @@
 
 #include "http/chars.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace warden::http {
@@ -58,6 +59,9 @@ ParseResult HeadParserBase::scan(std::string_view buf, bool allow_leading_crlf,
 bool HeadParserBase::parse_fields(MessageHead& head, std::size_t offset, ParseError& error) const {
   const std::string_view raw = head.raw_;
   head.index_.clear();
+  // One allocation for the index: a field per line at most (every line ends in LF here).
+  head.index_.reserve(static_cast<std::size_t>(
+      std::count(raw.begin() + static_cast<std::ptrdiff_t>(offset), raw.end(), '\n')));
   std::size_t pos = offset;
   for (;;) {
     const std::size_t eol = raw.find("\r\n", pos);
