@@ -14,6 +14,7 @@
 #include "base/error.hpp"
 #include "capture/flow_meta.hpp"
 #include "flow/worker_context.hpp"
+#include "http/error_response.hpp"
 #include "http/framing.hpp"
 #include "http/message.hpp"
 #include "http/target.hpp"
@@ -146,6 +147,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   net::Awaitable<void> respond_error(Exchange* ex, unsigned status, base::ErrorCode code,
                                      std::string detail, bool close);
   net::Awaitable<void> respond_error(Exchange* ex, const base::Error& e, bool close);
+  [[nodiscard]] std::string error_response(const Exchange* ex, const http::ErrorResponse& e) const;
   void log_exchange(Exchange& ex);
 
   // Inside a bumped CONNECT: the server every request on this connection goes to.

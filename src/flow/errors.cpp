@@ -1,4 +1,6 @@
 // ClientSession: Warden's own error responses and the access-log record of each exchange.
+#include "actions/block_page.hpp"
+#include "actions/error_page.hpp"
 #include "flow/body_copy.hpp"
 #include "flow/detail/exchange.hpp"
 #include "http/error_response.hpp"
@@ -21,7 +23,7 @@ net::Awaitable<void> ClientSession::respond_error(Exchange* ex, unsigned status,
     id = ctx_.ids.next();
   }
   const std::string response =
-      http::render_error_response({status, code_name, std::move(detail), id, close});
+      error_response(ex, {status, code_name, std::move(detail), id, close});
   bool sent = false;
   if (ex == nullptr || !ex->response_started)
     sent = co_await write_all(*client_, response, watchdog_, 10s);
@@ -33,6 +35,24 @@ net::Awaitable<void> ClientSession::respond_error(Exchange* ex, unsigned status,
     ex->record.end = "error";
     log_exchange(*ex);
   }
+}
+
+std::string ClientSession::error_response(const Exchange* ex, const http::ErrorResponse& e) const {
+  // A browser loading a page gets the HTML page; anything else (and an error before a request
+  // was read) the short text.
+  const bool page =
+      ex != nullptr && !ex->record.host.empty() &&
+      actions::page_kind(ex->head.find("sec-fetch-dest").value_or(""),
+                         ex->head.find("accept").value_or("")) == actions::PageKind::Html;
+  if (!page) return http::render_error_response(e);
+  actions::FailedRequest failed;
+  failed.scheme = ex->record.scheme == "tunnel" ? std::string_view("https") : ex->record.scheme;
+  failed.host = ex->record.host;
+  failed.port = ex->record.port;
+  failed.path = ex->record.path;
+  failed.when = ex->record.ts;
+  return actions::render_error_page_response(ctx_.policy->strings(), e, failed,
+                                             ex->head.method() == "HEAD");
 }
 
 net::Awaitable<void> ClientSession::respond_error(Exchange* ex, const base::Error& e, bool close) {

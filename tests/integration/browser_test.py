@@ -2,8 +2,9 @@
 """A real browser through Warden: headless Chromium (Debian `chromium`), the school CA trusted
 through an NSS db in $HOME/.pki/nssdb (certutil), Warden as its proxy for everything including
 loopback. It loads an allowed local HTTPS page (the origin's content arrives, re-encrypted
-under the school CA) and a blocked one (the block page's DOM names the category); the block
-page's screenshot is kept in $WARDEN_ARTIFACTS (the build folder's artifacts/).
+under the school CA), a blocked one (the block page's DOM names the category) and one whose
+server's certificate is self-signed (Warden's page names the failed check); the pages'
+screenshots are kept in $WARDEN_ARTIFACTS (the build folder's artifacts/).
 
 As root it runs in its own network namespace (loopback only). Skips (exit 77) saying why when
 chromium or certutil is missing."""
@@ -62,9 +63,21 @@ class Browser(unittest.TestCase):
         cls.origin.socket = ctx.wrap_socket(cls.origin.socket, server_side=True)
         threading.Thread(target=cls.origin.serve_forever, daemon=True).start()
         cls.origin_port = cls.origin.server_address[1]
+        # A second server whose certificate is its own (self-signed): Warden refuses it.
+        subprocess.run(
+            "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 "
+            "-subj /CN=localhost -addext subjectAltName=DNS:localhost "
+            "-keyout self.key -out self.pem", shell=True, cwd=cls.dir, check=True,
+            capture_output=True)
+        cls.selfsigned = ThreadingServer(("127.0.0.1", 0), Lesson)
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(os.path.join(cls.dir, "self.pem"), os.path.join(cls.dir, "self.key"))
+        cls.selfsigned.socket = ctx.wrap_socket(cls.selfsigned.socket, server_side=True)
+        threading.Thread(target=cls.selfsigned.serve_forever, daemon=True).start()
+        cls.selfsigned_port = cls.selfsigned.server_address[1]
         cls.warden = Warden("--lists", FIXTURE_LISTS, "--upstream-ca",
                             os.path.join(cls.dir, "root.pem"), "--connect-port",
-                            str(cls.origin_port))
+                            str(cls.origin_port), "--connect-port", str(cls.selfsigned_port))
         cls.browser = harness.Chromium(cls.dir, os.path.join(cls.warden.dir, "state", "ca.pem"),
                                        cls.warden.port)
 
@@ -72,6 +85,7 @@ class Browser(unittest.TestCase):
     def tearDownClass(cls):
         rc = cls.warden.stop()
         cls.origin.shutdown()
+        cls.selfsigned.shutdown()
         assert rc == 0, f"warden exited {rc}"
 
     def chromium(self, url, *extra):
@@ -88,20 +102,31 @@ class Browser(unittest.TestCase):
                        l.get("status") == 200 for l in log)
         self.assertTrue(wait_until(lesson_logged), self.warden.wait_for_log(1))
 
+    def test_refused_upstream_shows_a_page_naming_the_failed_check(self):
+        url = f"https://localhost:{self.selfsigned_port}/lesson"
+        out = self.chromium(url, "--dump-dom")
+        self.assertIn('<dd id="error">ERR_CERT_SELF_SIGNED</dd>', out.stdout, out.stderr[-2000:])
+        self.assertIn("This site's security could not be verified", out.stdout)
+        self.assertIn("The certificate of localhost", out.stdout)
+        self.assertNotIn("Today's lesson", out.stdout)  # not a byte of the server's page
+        self.screenshot(url, "upstream-refused-page.png")
+
+    def screenshot(self, url, name):
+        os.makedirs(ARTIFACTS, exist_ok=True)
+        shot = os.path.join(ARTIFACTS, name)
+        if os.path.exists(shot):
+            os.unlink(shot)
+        taken = self.chromium(url, f"--screenshot={shot}", "--window-size=412,860",
+                              "--hide-scrollbars")
+        self.assertTrue(os.path.getsize(shot) > 5000 if os.path.exists(shot) else False,
+                        taken.stderr[-2000:])
+        print(f"\n{name}: {shot}", file=sys.stderr)
+
     def test_blocked_page_names_the_category(self):
         out = self.chromium("https://www.casino.test/roulette?bet=red", "--dump-dom")
         self.assertIn('<dd id="category">gambling</dd>', out.stdout, out.stderr[-2000:])
         self.assertIn("https://www.casino.test/roulette?bet=red", out.stdout)
-        os.makedirs(ARTIFACTS, exist_ok=True)
-        shot = os.path.join(ARTIFACTS, "block-page.png")
-        if os.path.exists(shot):
-            os.unlink(shot)
-        taken = self.chromium("https://www.casino.test/roulette?bet=red",
-                              f"--screenshot={shot}", "--window-size=412,860",
-                              "--hide-scrollbars")
-        self.assertTrue(os.path.getsize(shot) > 5000 if os.path.exists(shot) else False,
-                        taken.stderr[-2000:])
-        print(f"\nblock page screenshot: {shot}", file=sys.stderr)
+        self.screenshot("https://www.casino.test/roulette?bet=red", "block-page.png")
 
 
 if __name__ == "__main__":

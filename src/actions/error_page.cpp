@@ -1,0 +1,78 @@
+#include "actions/error_page.hpp"
+
+#include "actions/block_page.hpp"
+#include "actions/page_parts.hpp"
+
+#include <fmt/format.h>
+
+namespace warden::actions {
+namespace {
+
+// The heading says what a pupil can tell from it: the site was not safe to show, or it could
+// not be reached. (The school's language applies to the labels and the contact line; these
+// two headings are English until the policy file can name them.)
+bool security_failure(std::string_view error_code) {
+  return error_code.starts_with("ERR_CERT_") || error_code.starts_with("ERR_TLS_");
+}
+
+std::string_view heading(std::string_view error_code) {
+  return security_failure(error_code) ? "This site's security could not be verified"
+                                      : "This page could not be loaded";
+}
+
+std::string_view explanation(std::string_view error_code) {
+  return security_failure(error_code)
+             ? "The school's web filter did not show this page: the site could not prove that "
+               "it is the site it claims to be, so what it sends could have been changed or "
+               "read by someone else."
+             : "The school's web filter could not get this page from the site.";
+}
+
+// The detail is a sentence fragment shared with the text body and the log ("the certificate
+// of ..."): it starts a sentence here.
+std::string sentence(std::string detail) {
+  if (!detail.empty() && detail[0] >= 'a' && detail[0] <= 'z')
+    detail[0] = static_cast<char>(detail[0] - 'a' + 'A');
+  return detail;
+}
+
+std::string html_page(const policy::PageStrings& s, const http::ErrorResponse& e,
+                      const FailedRequest& r) {
+  return fmt::format(
+      "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\">"
+      "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+      "<meta name=\"robots\" content=\"noindex\">"
+      "<title>{}</title><style>{}</style></head><body><main>"
+      "<h1>{}</h1><p>{}</p><p id=\"detail\">{}</p><p class=\"url\" id=\"failed-url\">{}</p>"
+      "<dl>"
+      "<dt>Error</dt><dd id=\"error\">{}</dd><dt>{}</dt><dd id=\"time\">{}</dd>"
+      "<dt>{}</dt><dd id=\"request-id\">{}</dd></dl><p class=\"contact\">{}</p>"
+      "</main></body></html>\n",
+      html_escape(s.language), html_escape(heading(e.error_code)), kPageStyle,
+      html_escape(heading(e.error_code)), html_escape(explanation(e.error_code)),
+      html_escape(sentence(e.detail)), html_escape(shown_url(r.scheme, r.host, r.port, r.path)),
+      html_escape(e.error_code), html_escape(s.time_label), html_escape(local_time(r.when)),
+      html_escape(s.request_label), html_escape(e.request_id), html_escape(s.contact));
+}
+
+}  // namespace
+
+std::string render_error_page_response(const policy::PageStrings& strings,
+                                       const http::ErrorResponse& e, const FailedRequest& r,
+                                       bool head_only) {
+  const std::string body = html_page(strings, e, r);
+  std::string out = fmt::format(
+      "HTTP/1.1 {} {}\r\n"
+      "Content-Type: text/html; charset=utf-8\r\n"
+      "Content-Length: {}\r\n"
+      "{}"
+      "X-Warden-Error: {}\r\n"
+      "X-Warden-Request-Id: {}\r\n"
+      "{}\r\n",
+      e.status, http::reason_phrase(e.status), body.size(), kPageSecurityFields, e.error_code,
+      e.request_id, e.close ? "Connection: close\r\n" : "");
+  if (!head_only) out += body;
+  return out;
+}
+
+}  // namespace warden::actions
