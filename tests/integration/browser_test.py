@@ -48,6 +48,16 @@ class Lesson(http.server.BaseHTTPRequestHandler):
         pass
 
 
+def lesson_server(folder, name):
+    """The lesson over HTTPS on a loopback port, with NAME.pem / NAME.key from `folder`."""
+    server = ThreadingServer(("127.0.0.1", 0), Lesson)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(os.path.join(folder, f"{name}.pem"), os.path.join(folder, f"{name}.key"))
+    server.socket = ctx.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
 class Browser(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -57,11 +67,7 @@ class Browser(unittest.TestCase):
                                     "(scripts/install-deps.sh installs chromium, libnss3-tools)")
         cls.dir = tempfile.mkdtemp(prefix="warden-browser-")
         harness.make_origin_pki(cls.dir)
-        cls.origin = ThreadingServer(("127.0.0.1", 0), Lesson)
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(os.path.join(cls.dir, "leaf.pem"), os.path.join(cls.dir, "leaf.key"))
-        cls.origin.socket = ctx.wrap_socket(cls.origin.socket, server_side=True)
-        threading.Thread(target=cls.origin.serve_forever, daemon=True).start()
+        cls.origin = lesson_server(cls.dir, "leaf")
         cls.origin_port = cls.origin.server_address[1]
         # A second server whose certificate is its own (self-signed): Warden refuses it.
         subprocess.run(
@@ -69,11 +75,7 @@ class Browser(unittest.TestCase):
             "-subj /CN=localhost -addext subjectAltName=DNS:localhost "
             "-keyout self.key -out self.pem", shell=True, cwd=cls.dir, check=True,
             capture_output=True)
-        cls.selfsigned = ThreadingServer(("127.0.0.1", 0), Lesson)
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(os.path.join(cls.dir, "self.pem"), os.path.join(cls.dir, "self.key"))
-        cls.selfsigned.socket = ctx.wrap_socket(cls.selfsigned.socket, server_side=True)
-        threading.Thread(target=cls.selfsigned.serve_forever, daemon=True).start()
+        cls.selfsigned = lesson_server(cls.dir, "self")
         cls.selfsigned_port = cls.selfsigned.server_address[1]
         cls.warden = Warden("--lists", FIXTURE_LISTS, "--upstream-ca",
                             os.path.join(cls.dir, "root.pem"), "--connect-port",

@@ -369,10 +369,11 @@ class Tests(unittest.TestCase):
         self.assertEqual(bystander.get("code"), "200", bystander)
         self.assertLess(bystander["seconds"], 1.0, bystander)
         # Bounded, not back to the byte: the allocator keeps some of what the burst used
-        # (measured 1.1-1.9 MiB over a 14 MiB baseline); holding the flood itself (several MB
-        # of frames) would not fit in 2 MiB.
+        # (release build: 1.1-1.9 MiB over a 14 MiB baseline; holding the flood itself, several
+        # MB of frames, would not fit in 2 MiB), and ASan's quarantine holds freed memory (10%).
+        slack = max(2048, baseline // 10)
         self.assertTrue(
-            wait_until(lambda: harness.rss_kib(self.warden.proc.pid) <= baseline + 2048, 10),
+            wait_until(lambda: harness.rss_kib(self.warden.proc.pid) <= baseline + slack, 10),
             f"RSS {harness.rss_kib(self.warden.proc.pid)} KiB vs baseline {baseline} KiB")
         return code
 
