@@ -187,6 +187,10 @@ ServerSession::ServerSession(const ServerLimits& limits, std::function<Clock::ti
   nghttp2_option_set_no_auto_window_update(opt, 1);  // windows open as the application reads
   nghttp2_option_set_max_outbound_ack(opt, limits_.max_outbound_ack);
   nghttp2_option_set_max_settings(opt, 32);
+  // nghttp2's own rapid-reset limiter (its GOAWAY says INTERNAL_ERROR, and it counts only the
+  // peer's resets) stays as a backstop at twice our budget, so ours decides: ENHANCE_YOUR_CALM.
+  nghttp2_option_set_stream_reset_rate_limit(opt, 2 * std::uint64_t{limits_.reset_burst},
+                                             2 * std::uint64_t{limits_.resets_per_second});
   nghttp2_session* session = nullptr;
   nghttp2_session_server_new2(&session, cb, static_cast<Session*>(this), opt);
   adopt(session);
