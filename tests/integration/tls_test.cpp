@@ -109,8 +109,9 @@ INSTANTIATE_TEST_SUITE_P(
     [](const auto& test) { return std::string(test.param.files); });
 
 TEST_F(Tls, UnusualButValidChainsPass) {
-  // C26 extra certificate, C27 1000 names, C24's good twin: a valid stapled OCSP response.
-  for (const char* files : {"extra", "manysans", "stapled"}) {
+  // C26 extra certificate, C27 1000 names, C24's good twin: a valid stapled OCSP response, C02
+  // P-384 with SHA-384 and RSA-4096 with SHA-512.
+  for (const char* files : {"extra", "manysans", "stapled", "ecc384", "rsa4096"}) {
     auto ok = origin(files);
     start_intercepting();
     Seen s = fetch_through(port(), ok->port(), "good.test", school_ca_);

@@ -109,6 +109,10 @@ leaf manysans "$sans" rsa:2048 sha256
 cp good.crt incomplete.pem
 cp good.key incomplete.key
 
+# C02: big keys and strong digests, all to be served (P-384, RSA-4096, SHA-512).
+leaf ecc384 "DNS:good.test" "ec -pkeyopt ec_paramgen_curve:P-384" sha384
+leaf rsa4096 "DNS:good.test" rsa:4096 sha512
+
 # C20 MD5 signature, C22 RSA-512 key.
 leaf md5 "DNS:good.test" rsa:2048 md5
 leaf rsa512 "DNS:good.test" rsa:512 sha256
