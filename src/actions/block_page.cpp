@@ -12,14 +12,10 @@ std::string shown_url(const BlockedRequest& r) {
 }
 
 std::string html_page(const policy::PageStrings& s, const BlockedRequest& r) {
-  std::string page = fmt::format(
-      "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\">"
-      "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-      "<meta name=\"robots\" content=\"noindex\">"
-      "<title>{}</title><style>{}</style></head><body><main>"
-      "<h1>{}</h1><p>{}</p><p class=\"url\" id=\"blocked-url\">{}</p><dl>",
-      html_escape(s.language), html_escape(s.title), kPageStyle, html_escape(s.heading),
-      html_escape(s.explanation), html_escape(shown_url(r)));
+  std::string page = page_start(s.language, s.title);
+  page +=
+      fmt::format("<h1>{}</h1><p>{}</p><p class=\"url\" id=\"blocked-url\">{}</p><dl>",
+                  html_escape(s.heading), html_escape(s.explanation), html_escape(shown_url(r)));
   if (!r.category.empty())
     page += fmt::format("<dt>{}</dt><dd id=\"category\">{}</dd>", html_escape(s.category_label),
                         html_escape(r.category));
@@ -80,19 +76,10 @@ PageKind page_kind(std::string_view sec_fetch_dest, std::string_view accept) {
 std::string render_block_response(const policy::PageStrings& strings, const BlockedRequest& r,
                                   PageKind kind, bool head_only, bool close) {
   const bool html = kind == PageKind::Html;
-  const std::string body = html ? html_page(strings, r) : text_body(strings, r);
-  std::string out = fmt::format(
-      "HTTP/1.1 403 Forbidden\r\n"
-      "Content-Type: {}; charset=utf-8\r\n"
-      "Content-Length: {}\r\n"
-      "{}"
-      "X-Warden-Decision: block\r\n"
-      "X-Warden-Request-Id: {}\r\n"
-      "{}\r\n",
-      html ? "text/html" : "text/plain", body.size(), kPageSecurityFields, r.request_id,
-      close ? "Connection: close\r\n" : "");
-  if (!head_only) out += body;
-  return out;
+  return page_response(
+      403, html ? "text/html" : "text/plain",
+      fmt::format("X-Warden-Decision: block\r\nX-Warden-Request-Id: {}\r\n", r.request_id),
+      html ? html_page(strings, r) : text_body(strings, r), close, head_only);
 }
 
 std::string render_reject_response(std::string_view request_id, bool close) {

@@ -38,21 +38,17 @@ std::string sentence(std::string detail) {
 
 std::string html_page(const policy::PageStrings& s, const http::ErrorResponse& e,
                       const FailedRequest& r) {
-  return fmt::format(
-      "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\">"
-      "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-      "<meta name=\"robots\" content=\"noindex\">"
-      "<title>{}</title><style>{}</style></head><body><main>"
-      "<h1>{}</h1><p>{}</p><p id=\"detail\">{}</p><p class=\"url\" id=\"failed-url\">{}</p>"
-      "<dl>"
-      "<dt>Error</dt><dd id=\"error\">{}</dd><dt>{}</dt><dd id=\"time\">{}</dd>"
-      "<dt>{}</dt><dd id=\"request-id\">{}</dd></dl><p class=\"contact\">{}</p>"
-      "</main></body></html>\n",
-      html_escape(s.language), html_escape(heading(e.error_code)), kPageStyle,
-      html_escape(heading(e.error_code)), html_escape(explanation(e.error_code)),
-      html_escape(sentence(e.detail)), html_escape(shown_url(r.scheme, r.host, r.port, r.path)),
-      html_escape(e.error_code), html_escape(s.time_label), html_escape(local_time(r.when)),
-      html_escape(s.request_label), html_escape(e.request_id), html_escape(s.contact));
+  return page_start(s.language, heading(e.error_code)) +
+         fmt::format(
+             "<h1>{}</h1><p>{}</p><p id=\"detail\">{}</p><p class=\"url\" id=\"failed-url\">{}"
+             "</p><dl><dt>Error</dt><dd id=\"error\">{}</dd><dt>{}</dt><dd id=\"time\">{}</dd>"
+             "<dt>{}</dt><dd id=\"request-id\">{}</dd></dl><p class=\"contact\">{}</p>"
+             "</main></body></html>\n",
+             html_escape(heading(e.error_code)), html_escape(explanation(e.error_code)),
+             html_escape(sentence(e.detail)),
+             html_escape(shown_url(r.scheme, r.host, r.port, r.path)), html_escape(e.error_code),
+             html_escape(s.time_label), html_escape(local_time(r.when)),
+             html_escape(s.request_label), html_escape(e.request_id), html_escape(s.contact));
 }
 
 }  // namespace
@@ -60,19 +56,10 @@ std::string html_page(const policy::PageStrings& s, const http::ErrorResponse& e
 std::string render_error_page_response(const policy::PageStrings& strings,
                                        const http::ErrorResponse& e, const FailedRequest& r,
                                        bool head_only) {
-  const std::string body = html_page(strings, e, r);
-  std::string out = fmt::format(
-      "HTTP/1.1 {} {}\r\n"
-      "Content-Type: text/html; charset=utf-8\r\n"
-      "Content-Length: {}\r\n"
-      "{}"
-      "X-Warden-Error: {}\r\n"
-      "X-Warden-Request-Id: {}\r\n"
-      "{}\r\n",
-      e.status, http::reason_phrase(e.status), body.size(), kPageSecurityFields, e.error_code,
-      e.request_id, e.close ? "Connection: close\r\n" : "");
-  if (!head_only) out += body;
-  return out;
+  return page_response(
+      e.status, "text/html",
+      fmt::format("X-Warden-Error: {}\r\nX-Warden-Request-Id: {}\r\n", e.error_code, e.request_id),
+      html_page(strings, e, r), e.close, head_only);
 }
 
 }  // namespace warden::actions

@@ -1,5 +1,8 @@
 #include "actions/page_parts.hpp"
 
+#include "actions/block_page.hpp"
+#include "http/error_response.hpp"
+
 #include <fmt/format.h>
 
 #include <ctime>
@@ -7,10 +10,11 @@
 namespace warden::actions {
 
 namespace {
-constexpr std::size_t kMaxShownUrl = 300;  // a long query string must not push the rest away
-}  // namespace
 
-const std::string_view kPageStyle =
+constexpr std::size_t kMaxShownUrl = 300;  // a long query string must not push the rest away
+
+// No external resource and no script: the Content-Security-Policy forbids them anyway.
+constexpr std::string_view kStyle =
     "body{margin:0;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;"
     "background:#f3f4f6;color:#111827;line-height:1.5}"
     "main{max-width:36rem;margin:8vh auto;padding:1.5rem;background:#fff;border-radius:12px;"
@@ -25,11 +29,34 @@ const std::string_view kPageStyle =
     "@media (max-width:30rem){main{margin:0;border-radius:0;min-height:100vh}"
     "dl{grid-template-columns:1fr}dd{margin-bottom:.5rem}}";
 
-const std::string_view kPageSecurityFields =
-    "Cache-Control: no-store\r\n"
-    "Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'\r\n"
-    "X-Content-Type-Options: nosniff\r\n"
-    "Referrer-Policy: no-referrer\r\n";
+}  // namespace
+
+std::string page_start(std::string_view language, std::string_view title) {
+  return fmt::format(
+      "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\">"
+      "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+      "<meta name=\"robots\" content=\"noindex\">"
+      "<title>{}</title><style>{}</style></head><body><main>",
+      html_escape(language), html_escape(title), kStyle);
+}
+
+std::string page_response(unsigned status, std::string_view content_type,
+                          std::string_view warden_fields, std::string_view body, bool close,
+                          bool head_only) {
+  std::string out = fmt::format(
+      "HTTP/1.1 {} {}\r\n"
+      "Content-Type: {}; charset=utf-8\r\n"
+      "Content-Length: {}\r\n"
+      "Cache-Control: no-store\r\n"
+      "Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'\r\n"
+      "X-Content-Type-Options: nosniff\r\n"
+      "Referrer-Policy: no-referrer\r\n"
+      "{}{}\r\n",
+      status, http::reason_phrase(status), content_type, body.size(), warden_fields,
+      close ? "Connection: close\r\n" : "");
+  if (!head_only) out += body;
+  return out;
+}
 
 std::string shown_url(std::string_view scheme, std::string_view host, std::uint16_t port,
                       std::string_view path) {

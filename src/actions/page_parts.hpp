@@ -1,6 +1,6 @@
 #pragma once
-// What Warden's own pages share (the block page, the error page): the look, the URL as shown,
-// the time as the school reads it.
+// What Warden's own pages share (the block page, the error page): the document's start with
+// its look, the response around a body, the URL as shown, the time as the school reads it.
 
 #include <chrono>
 #include <cstdint>
@@ -9,10 +9,15 @@
 
 namespace warden::actions {
 
-// No external resource and no script: the pages' Content-Security-Policy forbids them anyway.
-extern const std::string_view kPageStyle;
-// The response head fields every page carries after Content-Length.
-extern const std::string_view kPageSecurityFields;
+// "<!DOCTYPE html>...<body><main>": everything before a page's own content.
+[[nodiscard]] std::string page_start(std::string_view language, std::string_view title);
+// The complete response: status line, `content_type` ("text/html", "text/plain"), length, the
+// security fields every page carries (no-store, a CSP that forbids scripts and external
+// resources, nosniff, no referrer), `warden_fields` (X-Warden-* lines, each ending in CRLF),
+// Connection: close when `close`, then `body` unless `head_only` (a HEAD request).
+[[nodiscard]] std::string page_response(unsigned status, std::string_view content_type,
+                                        std::string_view warden_fields, std::string_view body,
+                                        bool close, bool head_only);
 
 // "https://host[:port]/path?query", cut after 300 characters.
 [[nodiscard]] std::string shown_url(std::string_view scheme, std::string_view host,

@@ -1,5 +1,4 @@
 // ClientSession: Warden's own error responses and the access-log record of each exchange.
-#include "actions/block_page.hpp"
 #include "actions/error_page.hpp"
 #include "flow/body_copy.hpp"
 #include "flow/detail/exchange.hpp"
@@ -40,13 +39,10 @@ net::Awaitable<void> ClientSession::respond_error(Exchange* ex, unsigned status,
 std::string ClientSession::error_response(const Exchange* ex, const http::ErrorResponse& e) const {
   // A browser loading a page gets the HTML page; anything else (and an error before a request
   // was read) the short text.
-  const bool page =
-      ex != nullptr && !ex->record.host.empty() &&
-      actions::page_kind(ex->head.find("sec-fetch-dest").value_or(""),
-                         ex->head.find("accept").value_or("")) == actions::PageKind::Html;
-  if (!page) return http::render_error_response(e);
+  if (ex == nullptr || ex->record.host.empty() || ex->page_kind() != actions::PageKind::Html)
+    return http::render_error_response(e);
   actions::FailedRequest failed;
-  failed.scheme = ex->record.scheme == "tunnel" ? std::string_view("https") : ex->record.scheme;
+  failed.scheme = ex->page_scheme();
   failed.host = ex->record.host;
   failed.port = ex->record.port;
   failed.path = ex->record.path;

@@ -82,8 +82,7 @@ std::string ClientSession::blocked_response(Exchange& ex, const policy::Decision
     ex.record.end = "rejected";
   } else {
     actions::BlockedRequest blocked;
-    // (A refused CONNECT's record says "tunnel"; the pupil asked for an https:// page.)
-    blocked.scheme = ex.record.scheme == "tunnel" ? std::string_view("https") : ex.record.scheme;
+    blocked.scheme = ex.page_scheme();
     blocked.host = ex.record.host;
     blocked.port = ex.record.port;
     blocked.path = ex.record.path;
@@ -91,10 +90,7 @@ std::string ClientSession::blocked_response(Exchange& ex, const policy::Decision
     blocked.rule = d.rule;
     blocked.request_id = ex.record.id;
     blocked.when = ex.record.ts;
-    const actions::PageKind kind =
-        page ? actions::page_kind(ex.head.find("sec-fetch-dest").value_or(""),
-                                  ex.head.find("accept").value_or(""))
-             : actions::PageKind::Text;
+    const actions::PageKind kind = page ? ex.page_kind() : actions::PageKind::Text;
     response = actions::render_block_response(ctx_.policy->strings(), blocked, kind,
                                               ex.head.method() == "HEAD", close);
     ex.record.end = "blocked";

@@ -81,8 +81,13 @@ std::string hex_digest(X509* cert, const EVP_MD* md) {
   unsigned char buf[EVP_MAX_MD_SIZE];
   unsigned int n = 0;
   X509_digest(cert, md, buf, &n);
+  constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
-  for (unsigned i = 0; i < n; ++i) out += fmt::format("{:02X}", buf[i]);
+  out.reserve(2 * n);
+  for (unsigned i = 0; i < n; ++i) {
+    out.push_back(kHex[buf[i] >> 4]);
+    out.push_back(kHex[buf[i] & 0xF]);
+  }
   return out;
 }
 

@@ -320,19 +320,23 @@ TEST_F(Tls, EchHelloIsInterceptedOnItsOuterName) {
   // blind: it is bumped on its outer SNI like any other (a browser then retries without ECH).
   auto good = origin("good");
   start_intercepting();
-  Seen s =
-      fetch_through(port(), good->port(), "good.test", school_ca_, "/", nullptr, [](SSL_CTX* c) {
-        SSL_CTX_add_custom_ext(
-            c, 0xfe0d, SSL_EXT_CLIENT_HELLO,
-            [](SSL*, unsigned, unsigned, const unsigned char** out, std::size_t* len, X509*,
-               std::size_t, int*, void*) {
-              static const unsigned char kEch[] = {0, 0, 1, 0, 1, 7, 0, 0};
-              *out = kEch;
-              *len = sizeof kEch;
-              return 1;
-            },
-            nullptr, nullptr, nullptr, nullptr);
+  int ech_sent = 0;
+  Seen s = fetch_through(
+      port(), good->port(), "good.test", school_ca_, "/", nullptr, [&ech_sent](SSL_CTX* c) {
+        ASSERT_EQ(SSL_CTX_add_custom_ext(
+                      c, 0xfe0d, SSL_EXT_CLIENT_HELLO,
+                      [](SSL*, unsigned, unsigned, const unsigned char** out, std::size_t* len,
+                         X509*, std::size_t, int*, void* sent) {
+                        static const unsigned char kEch[] = {0, 0, 1, 0, 1, 7, 0, 0};
+                        *out = kEch;
+                        *len = sizeof kEch;
+                        ++*static_cast<int*>(sent);
+                        return 1;
+                      },
+                      nullptr, &ech_sent, nullptr, nullptr),
+                  1);
       });
+  EXPECT_EQ(ech_sent, 1) << "the hello carried no encrypted_client_hello";
   ASSERT_TRUE(s.handshake) << s.error;
   EXPECT_NE(s.issuer.find("Web Filter CA"), std::string::npos) << s.issuer;
   EXPECT_NE(s.response.find(kToken), std::string::npos);

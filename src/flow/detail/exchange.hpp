@@ -1,6 +1,7 @@
 #pragma once
 // The request a ClientSession is handling (private to flow/).
 
+#include "actions/block_page.hpp"
 #include "flow/client_session.hpp"
 
 #include <algorithm>
@@ -17,6 +18,16 @@ struct ClientSession::Exchange {
   net::Clock::time_point started = net::Clock::now();
   bool response_started = false;  // bytes of a response reached the client: no error page now
   bool logged = false;
+
+  // Whether a page Warden answers with is HTML (a browser loading a page) or short text.
+  [[nodiscard]] actions::PageKind page_kind() const {
+    return actions::page_kind(head.find("sec-fetch-dest").value_or(""),
+                              head.find("accept").value_or(""));
+  }
+  // The scheme the pupil asked for (a refused CONNECT's record says "tunnel": https:// it was).
+  [[nodiscard]] std::string_view page_scheme() const {
+    return record.scheme == "tunnel" ? std::string_view("https") : record.scheme;
+  }
 };
 
 // True if `ep` is one of Warden's own listeners: a request or captured connection that points

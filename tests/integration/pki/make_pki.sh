@@ -44,11 +44,16 @@ copy_extensions = none
 commonName = supplied
 CNF
 
+# leaf_ext NAME SAN [EXTRA-EXT]: NAME.ext, a server leaf's extensions (as a.3).
+leaf_ext() {
+  printf "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n%s\nsubjectAltName=%s\n" \
+    "${3:-extendedKeyUsage=serverAuth}" "$2" >"$1.ext"
+}
+
 # leaf NAME SAN KEYSPEC MD [EXTRA-EXT] [ISSUER-CERT ISSUER-KEY]
 leaf() {
   local name=$1 san=$2 keyspec=$3 md=$4 extra=${5:-} ic=${6:-int.pem} ik=${7:-int.key}
-  printf "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n%s\nsubjectAltName=%s\n" \
-    "${extra:-extendedKeyUsage=serverAuth}" "$san" >"$name.ext"
+  leaf_ext "$name" "$san" "$extra"
   O req -new -newkey $keyspec -nodes -keyout "$name.key" -out "$name.csr" -subj "/CN=good.test"
   O x509 -req -in "$name.csr" -CA "$ic" -CAkey "$ik" -CAcreateserial -days 90 -"$md" -extfile "$name.ext" -out "$name.crt"
   cat "$name.crt" "$ic" >"$name.pem"
@@ -67,7 +72,7 @@ leaf untrusted "DNS:good.test" rsa:2048 sha256 "" evil-root.pem evil-root.key
 
 # Dates: expired and not yet valid.
 for c in expired notyet; do
-  printf "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:good.test\n" >$c.ext
+  leaf_ext $c DNS:good.test
   O req -new -newkey rsa:2048 -nodes -keyout $c.key -out $c.csr -subj "/CN=good.test"
 done
 O ca -batch -config ca.cnf -in expired.csr -startdate 20200101000000Z -enddate 20200201000000Z -extfile expired.ext -out expired.crt
@@ -124,7 +129,7 @@ leaf nulsan "DER:30168214$nul_name" rsa:2048 sha256
 
 # C33: a P-256 key written with explicit curve parameters instead of the named curve.
 O ecparam -name prime256v1 -param_enc explicit -genkey -noout -out explicit.key
-printf "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:good.test\n" >explicit.ext
+leaf_ext explicit DNS:good.test
 O req -new -key explicit.key -out explicit.csr -subj "/CN=good.test"
 O x509 -req -in explicit.csr -CA int.pem -CAkey int.key -CAcreateserial -days 90 -sha256 -extfile explicit.ext -out explicit.crt
 cat explicit.crt int.pem >explicit.pem
@@ -135,7 +140,7 @@ leaf ipsan "IP:127.0.0.1" rsa:2048 sha256
 # C24: stapled OCSP. Leaves issued by `openssl ca` (so the index knows them), one revoked, and
 # responses signed by the intermediate; badstaple's response is signed by an unrelated key.
 for c in stapled revoked badstaple; do
-  printf "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:good.test\n" >$c.ext
+  leaf_ext $c DNS:good.test
   O req -new -newkey rsa:2048 -nodes -keyout $c.key -out $c.csr -subj "/CN=good.test"
   O ca -batch -config ca.cnf -in $c.csr -days 90 -extfile $c.ext -out $c.crt
   cat $c.crt int.pem >$c.pem
