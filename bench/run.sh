@@ -16,6 +16,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SHARED_BENCH=${SHARED_BENCH:-$ROOT/../shared/bench}
 WARDEN=${WARDEN_BIN:-$ROOT/build/release/warden}
+# The origins here listen on loopback, which Warden refuses by default (proxy.deny_destinations).
+ALLOW_LOOPBACK="--allow-destination 127.0.0.0/8 --allow-destination ::1/128"
 DURATION=10 REPS=3 CONC=50 SKIP_CONNECT=0 TLS=0
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -75,7 +77,7 @@ start_system() {
   case $1 in
     direct) return 0 ;;
     squid) squid -N -f "$WORK/squid.conf" >"$WORK/squid.out" 2>&1 & PIDS[proxy]=$!; wait_port $SQUID_PORT ;;
-    warden) "$WARDEN" run --listen 127.0.0.1:$WARDEN_PORT --threads 1 --state-dir "$WORK/state" \
+    warden) "$WARDEN" run --listen 127.0.0.1:$WARDEN_PORT --threads 1 --state-dir "$WORK/state" $ALLOW_LOOPBACK \
               --access-log off --log-level warn ${WARDEN_EXTRA_ARGS:-} 2>"$WORK/warden.err" & PIDS[proxy]=$!; wait_port $WARDEN_PORT ;;
   esac
 }
@@ -162,12 +164,12 @@ if [[ $SKIP_CONNECT == 0 ]]; then
   # The harness exports a CA from its Warden state folder if one exists; a relaying Warden must
   # not leave one there from an intercepting run, or the client would expect it.
   rm -f /tmp/tlsbench/warden/ca.pem /tmp/tlsbench/warden/ca.key
-  WARDEN_BIN=$WARDEN WARDEN_ARGS="--threads 1 -c $WORK/relay.toml" "$SHARED_BENCH/run-peers.sh" \
+  WARDEN_BIN=$WARDEN WARDEN_ARGS="--threads 1 $ALLOW_LOOPBACK -c $WORK/relay.toml" "$SHARED_BENCH/run-peers.sh" \
     -s "haproxy-tcp warden squid" -d "$DURATION" -r "$REPS" --no-crypto -o "$OUT/connect" | tee "$OUT/connect-summary.md"
 fi
 
 if [[ $TLS == 1 ]]; then
   echo "== D. TLS interception: ../shared/bench/run-peers.sh (haproxy-reenc, nginx-reenc, squid, warden)" >&2
-  WARDEN_BIN=$WARDEN WARDEN_ARGS="--threads 1" "$SHARED_BENCH/run-peers.sh" \
+  WARDEN_BIN=$WARDEN WARDEN_ARGS="--threads 1 $ALLOW_LOOPBACK" "$SHARED_BENCH/run-peers.sh" \
     -s "haproxy-reenc nginx-reenc squid warden" -d "$DURATION" -r "$REPS" --no-crypto -o "$OUT/tls" | tee "$OUT/tls-summary.md"
 fi

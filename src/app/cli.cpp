@@ -56,6 +56,9 @@ int main_cli(int argc, char** argv) {
                    "Transparent capture: redirect, tproxy or local (repeatable; replaces "
                    "capture.mode; needs root)")
       ->check(CLI::IsMember({"redirect", "tproxy", "local"}));
+  run_cmd->add_option("--allow-destination", run.allow_destinations,
+                      "Allow upstream connections to this CIDR even if proxy.deny_destinations "
+                      "refuses it (repeatable; e.g. 127.0.0.0/8 for a test origin)");
   std::string run_policy;
   std::string run_lists;
   run_cmd->add_option("--policy", run_policy, "Policy file (replaces policy.file)")

@@ -220,6 +220,26 @@ const std::vector<Key>& schema() {
       bool_key("proxy", "forwarded_for",
                "Send the client's address upstream in X-Forwarded-For (off: pupils' privacy).",
                [](Config& c) -> bool& { return c.proxy.forwarded_for; }),
+      string_list_key(
+          "proxy", "deny_destinations",
+          "Upstream addresses Warden never connects to, whatever name leads there (403\n"
+          "ERR_DESTINATION_DENIED): CIDRs, and \"self\" for this host's own addresses. The\n"
+          "default refuses loopback, link-local (cloud metadata), unspecified, multicast and\n"
+          "broadcast addresses and the filter machine itself; private ranges stay reachable.",
+          [](Config& c) -> std::vector<std::string>& { return c.proxy.deny_destinations; },
+          [](std::string& d) -> std::optional<std::string> {
+            if (d == "self" || policy::parse_cidr(d)) return std::nullopt;
+            return "expected a CIDR (\"169.254.0.0/16\", \"::1/128\") or \"self\"";
+          }),
+      string_list_key(
+          "proxy", "allow_destinations",
+          "CIDRs reachable even though deny_destinations covers them (a lab, a test origin\n"
+          "on loopback); `warden run --allow-destination CIDR` adds to it.",
+          [](Config& c) -> std::vector<std::string>& { return c.proxy.allow_destinations; },
+          [](std::string& d) -> std::optional<std::string> {
+            if (policy::parse_cidr(d)) return std::nullopt;
+            return "expected a CIDR (\"127.0.0.0/8\", \"::1/128\")";
+          }),
       duration_key(
           "proxy", "shutdown_grace",
           "On SIGTERM/SIGINT, how long running exchanges may finish before they are closed.",
@@ -630,8 +650,25 @@ base::Result<net::tcp::endpoint> parse_listen_address(std::string_view text) {
   return net::tcp::endpoint(addr, static_cast<std::uint16_t>(port));
 }
 
+std::vector<std::string> ProxySection::default_denied_destinations() {
+  std::vector<std::string> out;
+  for (auto d : net::DestinationRules::default_denied_text()) out.emplace_back(d);
+  out.emplace_back("self");
+  return out;
+}
+
 flow::EngineConfig make_engine_config(const Config& c) {
   flow::EngineConfig e;
+  e.destinations.deny.clear();
+  e.destinations.deny_own = false;
+  for (const auto& d : c.proxy.deny_destinations) {
+    if (d == "self")
+      e.destinations.deny_own = true;
+    else
+      e.destinations.deny.push_back(*policy::parse_cidr(d));
+  }
+  for (const auto& a : c.proxy.allow_destinations)
+    e.destinations.allow.push_back(*policy::parse_cidr(a));
   e.request_limits = {c.limits.request_line, c.limits.header_section, c.limits.header_fields};
   e.timeouts = c.timeouts;
   e.connect_ports = c.proxy.connect_ports;

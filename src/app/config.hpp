@@ -26,6 +26,11 @@ struct ProxySection {
   std::string via = "warden";
   bool forwarded_for = false;
   net::Duration shutdown_grace{10'000};
+  // Upstream addresses refused: CIDRs, and "self" for this host's own addresses.
+  std::vector<std::string> deny_destinations = default_denied_destinations();
+  std::vector<std::string> allow_destinations;  // CIDRs allowed even if denied above
+
+  [[nodiscard]] static std::vector<std::string> default_denied_destinations();
 };
 
 struct LimitsSection {

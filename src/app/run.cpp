@@ -127,6 +127,12 @@ base::Result<Config> build_config(const RunOptions& o) {
         c.capture.modes.push_back(*mode);
     }
   }
+  for (const auto& a : o.allow_destinations) {
+    if (!policy::parse_cidr(a))
+      return Error{ErrorCode::BadRequest, ErrorSource::Client,
+                   "--allow-destination " + a + ": expected a CIDR such as 127.0.0.0/8"};
+    c.proxy.allow_destinations.push_back(a);
+  }
   for (auto p : o.connect_ports)
     if (std::find(c.proxy.connect_ports.begin(), c.proxy.connect_ports.end(), p) ==
         c.proxy.connect_ports.end())

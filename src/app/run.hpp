@@ -21,11 +21,12 @@ struct RunOptions {
   std::optional<std::string> access_log;
   std::optional<unsigned> threads;
   std::optional<std::string> log_level;
-  std::vector<std::uint16_t> connect_ports;  // added to proxy.connect_ports
-  std::vector<std::string> upstream_ca;      // added to tls.upstream_ca
-  std::optional<std::string> policy_file;    // replaces policy.file
-  std::optional<std::string> lists;          // replaces policy.lists
-  std::vector<std::string> capture_modes;    // replaces capture.mode when non-empty
+  std::vector<std::uint16_t> connect_ports;     // added to proxy.connect_ports
+  std::vector<std::string> upstream_ca;         // added to tls.upstream_ca
+  std::optional<std::string> policy_file;       // replaces policy.file
+  std::optional<std::string> lists;             // replaces policy.lists
+  std::vector<std::string> capture_modes;       // replaces capture.mode when non-empty
+  std::vector<std::string> allow_destinations;  // added to proxy.allow_destinations
 };
 
 // The config `warden run` would use: file (or defaults), then flags, then validation.

@@ -78,6 +78,8 @@ std::string_view error_code_name(ErrorCode code) {
       return "ERR_UNKNOWN_PROTOCOL";
     case ErrorCode::DestinationMismatch:
       return "ERR_DEST_MISMATCH";
+    case ErrorCode::DestinationDenied:
+      return "ERR_DESTINATION_DENIED";
     case ErrorCode::Internal:
       return "ERR_INTERNAL";
   }

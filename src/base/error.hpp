@@ -51,6 +51,7 @@ enum class ErrorCode {
   NotTls,               // a client sent something else than TLS into a tunnel we inspect
   UnknownProtocol,      // a captured connection carried neither HTTP nor TLS (reset)
   DestinationMismatch,  // Host/SNI names a server at another address than the one dialled
+  DestinationDenied,    // the upstream address is loopback, link-local, ours... (403)
   Internal,             // a bug or resource exhaustion on our side
 };
 

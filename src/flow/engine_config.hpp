@@ -5,6 +5,7 @@
 
 #include "http/chunked.hpp"
 #include "http/head_parser.hpp"
+#include "net/destination_guard.hpp"
 #include "net/types.hpp"
 #include "policy/policy.hpp"
 
@@ -42,6 +43,8 @@ struct EngineConfig {
   std::size_t upstream_pool_per_host = 128;       // idle upstream connections per worker
   std::size_t upstream_pool_total = 4096;
   int upstream_socket_mark = 0;
+  // Upstream addresses refused (loopback, link-local, the host's own...; proxy.deny_destinations).
+  net::DestinationRules destinations;
   // Captured destinations whose traffic, when it is neither HTTP nor TLS, is relayed untouched
   // instead of reset (capture.relay_untouched).
   struct RelayException {

@@ -59,6 +59,7 @@ net::Awaitable<void> ClientSession::respond_error(Exchange* ex, const base::Erro
       status = 504;
       break;
     case base::ErrorCode::PortNotAllowed:
+    case base::ErrorCode::DestinationDenied:
       status = 403;
       break;
     case base::ErrorCode::BadRequest:

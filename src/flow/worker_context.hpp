@@ -53,7 +53,8 @@ class WorkerContext {
   UpstreamPool upstreams;
   // Shared HTTP/2 connections to origins, by https pool key and policy group (h2_upstream.hpp).
   std::unordered_map<std::string, std::shared_ptr<H2Upstream>> h2_upstreams;
-  DnsCache dns_cache;  // destination checks of captured connections
+  DnsCache dns_cache;               // destination checks of captured connections
+  net::OwnAddresses own_addresses;  // this host's addresses, for the destination deny-list
   observe::AccessLogBatch access_log;
   base::RequestIdGenerator ids;
   std::unordered_set<ClientSession*> sessions;

@@ -134,8 +134,17 @@ Awaitable<base::Result<Connected>> connect_endpoints(std::vector<tcp::endpoint> 
   const Clock::time_point deadline = Clock::now() + options.timeout;
   auto race = std::make_shared<Race>(ex);
   std::size_t next = 0;
+  std::string denied;  // why the last refused address was refused
   while (!race->winner) {
     const bool can_start = next < endpoints.size();
+    std::string refusal;
+    if (can_start && options.destinations != nullptr)
+      refusal = options.destinations->refusal(endpoints[next].address(), Clock::now());
+    if (can_start && !refusal.empty()) {
+      denied = fmt::format("{} is {}", endpoints[next].address().to_string(), refusal);
+      ++next;
+      continue;  // never attempted: the next one at once
+    }
     if (can_start) {
       auto socket = std::make_unique<Socket>(ex);
       error_code ec;
@@ -171,7 +180,20 @@ Awaitable<base::Result<Connected>> connect_endpoints(std::vector<tcp::endpoint> 
       s->close(ignored);  // losers; their attempt coroutines finish with operation_aborted
     }
   }
+  if (race->winner && options.destinations != nullptr) {
+    error_code ec;
+    const tcp::endpoint local = race->winner->socket.local_endpoint(ec);
+    if (!ec && options.destinations->reached_this_host(local, race->winner->endpoint)) {
+      race->winner->socket.close(ec);
+      co_return Error{ErrorCode::DestinationDenied, ErrorSource::Policy,
+                      fmt::format("{} is refused: {} is this filter's own address", where,
+                                  race->winner->endpoint.address().to_string())};
+    }
+  }
   if (race->winner) co_return std::move(*race->winner);
+  if (!denied.empty() && race->sockets.empty())
+    co_return Error{ErrorCode::DestinationDenied, ErrorSource::Policy,
+                    fmt::format("{} is refused: {}", where, denied)};
   if (race->pending > 0 || (Clock::now() >= deadline && !race->last_error))
     co_return Error{ErrorCode::ConnectTimeout, ErrorSource::Upstream,
                     "timed out connecting to " + where};

@@ -4,9 +4,10 @@
 // attempt every `attempt_delay` (250 ms) or as soon as the previous one fails, the first
 // connection to succeed wins and the others are closed. The whole operation is bounded by
 // `timeout`. Failures come back as base::Error values that name what went wrong (DNS, refused,
-// unreachable, timeout) for the client's 502/504 page and the access log.
+// unreachable, timeout, a denied destination) for the client's page and the access log.
 
 #include "base/result.hpp"
+#include "net/destination_guard.hpp"
 #include "net/types.hpp"
 
 #include <cstdint>
@@ -18,6 +19,8 @@ struct ConnectOptions {
   Duration timeout{10'000};     // DNS and connect together
   Duration attempt_delay{250};  // RFC 8305 §5 "Connection Attempt Delay"
   int socket_mark = 0;          // SO_MARK on upstream sockets (0: none); used by capture
+  // Addresses refused before connect() (ERR_DESTINATION_DENIED); null: none.
+  const DestinationGuard* destinations = nullptr;
 };
 
 struct Connected {

@@ -22,51 +22,6 @@ std::string_view action_name(Action a) {
   return "allow";
 }
 
-std::optional<std::array<std::uint8_t, 16>> parse_ip(std::string_view text) {
-  std::array<std::uint8_t, 16> out{};
-  const std::string s(text);
-  in_addr a4{};
-  if (::inet_pton(AF_INET, s.c_str(), &a4) == 1) {
-    out[10] = out[11] = 0xff;
-    std::memcpy(out.data() + 12, &a4, 4);
-    return out;
-  }
-  in6_addr a6{};
-  if (::inet_pton(AF_INET6, s.c_str(), &a6) == 1) {
-    std::memcpy(out.data(), &a6, 16);
-    return out;
-  }
-  return std::nullopt;
-}
-
-std::optional<Cidr> parse_cidr(std::string_view text) {
-  const std::size_t slash = text.find('/');
-  const std::string_view addr = text.substr(0, slash);
-  auto ip = parse_ip(addr);
-  if (!ip) return std::nullopt;
-  const bool v4 = addr.find(':') == std::string_view::npos;
-  unsigned bits = v4 ? 32 : 128;
-  if (slash != std::string_view::npos) {
-    const std::string_view n = text.substr(slash + 1);
-    if (n.empty() || n.size() > 3 || n.find_first_not_of("0123456789") != std::string_view::npos)
-      return std::nullopt;
-    bits = static_cast<unsigned>(std::stoul(std::string(n)));
-    if (bits > (v4 ? 32u : 128u)) return std::nullopt;
-  }
-  return Cidr{*ip, v4 ? bits + 96 : bits};
-}
-
-bool Cidr::contains(const std::array<std::uint8_t, 16>& ip) const {
-  unsigned left = prefix;
-  for (std::size_t i = 0; i < 16 && left > 0; ++i) {
-    const unsigned take = std::min(left, 8u);
-    const auto mask = static_cast<std::uint8_t>(0xff << (8 - take));
-    if ((ip[i] & mask) != (address[i] & mask)) return false;
-    left -= take;
-  }
-  return true;
-}
-
 bool Schedule::active(std::chrono::system_clock::time_point now) const {
   const std::time_t t = std::chrono::system_clock::to_time_t(now);
   std::tm local{};

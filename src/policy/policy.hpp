@@ -14,6 +14,7 @@
 //   3. nothing matched: allow (and the access log still records it).
 // A rule with a schedule applies only inside it (local time).
 
+#include "base/cidr.hpp"
 #include "policy/category_lists.hpp"
 #include "policy/domain_set.hpp"
 
@@ -36,14 +37,9 @@ namespace warden::policy {
 enum class Action : std::uint8_t { Allow, NoDecrypt, Reject, Block };
 [[nodiscard]] std::string_view action_name(Action a);
 
-struct Cidr {
-  std::array<std::uint8_t, 16> address{};  // IPv4 as IPv4-mapped IPv6
-  unsigned prefix = 0;                     // in IPv6 bits
-  [[nodiscard]] bool contains(const std::array<std::uint8_t, 16>& ip) const;
-};
-[[nodiscard]] std::optional<Cidr> parse_cidr(std::string_view text);
-// An address in the IPv4-mapped IPv6 form Cidr uses; nullopt if not an IP literal.
-[[nodiscard]] std::optional<std::array<std::uint8_t, 16>> parse_ip(std::string_view text);
+using base::Cidr;
+using base::parse_cidr;
+using base::parse_ip;
 
 struct Schedule {
   std::uint8_t days = 0x7f;  // bit 0 Monday ... bit 6 Sunday

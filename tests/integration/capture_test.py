@@ -32,7 +32,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import harness  # noqa: E402
-from harness import wait_until  # noqa: E402
+from harness import Netns, sh, wait_until  # noqa: E402
 
 NAME = "www.school-test.example"  # the origin's name (TLS certificate and hosts files)
 ROUTER = ("198.18.2.1", "2001:db8:2::1")  # the gateway's addresses on the server side
@@ -96,69 +96,6 @@ def run_echo(address, port):
     server = TcpServer((address, int(port)), Handler)
     print("ready", flush=True)
     server.serve_forever()
-
-
-# ---- namespaces ----
-
-def sh(*args, check=True, **kw):
-    return subprocess.run(list(args), capture_output=True, text=True, check=check, **kw)
-
-
-class Netns:
-    """Named network namespaces, veths and hosts files; everything removed by cleanup()."""
-
-    def __init__(self):
-        self.tag = f"w{os.getpid() % 100000}"
-        self.names = []
-        self.procs = []
-
-    def ns(self, role):
-        name = f"{self.tag}-{role}"
-        sh("ip", "netns", "add", name)
-        sh("ip", "-n", name, "link", "set", "lo", "up")
-        self.names.append(name)
-        return name
-
-    def link(self, a, a_if, b, b_if):
-        sh("ip", "link", "add", a_if, "netns", a, "type", "veth", "peer", "name", b_if, "netns", b)
-        sh("ip", "-n", a, "link", "set", a_if, "up")
-        sh("ip", "-n", b, "link", "set", b_if, "up")
-
-    def addr(self, ns, dev, *addresses):
-        for a in addresses:
-            extra = ["nodad"] if ":" in a else []
-            sh("ip", "-n", ns, "addr", "add", a, "dev", dev, *extra)
-
-    def hosts(self, ns, lines):
-        folder = f"/etc/netns/{ns}"
-        os.makedirs(folder, exist_ok=True)
-        with open(os.path.join(folder, "hosts"), "w") as f:
-            f.write("127.0.0.1 localhost\n::1 localhost\n" + lines)
-
-    def spawn(self, ns, *args, **kw):
-        p = subprocess.Popen(["ip", "netns", "exec", ns, *args], **kw)
-        self.procs.append(p)
-        return p
-
-    def run(self, ns, *args, timeout=20):
-        env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
-        return subprocess.run(["ip", "netns", "exec", ns, *args], capture_output=True, text=True,
-                              timeout=timeout, env=env)
-
-    def cleanup(self):
-        for p in self.procs:
-            if p.poll() is None:
-                p.kill()
-                p.wait()
-        for name in self.names:
-            pids = sh("ip", "netns", "pids", name, check=False).stdout.split()
-            for pid in pids:
-                try:
-                    os.kill(int(pid), signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-            sh("ip", "netns", "del", name, check=False)
-            shutil.rmtree(f"/etc/netns/{name}", ignore_errors=True)
 
 
 class WardenInNs:
@@ -263,6 +200,8 @@ class Capture(unittest.TestCase):
         n.addr(cls.rtr, f"{t}c", "198.18.1.1/24", "2001:db8:1::1/64")
         n.addr(cls.rtr, f"{t}s", "198.18.2.1/24", "2001:db8:2::1/64")
         n.addr(cls.srv, "srv0", "198.18.2.2/24", "198.18.2.3/24", "2001:db8:2::2/64")
+        n.addr(cls.srv, "lo", "169.254.169.254/32")  # a cloud metadata service behind the gateway
+        sh("ip", "-n", cls.rtr, "route", "add", "169.254.169.254/32", "via", "198.18.2.2")
         sh("ip", "-n", cls.cli, "route", "add", "default", "via", "198.18.1.1")
         sh("ip", "-n", cls.cli, "-6", "route", "add", "default", "via", "2001:db8:1::1")
         sh("ip", "-n", cls.srv, "route", "add", "default", "via", "198.18.2.1")
@@ -284,7 +223,8 @@ class Capture(unittest.TestCase):
         p = n.spawn(cls.srv, sys.executable, me, "--echo", "198.18.2.3", "2222",
                     stdout=subprocess.PIPE, text=True)
         assert p.stdout.readline().strip() == "ready"
-        for ns, label, binds in ((cls.srv, "origin", ["198.18.2.2", "2001:db8:2::2"]),
+        for ns, label, binds in ((cls.srv, "origin", ["198.18.2.2", "2001:db8:2::2",
+                                                      "169.254.169.254"]),
                                  (cls.srv, "other", ["198.18.2.3"]),
                                  (cls.web, "origin", ["198.18.10.2", "2001:db8:10::2"])):
             p = n.spawn(ns, sys.executable, me, "--origin", label, pki, *binds,
@@ -420,6 +360,19 @@ class Capture(unittest.TestCase):
         self.assertEqual(out.stdout, "421", out.stderr[-800:])
         line = w.log_line(status=421)
         self.assertEqual(line["orig_dst"], "198.18.2.2:80")
+
+    def test_a_denied_destination_is_refused_on_the_transparent_path(self):
+        url = "http://169.254.169.254/latest/meta-data/"
+        # Without Warden the gateway routes to it.
+        self.assertTrue(self.reaches_origin(self.cli, url))
+        w = self.warden(self.rtr, "--capture", "redirect")
+        out = curl(self.net, self.cli, "-w", "\n%{http_code}", url)
+        self.assertTrue(out.stdout.endswith("\n403"), out.stdout[-300:])
+        self.assertIn("ERR_DESTINATION_DENIED", out.stdout)
+        self.assertNotIn("origin path=", out.stdout)
+        line = w.log_line(path="/latest/meta-data/")
+        self.assertEqual((line["orig_dst"], line["error"], line["status"]),
+                         ("169.254.169.254:80", "ERR_DESTINATION_DENIED", 403), line)
 
     def test_what_is_neither_http_nor_tls_is_reset(self):
         w = self.warden(self.rtr, "--capture", "redirect")

@@ -18,6 +18,8 @@ import unittest
 
 # The binary under test; each test script sets it from its first argument.
 WARDEN = "build/release/warden"
+# Flags that let Warden reach origins on loopback (refused by default: proxy.deny_destinations).
+ALLOW_LOOPBACK = ["--allow-destination", "127.0.0.0/8", "--allow-destination", "::1/128"]
 
 
 class Origin(http.server.BaseHTTPRequestHandler):
@@ -47,11 +49,13 @@ def start_origin():
 class Warden:
     """A running `warden run`; the port is read from its start banner on stderr."""
 
-    def __init__(self, *extra, config=None):
+    def __init__(self, *extra, config=None, allow_loopback=True):
         self.dir = tempfile.mkdtemp(prefix="warden-bin-")
         self.access_log = os.path.join(self.dir, "access.log")
         args = [WARDEN, "run", "--listen", "127.0.0.1:0", "--state-dir",
                 os.path.join(self.dir, "state"), "--access-log", self.access_log, "--threads", "2"]
+        if allow_loopback:  # the test origins listen there, which Warden refuses by default
+            args += ALLOW_LOOPBACK
         if config:
             args += ["-c", config]
         self.proc = subprocess.Popen(args + list(extra), stdout=subprocess.PIPE,
@@ -130,12 +134,14 @@ def main():
     raise SystemExit(77 if result.skipped else 0)
 
 
-def enter_network_namespace():
+def enter_network_namespace(private_mounts=False):
     """As root, re-runs this script in a fresh network namespace with only loopback up, so
-    nothing it starts can reach the internet. Returns True when running inside one."""
+    nothing it starts can reach the internet (and, with `private_mounts`, a mount namespace of
+    its own, so it may bind-mount over /etc/hosts). Returns True when running inside one."""
     if os.geteuid() == 0 and os.environ.get("WARDEN_NETNS") != "1" and shutil.which("unshare"):
         os.environ["WARDEN_NETNS"] = "1"
-        os.execvp("unshare", ["unshare", "-n", "--", sys.executable, *sys.argv])
+        flags = ["-n", "-m"] if private_mounts else ["-n"]
+        os.execvp("unshare", ["unshare", *flags, "--", sys.executable, *sys.argv])
     inside = os.environ.get("WARDEN_NETNS") == "1"
     if inside:
         subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
@@ -258,3 +264,64 @@ class Chromium:
                 "--proxy-bypass-list=<-loopback>", *extra, url]
         env = dict(os.environ, HOME=self.home)
         return subprocess.run(args, capture_output=True, text=True, timeout=120, env=env)
+
+
+def sh(*args, check=True, **kw):
+    return subprocess.run(list(args), capture_output=True, text=True, check=check, **kw)
+
+
+class Netns:
+    """Named network namespaces, veths and hosts files; everything removed by cleanup()."""
+
+    def __init__(self):
+        self.tag = f"w{os.getpid() % 100000}"
+        self.names = []
+        self.procs = []
+
+    def ns(self, role):
+        name = f"{self.tag}-{role}"
+        sh("ip", "netns", "add", name)
+        sh("ip", "-n", name, "link", "set", "lo", "up")
+        self.names.append(name)
+        return name
+
+    def link(self, a, a_if, b, b_if):
+        sh("ip", "link", "add", a_if, "netns", a, "type", "veth", "peer", "name", b_if, "netns", b)
+        sh("ip", "-n", a, "link", "set", a_if, "up")
+        sh("ip", "-n", b, "link", "set", b_if, "up")
+
+    def addr(self, ns, dev, *addresses):
+        for a in addresses:
+            extra = ["nodad"] if ":" in a else []
+            sh("ip", "-n", ns, "addr", "add", a, "dev", dev, *extra)
+
+    def hosts(self, ns, lines):
+        folder = f"/etc/netns/{ns}"
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, "hosts"), "w") as f:
+            f.write("127.0.0.1 localhost\n::1 localhost\n" + lines)
+
+    def spawn(self, ns, *args, **kw):
+        p = subprocess.Popen(["ip", "netns", "exec", ns, *args], **kw)
+        self.procs.append(p)
+        return p
+
+    def run(self, ns, *args, timeout=20):
+        env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+        return subprocess.run(["ip", "netns", "exec", ns, *args], capture_output=True, text=True,
+                              timeout=timeout, env=env)
+
+    def cleanup(self):
+        for p in self.procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        for name in self.names:
+            pids = sh("ip", "netns", "pids", name, check=False).stdout.split()
+            for pid in pids:
+                try:
+                    os.kill(int(pid), signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            sh("ip", "netns", "del", name, check=False)
+            shutil.rmtree(f"/etc/netns/{name}", ignore_errors=True)

@@ -14,6 +14,8 @@ void ProxyFixture::SetUp() {
   char tmpl[] = "/tmp/warden-test-XXXXXX";
   dir_ = ::mkdtemp(tmpl);
   config.timeouts.upstream_connect = std::chrono::seconds(5);
+  // The test origins listen on loopback, which Warden refuses by default.
+  config.destinations.allow = {*base::parse_cidr("127.0.0.0/8"), *base::parse_cidr("::1/128")};
 }
 
 void ProxyFixture::TearDown() {

@@ -1,0 +1,28 @@
+#pragma once
+// IP addresses and CIDR blocks as 16 bytes, IPv4 in its IPv4-mapped IPv6 form (::ffff:a.b.c.d),
+// so one comparison serves both families and "::ffff:127.0.0.1" is the same address as
+// "127.0.0.1". Used by policy groups, capture exceptions and the destination deny-list.
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace warden::base {
+
+using IpBytes = std::array<std::uint8_t, 16>;
+
+struct Cidr {
+  IpBytes address{};    // IPv4 as IPv4-mapped IPv6
+  unsigned prefix = 0;  // in IPv6 bits
+  [[nodiscard]] bool contains(const IpBytes& ip) const;
+};
+
+// "192.0.2.0/24", "2001:db8::/32", or an address alone (a /32 or /128).
+[[nodiscard]] std::optional<Cidr> parse_cidr(std::string_view text);
+// An address in the IPv4-mapped IPv6 form Cidr uses; nullopt if not an IP literal.
+[[nodiscard]] std::optional<IpBytes> parse_ip(std::string_view text);
+// The same from raw bytes: 4 (IPv4) or 16 (IPv6).
+[[nodiscard]] IpBytes ip_bytes_v4(const std::array<std::uint8_t, 4>& v4);
+
+}  // namespace warden::base
