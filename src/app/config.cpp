@@ -363,10 +363,53 @@ const std::vector<Key>& schema() {
            quoted.push_back(fmt::format("\"{}\"", capture::capture_mode_name(m)));
          return fmt::format("[{}]", fmt::join(quoted, ", "));
        }},
+      {"capture", "ports",
+       "Outbound TCP ports captured: \"all\" (web traffic is recognised by what it is, on any\n"
+       "port), or a list such as [80, 443].",
+       [](const toml::node& v, Config& c) -> std::optional<std::string> {
+         if (const auto* str = v.as_string()) {
+           if (str->get() != "all") return "expected \"all\" or a list of port numbers";
+           c.capture.all_ports = true;
+           return std::nullopt;
+         }
+         const auto* arr = v.as_array();
+         if (arr == nullptr || arr->empty()) return "expected \"all\" or a list of port numbers";
+         std::vector<std::uint16_t> ports;
+         for (const auto& e : *arr) {
+           const auto* i = e.as_integer();
+           if (i == nullptr || i->get() < 1 || i->get() > 65535)
+             return "expected \"all\" or port numbers between 1 and 65535";
+           ports.push_back(static_cast<std::uint16_t>(i->get()));
+         }
+         c.capture.all_ports = false;
+         c.capture.ports = std::move(ports);
+         return std::nullopt;
+       },
+       [](Config c) {
+         return c.capture.all_ports ? std::string("\"all\"")
+                                    : fmt::format("[{}]", fmt::join(c.capture.ports, ", "));
+       }},
       integer_list_key<std::uint16_t>(
-          "capture", "ports", "Destination TCP ports captured.",
-          [](Config& c) -> std::vector<std::uint16_t>& { return c.capture.ports; }, "port numbers",
-          1, 65535),
+          "capture", "web_ports",
+          "Ports where a captured connection that is neither HTTP nor TLS is reset (a VPN\n"
+          "hiding on 443). On every other port it is relayed untouched and logged (SSH, mail),\n"
+          "unless a protocol = \"other\" policy rule blocks it.",
+          [](Config& c) -> std::vector<std::uint16_t>& { return c.capture.web_ports; },
+          "port numbers", 1, 65535),
+      string_list_key(
+          "capture", "exempt",
+          "Destinations never captured (the school's own servers): \"CIDR\", \"CIDR:port\",\n"
+          "\"[IPv6 CIDR]:port\". A gateway never captures connections to itself.",
+          [](Config& c) -> std::vector<std::string>& { return c.capture.exempt; },
+          [](std::string& d) -> std::optional<std::string> {
+            if (!parse_relay_exception(d)) return "expected CIDR, CIDR:port or [IPv6 CIDR]:port";
+            return std::nullopt;
+          }),
+      duration_key("capture", "server_first_wait",
+                   "On ports outside web_ports: how long a silent client may wait for a server\n"
+                   "that speaks first (SMTP, POP, FTP) before Warden connects; the first bytes of\n"
+                   "either side then decide (a client's TLS or HTTP is still filtered).",
+                   [](Config& c) -> net::Duration& { return c.capture.server_first_wait; }),
       integer_key(
           "capture", "redirect_port", "Transparent listener of redirect (all addresses).",
           [](Config& c) -> std::uint16_t& { return c.capture.redirect_port; }, 1, 65535),
@@ -424,9 +467,39 @@ const std::vector<Key>& schema() {
             if (!parse_relay_exception(d)) return "expected CIDR, CIDR:port or [IPv6 CIDR]:port";
             return std::nullopt;
           }),
-      bool_key("egress", "refuse_quic",
-               "With transparent capture: refuse UDP 443 (QUIC), so browsers use TCP.",
-               [](Config& c) -> bool& { return c.capture.egress.refuse_quic; }),
+      {"egress", "quic",
+       "With transparent capture, QUIC (HTTP/3, which Warden cannot read): \"refuse\" UDP 443\n"
+       "so browsers use TCP; \"block-all\" refuses every outbound UDP port but egress.udp_allow\n"
+       "(no QUIC on any port); \"allow\" refuses nothing. Alt-Svc offers of HTTP/3 are removed\n"
+       "from every response Warden reads either way.",
+       [](const toml::node& v, Config& c) -> std::optional<std::string> {
+         const auto* str = v.as_string();
+         const std::string_view q = str != nullptr ? std::string_view(str->get()) : "";
+         if (q == "refuse")
+           c.capture.egress.quic = capture::QuicPolicy::Refuse;
+         else if (q == "block-all")
+           c.capture.egress.quic = capture::QuicPolicy::BlockAll;
+         else if (q == "allow")
+           c.capture.egress.quic = capture::QuicPolicy::Allow;
+         else
+           return "must be \"refuse\", \"block-all\" or \"allow\"";
+         return std::nullopt;
+       },
+       [](Config c) {
+         switch (c.capture.egress.quic) {
+           case capture::QuicPolicy::BlockAll:
+             return std::string("\"block-all\"");
+           case capture::QuicPolicy::Allow:
+             return std::string("\"allow\"");
+           case capture::QuicPolicy::Refuse:
+             break;
+         }
+         return std::string("\"refuse\"");
+       }},
+      integer_list_key<std::uint16_t>(
+          "egress", "udp_allow", "UDP ports left open by quic = \"block-all\" (DNS, DHCP, NTP).",
+          [](Config& c) -> std::vector<std::uint16_t>& { return c.capture.egress.udp_allow; },
+          "port numbers", 1, 65535),
       bool_key("egress", "refuse_dot",
                "With transparent capture: refuse DNS over TLS (TCP and UDP 853).",
                [](Config& c) -> bool& { return c.capture.egress.refuse_dot; }),
@@ -679,6 +752,8 @@ flow::EngineConfig make_engine_config(const Config& c) {
   e.upstream_pool_total = c.upstream.pool_total;
   for (const auto& r : c.capture.relay_untouched)
     e.relay_untouched.push_back(*parse_relay_exception(r));
+  e.web_ports = c.capture.web_ports;
+  e.server_first_wait = c.capture.server_first_wait;
   // Warden's own connections carry the mark local capture lets through (no loop).
   if (!c.capture.modes.empty()) e.upstream_socket_mark = static_cast<int>(c.capture.socket_mark);
   return e;

@@ -80,11 +80,13 @@ void print_start_banner(const Config& c, const std::vector<net::tcp::endpoint>& 
   } else {
     fmt::print(stderr, "  HTTPS tunnels are relayed, not decrypted (tls.intercept = false).\n");
   }
+  const std::string ports = c.capture.all_ports
+                                ? std::string("every TCP port")
+                                : fmt::format("TCP ports {}", fmt::join(c.capture.ports, ", "));
   for (auto mode : c.capture.modes)
     fmt::print(
-        stderr, "  Transparent capture ({}): TCP ports {} to port {}{}.\n",
-        capture::capture_mode_name(mode), fmt::join(c.capture.ports, ", "),
-        c.capture.listener_port(mode),
+        stderr, "  Transparent capture ({}): {} to port {}{}.\n", capture::capture_mode_name(mode),
+        ports, c.capture.listener_port(mode),
         c.capture.fail_closed ? "; fail closed (rules stay when Warden stops)" : "; fail open");
   if (policy.lists().names().empty())
     fmt::print(stderr,

@@ -80,6 +80,8 @@ std::string_view error_code_name(ErrorCode code) {
       return "ERR_DEST_MISMATCH";
     case ErrorCode::DestinationDenied:
       return "ERR_DESTINATION_DENIED";
+    case ErrorCode::UpstreamProxy:
+      return "ERR_UPSTREAM_PROXY";
     case ErrorCode::Internal:
       return "ERR_INTERNAL";
   }

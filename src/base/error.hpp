@@ -52,6 +52,7 @@ enum class ErrorCode {
   UnknownProtocol,      // a captured connection carried neither HTTP nor TLS (reset)
   DestinationMismatch,  // Host/SNI names a server at another address than the one dialled
   DestinationDenied,    // the upstream address is loopback, link-local, ours... (403)
+  UpstreamProxy,        // a captured connection spoke to an outside proxy (a tunnel; 403)
   Internal,             // a bug or resource exhaustion on our side
 };
 

@@ -5,14 +5,23 @@
 
 #include "capture/flow_meta.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 namespace warden::capture {
 
+// What happens to outbound UDP, where QUIC (HTTP/3) would carry web traffic Warden cannot read.
+enum class QuicPolicy : std::uint8_t {
+  Refuse,    // UDP 443 refused: browsers fall back to TCP, where Warden sees them
+  BlockAll,  // every outbound UDP port refused but `udp_allow` (DNS, NTP): no QUIC anywhere
+  Allow,     // nothing refused (Warden does not see QUIC traffic)
+};
+
 struct EgressSettings {
-  bool refuse_quic = true;  // UDP 443: browsers fall back to TCP, where Warden sees them
+  QuicPolicy quic = QuicPolicy::Refuse;
+  std::vector<std::uint16_t> udp_allow{53, 67, 123};  // UDP left open by QuicPolicy::BlockAll
   bool refuse_dot = true;   // DNS over TLS (TCP and UDP 853): DNS stays the school's
   bool deny_other = false;  // refuse every other outbound port except `allow`
   std::vector<std::uint16_t> allow{53, 123};
@@ -20,8 +29,16 @@ struct EgressSettings {
 
 struct CaptureSettings {
   std::vector<CaptureMode> modes;             // Redirect, Tproxy, Local; empty: explicit only
-  std::vector<std::uint16_t> ports{80, 443};  // destination ports captured
-  std::uint16_t redirect_port = 3129;         // transparent listener per mode
+  bool all_ports = true;                      // every outbound TCP port; else only `ports`
+  std::vector<std::uint16_t> ports{80, 443};  // destination ports captured (all_ports false)
+  // Where what is neither HTTP nor TLS is reset (a VPN hiding on 443); elsewhere it is relayed.
+  std::vector<std::uint16_t> web_ports{80, 443};
+  // Destinations never captured ("CIDR", "CIDR:port", "[v6 CIDR]:port"): the school's servers.
+  std::vector<std::string> exempt;
+  // On other ports, how long a silent client may wait for a server that speaks first (SMTP, an
+  // SSH banner) before Warden connects and lets the first bytes of either side decide.
+  std::chrono::milliseconds server_first_wait{250};
+  std::uint16_t redirect_port = 3129;  // transparent listener per mode
   std::uint16_t tproxy_port = 3130;
   std::uint16_t local_port = 3131;
   std::vector<std::string> interfaces;     // gateway: client-side interfaces; empty: all but lo

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
+
 namespace warden::capture {
 namespace {
 
@@ -22,25 +24,66 @@ std::string client_side(const CaptureSettings& s) {
 // QUIC, DNS over TLS and (with deny_other) everything not allowed, refused fast so that
 // clients fall back to what Warden can read instead of waiting.
 void egress_rules(std::string& out, const EgressSettings& e, const CaptureSettings& s) {
-  if (e.refuse_quic) out += "    meta l4proto udp th dport 443 reject\n";
+  if (e.quic == QuicPolicy::Refuse) out += "    meta l4proto udp th dport 443 reject\n";
+  // (ct state new: the answers to allowed ports come back from them, to any port.)
+  if (e.quic == QuicPolicy::BlockAll)
+    out += e.udp_allow.empty()
+               ? "    meta l4proto udp ct state new reject\n"
+               : fmt::format("    meta l4proto udp ct state new th dport != {} reject\n",
+                             set_of(e.udp_allow));
   if (e.refuse_dot) {
     out += "    meta l4proto tcp th dport 853 reject with tcp reset\n";
     out += "    meta l4proto udp th dport 853 reject\n";
   }
   if (e.deny_other) {
     std::vector<std::uint16_t> open = e.allow;
-    open.insert(open.end(), s.ports.begin(), s.ports.end());
+    if (!s.all_ports) open.insert(open.end(), s.ports.begin(), s.ports.end());
     out += "    ct state established,related accept\n";
+    // With every TCP port captured, what TCP still gets here was exempted on purpose.
+    if (s.all_ports) out += "    meta l4proto tcp accept\n";
     out += fmt::format("    meta l4proto {{ tcp, udp }} th dport {} accept\n", set_of(open));
     out += "    meta l4proto tcp reject with tcp reset\n";
     out += "    meta l4proto udp reject\n";
   }
 }
 
+// "CIDR", "CIDR:port" or "[IPv6 CIDR]:port" (checked when the config was read) as nft match
+// expressions: {"ip daddr 192.0.2.0/24", "tcp dport 25"}.
+std::pair<std::string, std::string> destination_match(std::string_view text) {
+  std::string_view cidr = text;
+  std::string_view port;
+  if (text.starts_with('[')) {
+    const std::size_t close = text.find(']');
+    cidr = text.substr(1, close - 1);
+    if (close + 1 < text.size()) port = text.substr(close + 2);
+  } else if (std::count(text.begin(), text.end(), ':') == 1) {
+    cidr = text.substr(0, text.find(':'));
+    port = text.substr(text.find(':') + 1);
+  }
+  const bool v6 = cidr.find(':') != std::string_view::npos;
+  return {fmt::format("{} daddr {}", v6 ? "ip6" : "ip", cidr),
+          port.empty() ? std::string() : fmt::format(" tcp dport {}", port)};
+}
+
+// Connections never captured: to this host itself on a gateway (its own services are not
+// traffic through the filter), DNS over TLS when the egress rules refuse it (they see it only
+// uncaptured), and the exempt destinations.
+void capture_exemptions(std::string& out, const CaptureSettings& s, bool gateway) {
+  if (gateway) out += "    fib daddr type local return\n";
+  if (s.egress.refuse_dot && s.all_ports) out += "    tcp dport 853 return\n";
+  for (const auto& e : s.exempt) {
+    const auto [address, port] = destination_match(e);
+    out += fmt::format("    {}{} return\n", address, port);
+  }
+}
+
 }  // namespace
 
 std::string render_nft_ruleset(const CaptureSettings& s) {
-  const std::string ports = set_of(s.ports);
+  // Every outbound TCP port, or the listed ones.
+  const std::string ports = s.all_ports
+                                ? std::string("meta l4proto tcp")
+                                : fmt::format("meta l4proto tcp th dport {}", set_of(s.ports));
   std::string out = fmt::format(
       "# Warden's capture rules (warden capture show). Replaced whole on every start.\n"
       "table inet {0}\n"
@@ -49,23 +92,24 @@ std::string render_nft_ruleset(const CaptureSettings& s) {
       kTableName);
   const bool gateway = s.has(CaptureMode::Redirect) || s.has(CaptureMode::Tproxy);
   if (s.has(CaptureMode::Redirect)) {
-    out += fmt::format(
+    out +=
         "  # redirect (gateway): the original destination comes from SO_ORIGINAL_DST.\n"
-        "  chain capture_redirect {{\n"
-        "    type nat hook prerouting priority dstnat; policy accept;\n"
-        "    {} meta l4proto tcp th dport {} redirect to :{}\n"
-        "  }}\n",
-        client_side(s), ports, s.redirect_port);
+        "  chain capture_redirect {\n"
+        "    type nat hook prerouting priority dstnat; policy accept;\n";
+    capture_exemptions(out, s, true);
+    out += fmt::format("    {} {} redirect to :{}\n  }}\n", client_side(s), ports, s.redirect_port);
   }
   if (s.has(CaptureMode::Tproxy)) {
-    out += fmt::format(
+    out +=
         "  # tproxy (gateway): the original destination is the accepted socket's own address.\n"
         "  # Without a listener the tproxy rule does not match and the packet is dropped: a\n"
         "  # stopped Warden does not open the way.\n"
-        "  chain capture_tproxy {{\n"
-        "    type filter hook prerouting priority mangle; policy accept;\n"
-        "    {0} meta l4proto tcp th dport {1} tproxy to :{2} meta mark set {3:#x} accept\n"
-        "    {0} meta l4proto tcp th dport {1} drop\n"
+        "  chain capture_tproxy {\n"
+        "    type filter hook prerouting priority mangle; policy accept;\n";
+    capture_exemptions(out, s, true);
+    out += fmt::format(
+        "    {0} {1} tproxy to :{2} meta mark set {3:#x} accept\n"
+        "    {0} {1} drop\n"
         "  }}\n",
         client_side(s), ports, s.tproxy_port, s.tproxy_mark);
   }
@@ -79,14 +123,12 @@ std::string render_nft_ruleset(const CaptureSettings& s) {
         s.socket_mark);
     if (!s.exempt_uids.empty())
       out += fmt::format("    meta skuid {{ {} }} return\n", fmt::join(s.exempt_uids, ", "));
-    out += fmt::format(
-        "    oifname \"lo\" return\n"
-        "    meta l4proto tcp th dport {} redirect to :{}\n"
-        "  }}\n",
-        ports, s.local_port);
+    out += "    oifname \"lo\" return\n";
+    capture_exemptions(out, s, false);
+    out += fmt::format("    {} redirect to :{}\n  }}\n", ports, s.local_port);
   }
   const EgressSettings& e = s.egress;
-  const bool any_egress = e.refuse_quic || e.refuse_dot || e.deny_other;
+  const bool any_egress = e.quic != QuicPolicy::Allow || e.refuse_dot || e.deny_other;
   if (gateway && any_egress) {
     out += fmt::format(
         "  # egress lockdown for the clients behind this gateway\n"

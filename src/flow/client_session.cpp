@@ -234,6 +234,9 @@ net::Awaitable<bool> ClientSession::handle_request(http::RequestHead& head) {
   }
   ex.semantics = std::move(*semantics);
 
+  if (meta_.original_destination && !bumped_ &&
+      (h.method() == "CONNECT" || (!h.target().starts_with('/') && h.target() != "*")))
+    co_return co_await refuse_outside_proxy(ex);
   if (h.method() == "CONNECT") {
     if (bumped_) {
       co_await respond_error(&ex, 400, ErrorCode::BadRequest,

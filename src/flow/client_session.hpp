@@ -39,6 +39,9 @@ class H2Upstream;
 
 class ClientSession : public std::enable_shared_from_this<ClientSession> {
  public:
+  // What the first bytes of a captured connection say it is (transparent.cpp).
+  enum class FirstBytes { NeedMore, Tls, Http, Other, Silent, Gone };
+
   // Accepts a flow on `ctx`'s worker, or refuses it with 503 at max_connections.
   static void start(WorkerContext& ctx, net::Socket client, capture::FlowMeta meta);
   ~ClientSession();
@@ -128,8 +131,21 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
 
   // transparent.cpp: a captured connection (capture/): TLS is bumped (or spliced) like a
   // CONNECT to its original destination; HTTP is read with its Host header; anything else is
-  // reset. Returns true when the request loop should go on.
+  // reset on a web port and relayed elsewhere (policy permitting). Returns true when the
+  // request loop should go on.
   net::Awaitable<bool> start_transparent();
+  // What the first bytes of a captured connection are, once `wait` has passed or they tell:
+  // Silent when the client sent nothing in time, Gone when it left.
+  net::Awaitable<FirstBytes> read_first_bytes(net::Duration wait);
+  // capture.web_ports: the client dialled one of them.
+  [[nodiscard]] bool on_web_port() const;
+  // A connection that is neither HTTP nor TLS: the policy's "other" rules; false (the client
+  // reset, the record logged) when they block it.
+  bool judge_other(Exchange& ex);
+  // Its upstream: the original destination itself (no name to judge); null, the client reset
+  // and logged, when it cannot be reached or is denied.
+  net::Awaitable<net::StreamPtr> connect_other(Exchange& ex);
+  net::Awaitable<void> relay_other(Exchange& ex, net::Stream& upstream);
   [[nodiscard]] http::Checked<http::AbsoluteTarget> transparent_target(
       const http::RequestHead& h) const;
   // Where to connect for `named` (what policy judged) on a captured connection: the original
@@ -138,6 +154,10 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   net::Awaitable<std::optional<http::Authority>> pick_destination(Exchange& ex,
                                                                   const http::Authority& named,
                                                                   bool strict);
+  // A captured connection that speaks to a proxy (absolute-form, CONNECT): a tunnel around
+  // the filter. The target is judged (a blocked one gets its page), then refused (403
+  // ERR_UPSTREAM_PROXY); the proxy is never contacted.
+  net::Awaitable<bool> refuse_outside_proxy(Exchange& ex);
   // capture.relay_untouched: this destination's non-HTTP/TLS traffic is relayed, not reset.
   [[nodiscard]] bool relays_untouched(const net::tcp::endpoint& dst) const;
   // Closes the client connection with a TCP reset.

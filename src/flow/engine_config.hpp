@@ -52,6 +52,10 @@ struct EngineConfig {
     std::uint16_t port = 0;  // 0: any
   };
   std::vector<RelayException> relay_untouched;
+  // Captured ports where what is neither HTTP nor TLS is reset; elsewhere it is relayed.
+  std::vector<std::uint16_t> web_ports{80, 443};
+  // On other ports, how long a silent client may wait for a server that speaks first.
+  net::Duration server_first_wait = 250ms;
   net::Duration dns_cache_ttl = 30s;  // the destination check's name -> addresses cache
 };
 

@@ -60,6 +60,7 @@ net::Awaitable<void> ClientSession::respond_error(Exchange* ex, const base::Erro
       break;
     case base::ErrorCode::PortNotAllowed:
     case base::ErrorCode::DestinationDenied:
+    case base::ErrorCode::UpstreamProxy:
       status = 403;
       break;
     case base::ErrorCode::BadRequest:

@@ -2,6 +2,7 @@
 
 #include "flow/detail/exchange.hpp"
 #include "flow/detail/until_woken.hpp"
+#include "http/alt_svc.hpp"
 #include "http/error_response.hpp"
 #include "http/h2_translate.hpp"
 
@@ -17,6 +18,23 @@ using base::ErrorCode;
 using std::chrono_literals::operator""s;
 namespace h2error = http::h2::error;
 constexpr int kReadBatch = 16;
+
+namespace {
+
+// HTTP/3 offers would steer the browser to QUIC, which Warden cannot read (http/alt_svc.hpp).
+// (An origin's ALTSVC frames are never passed on: the client's connection is Warden's own.)
+void without_quic_offers(http::h2::Fields& fields) {
+  for (auto it = fields.begin(); it != fields.end();) {
+    if (it->first != "alt-svc") {
+      ++it;
+      continue;
+    }
+    it->second = http::alt_svc_without_quic(it->second);
+    it = it->second.empty() ? fields.erase(it) : it + 1;
+  }
+}
+
+}  // namespace
 
 struct H2Bridge::Stream {
   std::int32_t id = 0;        // the client's stream
@@ -212,6 +230,7 @@ void H2Bridge::on_upstream_event(http::h2::ClientEvent& e) {
       case Kind::Response:
         s.ex.response_started = true;
         s.ex.record.status = e.response.status;
+        without_quic_offers(e.response.fields);
         down_.respond(s.id, e.response.status, e.response.fields, e.response.end_stream);
         break;
       case Kind::Data:

@@ -8,7 +8,9 @@
 #include "flow/detail/exchange.hpp"
 #include "http/chars.hpp"
 #include "net/connector.hpp"
+#include "net/destination_guard.hpp"
 
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -20,21 +22,20 @@ using base::ErrorCode;
 
 namespace {
 
-enum class Protocol { NeedMore, Tls, Http, Other };
-
 // TLS starts with a handshake record (22); HTTP/1 with a method (upper-case letters, '-' in
 // some WebDAV ones) and a space. Anything else, such as "SSH-2.0-..." or a VPN's framing, is
 // neither.
-Protocol sniff(std::string_view bytes) {
-  if (bytes.empty()) return Protocol::NeedMore;
-  if (static_cast<unsigned char>(bytes[0]) == 0x16) return Protocol::Tls;
+ClientSession::FirstBytes sniff(std::string_view bytes) {
+  using enum ClientSession::FirstBytes;
+  if (bytes.empty()) return NeedMore;
+  if (static_cast<unsigned char>(bytes[0]) == 0x16) return Tls;
   constexpr std::size_t kLongestMethod = 20;
   for (std::size_t i = 0; i < bytes.size() && i <= kLongestMethod; ++i) {
     const char c = bytes[i];
-    if (c == ' ') return i > 0 ? Protocol::Http : Protocol::Other;
-    if (!((c >= 'A' && c <= 'Z') || c == '-')) return Protocol::Other;
+    if (c == ' ') return i > 0 ? Http : Other;
+    if (!((c >= 'A' && c <= 'Z') || c == '-')) return Other;
   }
-  return bytes.size() > kLongestMethod ? Protocol::Other : Protocol::NeedMore;
+  return bytes.size() > kLongestMethod ? Other : NeedMore;
 }
 
 }  // namespace
@@ -46,6 +47,26 @@ void ClientSession::reset_client() {
   ::setsockopt(tcp.socket().native_handle(), SOL_SOCKET, SO_LINGER, &l, sizeof l);
   state_ = State::Closed;
   client_->close();
+}
+
+bool ClientSession::on_web_port() const {
+  const auto& ports = config_->web_ports;
+  return std::find(ports.begin(), ports.end(), meta_.original_destination->port()) != ports.end();
+}
+
+net::Awaitable<ClientSession::FirstBytes> ClientSession::read_first_bytes(net::Duration wait) {
+  const unsigned expiries = watchdog_.expiries();
+  watchdog_.expire_after(wait);
+  FirstBytes kind = sniff(client_buf_.data());
+  while (kind == FirstBytes::NeedMore) {
+    std::span<char> space = client_buf_.prepare(1, 16 * 1024);
+    auto [ec, n] = co_await client_->read_some(space);
+    if (state_ == State::Closed) co_return FirstBytes::Gone;
+    if (ec) co_return watchdog_.expiries() != expiries ? FirstBytes::Silent : FirstBytes::Gone;
+    client_buf_.commit(n);
+    kind = sniff(client_buf_.data());
+  }
+  co_return kind;
 }
 
 net::Awaitable<bool> ClientSession::start_transparent() {
@@ -64,63 +85,154 @@ net::Awaitable<bool> ClientSession::start_transparent() {
     co_return false;
   }
 
-  // The first bytes say what the client speaks (every protocol we carry has the client speak
-  // first).
-  const unsigned expiries = watchdog_.expiries();
-  watchdog_.expire_after(config_->timeouts.header);
-  Protocol protocol = Protocol::NeedMore;
-  while (protocol == Protocol::NeedMore) {
-    std::span<char> space = client_buf_.prepare(1, 16 * 1024);
-    auto [ec, n] = co_await client_->read_some(space);
-    if (ec || state_ == State::Closed) {
-      if (watchdog_.expiries() != expiries) {
-        // Silent clients may be waiting for a server that speaks first (SMTP, SSH): not ours.
-        ex.record.end = "timeout";
-        ex.record.error = base::error_code_name(ErrorCode::UnknownProtocol);
-        log_exchange(ex);
-        reset_client();
-      }
+  // The first bytes say what the client speaks. On web ports the client always speaks first;
+  // elsewhere a silent client may be waiting for a server that speaks first (SMTP, POP, FTP).
+  const bool web_port = on_web_port();
+  const Timeouts& t = config_->timeouts;
+  FirstBytes kind = co_await read_first_bytes(web_port ? t.header : config_->server_first_wait);
+  if (kind == FirstBytes::Gone) co_return false;
+  if (kind == FirstBytes::Silent && web_port) {
+    ex.record.end = "timeout";
+    ex.record.error = base::error_code_name(ErrorCode::UnknownProtocol);
+    log_exchange(ex);
+    reset_client();
+    co_return false;
+  }
+  net::StreamPtr upstream;
+  if (kind == FirstBytes::Silent) {
+    // Connect (if policy lets this destination through), then let the first bytes of either
+    // side decide: a server's banner means a server-first protocol, relayed; a client that
+    // speaks first after all is sniffed, so a delayed ClientHello is still filtered.
+    if (!judge_other(ex)) co_return false;
+    upstream = co_await connect_other(ex);
+    if (!upstream) co_return false;
+    upstream_ = upstream.get();
+    const unsigned expiries = watchdog_.expiries();
+    watchdog_.expire_after(t.header);
+    using namespace net::asio::experimental::awaitable_operators;
+    auto first = co_await (client_->wait_readable() || upstream->wait_readable());
+    upstream_ = nullptr;
+    if (state_ == State::Closed) co_return false;
+    if (watchdog_.expiries() != expiries) {  // neither side said anything
+      ex.record.end = "timeout";
+      log_exchange(ex);
+      reset_client();
       co_return false;
     }
-    client_buf_.commit(n);
-    protocol = sniff(client_buf_.data());
+    if (first.index() == 1) {
+      co_await relay_other(ex, *upstream);
+      co_return false;
+    }
+    kind = co_await read_first_bytes(t.header);
+    if (kind == FirstBytes::Gone || kind == FirstBytes::Silent) {
+      log_exchange(ex);
+      co_return false;
+    }
+    if (kind != FirstBytes::Other) {  // TLS or HTTP: judged by name, contacted by name
+      upstream.reset();
+      ex.record.decision = {};
+      ex.record.rule.clear();
+    }
   }
 
-  if (protocol == Protocol::Tls) {  // a TLS handshake record: the ClientHello follows
+  if (kind == FirstBytes::Tls) {  // a TLS handshake record: the ClientHello follows
     ex.record.method = "TLS";
     ex.record.scheme = "https";
     http::Authority authority{ex.record.host, dst.port(), dst.address().is_v6()};
     const policy::Decision decision = judge(ex, authority.host, authority.port, std::nullopt);
     co_return co_await bump(ex, authority, decision);
   }
-  if (protocol == Protocol::Http) co_return true;  // read it as a request
+  if (kind == FirstBytes::Http) co_return true;  // read it as a request
 
-  // Neither HTTP nor TLS: a filter must not carry what it cannot read (a VPN on port 443),
-  // unless the school made this destination an exception.
-  if (relays_untouched(dst)) {
-    ex.record.scheme = "relay";
-    const std::string plain;  // (no temporaries in co_await: GCC 12)
-    std::optional<base::Error> error;
-    std::optional<std::chrono::system_clock::time_point> unused;
-    const http::Authority to{dst.address().to_string(), dst.port(), dst.address().is_v6()};
-    net::StreamPtr upstream = co_await connect(to, plain, error, unused);
-    if (!upstream) {
-      ex.record.end = "error";
-      if (error) ex.record.error = base::error_code_name(error->code);
-      log_exchange(ex);
-      reset_client();
-      co_return false;
-    }
-    upstream_ = upstream.get();
-    co_await splice(ex, *upstream);
-    upstream_ = nullptr;
+  // Neither HTTP nor TLS. On a web port a filter must not carry what it cannot read (a VPN on
+  // 443), unless the school made this destination an exception; elsewhere (SSH, mail, games)
+  // it is relayed untouched and logged, unless policy blocks it.
+  if (web_port && !relays_untouched(dst)) {
+    ex.record.end = "error";
+    ex.record.error = base::error_code_name(ErrorCode::UnknownProtocol);
+    ex.record.bytes_in = client_buf_.size();
+    log_exchange(ex);
+    reset_client();
     co_return false;
   }
-  ex.record.end = "error";
-  ex.record.error = base::error_code_name(ErrorCode::UnknownProtocol);
-  ex.record.bytes_in = client_buf_.size();
+  if (!upstream) {
+    if (!judge_other(ex)) co_return false;
+    upstream = co_await connect_other(ex);
+    if (!upstream) co_return false;
+  }
+  co_await relay_other(ex, *upstream);
+  co_return false;
+}
+
+bool ClientSession::judge_other(Exchange& ex) {
+  const net::tcp::endpoint& dst = *meta_.original_destination;
+  ex.record.scheme = "relay";
+  policy::OtherFlow flow;
+  flow.client = client_address_;
+  flow.user = meta_.user;
+  flow.destination = net::ip_bytes(dst.address());
+  flow.port = dst.port();
+  const policy::Decision d = ctx_.policy->evaluate_other(flow);
+  record_decision(ex, d);
+  if (d.action != policy::Action::Block && d.action != policy::Action::Reject) return true;
+  ex.record.end = "blocked";
   log_exchange(ex);
-  reset_client();
+  reset_client();  // nothing else can be shown to a protocol we do not read
+  return false;
+}
+
+net::Awaitable<net::StreamPtr> ClientSession::connect_other(Exchange& ex) {
+  const net::tcp::endpoint& dst = *meta_.original_destination;
+  const std::string plain;  // (no temporaries in co_await: GCC 12)
+  std::optional<base::Error> error;
+  std::optional<std::chrono::system_clock::time_point> unused;
+  const http::Authority to{dst.address().to_string(), dst.port(), dst.address().is_v6()};
+  net::StreamPtr upstream = co_await connect(to, plain, error, unused);
+  if (!upstream && state_ != State::Closed) {
+    ex.record.end = "error";
+    if (error) ex.record.error = base::error_code_name(error->code);
+    log_exchange(ex);
+    reset_client();
+  }
+  co_return upstream;
+}
+
+net::Awaitable<void> ClientSession::relay_other(Exchange& ex, net::Stream& upstream) {
+  upstream_ = &upstream;
+  co_await splice(ex, upstream);
+  upstream_ = nullptr;
+}
+
+net::Awaitable<bool> ClientSession::refuse_outside_proxy(Exchange& ex) {
+  const http::RequestHead& h = ex.head;
+  const bool tunnel = h.method() == "CONNECT";
+  http::Checked<http::AbsoluteTarget> target = http::ParseError{};
+  if (tunnel) {
+    auto authority = http::parse_authority(h.target(), /*port_required=*/true);
+    if (authority) target = http::AbsoluteTarget{"https", std::move(*authority), "/"};
+  } else {
+    target = http::parse_absolute_target(h.target());
+  }
+  std::string why;
+  if (!target || !normalize_authority(target->authority, why)) {
+    co_await respond_error(&ex, 400, ErrorCode::BadRequest,
+                           "The request names no valid host for a proxy.", true);
+    co_return false;
+  }
+  ex.record.scheme = tunnel ? "tunnel" : target->scheme;
+  ex.record.host = target->authority.host;
+  ex.record.port = target->authority.port;
+  ex.record.path = tunnel ? std::string() : target->path;
+  // Judged like any request (a blocked site gets its block page), then refused either way.
+  const std::string url = policy::url_for_policy(target->authority.host, target->path);
+  const policy::Decision d = judge(ex, target->authority.host, target->authority.port,
+                                   tunnel ? std::optional<std::string_view>() : url);
+  if (d.action == policy::Action::Block || d.action == policy::Action::Reject)
+    co_return co_await respond_blocked(ex, d, true);
+  co_await respond_error(&ex, 403, ErrorCode::UpstreamProxy,
+                         "Other proxies cannot be used on this network (the school's filter "
+                         "already carries your requests): remove the proxy setting",
+                         true);
   co_return false;
 }
 
@@ -139,11 +251,8 @@ http::Checked<http::AbsoluteTarget> ClientSession::transparent_target(
   // The port is the one the client dialled (and was captured on): a Host naming another would
   // reach ports the egress lockdown closes.
   const http::ParseError other_port{421, "the request names another port than the one dialled"};
-  if (!target.starts_with('/')) {
-    auto absolute = http::parse_absolute_target(target);
-    if (absolute && absolute->authority.port != dst.port()) return other_port;
-    return absolute;
-  }
+  if (!target.starts_with('/'))  // (absolute-form went to refuse_outside_proxy)
+    return http::ParseError{400, "expected a path (origin-form) on a direct connection"};
   http::AbsoluteTarget t;
   t.scheme = "http";
   t.path = std::string(target);

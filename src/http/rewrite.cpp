@@ -1,5 +1,6 @@
 #include "http/rewrite.hpp"
 
+#include "http/alt_svc.hpp"
 #include "http/chars.hpp"
 
 #include <algorithm>
@@ -103,9 +104,16 @@ std::string client_response_head(const ResponseHead& head, const ResponseSemanti
   std::string xff;
   const bool keep_length = framing.kind == BodyKind::None;
   if (keep_length) {
-    copy_fields(head, semantics.connection_options, {}, out, via, xff);
+    copy_fields(head, semantics.connection_options, {"alt-svc"}, out, via, xff);
   } else {
-    copy_fields(head, semantics.connection_options, {"content-length"}, out, via, xff);
+    copy_fields(head, semantics.connection_options, {"alt-svc", "content-length"}, out, via, xff);
+  }
+  // HTTP/3 offers would steer the browser to QUIC, which Warden cannot read.
+  for (std::size_t i = 0; i < head.field_count(); ++i) {
+    const auto f = head.field(i);
+    if (!chars::iequals(f.name, "alt-svc")) continue;
+    const std::string kept = alt_svc_without_quic(f.value);
+    if (!kept.empty()) append_field(out, f.name, kept);
   }
   if (!xff.empty()) append_field(out, "X-Forwarded-For", xff);
   append_list(out, "Via", via, via_ours);

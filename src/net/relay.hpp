@@ -1,5 +1,7 @@
 #pragma once
-// Byte relay between two streams (CONNECT tunnels, spliced TLS, WebSocket after its 101).
+// Byte relay between two streams (CONNECT tunnels, spliced TLS, WebSocket after its 101, captured
+// traffic that is neither HTTP nor TLS). Between two TCP streams the bytes move inside the
+// kernel (splice(2) through a pipe per direction); otherwise through user space as follows.
 // Each direction reads only after the previous write finished (backpressure: a slow reader
 // slows the writer, memory stays one block per direction) and holds no buffer while idle: it
 // waits for readability first and returns its block to the pool when drained. A clean EOF is

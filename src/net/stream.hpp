@@ -89,6 +89,8 @@ class TcpStream final : public Stream {
   [[nodiscard]] bool is_open() const override { return socket_.is_open(); }
   [[nodiscard]] bool idle_and_open() override;
   Socket& socket() override { return socket_; }
+  // Bytes or an error a readiness wait already took from the socket, not yet read.
+  [[nodiscard]] bool has_early() const { return !early_.empty() || early_ec_; }
 
  private:
   Socket socket_;

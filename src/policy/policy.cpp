@@ -59,6 +59,7 @@ constexpr int kUrlBase = 3000;
 constexpr int kDomainBase = 2000;
 constexpr int kRegex = 1000;
 constexpr int kPort = 500;
+constexpr int kDestinationBase = 600;  // + the prefix length (other rules)
 
 bool applies_to(const Rule& r, std::string_view group) {
   return r.groups.empty() || std::find(r.groups.begin(), r.groups.end(), group) != r.groups.end();
@@ -83,7 +84,9 @@ Decision Policy::evaluate(const Request& r) const {
 
   // Explicit rules.
   for (const Rule& rule : rules_) {
-    if (rule.kind == Rule::Kind::Category || !applies_to(rule, d.group)) continue;
+    if (rule.kind == Rule::Kind::Category || rule.protocol != Rule::Protocol::Web ||
+        !applies_to(rule, d.group))
+      continue;
     if (rule.schedule && !rule.schedule->active(r.now)) continue;
     switch (rule.kind) {
       case Rule::Kind::Domain: {
@@ -109,6 +112,8 @@ Decision Policy::evaluate(const Request& r) const {
           consider(rule, kPort);
         break;
       case Rule::Kind::Category:
+      case Rule::Kind::Destination:
+      case Rule::Kind::Any:
         break;
     }
   }
@@ -127,7 +132,9 @@ Decision Policy::evaluate(const Request& r) const {
   }
   CategoryId matched = 0;
   for (const Rule& rule : rules_) {
-    if (rule.kind != Rule::Kind::Category || !applies_to(rule, d.group)) continue;
+    if (rule.kind != Rule::Kind::Category || rule.protocol != Rule::Protocol::Web ||
+        !applies_to(rule, d.group))
+      continue;
     if (rule.schedule && !rule.schedule->active(r.now)) continue;
     bool hit = false;
     CategoryId which = 0;
@@ -152,6 +159,40 @@ Decision Policy::evaluate(const Request& r) const {
   d.action = best->action;
   d.rule = best->name;
   d.category = lists_->name(matched);
+  return d;
+}
+
+Decision Policy::evaluate_other(const OtherFlow& f) const {
+  Decision d;
+  d.group = std::string(group_of(f.client, f.user));
+  int best_specificity = -1;
+  const Rule* best = nullptr;
+  for (const Rule& rule : rules_) {
+    if (rule.protocol != Rule::Protocol::Other || !applies_to(rule, d.group)) continue;
+    if (rule.schedule && !rule.schedule->active(f.now)) continue;
+    int specificity = -1;
+    if (rule.kind == Rule::Kind::Destination) {
+      for (const Cidr& c : rule.destinations)
+        if (c.contains(f.destination))
+          specificity = std::max(specificity, kDestinationBase + static_cast<int>(c.prefix));
+    } else if (rule.kind == Rule::Kind::Port) {
+      if (std::find(rule.ports.begin(), rule.ports.end(), f.port) != rule.ports.end())
+        specificity = kPort;
+    } else if (rule.kind == Rule::Kind::Any) {
+      specificity = 0;
+    }
+    if (specificity > best_specificity ||
+        (specificity >= 0 && specificity == best_specificity && rule.action > best->action)) {
+      best_specificity = specificity;
+      best = &rule;
+    }
+  }
+  if (best == nullptr) {
+    d.rule = "default";
+    return d;
+  }
+  d.action = best->action;
+  d.rule = best->name;
   return d;
 }
 

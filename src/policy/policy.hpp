@@ -49,7 +49,11 @@ struct Schedule {
 };
 
 struct Rule {
-  enum class Kind : std::uint8_t { Domain, Url, Regex, Category, Port };
+  // Web rules judge HTTP and TLS by host and URL; other rules judge captured connections that
+  // are neither (SSH, mail, games) by destination and port, since they carry no name.
+  enum class Protocol : std::uint8_t { Web, Other };
+  // Any: an "other" rule with no matcher (every non-web connection of its groups).
+  enum class Kind : std::uint8_t { Domain, Url, Regex, Category, Port, Destination, Any };
   std::string name;                 // shown in logs and on the block page
   std::vector<std::string> groups;  // empty: every group
   Action action = Action::Allow;
@@ -59,6 +63,8 @@ struct Rule {
   std::shared_ptr<re2::RE2> regex;                        // Regex (over "host/path?query")
   CategorySet categories;                                 // Category
   std::vector<std::uint16_t> ports;                       // Port
+  std::vector<Cidr> destinations;                         // Destination
+  Protocol protocol = Protocol::Web;
   std::optional<Schedule> schedule;
 };
 
@@ -100,6 +106,15 @@ struct Request {
   std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
 };
 
+// A captured connection that is neither HTTP nor TLS: only its addresses are known.
+struct OtherFlow {
+  std::optional<std::array<std::uint8_t, 16>> client;
+  std::optional<std::uint32_t> user;
+  base::IpBytes destination{};
+  std::uint16_t port = 0;
+  std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
+};
+
 // The URL form evaluate() judges: "host/path?query", the host normalised (no scheme, no port).
 [[nodiscard]] inline std::string url_for_policy(std::string_view host, std::string_view path) {
   std::string url;
@@ -114,6 +129,9 @@ class Policy {
          std::shared_ptr<const CategoryLists> lists, PageStrings strings, std::string source);
 
   [[nodiscard]] Decision evaluate(const Request& r) const;
+  // The "other" rules (protocol = "other"): a destination match beats a port match beats a
+  // rule with neither; on a tie the stronger action; none: allow ("default").
+  [[nodiscard]] Decision evaluate_other(const OtherFlow& f) const;
   [[nodiscard]] std::string_view group_of(const std::optional<std::array<std::uint8_t, 16>>& ip,
                                           std::optional<std::uint32_t> user = std::nullopt) const;
   [[nodiscard]] const PageStrings& strings() const { return strings_; }

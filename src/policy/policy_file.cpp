@@ -123,6 +123,7 @@ std::optional<Failure> parse_rule(const toml::table& t, std::size_t index,
   rule.name = fmt::format("rule {} (line {})", index + 1, t.source().begin.line);
   bool have_action = false;
   int kinds = 0;
+  toml::source_region protocol_at = t.source();
   for (const auto& [k, v] : t) {
     const std::string_view key = k.str();
     if (key == "name") {
@@ -213,11 +214,49 @@ std::optional<Failure> parse_rule(const toml::table& t, std::size_t index,
       }
       rule.kind = Rule::Kind::Port;
       ++kinds;
+    } else if (key == "destinations") {
+      auto d = strings(v);
+      if (!d || d->empty())
+        return Failure{v.source(), "rule.destinations: expected a list of CIDRs"};
+      for (const auto& text : *d) {
+        auto cidr = parse_cidr(text);
+        if (!cidr)
+          return Failure{v.source(),
+                         "rule.destinations: \"" + text +
+                             "\" is not a CIDR (\"203.0.113.0/24\", \"2001:db8::/32\")"};
+        rule.destinations.push_back(*cidr);
+      }
+      rule.kind = Rule::Kind::Destination;
+      ++kinds;
+    } else if (key == "protocol") {
+      const auto* s = v.as_string();
+      if (s == nullptr || (s->get() != "web" && s->get() != "other"))
+        return Failure{v.source(), "rule.protocol: expected \"web\" or \"other\""};
+      rule.protocol = s->get() == "web" ? Rule::Protocol::Web : Rule::Protocol::Other;
+      protocol_at = v.source();
     } else {
       return Failure{k.source(), fmt::format("unknown key rule.{}", key)};
     }
   }
   if (!have_action) return Failure{t.source(), "rule: action is required"};
+  if (rule.protocol == Rule::Protocol::Other) {
+    // Traffic that is neither HTTP nor TLS has no host name or URL: addresses and ports only.
+    if (kinds == 0) rule.kind = Rule::Kind::Any;
+    if (rule.kind != Rule::Kind::Any && rule.kind != Rule::Kind::Port &&
+        rule.kind != Rule::Kind::Destination)
+      return Failure{protocol_at,
+                     "rule: protocol = \"other\" rules match ports or destinations "
+                     "(traffic that is neither HTTP nor TLS has no host name)"};
+    if (rule.action == Action::NoDecrypt)
+      return Failure{protocol_at, "rule: no_decrypt means nothing for protocol = \"other\""};
+    if (kinds > 1)
+      return Failure{t.source(),
+                     "rule: only one of ports or destinations per rule (write one "
+                     "rule for each)"};
+    return std::nullopt;
+  }
+  if (rule.kind == Rule::Kind::Destination)
+    return Failure{t.source(), "rule: destinations are for protocol = \"other\" rules"};
   if (kinds == 0)
     return Failure{t.source(),
                    "rule: one of domains, urls, regex, categories or ports is required"};

@@ -28,6 +28,7 @@ TEST(NftRules, TheTableIsReplacedWholeAndNothingElseIsTouched) {
 TEST(NftRules, RedirectTakesThePortsFromTheClientSide) {
   CaptureSettings s;
   s.modes = {CaptureMode::Redirect};
+  s.all_ports = false;
   s.interfaces = {"eth1", "wlan0"};
   const std::string r = render_nft_ruleset(s);
   EXPECT_TRUE(has(r, "type nat hook prerouting priority dstnat; policy accept;"));
@@ -44,6 +45,7 @@ TEST(NftRules, RedirectTakesThePortsFromTheClientSide) {
 TEST(NftRules, TproxyDropsWhatNoListenerTakes) {
   CaptureSettings s;
   s.modes = {CaptureMode::Tproxy};
+  s.all_ports = false;
   s.ports = {443};
   const std::string r = render_nft_ruleset(s);
   EXPECT_TRUE(has(r,
@@ -62,6 +64,7 @@ TEST(NftRules, TproxyDropsWhatNoListenerTakes) {
 TEST(NftRules, LocalExemptsWardenItselfAndGivenUsers) {
   CaptureSettings s;
   s.modes = {CaptureMode::Local};
+  s.all_ports = false;
   s.exempt_uids = {0, 105};
   const std::string r = render_nft_ruleset(s);
   EXPECT_TRUE(has(r,
@@ -77,7 +80,8 @@ TEST(NftRules, LocalExemptsWardenItselfAndGivenUsers) {
 TEST(NftRules, EgressLockdownIsConfigurable) {
   CaptureSettings s;
   s.modes = {CaptureMode::Redirect};
-  s.egress.refuse_quic = false;
+  s.all_ports = false;
+  s.egress.quic = QuicPolicy::Allow;
   s.egress.deny_other = true;
   s.egress.allow = {53};
   const std::string r = render_nft_ruleset(s);
@@ -88,8 +92,67 @@ TEST(NftRules, EgressLockdownIsConfigurable) {
                   "    meta l4proto { tcp, udp } th dport { 53, 80, 443 } accept\n"
                   "    meta l4proto tcp reject with tcp reset\n    meta l4proto udp reject"))
       << r;
-  s.egress = {false, false, false, {}};
+  s.egress = {QuicPolicy::Allow, {}, false, false, {}};
   EXPECT_FALSE(has(render_nft_ruleset(s), "egress"));
+}
+
+TEST(NftRules, EveryTcpPortIsCapturedByDefaultButTheHostItselfAndExemptions) {
+  CaptureSettings s;
+  s.modes = {CaptureMode::Redirect, CaptureMode::Local};
+  s.exempt = {"192.0.2.0/24", "198.51.100.7:25", "[2001:db8::/32]:22", "2001:db8:5::/48"};
+  const std::string r = render_nft_ruleset(s);
+  EXPECT_TRUE(has(r,
+                  "type nat hook prerouting priority dstnat; policy accept;\n"
+                  "    fib daddr type local return\n"
+                  "    tcp dport 853 return\n"
+                  "    ip daddr 192.0.2.0/24 return\n"
+                  "    ip daddr 198.51.100.7 tcp dport 25 return\n"
+                  "    ip6 daddr 2001:db8::/32 tcp dport 22 return\n"
+                  "    ip6 daddr 2001:db8:5::/48 return\n"
+                  "    iifname != \"lo\" meta l4proto tcp redirect to :3129\n"))
+      << r;
+  EXPECT_TRUE(has(r,
+                  "    oifname \"lo\" return\n"
+                  "    tcp dport 853 return\n"
+                  "    ip daddr 192.0.2.0/24 return\n"))
+      << r;
+  EXPECT_TRUE(has(r, "    meta l4proto tcp redirect to :3131\n")) << r;
+  EXPECT_FALSE(has(r, "th dport { 80, 443 }")) << r;
+}
+
+TEST(NftRules, TproxyOnEveryPortDropsWhatNoListenerTakesButNotTheHostsOwn) {
+  CaptureSettings s;
+  s.modes = {CaptureMode::Tproxy};
+  const std::string r = render_nft_ruleset(s);
+  EXPECT_TRUE(has(r,
+                  "    fib daddr type local return\n"
+                  "    tcp dport 853 return\n"
+                  "    iifname != \"lo\" meta l4proto tcp tproxy to :3130 meta mark set 0x5745 "
+                  "accept\n    iifname != \"lo\" meta l4proto tcp drop\n"))
+      << r;
+}
+
+TEST(NftRules, BlockAllUdpLeavesOnlyTheAllowedPorts) {
+  CaptureSettings s;
+  s.modes = {CaptureMode::Redirect, CaptureMode::Local};
+  s.egress.quic = QuicPolicy::BlockAll;
+  const std::string r = render_nft_ruleset(s);
+  EXPECT_TRUE(has(r, "meta l4proto udp ct state new th dport != { 53, 67, 123 } reject")) << r;
+  EXPECT_FALSE(has(r, "udp th dport 443 reject")) << r;
+  s.egress.udp_allow = {};
+  EXPECT_TRUE(has(render_nft_ruleset(s), "    meta l4proto udp ct state new reject\n"));
+}
+
+TEST(NftRules, DenyOtherWithEveryPortCapturedLetsExemptTcpThrough) {
+  CaptureSettings s;
+  s.modes = {CaptureMode::Redirect};
+  s.egress.deny_other = true;
+  const std::string r = render_nft_ruleset(s);
+  EXPECT_TRUE(has(r,
+                  "ct state established,related accept\n"
+                  "    meta l4proto tcp accept\n"
+                  "    meta l4proto { tcp, udp } th dport { 53, 123 } accept\n"))
+      << r;
 }
 
 }  // namespace

@@ -35,6 +35,7 @@ import harness  # noqa: E402
 from harness import Netns, sh, wait_until  # noqa: E402
 
 NAME = "www.school-test.example"  # the origin's name (TLS certificate and hosts files)
+GAMES = "games.school-test.example"  # the same server under a name the test policy blocks
 ROUTER = ("198.18.2.1", "2001:db8:2::1")  # the gateway's addresses on the server side
 DEVICE = ("198.18.10.1", "2001:db8:10::1")
 
@@ -49,6 +50,8 @@ class Echo(http.server.BaseHTTPRequestHandler):
         body = f"{self.label} path={self.path} peer={self.client_address[0]}".encode()
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
+        # An HTTP/3 offer on another port, beside an h2 one (Warden removes the first).
+        self.send_header("Alt-Svc", 'h3=":8443"; ma=3600, h2=":443"; ma=3600')
         self.end_headers()
         self.wfile.write(body)
 
@@ -65,12 +68,21 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
         super().__init__(address, handler)
 
 
+# Web servers on ports other than 80 and 443 (3128 stands for an outside proxy).
+OTHER_HTTP_PORTS = (8080, 8000, 3128, 45678)
+OTHER_TLS_PORT = 8443
+
+
 def run_origin(label, tls_dir, *binds):
-    """Serves HTTP on port 80 and HTTPS on 443 of each address; prints "ready" when listening."""
+    """Serves HTTP on port 80 and HTTPS on 443 of each address, and on the other web ports of
+    the first; prints "ready" when listening."""
     Echo.label = label
     servers = []
-    for address in binds:
-        for port, secure in ((80, False), (443, True)):
+    for i, address in enumerate(binds):
+        ports = [(80, False), (443, True)]
+        if i == 0:
+            ports += [(p, False) for p in OTHER_HTTP_PORTS] + [(OTHER_TLS_PORT, True)]
+        for port, secure in ports:
             server = Server((address, port), Echo)
             if secure:
                 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -81,6 +93,38 @@ def run_origin(label, tls_dir, *binds):
             threading.Thread(target=server.serve_forever, daemon=True).start()
     print("ready", flush=True)
     threading.Event().wait()  # until killed
+
+
+def run_banner(address, port, banner):
+    """A server that speaks first (an SMTP or SSH banner), then answers each line with "250 "
+    and the line."""
+    class Handler(socketserver.StreamRequestHandler):
+        def handle(self):
+            self.wfile.write(banner.encode() + b"\r\n")
+            while line := self.rfile.readline():
+                self.wfile.write(b"250 " + line)
+
+    class TcpServer(socketserver.ThreadingTCPServer):
+        daemon_threads = True
+        allow_reuse_address = True
+    server = TcpServer((address, int(port)), Handler)
+    print("ready", flush=True)
+    server.serve_forever()
+
+
+def run_udp_echo(address, *ports):
+    """UDP echo on each port: what QUIC or DNS would reach."""
+    for port in ports:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.bind((address, int(port)))
+
+        def serve(s=sock):
+            while True:
+                data, peer = s.recvfrom(2048)
+                s.sendto(data, peer)
+        threading.Thread(target=serve, daemon=True).start()
+    print("ready", flush=True)
+    threading.Event().wait()
 
 
 def run_echo(address, port):
@@ -209,20 +253,24 @@ class Capture(unittest.TestCase):
         sh("ip", "netns", "exec", cls.rtr, "sysctl", "-qw", "net.ipv4.ip_forward=1",
            "net.ipv6.conf.all.forwarding=1")
         for ns in (cls.cli, cls.rtr):
-            n.hosts(ns, f"198.18.2.2 {NAME}\n2001:db8:2::2 {NAME}\n")
+            n.hosts(ns, f"198.18.2.2 {NAME} {GAMES}\n2001:db8:2::2 {NAME}\n")
         # on-device
         n.link(cls.dev, "dev0", cls.web, "web0")
         n.addr(cls.dev, "dev0", "198.18.10.1/24", "2001:db8:10::1/64")
         n.addr(cls.web, "web0", "198.18.10.2/24", "2001:db8:10::2/64")
         sh("ip", "-n", cls.dev, "route", "add", "default", "via", "198.18.10.2")
         sh("ip", "-n", cls.dev, "-6", "route", "add", "default", "via", "2001:db8:10::2")
-        n.hosts(cls.dev, f"198.18.10.2 {NAME}\n2001:db8:10::2 {NAME}\n")
+        n.hosts(cls.dev, f"198.18.10.2 {NAME} {GAMES}\n2001:db8:10::2 {NAME}\n")
         # origins: the real server, a second ("other") one, and the web for the device
         pki = os.path.join(cls.dir, "pki")
         me = os.path.abspath(__file__)
-        p = n.spawn(cls.srv, sys.executable, me, "--echo", "198.18.2.3", "2222",
-                    stdout=subprocess.PIPE, text=True)
-        assert p.stdout.readline().strip() == "ready"
+        for args in (("--echo", "198.18.2.3", "2222"),
+                     ("--banner", "198.18.2.2", "2525", "220 mail.school-test.example ESMTP"),
+                     ("--banner", "198.18.2.2", "2626", "Welcome to the games server"),
+                     ("--banner", "198.18.2.2", "22", "SSH-2.0-TestServer"),
+                     ("--udp-echo", "198.18.2.2", "53", "8443")):
+            p = n.spawn(cls.srv, sys.executable, me, *args, stdout=subprocess.PIPE, text=True)
+            assert p.stdout.readline().strip() == "ready"
         for ns, label, binds in ((cls.srv, "origin", ["198.18.2.2", "2001:db8:2::2",
                                                       "169.254.169.254"]),
                                  (cls.srv, "other", ["198.18.2.3"]),
@@ -317,15 +365,15 @@ class Capture(unittest.TestCase):
         with open(os.path.join(www, "index.html"), "w") as f:
             f.write("h2 through capture\n")
         trailer = 'location /t { add_trailer x-sum abc; return 200 "t\\n"; }'
-        origin = harness.Nginx(pki, www, [("198.18.2.2:8443", True, trailer),
-                                          ("[2001:db8:2::2]:8443", True, trailer)],
+        origin = harness.Nginx(pki, www, [("198.18.2.2:8444", True, trailer),
+                                          ("[2001:db8:2::2]:8444", True, trailer)],
                                netns=self.srv)
         self.addCleanup(origin.stop)
         w = self.warden(self.rtr, "--capture", "redirect",
-                        config="[capture]\nports = [80, 443, 8443]\n")
+                        config="[capture]\nports = [80, 443, 8444]\n")
         # (nghttp verifies nothing; the access log and the origin's log say who spoke what.)
-        out = self.net.run(self.cli, "nghttp", "-v", "-t", "8", f"https://{NAME}:8443/t",
-                           f"https://{NAME}:8443/index.html")
+        out = self.net.run(self.cli, "nghttp", "-v", "-t", "8", f"https://{NAME}:8444/t",
+                           f"https://{NAME}:8444/index.html")
         self.assertEqual(out.returncode, 0, out.stdout[-2000:] + out.stderr[-1000:])
         self.assertIn("h2 through capture", out.stdout, (out.stdout, w.log(), w.stderr_lines))
         self.assertIn("x-sum: abc", out.stdout)  # the trailer, after the body
@@ -334,7 +382,7 @@ class Capture(unittest.TestCase):
         for line in (t, index):
             self.assertEqual((line["proto"], line["capture"], line["status"]),
                              ("h2", "redirect", 200), line)
-            self.assertIn(line["orig_dst"], ("198.18.2.2:8443", "[2001:db8:2::2]:8443"), line)
+            self.assertIn(line["orig_dst"], ("198.18.2.2:8444", "[2001:db8:2::2]:8444"), line)
         self.assertEqual(t["conn"], index["conn"])
         self.assertIn(("GET", "/t", "HTTP/2.0", "200"), origin.requests())
 
@@ -373,6 +421,164 @@ class Capture(unittest.TestCase):
         line = w.log_line(path="/latest/meta-data/")
         self.assertEqual((line["orig_dst"], line["error"], line["status"]),
                          ("169.254.169.254:80", "ERR_DESTINATION_DENIED", 403), line)
+
+    # ---- every port (issue 18) ----
+
+    POLICY = ('[[rule]]\nname = "no games"\naction = "block"\n'
+              f'domains = ["{GAMES}"]\n\n'
+              '[[rule]]\nname = "no games server"\naction = "block"\nprotocol = "other"\n'
+              'ports = [2626]\n')
+
+    def warden_with_policy(self, config="", ns=None, mode="redirect"):
+        policy = os.path.join(self.dir, "ports-policy.toml")
+        with open(policy, "w") as f:
+            f.write(self.POLICY)
+        return self.warden(ns or self.rtr, "--capture", mode, "--policy", policy, config=config)
+
+    def test_on_the_device_every_port_is_judged_too(self):
+        w = self.warden_with_policy(ns=self.dev, mode="local")
+        out = curl(self.net, self.dev, "-4", "-w", "\n%{http_code}", f"http://{GAMES}:8080/d")
+        self.assertTrue(out.stdout.endswith("\n403"), out.stdout[-300:])
+        line = w.log_line(path="/d")
+        self.assertEqual((line["capture"], line["rule"], line["orig_dst"]),
+                         ("local", "no games", "198.18.10.2:8080"), line)
+        out = curl(self.net, self.dev, "-4", f"http://{NAME}:45678/d-ok")
+        self.assertIn("origin path=/d-ok", out.stdout, out.stderr)
+        self.assertEqual(w.log_line(path="/d-ok")["orig_dst"], "198.18.10.2:45678")
+
+    def test_a_blocked_host_is_blocked_on_every_port(self):
+        w = self.warden_with_policy()
+        self.assertIn("every TCP port", w.banner)
+        for port in OTHER_HTTP_PORTS:
+            with self.subTest(port=port):
+                out = curl(self.net, self.cli, "-4", "-w", "\n%{http_code}",
+                           f"http://{GAMES}:{port}/p{port}")
+                self.assertTrue(out.stdout.endswith("\n403"), out.stdout[-300:])
+                self.assertNotIn("origin path=", out.stdout)
+                line = w.log_line(path=f"/p{port}")
+                self.assertEqual((line["decision"], line["rule"], line["orig_dst"]),
+                                 ("block", "no games", f"198.18.2.2:{port}"), line)
+        # TLS on another port: the block page inside the bump (the school CA's certificate).
+        out = curl(self.net, self.cli, "-4", "--cacert", w.ca, "-w", "\n%{http_code}",
+                   f"https://{GAMES}:{OTHER_TLS_PORT}/tls")
+        self.assertTrue(out.stdout.endswith("\n403"), (out.stdout[-300:], out.stderr[-500:]))
+        self.assertIn("Web Filter CA", issuer(out))
+        self.assertNotIn("origin path=", out.stdout)
+
+    def test_an_allowed_host_works_on_every_port_without_http3_offers(self):
+        w = self.warden_with_policy()
+        for port in (8080, 8000, 45678):
+            out = curl(self.net, self.cli, "-4", "-D", "-", f"http://{NAME}:{port}/ok{port}")
+            self.assertIn(f"origin path=/ok{port} peer=198.18.2.1", out.stdout, out.stderr)
+            # The h3 offer is gone, the h2 one kept.
+            self.assertIn('Alt-Svc: h2=":443"; ma=3600\n', out.stdout)
+            self.assertNotIn("h3", out.stdout)
+            self.assertEqual(w.log_line(path=f"/ok{port}")["orig_dst"], f"198.18.2.2:{port}")
+        out = curl(self.net, self.cli, "-4", "-D", "-", "--cacert", w.ca,
+                   f"https://{NAME}:{OTHER_TLS_PORT}/oktls")
+        self.assertIn("origin path=/oktls peer=198.18.2.1", out.stdout, out.stderr[-800:])
+        self.assertIn("Web Filter CA", issuer(out))
+        self.assertNotIn("h3", out.stdout)
+
+    def test_an_outside_proxy_is_refused(self):
+        w = self.warden_with_policy()
+        proxy = ["-x", "http://198.18.2.2:3128"]
+        out = curl(self.net, self.cli, *proxy, "-w", "\n%{http_code}", f"http://{NAME}/via")
+        self.assertTrue(out.stdout.endswith("\n403"), out.stdout[-300:])
+        self.assertIn("ERR_UPSTREAM_PROXY", out.stdout)
+        line = w.log_line(path="/via")
+        self.assertEqual((line["error"], line["orig_dst"]),
+                         ("ERR_UPSTREAM_PROXY", "198.18.2.2:3128"), line)
+        # A blocked site through it gets its block page (judged by its target).
+        out = curl(self.net, self.cli, *proxy, "-w", "\n%{http_code}", f"http://{GAMES}/via")
+        self.assertTrue(out.stdout.endswith("\n403"), out.stdout[-300:])
+        self.assertEqual(w.log_line(host=GAMES, path="/via")["rule"], "no games")
+        # CONNECT through it: refused, no tunnel.
+        out = curl(self.net, self.cli, *proxy, "-k", f"https://{NAME}/tunnel")
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("403", out.stderr)
+        line = w.log_line(method="CONNECT")
+        self.assertEqual(line["error"], "ERR_UPSTREAM_PROXY", line)
+
+    def talk(self, port, send_first=None):
+        """A client of a line protocol on 198.18.2.2:`port`: optionally speaks first, then
+        reads the server's banner, says one line and reads the answer."""
+        script = ("import socket,sys\n"
+                  "s=socket.create_connection(('198.18.2.2',int(sys.argv[1])),timeout=5)\n"
+                  "f=s.makefile('rb')\n"
+                  "try:\n"
+                  " if len(sys.argv)>2: s.sendall(sys.argv[2].encode()+b'\\r\\n')\n"
+                  " print(f.readline().decode().strip())\n"
+                  " s.sendall(b'EHLO pupil\\r\\n')\n"
+                  " print(f.readline().decode().strip())\n"
+                  "except OSError as e: print('error', e.errno)\n")
+        args = [str(port)] + ([send_first] if send_first else [])
+        return self.net.run(self.cli, sys.executable, "-c", script, *args).stdout.split("\n")
+
+    def test_server_first_and_other_protocols_are_relayed_and_logged(self):
+        w = self.warden_with_policy()
+        # SMTP-like: the client waits for the banner.
+        self.assertEqual(self.talk(2525)[:2],
+                         ["220 mail.school-test.example ESMTP", "250 EHLO pupil"])
+        line = w.log_line(orig_dst="198.18.2.2:2525")
+        self.assertEqual((line["scheme"], line["decision"], line["capture"]),
+                         ("relay", "allow", "redirect"), line)
+        # SSH-like: both sides speak at once.
+        self.assertEqual(self.talk(22, "SSH-2.0-OpenSSH_9.2")[:2],
+                         ["SSH-2.0-TestServer", "250 SSH-2.0-OpenSSH_9.2"])
+        self.assertEqual(w.log_line(orig_dst="198.18.2.2:22")["scheme"], "relay")
+        # Through the relay, the server saw Warden (the gateway), not the pupil.
+
+    def test_policy_blocks_other_traffic_to_a_port(self):
+        w = self.warden_with_policy()
+        out = self.talk(2626)
+        self.assertTrue(out[0].startswith("error") or out[0] == "", out)  # reset, no banner
+        line = w.log_line(orig_dst="198.18.2.2:2626")
+        self.assertEqual((line["decision"], line["rule"], line["end"]),
+                         ("block", "no games server", "blocked"), line)
+
+    def test_a_late_client_hello_is_still_filtered(self):
+        # A client that waits past server_first_wait before its ClientHello is not relayed
+        # blindly: its first bytes are sniffed when they come, and the TLS is bumped.
+        w = self.warden_with_policy()
+        script = ("import socket,ssl,sys,time\n"
+                  "raw=socket.create_connection(('198.18.2.2',8443),timeout=8)\n"
+                  "time.sleep(0.8)\n"
+                  "ctx=ssl.create_default_context(cafile=sys.argv[1])\n"
+                  "t=ctx.wrap_socket(raw,server_hostname=sys.argv[2])\n"
+                  "print(t.getpeercert()['issuer'])\n"
+                  "t.sendall(b'GET /late HTTP/1.1\\r\\nHost: '+sys.argv[2].encode()+"
+                  "b'\\r\\nConnection: close\\r\\n\\r\\n')\n"
+                  "print(t.recv(100).split(b'\\r\\n')[0].decode())\n")
+        out = self.net.run(self.cli, sys.executable, "-c", script, w.ca, GAMES)
+        self.assertIn("Web Filter CA", out.stdout, out.stderr[-800:])
+        self.assertIn("HTTP/1.1 403", out.stdout)
+        self.assertEqual(w.log_line(path="/late")["rule"], "no games")
+
+    def test_exempt_destinations_are_not_captured(self):
+        w = self.warden(self.rtr, "--capture", "redirect",
+                        config='[capture]\nexempt = ["198.18.2.3"]\n')
+        out = curl(self.net, self.cli, "-4", "http://198.18.2.3/exempt")
+        self.assertIn("peer=198.18.1.2", out.stdout, out.stderr)  # the pupil's own address
+        self.assertIn("peer=198.18.2.1", curl(self.net, self.cli, "-4",
+                                              f"http://{NAME}/captured").stdout)
+        self.assertFalse(any(l.get("path") == "/exempt" for l in w.log()), w.log())
+
+    def udp_probe(self, port):
+        probe = ("import socket,sys\n"
+                 "u=socket.socket(socket.AF_INET,socket.SOCK_DGRAM);u.settimeout(3)\n"
+                 "try:\n u.connect(('198.18.2.2',int(sys.argv[1])));u.send(b'q');u.recv(10);"
+                 "print('open')\n"
+                 "except OSError as e: print(e.errno)\n")
+        return self.net.run(self.cli, sys.executable, "-c", probe, str(port)).stdout.strip()
+
+    def test_quic_block_all_refuses_udp_but_dns(self):
+        w = self.warden(self.rtr, "--capture", "redirect")
+        self.assertEqual(self.udp_probe(OTHER_TLS_PORT), "open")  # by default only 443 is
+        w.stop()
+        self.warden(self.rtr, "--capture", "redirect", config='[egress]\nquic = "block-all"\n')
+        self.assertEqual(self.udp_probe(OTHER_TLS_PORT), "111")  # ECONNREFUSED, at once
+        self.assertEqual(self.udp_probe(53), "open")
 
     def test_what_is_neither_http_nor_tls_is_reset(self):
         w = self.warden(self.rtr, "--capture", "redirect")
@@ -425,8 +631,9 @@ class Capture(unittest.TestCase):
         self.assertIn("peer=198.18.2.1", curl(self.net, self.cli, "-4", url).stdout)
 
     def test_a_relay_exception_carries_what_warden_cannot_read(self):
+        # (2222 as a web port: elsewhere what Warden cannot read is relayed anyway.)
         w = self.warden(self.rtr, "--capture", "redirect",
-                        config='[capture]\nports = [80, 443, 2222]\n'
+                        config='[capture]\nweb_ports = [80, 443, 2222]\n'
                                'relay_untouched = ["198.18.2.3:2222"]\n')
         talk = ("import socket,sys\n"
                 "s=socket.create_connection((sys.argv[1],2222),timeout=5)\n"
@@ -455,8 +662,10 @@ class Capture(unittest.TestCase):
         self.assertTrue(self.reaches_origin(self.cli, f"http://{NAME}/after-direct"))
 
     def test_deny_other_leaves_only_the_allowed_ports(self):
+        # (With every port captured, TCP never reaches deny_other: it applies to listed ports.)
         w = self.warden(self.rtr, "--capture", "redirect",
-                        config="[egress]\ndeny_other = true\nallow = [53]\n")
+                        config="[capture]\nports = [80, 443]\n"
+                               "[egress]\ndeny_other = true\nallow = [53]\n")
         self.assertTrue(self.reaches_origin(self.cli, f"http://{NAME}/allowed-port"))
         probe = ("import socket\n"
                  "try:\n socket.create_connection(('198.18.2.2',8080),timeout=3);print('open')\n"
@@ -528,6 +737,12 @@ class Capture(unittest.TestCase):
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--echo":
         run_echo(sys.argv[2], sys.argv[3])
+        sys.exit(0)
+    if len(sys.argv) > 1 and sys.argv[1] == "--banner":
+        run_banner(sys.argv[2], sys.argv[3], sys.argv[4])
+        sys.exit(0)
+    if len(sys.argv) > 1 and sys.argv[1] == "--udp-echo":
+        run_udp_echo(sys.argv[2], *sys.argv[3:])
         sys.exit(0)
     if len(sys.argv) > 1 and sys.argv[1] == "--origin":
         run_origin(sys.argv[2], sys.argv[3], *sys.argv[4:])

@@ -94,6 +94,56 @@ def literal(name, value, indexed=False):
     return (b"\x40" if indexed else b"\x00") + hpack_string(name) + hpack_string(value)
 
 
+ALTSVC = 0xa  # RFC 7838 §4
+
+
+def serve_h2_offering_http3(listener, ctx):
+    """A hand-made h2 origin: every response offers HTTP/3 in an ALTSVC frame on the connection
+    and on the stream, and in its Alt-Svc field (beside an h2 offer)."""
+    while True:
+        try:
+            raw, _ = listener.accept()
+        except OSError:
+            return
+        threading.Thread(target=_offer_http3, args=(raw, ctx), daemon=True).start()
+
+
+def _offer_http3(raw, ctx):
+    offer = b'h3=":9443"; ma=60'
+    try:
+        tls = ctx.wrap_socket(raw, server_side=True)
+        buf = b""
+        while len(buf) < len(PREFACE):
+            chunk = tls.recv(65536)
+            if not chunk:
+                return
+            buf += chunk
+        buf = buf[len(PREFACE):]
+        tls.sendall(frame(SETTINGS, 0, 0))
+        while True:
+            while len(buf) >= 9 and len(buf) >= 9 + int.from_bytes(buf[:3], "big"):
+                length, kind, flags = int.from_bytes(buf[:3], "big"), buf[3], buf[4]
+                stream = int.from_bytes(buf[5:9], "big") & 0x7fffffff
+                buf = buf[9 + length:]
+                if kind == SETTINGS and not flags & 1:
+                    tls.sendall(frame(SETTINGS, 1, 0))
+                elif kind == HEADERS:
+                    origin = b"https://localhost"
+                    tls.sendall(
+                        frame(ALTSVC, 0, 0, struct.pack(">H", len(origin)) + origin + offer) +
+                        frame(ALTSVC, 0, stream, struct.pack(">H", 0) + offer) +
+                        frame(HEADERS, END_HEADERS, stream, b"\x88" +  # :status 200
+                              literal(b"alt-svc", offer + b', h2=":443"; ma=60') +
+                              literal(b"content-length", b"3")) +
+                        frame(DATA, END_STREAM, stream, b"ok\n"))
+            chunk = tls.recv(65536)
+            if not chunk:
+                return
+            buf += chunk
+    except (OSError, ssl.SSLError):
+        return
+
+
 def request_block(authority, path=b"/index.html"):
     return (literal(b":method", b"GET") + literal(b":scheme", b"https") +
             literal(b":path", path) + literal(b":authority", authority))
@@ -131,6 +181,14 @@ class Tests(unittest.TestCase):
         echo = (f"location /echo {{ proxy_pass http://127.0.0.1:{cls.echo.server_address[1]}; "
                 "proxy_http_version 1.1; proxy_request_buffering off; }")
         cls.h2_port, cls.h1_port = harness.free_port(), harness.free_port()
+        cls.altsvc = socket.create_server(("127.0.0.1", 0))
+        cls.altsvc_port = cls.altsvc.getsockname()[1]
+        altsvc_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        altsvc_ctx.load_cert_chain(os.path.join(cls.dir, "leaf.pem"),
+                                   os.path.join(cls.dir, "leaf.key"))
+        altsvc_ctx.set_alpn_protocols(["h2"])
+        threading.Thread(target=serve_h2_offering_http3, args=(cls.altsvc, altsvc_ctx),
+                         daemon=True).start()
         cls.nginx = Nginx(cls.dir, cls.www, [(cls.h2_port, True, echo), (cls.h1_port, False, "")])
         policy = os.path.join(cls.dir, "policy.toml")
         with open(policy, "w") as f:
@@ -141,6 +199,7 @@ class Tests(unittest.TestCase):
         cls.warden = Warden("--policy", policy, "--upstream-ca",
                             os.path.join(cls.dir, "root.pem"), "--connect-port",
                             str(cls.h2_port), "--connect-port", str(cls.h1_port),
+                            "--connect-port", str(cls.altsvc_port),
                             config=config)
         cls.school_ca = os.path.join(cls.warden.dir, "state", "ca.pem")
 
@@ -149,6 +208,7 @@ class Tests(unittest.TestCase):
         rc = cls.warden.stop()
         cls.nginx.stop()
         cls.echo.shutdown()
+        cls.altsvc.close()
         assert rc == 0, f"warden exited {rc}"
 
     def curl(self, *args):
@@ -265,14 +325,41 @@ class Tests(unittest.TestCase):
         seen = [r for r in self.nginx.requests() if r[1].startswith("/img/")]
         self.assertEqual({r[2] for r in seen}, {"HTTP/2.0"})
 
+    def test_http3_offers_never_reach_the_client(self):
+        # The Alt-Svc field loses its h3 offer and keeps the h2 one...
+        out = self.curl("--http2", "-D", "-", self.url("/offer", self.altsvc_port))
+        self.assertIn('alt-svc: h2=":443"; ma=60\n', out.stdout, out.stderr[-500:])
+        self.assertNotIn("h3", out.stdout)
+        self.assertTrue(out.stdout.endswith("ok\n"), out.stdout)
+        # ...and the origin's ALTSVC frames (connection and stream), which it does send (the
+        # direct connection shows them), are not passed on.
+        def frame_kinds(tls):
+            tls.sendall(frame(HEADERS, END_STREAM | END_HEADERS, 1,
+                              request_block(f"localhost:{self.altsvc_port}".encode(), b"/raw")))
+            kinds = []
+            end = self.read_frames(tls, lambda f: kinds.append(f[0]) or (
+                f[0] == DATA and f[2] == 1 and f[1] & END_STREAM))
+            tls.close()
+            self.assertIsNotNone(end, kinds)
+            return kinds
+        ctx = ssl.create_default_context(cafile=os.path.join(self.dir, "root.pem"))
+        ctx.set_alpn_protocols(["h2"])
+        direct = ctx.wrap_socket(socket.create_connection(("127.0.0.1", self.altsvc_port)),
+                                 server_hostname="localhost")
+        direct.sendall(PREFACE + frame(SETTINGS, 0, 0))
+        self.assertIn(ALTSVC, frame_kinds(direct))
+        through = frame_kinds(self.bumped_h2(self.altsvc_port))
+        self.assertIn(HEADERS, through)
+        self.assertNotIn(ALTSVC, through)
+
     # --- attacks ----------------------------------------------------------------------------
 
-    def bumped_h2(self):
+    def bumped_h2(self, port=None):
         """A raw TLS connection through CONNECT on which ALPN chose h2; preface and SETTINGS
         sent."""
         raw = socket.create_connection(("127.0.0.1", self.warden.port), timeout=10)
-        raw.sendall(f"CONNECT localhost:{self.h2_port} HTTP/1.1\r\nHost: localhost\r\n\r\n"
-                    .encode())
+        raw.sendall(f"CONNECT localhost:{port or self.h2_port} HTTP/1.1\r\n"
+                    "Host: localhost\r\n\r\n".encode())
         reply = b""
         while b"\r\n\r\n" not in reply:
             reply += raw.recv(1024)

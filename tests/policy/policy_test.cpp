@@ -325,3 +325,114 @@ TEST_F(PolicyTest, CategoryAliases) {
 
 }  // namespace
 }  // namespace warden::policy
+
+namespace warden::policy {
+namespace {
+
+class OtherRules : public ::testing::Test {
+ protected:
+  static PolicyPtr policy(std::string_view text) {
+    auto p = parse_policy(text, "policy.toml", CategoryLists::empty());
+    EXPECT_TRUE(p) << p.error().context;
+    return p ? *p : nullptr;
+  }
+  static std::string error_of(std::string_view text) {
+    auto p = parse_policy(text, "policy.toml", CategoryLists::empty());
+    return p ? "(accepted)" : p.error().context;
+  }
+  static Decision decide(const Policy& p, std::string_view dst, std::uint16_t port,
+                         std::string_view client = "10.0.0.5") {
+    OtherFlow f;
+    f.client = parse_ip(client);
+    f.destination = *parse_ip(dst);
+    f.port = port;
+    return p.evaluate_other(f);
+  }
+};
+
+constexpr std::string_view kOther = R"(
+[[group]]
+name = "pupils"
+sources = ["10.0.0.0/24"]
+
+[[rule]]
+name = "no ssh for pupils"
+action = "block"
+protocol = "other"
+ports = [22]
+groups = ["pupils"]
+
+[[rule]]
+name = "the school's ssh server"
+action = "allow"
+protocol = "other"
+destinations = ["192.0.2.10"]
+
+[[rule]]
+name = "nothing else but web"
+action = "block"
+protocol = "other"
+groups = ["lockdown"]
+
+[[group]]
+name = "lockdown"
+sources = ["10.9.0.0/24"]
+
+[[rule]]
+name = "web port rule"
+action = "block"
+ports = [22]
+)";
+
+TEST_F(OtherRules, DestinationBeatsPortBeatsAnyAndGroupsApply) {
+  auto p = policy(kOther);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(decide(*p, "203.0.113.5", 22).rule, "no ssh for pupils");
+  EXPECT_EQ(decide(*p, "203.0.113.5", 22).action, Action::Block);
+  EXPECT_EQ(decide(*p, "192.0.2.10", 22).rule, "the school's ssh server");  // more specific
+  EXPECT_EQ(decide(*p, "192.0.2.10", 22).action, Action::Allow);
+  EXPECT_EQ(decide(*p, "203.0.113.5", 22, "172.16.0.1").rule, "default");  // not a pupil
+  EXPECT_EQ(decide(*p, "203.0.113.5", 25).action, Action::Allow);
+  EXPECT_EQ(decide(*p, "203.0.113.5", 25, "10.9.0.7").rule, "nothing else but web");
+  EXPECT_EQ(decide(*p, "::ffff:203.0.113.5", 22).rule, "no ssh for pupils");
+}
+
+TEST_F(OtherRules, WebRulesNeverJudgeOtherTrafficAndTheReverse) {
+  auto p = policy(kOther);
+  ASSERT_TRUE(p);
+  // "web port rule" (ports = [22], no protocol) is a web rule: HTTP on port 22 is blocked...
+  Request r;
+  r.client = parse_ip("172.16.0.1");
+  r.host = "example.test";
+  r.port = 22;
+  EXPECT_EQ(p->evaluate(r).rule, "web port rule");
+  // ...and the "other" rules do not judge web traffic: a pupil's HTTP on port 22.
+  r.client = parse_ip("10.0.0.5");
+  EXPECT_EQ(p->evaluate(r).rule, "web port rule");
+  r.port = 25;
+  EXPECT_EQ(p->evaluate(r).rule, "default");
+}
+
+TEST_F(OtherRules, ErrorsSayWhatOtherRulesCanMatch) {
+  EXPECT_EQ(error_of("[[rule]]\naction = \"block\"\nprotocol = \"other\"\n"
+                     "domains = [\"a.test\"]\n"),
+            "policy.toml:3:12: rule: protocol = \"other\" rules match ports or destinations "
+            "(traffic that is neither HTTP nor TLS has no host name)");
+  EXPECT_EQ(error_of("[[rule]]\naction = \"no_decrypt\"\nprotocol = \"other\"\n"),
+            "policy.toml:3:12: rule: no_decrypt means nothing for protocol = \"other\"");
+  EXPECT_EQ(error_of("[[rule]]\naction = \"block\"\nprotocol = \"udp\"\n"),
+            "policy.toml:3:12: rule.protocol: expected \"web\" or \"other\"");
+  EXPECT_EQ(error_of("[[rule]]\naction = \"block\"\ndestinations = [\"192.0.2.0/24\"]\n"),
+            "policy.toml:1:1: rule: destinations are for protocol = \"other\" rules");
+  EXPECT_EQ(error_of("[[rule]]\naction = \"block\"\nprotocol = \"other\"\n"
+                     "destinations = [\"nowhere\"]\n"),
+            "policy.toml:4:16: rule.destinations: \"nowhere\" is not a CIDR (\"203.0.113.0/24\", "
+            "\"2001:db8::/32\")");
+  EXPECT_EQ(error_of("[[rule]]\naction = \"block\"\nprotocol = \"other\"\nports = [1]\n"
+                     "destinations = [\"192.0.2.0/24\"]\n"),
+            "policy.toml:1:1: rule: only one of ports or destinations per rule (write one rule "
+            "for each)");
+}
+
+}  // namespace
+}  // namespace warden::policy
