@@ -53,9 +53,9 @@ int main_cli(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   run_cmd
       ->add_option("--capture", run.capture_modes,
-                   "Transparent capture: redirect, tproxy or local (repeatable; replaces "
+                   "Transparent capture: redirect, tproxy, local or tun (repeatable; replaces "
                    "capture.mode; needs root)")
-      ->check(CLI::IsMember({"redirect", "tproxy", "local"}));
+      ->check(CLI::IsMember({"redirect", "tproxy", "local", "tun"}));
   run_cmd->add_option("--allow-destination", run.allow_destinations,
                       "Allow upstream connections to this CIDR even if proxy.deny_destinations "
                       "refuses it (repeatable; e.g. 127.0.0.0/8 for a test origin)");
@@ -100,8 +100,9 @@ int main_cli(int argc, char** argv) {
   auto add_capture_options = [&](CLI::App* cmd) {
     cmd->add_option("-c,--config", cap_config, "The config file `warden run` uses")
         ->check(CLI::ExistingFile);
-    cmd->add_option("--capture", cap.modes, "redirect, tproxy or local (replaces capture.mode)")
-        ->check(CLI::IsMember({"redirect", "tproxy", "local"}));
+    cmd->add_option("--capture", cap.modes,
+                    "redirect, tproxy, local or tun (replaces capture.mode)")
+        ->check(CLI::IsMember({"redirect", "tproxy", "local", "tun"}));
   };
   auto* cap_install = cap_cmd->add_subcommand("install", "Install the rules (root).");
   add_capture_options(cap_install);

@@ -339,7 +339,7 @@ const std::vector<Key>& schema() {
          std::vector<capture::CaptureMode> modes;
          auto add = [&](std::string_view m) -> std::optional<std::string> {
            auto mode = parse_capture_mode(m);
-           if (!mode) return "\"" + std::string(m) + "\" is not redirect, tproxy or local";
+           if (!mode) return "\"" + std::string(m) + "\" is not redirect, tproxy, local or tun";
            if (std::find(modes.begin(), modes.end(), *mode) == modes.end()) modes.push_back(*mode);
            return std::nullopt;
          };
@@ -419,6 +419,37 @@ const std::vector<Key>& schema() {
       integer_key(
           "capture", "local_port", "Transparent listener of local.",
           [](Config& c) -> std::uint16_t& { return c.capture.local_port; }, 1, 65535),
+      integer_key(
+          "capture", "tun_port",
+          "Listener of tun: the packet path reflects captured connections to it (keep it\n"
+          "below the ephemeral port range, 32768 and up).",
+          [](Config& c) -> std::uint16_t& { return c.capture.tun_port; }, 1, 65535),
+      string_key(
+          "capture", "tun_name", "tun: the TUN device Warden creates (gone when Warden stops).",
+          [](Config& c) -> std::string& { return c.capture.tun_name; },
+          [](const std::string& n) -> std::optional<std::string> {
+            if (n.empty() || n.size() > 15 ||
+                n.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                    "0123456789_.-") != std::string::npos)
+              return "is not an interface name (1 to 15 letters, digits, _ . -)";
+            return std::nullopt;
+          }),
+      string_list_key(
+          "capture", "tun_addresses",
+          "tun: the device's addresses (\"CIDR\"), the captured connections' source on this\n"
+          "device; one IPv4 and one IPv6, from ranges no network here uses.",
+          [](Config& c) -> std::vector<std::string>& { return c.capture.tun_addresses; },
+          [](std::string& a) -> std::optional<std::string> {
+            if (a.find('/') == std::string::npos || !policy::parse_cidr(a))
+              return "expected an address with its prefix, e.g. \"100.127.83.1/32\"";
+            return std::nullopt;
+          }),
+      integer_key(
+          "capture", "tun_mtu", "tun: the device's MTU (SYNs' MSS is clamped to fit it).",
+          [](Config& c) -> std::size_t& { return c.capture.tun_mtu; }, 1280, 65535),
+      integer_key(
+          "capture", "tun_table", "tun: the policy-routing table it uses (not 253-255).",
+          [](Config& c) -> std::uint32_t& { return c.capture.tun_table; }, 1, 0x7fffffff),
       string_list_key(
           "capture", "interfaces",
           "Gateway: the interfaces pupils' traffic arrives on. Empty: every interface but lo.",
@@ -634,6 +665,7 @@ std::optional<capture::CaptureMode> parse_capture_mode(std::string_view name) {
   if (name == "redirect") return capture::CaptureMode::Redirect;
   if (name == "tproxy") return capture::CaptureMode::Tproxy;
   if (name == "local") return capture::CaptureMode::Local;
+  if (name == "tun") return capture::CaptureMode::Tun;
   return std::nullopt;
 }
 
@@ -652,6 +684,14 @@ base::Result<void> validate(const Config& c) {
   const auto& cap = c.capture;
   if (cap.has(capture::CaptureMode::Redirect) && cap.has(capture::CaptureMode::Tproxy))
     return fail("capture.mode: redirect and tproxy both take the gateway's traffic; choose one");
+  if (cap.has(capture::CaptureMode::Local) && cap.has(capture::CaptureMode::Tun))
+    return fail("capture.mode: local and tun both take this device's traffic; choose one");
+  if (cap.has(capture::CaptureMode::Tun) && cap.egress.deny_other)
+    return fail(
+        "egress.deny_other needs nftables, which tun does not use; block what is not web with "
+        "protocol = \"other\" policy rules instead");
+  if (cap.tun_table >= 253 && cap.tun_table <= 255)
+    return fail("capture.tun_table: 253-255 are the kernel's default, main and local tables");
   for (auto m : cap.modes)
     for (auto other : cap.modes)
       if (m != other && cap.listener_port(m) == cap.listener_port(other))

@@ -1,5 +1,6 @@
 #include "app/run.hpp"
 
+#include "app/packet_path.hpp"
 #include "app/policy_watch.hpp"
 #include "app/tls_setup.hpp"
 #include "app/version.hpp"
@@ -124,7 +125,7 @@ base::Result<Config> build_config(const RunOptions& o) {
       auto mode = parse_capture_mode(m);
       if (!mode)
         return Error{ErrorCode::BadRequest, ErrorSource::Client,
-                     "--capture " + m + ": expected redirect, tproxy or local"};
+                     "--capture " + m + ": expected redirect, tproxy, local or tun"};
       if (std::find(c.capture.modes.begin(), c.capture.modes.end(), *mode) == c.capture.modes.end())
         c.capture.modes.push_back(*mode);
     }
@@ -236,6 +237,17 @@ int run_proxy(const RunOptions& options) {
     transparent.push_back(
         {net::tcp::endpoint(net::asio::ip::address_v6::any(), c.capture.listener_port(mode)),
          mode});
+  // tun: the device and the packet loop first; the routing that feeds them comes last.
+  PacketPath packet_path;
+  if (c.capture.has(capture::CaptureMode::Tun)) {
+    auto started = start_packet_path(c);
+    if (!started) {
+      fmt::print(stderr, "warden: transparent capture cannot start: {}\n", started.error().context);
+      return 1;
+    }
+    packet_path = std::move(*started);
+    engine->set_reflection_table(packet_path.table.get());
+  }
   if (auto started = engine->start(listen, transparent); !started) {
     fmt::print(stderr, "warden: {}\n", started.error().context);
     return 1;
@@ -324,6 +336,7 @@ int run_proxy(const RunOptions& options) {
     std::_Exit(1);  // workers are stuck; do not run destructors under them
   }
   engine.reset();
+  if (packet_path.loop) packet_path.loop->stop();  // the TUN device goes with it
   spdlog::info("stopped");
   return 0;
 }

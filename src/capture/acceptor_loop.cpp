@@ -2,12 +2,31 @@
 
 #include "capture/original_destination.hpp"
 #include "capture/socket_owner.hpp"
+#include "net/destination_guard.hpp"
 
 #include <spdlog/spdlog.h>
 
 namespace warden::capture {
 
-net::Awaitable<void> accept_loop(net::Acceptor& acceptor, CaptureMode mode, FlowHandler on_flow) {
+namespace {
+
+// A connection the packet path reflected arrives from B:pa at A:listener (reflector.hpp): the
+// client is A:pa, and the table knows the port pb it dialled at B.
+bool reflected_meta(FlowMeta& meta, const packet::ReflectionTable& table) {
+  const net::tcp::endpoint peer = meta.client;
+  const packet::FlowKey key{net::ip_bytes(meta.local.address()), net::ip_bytes(peer.address()),
+                            peer.port()};
+  const auto port = table.original_port(key);
+  if (!port) return false;
+  meta.client = net::tcp::endpoint(meta.local.address(), peer.port());
+  meta.original_destination = net::tcp::endpoint(peer.address(), *port);
+  return true;
+}
+
+}  // namespace
+
+net::Awaitable<void> accept_loop(net::Acceptor& acceptor, CaptureMode mode, FlowHandler on_flow,
+                                 const packet::ReflectionTable* reflections) {
   namespace asio = net::asio;
   net::Timer backoff(acceptor.get_executor());
   for (;;) {
@@ -28,7 +47,14 @@ net::Awaitable<void> accept_loop(net::Acceptor& acceptor, CaptureMode mode, Flow
     meta.client = unmapped(socket.remote_endpoint(ep_ec));
     meta.local = unmapped(socket.local_endpoint(ep_ec));
     if (ep_ec) continue;
-    if (mode != CaptureMode::Explicit) {
+    if (mode == CaptureMode::Tun) {
+      if (reflections == nullptr || !reflected_meta(meta, *reflections)) {
+        spdlog::debug("tun listener: {} connected directly; closed",
+                      meta.client.address().to_string());
+        continue;
+      }
+      meta.user = local_socket_owner(meta.client, *meta.original_destination);
+    } else if (mode != CaptureMode::Explicit) {
       meta.original_destination = original_destination(socket.native_handle(), mode, meta.local);
       if (!meta.original_destination) {
         // Connected to the transparent port itself, not captured: nothing to follow.

@@ -5,6 +5,7 @@
 // (../shared/SECURITY.md X04), and it ends when the acceptor is closed.
 
 #include "capture/flow_meta.hpp"
+#include "capture/packet/reflection_table.hpp"
 #include "net/types.hpp"
 
 #include <functional>
@@ -13,7 +14,9 @@ namespace warden::capture {
 
 using FlowHandler = std::function<void(net::Socket, FlowMeta)>;
 
-[[nodiscard]] net::Awaitable<void> accept_loop(net::Acceptor& acceptor, CaptureMode mode,
-                                               FlowHandler on_flow);
+// `reflections`: the packet path's table, where a tun listener finds what its clients dialled.
+[[nodiscard]] net::Awaitable<void> accept_loop(
+    net::Acceptor& acceptor, CaptureMode mode, FlowHandler on_flow,
+    const packet::ReflectionTable* reflections = nullptr);
 
 }  // namespace warden::capture

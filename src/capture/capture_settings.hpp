@@ -41,6 +41,13 @@ struct CaptureSettings {
   std::uint16_t redirect_port = 3129;  // transparent listener per mode
   std::uint16_t tproxy_port = 3130;
   std::uint16_t local_port = 3131;
+  std::uint16_t tun_port = 3132;  // below the ephemeral range: no client connects from it
+  // tun: the device Warden creates, its addresses (the captured clients' source, the reflected
+  // connections' destination), MTU and routing table.
+  std::string tun_name = "warden0";
+  std::vector<std::string> tun_addresses{"100.127.83.1/32", "fd77:6172:6465:6e00::1/128"};
+  std::size_t tun_mtu = 1500;
+  std::uint32_t tun_table = 5746;
   std::vector<std::string> interfaces;     // gateway: client-side interfaces; empty: all but lo
   bool fail_closed = true;                 // rules stay when Warden stops
   std::uint32_t socket_mark = 0x5744;      // SO_MARK of Warden's own upstream sockets
@@ -60,6 +67,7 @@ struct CaptureSettings {
   [[nodiscard]] std::uint16_t listener_port(CaptureMode m) const {
     return m == CaptureMode::Tproxy  ? tproxy_port
            : m == CaptureMode::Local ? local_port
+           : m == CaptureMode::Tun   ? tun_port
                                      : redirect_port;
   }
 };

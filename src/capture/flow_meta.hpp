@@ -11,7 +11,7 @@
 
 namespace warden::capture {
 
-enum class CaptureMode : std::uint8_t { Explicit, Redirect, Tproxy, Local };
+enum class CaptureMode : std::uint8_t { Explicit, Redirect, Tproxy, Local, Tun };
 
 [[nodiscard]] constexpr std::string_view capture_mode_name(CaptureMode m) {
   switch (m) {
@@ -23,6 +23,8 @@ enum class CaptureMode : std::uint8_t { Explicit, Redirect, Tproxy, Local };
       return "tproxy";
     case CaptureMode::Local:
       return "local";
+    case CaptureMode::Tun:
+      return "tun";
   }
   return "explicit";
 }

@@ -2,6 +2,7 @@
 
 #include "capture/command.hpp"
 #include "capture/nft_rules.hpp"
+#include "capture/tun_routing.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -38,9 +39,28 @@ base::Result<void> run_ip(const std::vector<std::string>& argv, bool tolerate_ab
   return failure(explain(argv, r));
 }
 
+bool uses_nft(const CaptureSettings& s) {
+  return s.has(CaptureMode::Redirect) || s.has(CaptureMode::Tproxy) || s.has(CaptureMode::Local);
+}
+
+// Each `ip rule del pref N` removes one rule of that priority: repeated until none is left.
+void remove_tun_routing(const CaptureSettings& s) {
+  for (const auto& cmd : tun_routing_removal(s)) {
+    const bool rule = cmd.size() > 3 && cmd[2] == "rule";
+    for (int i = 0; i < (rule ? 1000 : 1); ++i)
+      if (run_command(cmd).exit_code != 0) break;
+  }
+}
+
 }  // namespace
 
 base::Result<void> install_capture_rules(const CaptureSettings& s) {
+  if (s.has(CaptureMode::Tun)) {
+    remove_tun_routing(s);  // what a stopped Warden left (fail closed) goes first: one copy
+    for (const auto& cmd : tun_routing_commands(s))
+      if (auto ok = run_ip(cmd, false); !ok) return ok;
+  }
+  if (!uses_nft(s)) return {};
   const std::vector<std::string> nft = {"nft", "-f", "-"};
   const CommandResult r = run_command(nft, render_nft_ruleset(s));
   if (r.exit_code != 0) return failure(explain(nft, r));
@@ -52,9 +72,11 @@ base::Result<void> install_capture_rules(const CaptureSettings& s) {
 }
 
 base::Result<void> remove_capture_rules(const CaptureSettings& s) {
+  remove_tun_routing(s);
   const std::vector<std::string> nft = {"nft", "-f", "-"};
   const CommandResult r = run_command(nft, render_nft_removal());
-  if (r.exit_code != 0) return failure(explain(nft, r));
+  // (Without nftables installed there is no table to remove, unless a mode needs one.)
+  if (r.exit_code != 0 && !(r.not_found && !uses_nft(s))) return failure(explain(nft, r));
   // tproxy's routing goes whatever the config says now (it may have changed since install).
   CaptureSettings routing = s;
   routing.modes = {CaptureMode::Tproxy};

@@ -66,10 +66,12 @@ base::Result<void> Engine::start(const std::vector<net::tcp::endpoint>& listen,
     WorkerContext* c = ctx.get();
     for (std::size_t a = 0; a < c->acceptors.size(); ++a) {
       asio::co_spawn(c->worker.executor(),
-                     capture::accept_loop(c->acceptors[a], c->acceptor_modes[a],
-                                          [c](net::Socket s, capture::FlowMeta meta) {
-                                            ClientSession::start(*c, std::move(s), std::move(meta));
-                                          }),
+                     capture::accept_loop(
+                         c->acceptors[a], c->acceptor_modes[a],
+                         [c](net::Socket s, capture::FlowMeta meta) {
+                           ClientSession::start(*c, std::move(s), std::move(meta));
+                         },
+                         shared_.reflections),
                      asio::detached);
     }
     asio::co_spawn(c->worker.executor(), c->upstreams.sweep_loop(c->config->timeouts.upstream_idle),

@@ -34,6 +34,10 @@ class Engine {
     net::tcp::endpoint endpoint;
     capture::CaptureMode mode;
   };
+  // The packet path's table, for tun listeners; set before start(), outlives the engine.
+  void set_reflection_table(const capture::packet::ReflectionTable* table) {
+    shared_.reflections = table;
+  }
   // Opens the explicit-proxy listeners, then the transparent ones, and starts the workers.
   [[nodiscard]] base::Result<void> start(const std::vector<net::tcp::endpoint>& listen,
                                          const std::vector<TransparentListener>& transparent = {});

@@ -5,6 +5,7 @@
 
 #include "base/request_id.hpp"
 #include "capture/flow_meta.hpp"
+#include "capture/packet/reflection_table.hpp"
 #include "flow/dns_cache.hpp"
 #include "flow/engine_config.hpp"
 #include "flow/tls_services.hpp"
@@ -33,6 +34,8 @@ struct EngineShared {
   std::uint32_t id_salt = 0;
   observe::AccessLog* access_log = nullptr;
   const TlsServices* tls = nullptr;  // null: CONNECT tunnels are relayed, not intercepted
+  // The packet path's table (capture.mode tun): what reflected connections dialled.
+  const capture::packet::ReflectionTable* reflections = nullptr;
 };
 
 class WorkerContext {

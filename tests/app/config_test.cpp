@@ -116,7 +116,22 @@ TEST(Config, CrossFieldRules) {
 
 TEST(Config, CaptureSettings) {
   EXPECT_EQ(error_of("[capture]\nmode = [\"redirect\", \"sideways\"]\n"),
-            "test.toml:2:8: capture.mode: \"sideways\" is not redirect, tproxy or local");
+            "test.toml:2:8: capture.mode: \"sideways\" is not redirect, tproxy, local or tun");
+  EXPECT_EQ(error_of("[capture]\nmode = [\"local\", \"tun\"]\n"),
+            "test.toml: capture.mode: local and tun both take this device's traffic; choose one");
+  EXPECT_EQ(error_of("[capture]\nmode = \"tun\"\n[egress]\ndeny_other = true\n"),
+            "test.toml: egress.deny_other needs nftables, which tun does not use; block what is "
+            "not web with protocol = \"other\" policy rules instead");
+  EXPECT_EQ(error_of("[capture]\ntun_name = \"tun0; rm\"\n"),
+            "test.toml:2:12: capture.tun_name: is not an interface name (1 to 15 letters, "
+            "digits, _ . -)");
+  EXPECT_EQ(error_of("[capture]\ntun_addresses = [\"100.127.83.1\"]\n"),
+            "test.toml:2:17: capture.tun_addresses: \"100.127.83.1\": expected an address with "
+            "its prefix, e.g. \"100.127.83.1/32\"");
+  EXPECT_EQ(error_of("[capture]\nports = \"some\"\n"),
+            "test.toml:2:9: capture.ports: expected \"all\" or a list of port numbers");
+  EXPECT_EQ(error_of("[egress]\nquic = \"maybe\"\n"),
+            "test.toml:2:8: egress.quic: must be \"refuse\", \"block-all\" or \"allow\"");
   EXPECT_EQ(error_of("[capture]\nmode = [\"redirect\", \"tproxy\"]\n"),
             "test.toml: capture.mode: redirect and tproxy both take the gateway's traffic; "
             "choose one");

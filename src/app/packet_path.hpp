@@ -1,0 +1,26 @@
+#pragma once
+// `capture.mode = "tun"`: the TUN device, the reflection table the tun listener reads, and the
+// packet loop's thread, started before the routing sends anything there (docs/capture.md).
+
+#include "app/config.hpp"
+#include "base/result.hpp"
+#include "capture/packet/packet_loop.hpp"
+#include "capture/packet/reflection_table.hpp"
+
+#include <memory>
+
+namespace warden::app {
+
+struct PacketPath {
+  std::unique_ptr<capture::packet::ReflectionTable> table;
+  std::unique_ptr<capture::packet::PacketLoop> loop;
+};
+
+// The reflector's settings from the config.
+[[nodiscard]] capture::packet::ReflectorSettings reflector_settings(const Config& c);
+
+// Checks the kernel settings the path needs (strict rp_filter breaks it), creates the device
+// and starts the loop. The routing is installed afterwards (capture::install_capture_rules).
+[[nodiscard]] base::Result<PacketPath> start_packet_path(const Config& c);
+
+}  // namespace warden::app

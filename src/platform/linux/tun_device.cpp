@@ -1,0 +1,102 @@
+#include "platform/linux/tun_device.hpp"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+namespace warden::platform {
+namespace {
+
+base::Error failure(std::string what) {
+  return {base::ErrorCode::Internal, base::ErrorSource::Internal, std::move(what)};
+}
+
+}  // namespace
+
+base::Result<std::unique_ptr<TunDevice>> TunDevice::create(const std::string& name,
+                                                           std::size_t mtu) {
+  if (name.empty() || name.size() >= IFNAMSIZ)
+    return failure(fmt::format("\"{}\" is not a network interface name", name));
+  const int fd = ::open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    const int e = errno;
+    if (e == ENOENT || e == ENODEV)
+      return failure("/dev/net/tun is missing: this kernel has no TUN support (modprobe tun)");
+    return failure(fmt::format("cannot open /dev/net/tun: {}{}", std::strerror(e),
+                               e == EACCES || e == EPERM ? " (run Warden as root)" : ""));
+  }
+  ifreq ifr{};
+  ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+  std::memcpy(ifr.ifr_name, name.data(), name.size());
+  if (::ioctl(fd, TUNSETIFF, &ifr) != 0) {
+    const int e = errno;
+    ::close(fd);
+    if (e == EPERM)
+      return failure(fmt::format("creating TUN device {} needs CAP_NET_ADMIN (run as root)", name));
+    if (e == EBUSY) return failure(fmt::format("TUN device {} is in use by another process", name));
+    return failure(fmt::format("cannot create TUN device {}: {}", name, std::strerror(e)));
+  }
+  const int wake = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (wake < 0) {
+    ::close(fd);
+    return failure(fmt::format("eventfd: {}", std::strerror(errno)));
+  }
+  return std::unique_ptr<TunDevice>(new TunDevice(fd, wake, mtu));
+}
+
+TunDevice::~TunDevice() {
+  ::close(fd_);
+  ::close(wake_fd_);
+}
+
+base::Result<std::size_t> TunDevice::receive(std::span<capture::packet::Packet> batch,
+                                             std::chrono::milliseconds timeout) {
+  std::array<pollfd, 2> fds{{{fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}}};
+  const int ready = ::poll(fds.data(), fds.size(), static_cast<int>(timeout.count()));
+  if (ready < 0) {
+    if (errno == EINTR) return std::size_t{0};
+    return failure(fmt::format("poll on the TUN device: {}", std::strerror(errno)));
+  }
+  if ((fds[1].revents & POLLIN) != 0) {
+    std::uint64_t ignored = 0;
+    (void)::read(wake_fd_, &ignored, sizeof ignored);
+    return std::size_t{0};
+  }
+  if ((fds[0].revents & (POLLERR | POLLHUP | POLLNVAL)) != 0)
+    return failure("the TUN device went away");
+  std::size_t n = 0;
+  for (; n < batch.size(); ++n) {
+    auto& bytes = batch[n].bytes;
+    bytes.resize(mtu_);
+    const ssize_t got = ::read(fd_, bytes.data(), bytes.size());
+    if (got <= 0) {
+      if (got < 0 && errno != EAGAIN && errno != EINTR)
+        return failure(fmt::format("reading the TUN device: {}", std::strerror(errno)));
+      break;
+    }
+    bytes.resize(static_cast<std::size_t>(got));
+    batch[n].checksums = {};  // a TUN without offloads hands out complete checksums
+  }
+  return n;
+}
+
+void TunDevice::send(std::span<const capture::packet::Packet> batch) {
+  for (const auto& p : batch) {
+    if (!p.inbound || ::write(fd_, p.bytes.data(), p.bytes.size()) < 0) ++send_drops_;
+  }
+}
+
+void TunDevice::wake() {
+  const std::uint64_t one = 1;
+  (void)::write(wake_fd_, &one, sizeof one);
+}
+
+}  // namespace warden::platform
