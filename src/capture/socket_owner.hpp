@@ -1,7 +1,7 @@
 #pragma once
-// Who on this device opened a connection that local capture handed to Warden: the uid of the
-// client socket, read from the kernel's socket table (/proc/net/tcp and tcp6, which list every
-// TCP socket of this network namespace with its owner). Lets policy groups name local users.
+// Who on this device opened a connection that local or tun capture handed to Warden: the uid of
+// the client socket, asked of the kernel's socket table with NETLINK_SOCK_DIAG (an exact lookup
+// of one socket, the table ss(8) reads). Lets policy groups name local users.
 
 #include "net/types.hpp"
 

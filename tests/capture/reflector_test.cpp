@@ -189,15 +189,21 @@ TEST(ReflectionTable, AFullTableRefusesNewSyns) {
   EXPECT_EQ(table.size(), 2u);
 }
 
-TEST(Reflector, PacketsOfNoConnectionAreDropped) {
+TEST(Reflector, PacketsOfNoConnectionAreResetOrDropped) {
   const auto packets = recorded();
   ReflectionTable table;
   Reflector r(ReflectorSettings{}, table);
   PacketBytes reply;
-  for (std::size_t i : {4u, 2u}) {  // a client's ACK, and the listener's SYN-ACK
-    PacketBytes p(packets[i].begin(), packets[i].end());
-    EXPECT_EQ(r.process(p, {}, Clock::now(), reply), Verdict::Drop) << i;
-  }
+  // A client's ACK of a connection that began before capture: reset, so it fails at once.
+  PacketBytes p(packets[4].begin(), packets[4].end());
+  ASSERT_EQ(r.process(p, {}, Clock::now(), reply), Verdict::Reply);
+  const IpPacket rst = parse_ip_packet(reply);
+  EXPECT_EQ(rst.tcp_flags, kRst);
+  EXPECT_EQ(rst.sequence, parse_ip_packet(packets[4]).acknowledgment);
+  EXPECT_TRUE(checksums_valid(Bytes(reply.begin(), reply.end())));
+  // The listener's SYN-ACK for no connection: dropped (Warden's own socket times out).
+  p.assign(packets[2].begin(), packets[2].end());
+  EXPECT_EQ(r.process(p, {}, Clock::now(), reply), Verdict::Drop);
   EXPECT_EQ(r.stats().no_flow, 2u);
 }
 

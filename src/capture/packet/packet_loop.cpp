@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <pthread.h>
+
 namespace warden::capture::packet {
 namespace {
 
@@ -34,6 +36,7 @@ ReflectorStats PacketLoop::stats() const {
 }
 
 void PacketLoop::run() {
+  ::pthread_setname_np(::pthread_self(), "warden-packets");  // for top, perf and bench/
   std::vector<Packet> batch(kBatch);
   for (auto& p : batch) p.bytes.reserve(io_->max_packet());
   PacketBytes reply;

@@ -227,8 +227,12 @@ Verdict Reflector::from_client(std::span<std::uint8_t> packet, const IpPacket& p
       return Verdict::Reply;
     }
   } else if (!table_.on_packet(key, p.tcp_flags, true, now)) {
+    // A connection the table does not know (it began before capture did, or outlived its
+    // entry): a reset ends it at once instead of leaving the client to time out.
     ++stats_.no_flow;
-    return Verdict::Drop;
+    if (p.has(kRst)) return Verdict::Drop;
+    make_reset(packet, p, reply);
+    return Verdict::Reply;
   }
   // A:pa -> B:pb becomes B:pa -> A:listener.
   swap_addresses(packet, p.v6);
