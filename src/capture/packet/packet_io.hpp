@@ -7,6 +7,7 @@
 #include "base/result.hpp"
 #include "capture/packet/reflector.hpp"
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <span>
@@ -19,6 +20,10 @@ struct Packet {
   bool inbound = false;         // to send: towards this host (reflected), else on its way
   std::uint32_t interface = 0;  // WinDivert's interface index (inbound injection needs it)
   std::uint32_t sub_interface = 0;
+  // The backend's offload header for this packet (Linux: the TUN's virtio_net_hdr, segmentation
+  // and partial checksum), sent back as it came with the reflected packet; zero for packets
+  // Warden makes.
+  std::array<std::uint8_t, 10> offload{};
 };
 
 class PacketIo {

@@ -57,7 +57,10 @@ void PacketLoop::run() {
       Packet& p = batch[i];
       const Verdict v = reflector_.process(p.bytes, p.checksums, now, reply);
       if (v == Verdict::Drop || (v == Verdict::Pass && !io_->can_pass())) continue;
-      if (v == Verdict::Reply) p.bytes.swap(reply);
+      if (v == Verdict::Reply) {
+        p.bytes.swap(reply);
+        p.offload = {};  // ours: whole, checksummed
+      }
       p.inbound = v != Verdict::Pass;
       if (i != sending) std::swap(batch[sending], p);
       ++sending;

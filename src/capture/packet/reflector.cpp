@@ -35,12 +35,12 @@ void set_ip_checksum(std::span<std::uint8_t> packet, std::size_t header) {
   store16(packet.data() + kIpChecksum, finish(sum_words(packet.first(header))));
 }
 
-// Rewrites the port at `field` (an even offset) and keeps the TCP checksum right.
+// Rewrites the port at `field` (an even offset), updating the TCP checksum if `update`.
 void set_port(std::span<std::uint8_t> packet, const IpPacket& p, std::size_t field,
-              std::uint16_t port) {
+              std::uint16_t port, bool update_sum) {
   std::uint8_t* at = packet.data() + p.l4_offset + field;
   std::uint8_t* sum = packet.data() + p.l4_offset + kTcpChecksum;
-  store16(sum, update(load16(sum), load16(at), port));
+  if (update_sum) store16(sum, update(load16(sum), load16(at), port));
   store16(at, port);
 }
 
@@ -50,9 +50,10 @@ std::uint16_t mss_for(std::size_t mtu, bool v6) {
   return static_cast<std::uint16_t>(std::clamp<std::size_t>(mtu, headers + 64, 65535) - headers);
 }
 
-// Lowers a SYN's MSS option to `limit`; returns false when the option sits at an odd offset
-// (its checksum must then be recomputed in full).
-bool clamp_mss(std::span<std::uint8_t> packet, const IpPacket& p, std::uint16_t limit) {
+// Lowers a SYN's MSS option to `limit`; returns false when the checksum must be recomputed in
+// full (`update_sum` and the option at an odd offset).
+bool clamp_mss(std::span<std::uint8_t> packet, const IpPacket& p, std::uint16_t limit,
+               bool update_sum) {
   std::uint8_t* tcp = packet.data() + p.l4_offset;
   std::size_t i = 20;
   while (i < p.tcp_header_length) {
@@ -68,9 +69,9 @@ bool clamp_mss(std::span<std::uint8_t> packet, const IpPacket& p, std::uint16_t 
     if (kind == 2 && length == 4) {
       const std::uint16_t mss = load16(tcp + i + 2);
       if (mss <= limit) return true;
-      if ((i % 2) != 0) {
+      if (!update_sum || (i % 2) != 0) {
         store16(tcp + i + 2, limit);
-        return false;
+        return !update_sum;
       }
       std::uint8_t* sum = tcp + kTcpChecksum;
       store16(sum, update(load16(sum), mss, limit));
@@ -235,13 +236,25 @@ Verdict Reflector::from_client(std::span<std::uint8_t> packet, const IpPacket& p
     return Verdict::Reply;
   }
   // A:pa -> B:pb becomes B:pa -> A:listener.
-  swap_addresses(packet, p.v6);
-  set_port(packet, p, 2, settings_.listener_port);
-  bool incremental = checksums.transport_valid;
-  if (p.has(kSyn)) incremental &= clamp_mss(packet, p, mss_for(settings_.mtu, p.v6));
-  if (!incremental || !checksums.ip_valid) recompute_checksums(packet, p);
-  ++stats_.reflected;
+  rewrite(packet, p, 2, settings_.listener_port, checksums);
   return Verdict::Reflect;
+}
+
+void Reflector::rewrite(std::span<std::uint8_t> packet, const IpPacket& p, std::size_t port_field,
+                        std::uint16_t port, ChecksumState checksums) {
+  swap_addresses(packet, p.v6);
+  // A partial checksum (to be completed over the segment by the kernel or the NIC) covers the
+  // port and options changed here: nothing to update.
+  const bool update_sum = !checksums.transport_partial;
+  set_port(packet, p, port_field, port, update_sum);
+  bool incremental = checksums.transport_valid || checksums.transport_partial;
+  if (p.has(kSyn)) incremental &= clamp_mss(packet, p, mss_for(settings_.mtu, p.v6), update_sum);
+  if (!incremental) {
+    recompute_checksums(packet, p);
+  } else if (!checksums.ip_valid && !p.v6) {
+    set_ip_checksum(packet, p.l4_offset);
+  }
+  ++stats_.reflected;
 }
 
 Verdict Reflector::from_listener(std::span<std::uint8_t> packet, const IpPacket& p,
@@ -253,12 +266,7 @@ Verdict Reflector::from_listener(std::span<std::uint8_t> packet, const IpPacket&
     ++stats_.no_flow;
     return Verdict::Drop;
   }
-  swap_addresses(packet, p.v6);
-  set_port(packet, p, 0, *server_port);
-  bool incremental = checksums.transport_valid;
-  if (p.has(kSyn)) incremental &= clamp_mss(packet, p, mss_for(settings_.mtu, p.v6));
-  if (!incremental || !checksums.ip_valid) recompute_checksums(packet, p);
-  ++stats_.reflected;
+  rewrite(packet, p, 0, *server_port, checksums);
   return Verdict::Reflect;
 }
 

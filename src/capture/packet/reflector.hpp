@@ -40,6 +40,9 @@ struct ReflectorSettings {
 struct ChecksumState {
   bool ip_valid = true;
   bool transport_valid = true;
+  // The TCP checksum field holds only the pseudo-header sum, to be completed over the segment
+  // later (Linux CHECKSUM_PARTIAL, a TUN's offloads): the rewrite leaves it as it is.
+  bool transport_partial = false;
 };
 
 enum class Verdict : std::uint8_t {
@@ -81,6 +84,9 @@ class Reflector {
                       Clock::time_point now, PacketBytes& reply);
   Verdict from_listener(std::span<std::uint8_t> packet, const IpPacket& p, ChecksumState checksums,
                         Clock::time_point now);
+  // Swaps the addresses, sets the port at `port_field` and keeps the checksums right.
+  void rewrite(std::span<std::uint8_t> packet, const IpPacket& p, std::size_t port_field,
+               std::uint16_t port, ChecksumState checksums);
 
   ReflectorSettings settings_;
   ReflectionTable& table_;
