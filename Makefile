@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
 WARDEN_ARGS ?=
 
-.PHONY: all deps build run test test-release test-asan format-check format tidy asan tsan fuzz clang bench clean
+.PHONY: all deps build run test test-release test-asan test-windows windows format-check format tidy asan tsan fuzz clang bench clean
 
 all: build
 
@@ -22,15 +22,27 @@ run: build
 	build/release/warden run $(WARDEN_ARGS)
 
 # What CI runs: the release build with every test, the asan build (ASan+UBSan) with the unit,
-# integration and fuzz-replay tests, and the format check.
+# integration and fuzz-replay tests, the Windows build's tests under Wine, and the format check.
 test: build format-check
 	ctest --preset release -j $(JOBS) $(CTEST_ARGS)
 	$(MAKE) test-asan
+	$(MAKE) test-windows
 
 test-asan: deps
 	cmake --preset asan
 	cmake --build --preset asan -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --preset asan -j $(JOBS) $(CTEST_ARGS)
+
+# Windows (x86_64, MinGW-w64, static), its dependencies built from Debian's source packages
+# and cached outside the clone (scripts/windows-deps.sh; docs/windows.md); tests under Wine.
+WINE_ENV = WINEDEBUG=-all WINEPREFIX=$${XDG_CACHE_HOME:-$$HOME/.cache}/warden/wineprefix
+windows:
+	@prefix=$$(scripts/windows-deps.sh) && \
+	cmake --preset windows -DWARDEN_MINGW_PREFIX=$$prefix >/dev/null && \
+	cmake --build --preset windows -j $(JOBS)
+
+test-windows: windows
+	$(WINE_ENV) ctest --preset windows -j $(JOBS) $(CTEST_ARGS)
 
 format-check: deps
 	@files=$$(git ls-files '*.cpp' '*.hpp'); \

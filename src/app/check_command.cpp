@@ -1,6 +1,7 @@
 #include "app/check_command.hpp"
 
 #include "app/run.hpp"
+#include "platform/os.hpp"
 #include "policy/host.hpp"
 #include "policy/policy.hpp"
 
@@ -9,7 +10,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <pwd.h>
 
 namespace warden::app {
 namespace {
@@ -87,14 +87,10 @@ int check_urls(const CheckOptions& o) {
   if (!o.user.empty()) {
     unsigned long uid = 0;
     const auto [ptr, ec] = std::from_chars(o.user.data(), o.user.data() + o.user.size(), uid);
-    std::vector<char> buf(16384);
-    passwd pw{};
-    passwd* found = nullptr;
     if (ec == std::errc() && ptr == o.user.data() + o.user.size() && uid < 0xffffffffUL) {
       user = static_cast<std::uint32_t>(uid);
-    } else if (::getpwnam_r(o.user.c_str(), &pw, buf.data(), buf.size(), &found) == 0 &&
-               found != nullptr) {
-      user = static_cast<std::uint32_t>(found->pw_uid);
+    } else if (const auto named = platform::user_id(o.user)) {
+      user = named;
     } else {
       fmt::print(stderr, "warden check: --user {}: no such user\n", o.user);
       return 2;

@@ -1,7 +1,8 @@
 #include "base/cidr.hpp"
 
+#include <boost/asio/ip/address.hpp>
+
 #include <algorithm>
-#include <arpa/inet.h>
 #include <charconv>
 #include <cstring>
 #include <string>
@@ -16,12 +17,58 @@ IpBytes ip_bytes_v4(const std::array<std::uint8_t, 4>& v4) {
 }
 
 std::optional<IpBytes> parse_ip(std::string_view text) {
-  const std::string s(text);
-  std::array<std::uint8_t, 4> a4{};
-  if (::inet_pton(AF_INET, s.c_str(), a4.data()) == 1) return ip_bytes_v4(a4);
-  IpBytes a6{};
-  if (::inet_pton(AF_INET6, s.c_str(), a6.data()) == 1) return a6;
-  return std::nullopt;
+  // (Asio's parser is the platform's inet_pton; a zone, "fe80::1%eth0", is not an address here.)
+  if (text.empty() || text.find('%') != std::string_view::npos) return std::nullopt;
+  boost::system::error_code ec;
+  const auto a = boost::asio::ip::make_address(std::string(text), ec);
+  if (ec) return std::nullopt;
+  if (a.is_v4()) return ip_bytes_v4(a.to_v4().to_bytes());
+  return a.to_v6().to_bytes();
+}
+
+std::string format_ip(const IpBytes& ip) {
+  const bool mapped = std::all_of(ip.begin(), ip.begin() + 10, [](auto b) { return b == 0; }) &&
+                      ip[10] == 0xff && ip[11] == 0xff;
+  if (mapped) return boost::asio::ip::address_v4({ip[12], ip[13], ip[14], ip[15]}).to_string();
+  return boost::asio::ip::address_v6(ip).to_string();
+}
+
+std::optional<std::array<std::uint8_t, 4>> parse_ipv4_any_form(std::string_view text) {
+  // As browsers (the URL Standard's IPv4 parser) and inet_aton read it: 1 to 4 numbers, each
+  // decimal, octal (leading 0) or hex (0x), the last filling the bytes the others left.
+  std::array<std::uint64_t, 4> parts{};
+  std::size_t count = 0;
+  while (true) {
+    const std::size_t dot = text.find('.');
+    std::string_view part = text.substr(0, dot);
+    if (part.empty() || count == 4) return std::nullopt;
+    int base = 10;
+    if (part.size() > 1 && part[0] == '0' && (part[1] == 'x' || part[1] == 'X')) {
+      base = 16;
+      part.remove_prefix(2);
+    } else if (part.size() > 1 && part[0] == '0') {
+      base = 8;
+      part.remove_prefix(1);
+    }
+    std::uint64_t value = 0;
+    if (!part.empty()) {
+      const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), value, base);
+      if (ec != std::errc() || end != part.data() + part.size()) return std::nullopt;
+    }
+    parts[count++] = value;
+    if (dot == std::string_view::npos) break;
+    text.remove_prefix(dot + 1);
+  }
+  for (std::size_t i = 0; i + 1 < count; ++i)
+    if (parts[i] > 255) return std::nullopt;
+  const std::uint64_t last = parts[count - 1];
+  if (last >= (std::uint64_t{1} << (8 * (5 - count)))) return std::nullopt;
+  std::uint32_t value = static_cast<std::uint32_t>(last);
+  for (std::size_t i = 0; i + 1 < count; ++i)
+    value |= static_cast<std::uint32_t>(parts[i]) << (8 * (3 - i));
+  return std::array<std::uint8_t, 4>{
+      static_cast<std::uint8_t>(value >> 24), static_cast<std::uint8_t>(value >> 16),
+      static_cast<std::uint8_t>(value >> 8), static_cast<std::uint8_t>(value)};
 }
 
 std::optional<Cidr> parse_cidr(std::string_view text) {

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace warden::base {
@@ -22,6 +23,11 @@ struct Cidr {
 [[nodiscard]] std::optional<Cidr> parse_cidr(std::string_view text);
 // An address in the IPv4-mapped IPv6 form Cidr uses; nullopt if not an IP literal.
 [[nodiscard]] std::optional<IpBytes> parse_ip(std::string_view text);
+// An IPv4 address in any form a browser resolves: "127.0.0.1", "127.1", "2130706433",
+// "0x7f.1", "0177.0.0.1" (the URL Standard's IPv4 parser, as inet_aton reads them).
+[[nodiscard]] std::optional<std::array<std::uint8_t, 4>> parse_ipv4_any_form(std::string_view text);
+// The text form: dotted quad for IPv4 (and IPv4-mapped), RFC 5952 for IPv6.
+[[nodiscard]] std::string format_ip(const IpBytes& ip);
 // The same from raw bytes: 4 (IPv4) or 16 (IPv6).
 [[nodiscard]] IpBytes ip_bytes_v4(const std::array<std::uint8_t, 4>& v4);
 

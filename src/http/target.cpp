@@ -1,8 +1,8 @@
 #include "http/target.hpp"
 
+#include "base/cidr.hpp"
 #include "http/chars.hpp"
 
-#include <arpa/inet.h>
 #include <charconv>
 
 namespace warden::http {
@@ -50,9 +50,8 @@ Checked<Authority> parse_authority(std::string_view text, bool port_required) {
     const std::size_t close = text.find(']');
     if (close == std::string_view::npos) return ParseError{400, "unterminated IPv6 literal"};
     const std::string addr(text.substr(1, close - 1));
-    in6_addr bin{};
-    if (inet_pton(AF_INET6, addr.c_str(), &bin) != 1)
-      return ParseError{400, "invalid IPv6 literal"};
+    const auto bin = base::parse_ip(addr);
+    if (!bin || addr.find(':') == std::string::npos) return ParseError{400, "invalid IPv6 literal"};
     a.host = lower(addr);
     a.ipv6_literal = true;
     rest = text.substr(close + 1);

@@ -1,6 +1,7 @@
 #include "net/worker.hpp"
 
-#include <pthread.h>
+#include "platform/os.hpp"
+
 #include <string>
 
 namespace warden::net {
@@ -21,7 +22,7 @@ void WorkerPool::start() {
     guards_.emplace_back(w->io().get_executor());
     threads_.emplace_back([this, &io = w->io(), i = w->index()] {
       const std::string name = "warden-w" + std::to_string(i);
-      pthread_setname_np(pthread_self(), name.c_str());
+      platform::set_thread_name(name.c_str());
       io.run();
       exited_.fetch_add(1);
     });

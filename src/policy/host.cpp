@@ -1,6 +1,7 @@
 #include "policy/host.hpp"
 
-#include <arpa/inet.h>
+#include "base/cidr.hpp"
+
 #include <cstdlib>
 #include <idn2.h>
 
@@ -13,12 +14,6 @@ bool all_ascii(std::string_view s) {
   return true;
 }
 
-// inet_aton accepts the forms browsers resolve as IPv4 (a.b.c.d, a.b.c, a.b, a; octal, hex).
-bool ipv4_any_form(const std::string& s, in_addr& out) {
-  if (s.empty() || s.find_first_not_of("0123456789abcdefx.") != std::string::npos) return false;
-  return ::inet_aton(s.c_str(), &out) == 1;
-}
-
 }  // namespace
 
 NormalHost normalize_host(std::string_view host, std::string& error) {
@@ -29,26 +24,21 @@ NormalHost normalize_host(std::string_view host, std::string& error) {
   for (char& c : h)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
   if (h.find(':') != std::string::npos) {
-    in6_addr a6{};
-    char buf[INET6_ADDRSTRLEN];
-    if (::inet_pton(AF_INET6, h.c_str(), &a6) != 1 ||
-        ::inet_ntop(AF_INET6, &a6, buf, sizeof buf) == nullptr) {
+    const auto a6 = base::parse_ip(h);
+    if (!a6) {
       error = "invalid IPv6 address";
       return out;
     }
-    return {buf, HostKind::Ipv6};
+    return {base::format_ip(*a6), HostKind::Ipv6};
   }
   while (!h.empty() && h.back() == '.') h.pop_back();
   if (h.empty()) {
     error = "empty host";
     return out;
   }
-  in_addr a4{};
-  if (ipv4_any_form(h, a4)) {
-    char buf[INET_ADDRSTRLEN];
-    ::inet_ntop(AF_INET, &a4, buf, sizeof buf);
-    return {buf, HostKind::Ipv4};
-  }
+  if (h.find_first_not_of("0123456789abcdefx.") == std::string::npos)
+    if (const auto a4 = base::parse_ipv4_any_form(h))
+      return {base::format_ip(base::ip_bytes_v4(*a4)), HostKind::Ipv4};
   if (!all_ascii(h) || h.find("xn--") != std::string::npos) {
     char* ascii = nullptr;
     const int rc = idn2_to_ascii_8z(h.c_str(), &ascii, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);

@@ -1,7 +1,8 @@
 #include "policy/policy.hpp"
 
+#include "platform/os.hpp"
+
 #include <algorithm>
-#include <arpa/inet.h>
 #include <cstring>
 #include <ctime>
 #include <re2/re2.h>
@@ -24,8 +25,7 @@ std::string_view action_name(Action a) {
 
 bool Schedule::active(std::chrono::system_clock::time_point now) const {
   const std::time_t t = std::chrono::system_clock::to_time_t(now);
-  std::tm local{};
-  ::localtime_r(&t, &local);
+  const std::tm local = platform::local_time(t);
   const int weekday = (local.tm_wday + 6) % 7;  // Monday = 0
   const int minute = local.tm_hour * 60 + local.tm_min;
   if (((days >> weekday) & 1) == 0) return false;

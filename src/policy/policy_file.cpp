@@ -1,12 +1,12 @@
 #include "policy/policy_file.hpp"
 
+#include "platform/os.hpp"
 #include "policy/host.hpp"
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
 #include <fstream>
-#include <pwd.h>
 #include <re2/re2.h>
 #include <sstream>
 
@@ -75,15 +75,9 @@ std::optional<std::uint32_t> user_id(const toml::node& n, std::string& why) {
     why = "expected a user name or id";
     return std::nullopt;
   }
-  std::vector<char> buf(16384);
-  passwd pw{};
-  passwd* found = nullptr;
-  if (::getpwnam_r(s->get().c_str(), &pw, buf.data(), buf.size(), &found) != 0 ||
-      found == nullptr) {
-    why = "no user named \"" + s->get() + "\" on this system";
-    return std::nullopt;
-  }
-  return static_cast<std::uint32_t>(found->pw_uid);
+  const auto uid = platform::user_id(s->get());
+  if (!uid) why = "no user named \"" + s->get() + "\" on this system";
+  return uid;
 }
 
 std::optional<Failure> parse_schedule(const toml::node& n, Schedule& out) {

@@ -1,5 +1,6 @@
 #include "policy/policy.hpp"
 
+#include "platform/os.hpp"
 #include "policy/policy_file.hpp"
 
 #include <gtest/gtest.h>
@@ -282,6 +283,9 @@ TEST_F(PolicyTest, EveryErrorSaysWhereAndWhy) {
 }
 
 TEST_F(PolicyTest, GroupsByLocalUser) {
+  if (!platform::user_id("root"))
+    GTEST_SKIP() << "no local user database names root here (the Windows build: users are SIDs, "
+                    "which capture does not report yet)";
   PolicyPtr p = policy(
       "[[group]]\nname = \"pupils\"\nusers = [\"root\", 1001]\n"
       "[[rule]]\naction = \"block\"\ngroups = [\"pupils\"]\ndomains = [\"play.test\"]\n");

@@ -1,8 +1,8 @@
 #include "capture/packet/packet_loop.hpp"
 
-#include <spdlog/spdlog.h>
+#include "platform/os.hpp"
 
-#include <pthread.h>
+#include <spdlog/spdlog.h>
 
 namespace warden::capture::packet {
 namespace {
@@ -36,7 +36,7 @@ ReflectorStats PacketLoop::stats() const {
 }
 
 void PacketLoop::run() {
-  ::pthread_setname_np(::pthread_self(), "warden-packets");  // for top, perf and bench/
+  platform::set_thread_name("warden-packets");  // for top, perf and bench/
   std::vector<Packet> batch(kBatch);
   for (auto& p : batch) p.bytes.reserve(io_->max_packet());
   PacketBytes reply;

@@ -1,0 +1,26 @@
+#include "platform/os.hpp"
+
+#include <pthread.h>
+#include <pwd.h>
+#include <vector>
+
+namespace warden::platform {
+
+std::optional<std::uint32_t> user_id(const std::string& name) {
+  std::vector<char> buf(16384);
+  passwd pw{};
+  passwd* found = nullptr;
+  if (::getpwnam_r(name.c_str(), &pw, buf.data(), buf.size(), &found) != 0 || found == nullptr)
+    return std::nullopt;
+  return static_cast<std::uint32_t>(found->pw_uid);
+}
+
+std::tm local_time(std::time_t t) {
+  std::tm out{};
+  ::localtime_r(&t, &out);
+  return out;
+}
+
+void set_thread_name(const char* name) { ::pthread_setname_np(::pthread_self(), name); }
+
+}  // namespace warden::platform
