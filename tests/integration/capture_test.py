@@ -32,7 +32,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import harness  # noqa: E402
-from harness import Netns, sh, wait_until  # noqa: E402
+from harness import Netns, WardenInNs, sh, wait_until  # noqa: E402
 
 NAME = "www.school-test.example"  # the origin's name (TLS certificate and hosts files)
 GAMES = "games.school-test.example"  # the same server under a name the test policy blocks
@@ -142,58 +142,6 @@ def run_echo(address, port):
     server.serve_forever()
 
 
-class WardenInNs:
-    """`warden run` inside a namespace, with the given capture mode and config."""
-
-    def __init__(self, net, ns, folder, *args, config=""):
-        self.folder = folder
-        self.access_log = os.path.join(folder, "access.log")
-        cfg = os.path.join(folder, "warden.toml")
-        with open(cfg, "w") as f:
-            f.write(config)
-        self.proc = net.spawn(
-            ns, harness.WARDEN, "run", "-c", cfg, "--listen", "127.0.0.1:3128", "--state-dir",
-            os.path.join(folder, "state"), "--access-log", self.access_log, "--threads", "2",
-            "--upstream-ca", os.path.join(folder, "..", "pki", "root.pem"), *args,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        self.banner = ""
-        while "Stop with Ctrl-C" not in self.banner:
-            line = self.proc.stderr.readline()
-            if not line:
-                raise AssertionError("warden did not start:\n" + self.banner)
-            self.banner += line
-        self.ca = os.path.join(folder, "state", "ca.pem")
-        self.stderr_lines = []
-        self.drainer = threading.Thread(target=self._drain, daemon=True)
-        self.drainer.start()
-
-    def _drain(self):
-        for line in self.proc.stderr:
-            self.stderr_lines.append(line)
-
-    def log(self):
-        if not os.path.exists(self.access_log):
-            return []
-        with open(self.access_log) as f:
-            return [json.loads(l) for l in f if l.strip()]
-
-    def log_line(self, **want):
-        """Waits for a log line with these fields (the log is written in batches)."""
-        found = []
-
-        def match():
-            found[:] = [l for l in self.log() if all(l.get(k) == v for k, v in want.items())]
-            return bool(found)
-        assert wait_until(match, timeout=5), f"no log line with {want}: {self.log()}"
-        return found[-1]
-
-    def stop(self, sig=signal.SIGTERM):
-        self.proc.send_signal(sig)
-        rc = self.proc.wait(timeout=30)
-        self.drainer.join(timeout=5)
-        return rc
-
-
 def curl(net, ns, *args):
     return net.run(ns, "curl", "-sS", "-v", "--max-time", "8", *args)
 
@@ -286,7 +234,8 @@ class Capture(unittest.TestCase):
 
     def warden(self, ns, *args, config=""):
         folder = tempfile.mkdtemp(dir=self.dir)
-        w = WardenInNs(self.net, ns, folder, *args, config=config)
+        w = WardenInNs(self.net, ns, folder, "--upstream-ca",
+                       os.path.join(self.dir, "pki", "root.pem"), *args, config=config)
         self.addCleanup(lambda: w.proc.poll() is None and w.stop())
         self.addCleanup(lambda: self.net.run(ns, "nft", "delete", "table", "inet", "warden"))
         return w

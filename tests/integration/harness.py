@@ -325,3 +325,55 @@ class Netns:
                     pass
             sh("ip", "netns", "del", name, check=False)
             shutil.rmtree(f"/etc/netns/{name}", ignore_errors=True)
+
+
+class WardenInNs:
+    """`warden run` inside a namespace `ns` of `net` (a Netns), its files in `folder`, with the
+    given flags (a capture mode...) and config text; started once its banner is out."""
+
+    def __init__(self, net, ns, folder, *args, config=""):
+        self.folder = folder
+        self.access_log = os.path.join(folder, "access.log")
+        cfg = os.path.join(folder, "warden.toml")
+        with open(cfg, "w") as f:
+            f.write(config)
+        self.proc = net.spawn(
+            ns, WARDEN, "run", "-c", cfg, "--listen", "127.0.0.1:3128", "--state-dir",
+            os.path.join(folder, "state"), "--access-log", self.access_log, "--threads", "2", *args,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.banner = ""
+        while "Stop with Ctrl-C" not in self.banner:
+            line = self.proc.stderr.readline()
+            if not line:
+                raise AssertionError("warden did not start:\n" + self.banner)
+            self.banner += line
+        self.ca = os.path.join(folder, "state", "ca.pem")
+        self.stderr_lines = []
+        self.drainer = threading.Thread(target=self._drain, daemon=True)
+        self.drainer.start()
+
+    def _drain(self):
+        for line in self.proc.stderr:
+            self.stderr_lines.append(line)
+
+    def log(self):
+        if not os.path.exists(self.access_log):
+            return []
+        with open(self.access_log) as f:
+            return [json.loads(l) for l in f if l.strip()]
+
+    def log_line(self, **want):
+        """Waits for a log line with these fields (the log is written in batches)."""
+        found = []
+
+        def match():
+            found[:] = [l for l in self.log() if all(l.get(k) == v for k, v in want.items())]
+            return bool(found)
+        assert wait_until(match, timeout=5), f"no log line with {want}: {self.log()}"
+        return found[-1]
+
+    def stop(self, sig=signal.SIGTERM):
+        self.proc.send_signal(sig)
+        rc = self.proc.wait(timeout=30)
+        self.drainer.join(timeout=5)
+        return rc

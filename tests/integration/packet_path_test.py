@@ -19,7 +19,6 @@ root, where a skip is a failure."""
 
 import hashlib
 import http.server
-import json
 import os
 import shutil
 import signal
@@ -35,7 +34,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import harness  # noqa: E402
-from harness import Netns, sh, wait_until  # noqa: E402
+from harness import Netns, WardenInNs, sh, wait_until  # noqa: E402
 
 NAME = "www.tun-test.example"
 CASINO = "casino.tun-test.example"  # in the test's gambling list
@@ -103,43 +102,6 @@ def expected_sha256(n):
     return h.hexdigest()
 
 
-class WardenTun:
-    def __init__(self, net, ns, folder, *args):
-        self.access_log = os.path.join(folder, "access.log")
-        self.ca = os.path.join(folder, "state", "ca.pem")
-        self.proc = net.spawn(ns, harness.WARDEN, "run", "--capture", "tun", "--listen",
-                              "127.0.0.1:3128", "--state-dir", os.path.join(folder, "state"),
-                              "--access-log", self.access_log, "--threads", "2", *args,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        self.banner = ""
-        while "Stop with Ctrl-C" not in self.banner:
-            line = self.proc.stderr.readline()
-            if not line:
-                raise AssertionError("warden did not start:\n" + self.banner)
-            self.banner += line
-        self.stderr = []
-        threading.Thread(target=lambda: self.stderr.extend(self.proc.stderr), daemon=True).start()
-
-    def log(self):
-        if not os.path.exists(self.access_log):
-            return []
-        with open(self.access_log) as f:
-            return [json.loads(l) for l in f if l.strip()]
-
-    def log_line(self, **want):
-        found = []
-
-        def match():
-            found[:] = [l for l in self.log() if all(l.get(k) == v for k, v in want.items())]
-            return bool(found)
-        assert wait_until(match, timeout=5), f"no log line with {want}: {self.log()}"
-        return found[-1]
-
-    def stop(self, sig=signal.SIGTERM):
-        self.proc.send_signal(sig)
-        return self.proc.wait(timeout=30)
-
-
 class PacketPath(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -186,9 +148,9 @@ class PacketPath(unittest.TestCase):
     @classmethod
     def start_warden(cls, *extra):
         folder = tempfile.mkdtemp(dir=cls.dir)
-        return WardenTun(cls.net, cls.dev, folder, "--upstream-ca",
-                         os.path.join(cls.pki, "root.pem"), "--lists",
-                         os.path.join(cls.dir, "lists"), *extra)
+        return WardenInNs(cls.net, cls.dev, folder, "--capture", "tun", "--upstream-ca",
+                          os.path.join(cls.pki, "root.pem"), "--lists",
+                          os.path.join(cls.dir, "lists"), *extra)
 
     @classmethod
     def tearDownClass(cls):
@@ -291,7 +253,7 @@ class PacketPath(unittest.TestCase):
                                netns=self.web)
         self.addCleanup(origin.stop)
         out = self.net.run(self.dev, "nghttp", "-v", "-t", "10", f"https://{NAME}:9443/index.html")
-        self.assertIn("h2 through the tun", out.stdout, (out.stdout[-1500:], out.stderr, self.warden.log()[-3:]))
+        self.assertIn("h2 through the tun", out.stdout, (out.stderr, self.warden.log()[-3:]))
         line = self.warden.log_line(path="/index.html", proto="h2")
         self.assertEqual(line["capture"], "tun", line)
         self.assertIn(line["orig_dst"], ("198.19.5.5:9443", "[2001:db8:99::5]:9443"), line)
