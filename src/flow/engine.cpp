@@ -51,9 +51,12 @@ base::Result<void> Engine::start(const std::vector<net::tcp::endpoint>& listen,
     net::ListenOptions options;
     options.transparent = mode == capture::CaptureMode::Tproxy;
     options.dual_stack = mode != capture::CaptureMode::Explicit;
-    // The first worker binds (resolving port 0); the others join it on the same port.
+    // The first worker binds (resolving port 0); the others join it on the same port, where
+    // the OS lets them (else the first worker takes every connection).
     net::tcp::endpoint bound = requested;
-    for (std::size_t i = 0; i < pool_.size(); ++i) {
+    options.shared = net::port_sharing();
+    const std::size_t listening = options.shared ? pool_.size() : 1;
+    for (std::size_t i = 0; i < listening; ++i) {
       auto acceptor = net::open_listener(pool_[i].io(), bound, options);
       if (!acceptor) return acceptor.error();
       if (i == 0) bound = acceptor->local_endpoint();

@@ -9,12 +9,12 @@
 #include "http/chars.hpp"
 #include "net/connector.hpp"
 #include "net/destination_guard.hpp"
+#include "platform/sockets.hpp"
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <sys/socket.h>
 
 namespace warden::flow {
 
@@ -41,10 +41,8 @@ ClientSession::FirstBytes sniff(std::string_view bytes) {
 }  // namespace
 
 void ClientSession::reset_client() {
-  // SO_LINGER 0: close() sends RST, so the client fails at once instead of waiting.
-  linger l{1, 0};
-  auto& tcp = static_cast<net::TcpStream&>(*client_);
-  ::setsockopt(tcp.socket().native_handle(), SOL_SOCKET, SO_LINGER, &l, sizeof l);
+  // close() then sends RST, so the client fails at once instead of waiting.
+  platform::reset_on_close(client_->socket().native_handle());
   state_ = State::Closed;
   client_->close();
 }

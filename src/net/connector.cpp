@@ -9,7 +9,6 @@
 
 #include <memory>
 #include <optional>
-#include <sys/socket.h>
 
 namespace warden::net {
 namespace {

@@ -1,9 +1,8 @@
 #include "net/destination_guard.hpp"
 
+#include "platform/sockets.hpp"
+
 #include <algorithm>
-#include <cstring>
-#include <ifaddrs.h>
-#include <netinet/in.h>
 
 namespace warden::net {
 namespace {
@@ -51,26 +50,7 @@ base::IpBytes ip_bytes(const asio::ip::address& a) {
 }
 
 void OwnAddresses::refresh(Clock::time_point now) {
-  ifaddrs* list = nullptr;
-  if (::getifaddrs(&list) != 0) return;  // keep what we had; retried next time
-  addresses_.clear();
-  for (const ifaddrs* i = list; i != nullptr; i = i->ifa_next) {
-    if (i->ifa_addr == nullptr) continue;
-    if (i->ifa_addr->sa_family == AF_INET) {
-      sockaddr_in sin{};
-      std::memcpy(&sin, i->ifa_addr, sizeof sin);
-      std::array<std::uint8_t, 4> b{};
-      std::memcpy(b.data(), &sin.sin_addr, 4);
-      addresses_.push_back(base::ip_bytes_v4(b));
-    } else if (i->ifa_addr->sa_family == AF_INET6) {
-      sockaddr_in6 sin6{};
-      std::memcpy(&sin6, i->ifa_addr, sizeof sin6);
-      base::IpBytes b{};
-      std::memcpy(b.data(), &sin6.sin6_addr, 16);
-      addresses_.push_back(b);
-    }
-  }
-  ::freeifaddrs(list);
+  addresses_ = platform::interface_addresses();
   read_at_ = now;
   read_ = true;
 }

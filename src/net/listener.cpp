@@ -1,12 +1,22 @@
 #include "net/listener.hpp"
 
+#include "platform/sockets.hpp"
+
 #include <boost/asio/ip/v6_only.hpp>
 #include <fmt/format.h>
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-
 namespace warden::net {
+
+bool port_sharing() {
+  static const bool supported = [] {
+    asio::io_context io;
+    tcp::acceptor probe(io);
+    error_code ec;
+    probe.open(tcp::v4(), ec);
+    return !ec && !platform::share_listening_port(probe.native_handle());
+  }();
+  return supported;
+}
 
 base::Result<Acceptor> open_listener(asio::io_context& io, const tcp::endpoint& endpoint,
                                      const ListenOptions& options) {
@@ -20,21 +30,15 @@ base::Result<Acceptor> open_listener(asio::io_context& io, const tcp::endpoint& 
   acceptor.open(endpoint.protocol(), ec);
   if (ec) return fail("open a socket for");
   acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-  const int one = 1;
-  if (::setsockopt(acceptor.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
-    ec.assign(errno, boost::system::system_category());
-  if (ec) return fail("set SO_REUSEPORT on");
+  if (options.shared) {
+    ec = platform::share_listening_port(acceptor.native_handle());
+    if (ec) return fail("share (SO_REUSEPORT) the port of");
+  }
   if (endpoint.address().is_v6()) acceptor.set_option(asio::ip::v6_only(!options.dual_stack), ec);
   if (options.transparent) {
-    // A dual-stack listener needs both: IPv4 packets are matched by IP_TRANSPARENT.
-    const bool v6 = endpoint.address().is_v6();
-    if ((v6 && ::setsockopt(acceptor.native_handle(), SOL_IPV6, IPV6_TRANSPARENT, &one,
-                            sizeof one) != 0) ||
-        ((!v6 || options.dual_stack) &&
-         ::setsockopt(acceptor.native_handle(), SOL_IP, IP_TRANSPARENT, &one, sizeof one) != 0)) {
-      ec.assign(errno, boost::system::system_category());
-      return fail("set IP_TRANSPARENT (needs CAP_NET_ADMIN) on");
-    }
+    ec = platform::accept_any_address(acceptor.native_handle(), endpoint.address().is_v6(),
+                                      options.dual_stack);
+    if (ec) return fail("set IP_TRANSPARENT (needs CAP_NET_ADMIN) on");
   }
   acceptor.bind(endpoint, ec);
   if (ec) return fail("listen on");

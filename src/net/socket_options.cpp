@@ -1,6 +1,6 @@
 #include "net/socket_options.hpp"
 
-#include <sys/socket.h>
+#include "platform/sockets.hpp"
 
 namespace warden::net {
 
@@ -8,10 +8,8 @@ error_code prepare_upstream_socket(Socket& s, int mark) {
   error_code ec;
   s.set_option(tcp::no_delay(true), ec);
   if (ec) return ec;
-  if (mark != 0) {
-    if (::setsockopt(s.native_handle(), SOL_SOCKET, SO_MARK, &mark, sizeof mark) != 0)
-      return {errno, boost::system::system_category()};
-  }
+  if (mark != 0)
+    return platform::set_socket_mark(s.native_handle(), static_cast<std::uint32_t>(mark));
   return {};
 }
 

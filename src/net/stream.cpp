@@ -1,10 +1,10 @@
 #include "net/stream.hpp"
 
+#include "platform/sockets.hpp"
+
 #include <boost/asio/write.hpp>
 
-#include <cerrno>
 #include <cstring>
-#include <sys/socket.h>
 #include <utility>
 
 namespace warden::net {
@@ -87,9 +87,8 @@ Awaitable<void> TcpStream::shutdown_send() {
 }
 
 bool TcpStream::idle_and_open() {
-  char byte;
-  const ssize_t n = ::recv(socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+  return early_.empty() && !early_ec_ &&
+         platform::pending_input(socket_.native_handle()) == platform::Pending::Nothing;
 }
 
 void TcpStream::cancel() {

@@ -1,11 +1,12 @@
 #include "tls/tls_stream.hpp"
 
+#include "platform/sockets.hpp"
+
 #include <openssl/err.h>
 
 #include <cerrno>
 #include <cstring>
 #include <optional>
-#include <sys/socket.h>
 #include <utility>
 
 namespace warden::tls {
@@ -44,26 +45,20 @@ struct TlsBio {
       *got = s->early_.take(out, len);
       return 1;
     }
-    const ssize_t n = ::recv(s->socket_.native_handle(), out, len, 0);
-    if (n > 0) {
-      *got = static_cast<std::size_t>(n);
-      return 1;
-    }
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) BIO_set_retry_read(b);
-    *got = 0;
+    const platform::Transfer t = platform::receive_now(s->socket_.native_handle(), out, len);
+    *got = t.bytes;
+    if (t.status == platform::Transfer::Status::Done) return 1;
+    if (t.status == platform::Transfer::Status::WouldBlock) BIO_set_retry_read(b);
     return 0;
   }
 
   static int write(BIO* b, const char* in, std::size_t len, std::size_t* put) {
     TlsStream* s = self(b);
     BIO_clear_retry_flags(b);
-    const ssize_t n = ::send(s->socket_.native_handle(), in, len, MSG_NOSIGNAL);
-    if (n >= 0) {
-      *put = static_cast<std::size_t>(n);
-      return 1;
-    }
-    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) BIO_set_retry_write(b);
-    *put = 0;
+    const platform::Transfer t = platform::send_now(s->socket_.native_handle(), in, len);
+    *put = t.bytes;
+    if (t.status == platform::Transfer::Status::Done) return 1;
+    if (t.status == platform::Transfer::Status::WouldBlock) BIO_set_retry_write(b);
     return 0;
   }
 
@@ -279,10 +274,8 @@ net::Awaitable<void> TlsStream::shutdown_send() {
 }
 
 bool TlsStream::idle_and_open() {
-  char byte;
-  const ssize_t n = ::recv(socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-  if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK;
-  if (n == 0) return false;
+  const platform::Pending pending = platform::pending_input(socket_.native_handle());
+  if (pending != platform::Pending::Data) return pending == platform::Pending::Nothing;
   // Bytes arrived while idle: a TLS 1.3 session ticket is fine, application data or an alert
   // (close_notify) is not.
   char scratch[256];

@@ -4,9 +4,7 @@
 #include <boost/asio/detached.hpp>
 #include <gtest/gtest.h>
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include <vector>
 
 namespace warden::net {
 namespace {
@@ -41,30 +39,22 @@ T run(asio::io_context& io, Awaitable<T> op) {
   return std::move(*result);
 }
 
-// A listener whose accept queue is full: further SYNs are dropped, connects hang.
+// A listener whose accept queue is full: further SYNs are dropped, connects hang (Linux, and
+// Wine, which runs on it; a Windows host may refuse them instead).
 struct Blackhole {
-  Blackhole() {
-    fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    ::listen(fd, 0);
-    socklen_t len = sizeof a;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    port = ntohs(a.sin_port);
+  Blackhole() : listener(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
+    listener.listen(0);
+    port = listener.local_endpoint().port();
     for (int i = 0; i < 4; ++i) {
-      fillers[i] = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-      (void)::connect(fillers[i], reinterpret_cast<sockaddr*>(&a), sizeof a);
+      // Started (the SYN goes out now) and never completed: `io` is not run.
+      fillers.emplace_back(io, tcp::v4());
+      fillers.back().async_connect(listener.local_endpoint(), [](error_code) {});
     }
   }
-  ~Blackhole() {
-    for (int f : fillers) ::close(f);
-    ::close(fd);
-  }
-  int fd;
-  int fillers[4];
-  std::uint16_t port;
+  asio::io_context io;
+  tcp::acceptor listener;
+  std::vector<tcp::socket> fillers;
+  std::uint16_t port = 0;
 };
 
 TEST(HappyEyeballs, NextAddressAfterTheAttemptDelay) {

@@ -1,0 +1,49 @@
+#pragma once
+// The socket calls Warden makes beside Asio's, for the target OS (platform/linux/sockets.cpp,
+// platform/windows/sockets.cpp). Handles are Asio's native ones. Errors come back as values;
+// what an OS cannot do says so (operation_not_supported) instead of pretending.
+
+#include "base/cidr.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace warden::platform {
+
+using NativeSocket = boost::asio::ip::tcp::socket::native_handle_type;
+using boost::system::error_code;
+
+// The result of a non-blocking receive or send.
+struct Transfer {
+  enum class Status : std::uint8_t { Done, WouldBlock, Closed, Failed };
+  std::size_t bytes = 0;  // Done: how many
+  Status status = Status::Failed;
+};
+
+// recv() / send() now, never blocking (the socket is non-blocking) and never raising SIGPIPE.
+[[nodiscard]] Transfer receive_now(NativeSocket s, char* out, std::size_t size);
+[[nodiscard]] Transfer send_now(NativeSocket s, const char* in, std::size_t size);
+
+// Whether bytes wait to be read (without reading them): Nothing, Data, or Closed (EOF/error).
+enum class Pending : std::uint8_t { Nothing, Data, Closed };
+[[nodiscard]] Pending pending_input(NativeSocket s);
+
+// close() sends a reset instead of a FIN (SO_LINGER 0): the other side fails at once.
+void reset_on_close(NativeSocket s);
+
+// Linux: SO_MARK, so capture rules let Warden's own connections through. Elsewhere: not
+// supported (Windows keeps its own connections out of capture by their ports instead).
+[[nodiscard]] error_code set_socket_mark(NativeSocket s, std::uint32_t mark);
+// Several listeners on one port, one per worker (SO_REUSEPORT). Windows has no such option: not
+// supported (the engine then listens on one worker).
+[[nodiscard]] error_code share_listening_port(NativeSocket s);
+// Accepts connections for any address (tproxy: IP_TRANSPARENT / IPV6_TRANSPARENT). Linux only.
+[[nodiscard]] error_code accept_any_address(NativeSocket s, bool v6, bool dual_stack);
+
+// This host's addresses, every interface, IPv4 as IPv4-mapped.
+[[nodiscard]] std::vector<base::IpBytes> interface_addresses();
+
+}  // namespace warden::platform
