@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs a Windows test program under Wine (the Windows build's CMAKE_CROSSCOMPILING_EMULATOR).
+# Wine itself now and then fails to start a process while another one's wineserver is shutting
+# down: it exits non-zero at once having printed nothing. That start, and only that (a program
+# that ran prints something), is tried again, at most twice; everything else passes through.
+set -u
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+for attempt in 1 2 3; do
+  wine "$@" >"$out" 2>&1
+  rc=$?
+  if [[ $rc -eq 0 || -s $out ]]; then
+    cat "$out"
+    exit $rc
+  fi
+  echo "wine-run: wine exited $rc before the program printed anything (attempt $attempt)" >&2
+  sleep 1
+done
+exit $rc
