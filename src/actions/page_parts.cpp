@@ -2,6 +2,7 @@
 
 #include "actions/block_page.hpp"
 #include "http/error_response.hpp"
+#include "platform/os.hpp"
 
 #include <fmt/format.h>
 
@@ -78,8 +79,7 @@ std::string shown_url(std::string_view scheme, std::string_view host, std::uint1
 
 std::string local_time(std::chrono::system_clock::time_point when) {
   const std::time_t t = std::chrono::system_clock::to_time_t(when);
-  std::tm tm{};
-  ::localtime_r(&t, &tm);
+  const std::tm tm = platform::local_time(t);
   char out[64];
   const std::size_t n = std::strftime(out, sizeof out, "%Y-%m-%d %H:%M:%S %Z", &tm);
   return std::string(out, n);

@@ -2,12 +2,11 @@
 
 #include "app/run.hpp"
 #include "app/tls_setup.hpp"
+#include "platform/files.hpp"
 #include "tls/certificate_authority.hpp"
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
-
-#include <unistd.h>
 
 namespace warden::app {
 namespace {
@@ -71,8 +70,9 @@ int ca_export(const CaCommandOptions& o) {
     return 1;
   }
   const std::string out = o.format == "der" ? ca->der() : ca->pem();
-  if (::write(STDOUT_FILENO, out.data(), out.size()) != static_cast<ssize_t>(out.size())) return 1;
-  return 0;
+  // Byte for byte (DER is binary): the OS handle, not a text-mode stream.
+  auto stdout_file = platform::AppendFile::open("-");
+  return stdout_file && stdout_file->write_all(out.data(), out.size()) ? 0 : 1;
 }
 
 int ca_show(const CaCommandOptions& o) {

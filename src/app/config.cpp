@@ -1,6 +1,7 @@
 #include "app/config.hpp"
 
 #include "app/duration.hpp"
+#include "platform/files.hpp"
 #include "tls/upstream_tls.hpp"
 
 #include <fmt/format.h>
@@ -11,7 +12,6 @@
 #include <charconv>
 #include <cstdlib>
 #include <functional>
-#include <unistd.h>
 
 namespace warden::app {
 namespace {
@@ -177,8 +177,9 @@ std::optional<std::string> check_via(const std::string& s) {
 const std::vector<Key>& schema() {
   static const std::vector<Key> keys = {
       string_key("", "state_dir",
-                 "Where the CA, caches and runtime files live; created 0700 if missing.\n"
-                 "Empty: /var/lib/warden as root, $XDG_STATE_HOME/warden otherwise.",
+                 "Where the CA, caches and runtime files live; created private if missing.\n"
+                 "Empty: /var/lib/warden as root, $XDG_STATE_HOME/warden otherwise;\n"
+                 "Windows: %ProgramData%\\Warden (elevated), %LOCALAPPDATA%\\Warden.",
                  [](Config& c) -> std::string& { return c.state_dir; }),
       {"proxy", "listen",
        "Explicit proxy listeners, \"ADDRESS:PORT\" (IPv6 as \"[::1]:3128\"). Changing them needs\n"
@@ -799,13 +800,6 @@ flow::EngineConfig make_engine_config(const Config& c) {
   return e;
 }
 
-std::string default_state_dir() {
-  if (::geteuid() == 0) return "/var/lib/warden";
-  if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg != nullptr && *xdg == '/')
-    return std::string(xdg) + "/warden";
-  if (const char* home = std::getenv("HOME"); home != nullptr && *home == '/')
-    return std::string(home) + "/.local/state/warden";
-  return "/tmp/warden-" + std::to_string(::geteuid());
-}
+std::string default_state_dir() { return platform::default_state_dir(); }
 
 }  // namespace warden::app

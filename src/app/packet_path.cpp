@@ -1,10 +1,6 @@
 #include "app/packet_path.hpp"
 
-#include "platform/linux/rp_filter.hpp"
-#include "platform/linux/tun_device.hpp"
-
-#include <fmt/format.h>
-#include <fmt/ranges.h>
+#include "platform/packet_device.hpp"
 
 namespace warden::app {
 
@@ -23,17 +19,7 @@ capture::packet::ReflectorSettings reflector_settings(const Config& c) {
 }
 
 base::Result<PacketPath> start_packet_path(const Config& c) {
-  const capture::CaptureSettings& s = c.capture;
-  if (auto strict = platform::strict_rp_filter_interfaces(s.tun_name); !strict.empty()) {
-    std::string fix = "sysctl -w net.ipv4.conf.all.rp_filter=2";
-    for (const auto& i : strict) fix += fmt::format(" net.ipv4.conf.{}.rp_filter=2", i);
-    return base::Error{base::ErrorCode::Internal, base::ErrorSource::Internal,
-                       fmt::format("strict reverse-path filtering (rp_filter = 1 on {}) would drop "
-                                   "the replies to Warden's own connections in tun mode; make it "
-                                   "loose: {}",
-                                   fmt::join(strict, ", "), fix)};
-  }
-  auto device = platform::TunDevice::create(s.tun_name, s.tun_mtu);
+  auto device = platform::open_packet_device(c.capture);
   if (!device) return device.error();
   PacketPath path;
   path.table = std::make_unique<capture::packet::ReflectionTable>();

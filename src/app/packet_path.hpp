@@ -19,8 +19,8 @@ struct PacketPath {
 // The reflector's settings from the config.
 [[nodiscard]] capture::packet::ReflectorSettings reflector_settings(const Config& c);
 
-// Checks the kernel settings the path needs (strict rp_filter breaks it), creates the device
-// and starts the loop. The routing is installed afterwards (capture::install_capture_rules).
+// Opens the OS's packet device (platform/packet_device.hpp) and starts the loop. The routing is
+// installed afterwards (capture::install_capture_rules).
 [[nodiscard]] base::Result<PacketPath> start_packet_path(const Config& c);
 
 }  // namespace warden::app

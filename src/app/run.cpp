@@ -8,6 +8,8 @@
 #include "capture/rule_installer.hpp"
 #include "flow/engine.hpp"
 #include "observe/access_log.hpp"
+#include "platform/files.hpp"
+#include "platform/os.hpp"
 #include "policy/policy_file.hpp"
 
 #include <boost/asio/signal_set.hpp>
@@ -17,12 +19,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <csignal>
-#include <cstring>
 #include <functional>
-#include <sys/resource.h>
-#include <sys/stat.h>
 #include <thread>
 
 namespace warden::app {
@@ -31,19 +29,6 @@ namespace {
 using base::Error;
 using base::ErrorCode;
 using base::ErrorSource;
-
-Error startup_error(std::string what) {
-  return {ErrorCode::Internal, ErrorSource::Internal, std::move(what)};
-}
-
-// More descriptors means more pupils at once; take what the hard limit allows.
-void raise_fd_limit() {
-  rlimit rl{};
-  if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-    rl.rlim_cur = rl.rlim_max;
-    (void)::setrlimit(RLIMIT_NOFILE, &rl);
-  }
-}
 
 unsigned worker_count(const Config& c) {
   if (c.proxy.threads != 0) return c.proxy.threads;
@@ -146,23 +131,10 @@ base::Result<Config> build_config(const RunOptions& o) {
 }
 
 base::Result<void> ensure_state_dir(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) == 0) {
-    if (!S_ISDIR(st.st_mode)) return startup_error("state folder " + path + " is not a folder");
-    if ((st.st_mode & 077) != 0)
-      spdlog::warn("state folder {} is readable by other users (mode {:o}); it should be 0700",
-                   path, st.st_mode & 0777);
-    return {};
-  }
-  // Create missing parents too, each 0700 (they are ours: ~/.local/state, say).
-  for (std::size_t pos = 1; pos <= path.size(); ++pos) {
-    if (pos != path.size() && path[pos] != '/') continue;
-    const std::string prefix = path.substr(0, pos);
-    if (::mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST)
-      return startup_error(
-          fmt::format("cannot create state folder {}: {}", prefix, std::strerror(errno)));
-  }
-  return {};
+  std::string warning;
+  auto ok = platform::ensure_private_folder(path, warning);
+  if (!warning.empty()) spdlog::warn("{}", warning);
+  return ok;
 }
 
 base::Result<policy::PolicyPtr> load_configured_policy(const Config& c) {
@@ -193,8 +165,7 @@ int run_proxy(const RunOptions& options) {
     fmt::print(stderr, "warden: {}\n", ok.error().context);
     return 1;
   }
-  raise_fd_limit();
-  std::signal(SIGPIPE, SIG_IGN);
+  platform::prepare_process();
 
   // The CA is on disk (created if missing) before any listener accepts.
   std::unique_ptr<TlsRuntime> tls;
@@ -226,7 +197,9 @@ int run_proxy(const RunOptions& options) {
 
   // The control plane: signals on the main thread, caught from before the first connection.
   net::asio::io_context control;
-  net::asio::signal_set signals(control, SIGINT, SIGTERM, SIGHUP);
+  net::asio::signal_set signals(control, SIGINT, SIGTERM);
+  const std::optional<int> reload_signal = platform::reload_signal();
+  if (reload_signal) signals.add(*reload_signal);
 
   const unsigned workers = worker_count(c);
   auto engine = std::make_unique<flow::Engine>(
@@ -288,7 +261,7 @@ int run_proxy(const RunOptions& options) {
   std::function<void(const net::error_code&, int)> on_signal = [&](const net::error_code& ec,
                                                                    int sig) {
     if (ec) return;
-    if (sig == SIGHUP) {
+    if (sig == reload_signal) {
       auto fresh = build_config(options);
       if (!fresh) {
         spdlog::error("reload refused, keeping the running config: {}", fresh.error().context);

@@ -1,5 +1,6 @@
 #include "app/tls_setup.hpp"
 
+#include "platform/files.hpp"
 #include "tls/server_context.hpp"
 
 #include <fmt/format.h>
@@ -18,6 +19,10 @@ base::Result<std::unique_ptr<TlsRuntime>> start_tls(const Config& c) {
   }
   auto ca = tls::CertificateAuthority::load(dir);
   if (!ca) return ca.error();
+  // Whoever reads the key can impersonate every site to every pupil.
+  if (const std::string key = tls::CertificateAuthority::key_path(dir);
+      platform::others_can_read(key))
+    spdlog::warn("the CA key {} is readable by other accounts; only Warden's should read it", key);
   rt->ca = std::make_unique<tls::CertificateAuthority>(std::move(*ca));
   rt->signer = std::make_unique<tls::InProcessSigner>(*rt->ca);
   rt->minter = std::make_unique<tls::Minter>(*rt->signer, rt->ca->not_after());

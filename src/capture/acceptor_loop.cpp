@@ -1,8 +1,8 @@
 #include "capture/acceptor_loop.hpp"
 
 #include "capture/original_destination.hpp"
-#include "capture/socket_owner.hpp"
 #include "net/destination_guard.hpp"
+#include "platform/sockets.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -53,7 +53,7 @@ net::Awaitable<void> accept_loop(net::Acceptor& acceptor, CaptureMode mode, Flow
                       meta.client.address().to_string());
         continue;
       }
-      meta.user = local_socket_owner(meta.client, *meta.original_destination);
+      meta.user = platform::local_socket_owner(meta.client, *meta.original_destination);
     } else if (mode != CaptureMode::Explicit) {
       meta.original_destination = original_destination(socket.native_handle(), mode, meta.local);
       if (!meta.original_destination) {
@@ -63,7 +63,7 @@ net::Awaitable<void> accept_loop(net::Acceptor& acceptor, CaptureMode mode, Flow
         continue;
       }
       if (mode == CaptureMode::Local)
-        meta.user = local_socket_owner(meta.client, *meta.original_destination);
+        meta.user = platform::local_socket_owner(meta.client, *meta.original_destination);
     }
     on_flow(net::Socket(std::move(socket)), meta);
   }

@@ -18,6 +18,6 @@ namespace warden::capture {
 [[nodiscard]] net::tcp::endpoint unmapped(const net::tcp::endpoint& e);
 
 [[nodiscard]] std::optional<net::tcp::endpoint> original_destination(
-    int fd, CaptureMode mode, const net::tcp::endpoint& local);
+    net::tcp::socket::native_handle_type socket, CaptureMode mode, const net::tcp::endpoint& local);
 
 }  // namespace warden::capture

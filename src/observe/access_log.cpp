@@ -2,17 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <cerrno>
-#include <cstring>
-#include <fcntl.h>
-#include <unistd.h>
-
 namespace warden::observe {
 namespace {
-
-int open_file(const std::string& path) {
-  return ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-}
 
 constexpr std::size_t kBatchHandOverBytes = 64 * 1024;
 constexpr auto kBatchInterval = std::chrono::milliseconds(250);
@@ -20,16 +11,16 @@ constexpr auto kBatchInterval = std::chrono::milliseconds(250);
 }  // namespace
 
 base::Result<std::unique_ptr<AccessLog>> AccessLog::open(const std::string& path) {
-  if (path == "off") return std::unique_ptr<AccessLog>(new AccessLog(path, -1, false));
-  int fd = path == "-" ? STDOUT_FILENO : open_file(path);
-  if (fd < 0)
+  if (path == "off") return std::unique_ptr<AccessLog>(new AccessLog(path, {}, false));
+  auto file = platform::AppendFile::open(path);
+  if (!file)
     return base::Error{base::ErrorCode::Internal, base::ErrorSource::Internal,
-                       fmt::format("cannot open access log {}: {}", path, std::strerror(errno))};
-  return std::unique_ptr<AccessLog>(new AccessLog(path, fd, true));
+                       "access log: " + file.error().context};
+  return std::unique_ptr<AccessLog>(new AccessLog(path, std::move(*file), true));
 }
 
-AccessLog::AccessLog(std::string path, int fd, bool enabled)
-    : path_(std::move(path)), fd_(fd), enabled_(enabled) {
+AccessLog::AccessLog(std::string path, platform::AppendFile file, bool enabled)
+    : path_(std::move(path)), file_(std::move(file)), enabled_(enabled) {
   if (enabled_) writer_ = std::thread([this] { writer_loop(); });
 }
 
@@ -72,21 +63,11 @@ void AccessLog::close() {
   }
   cv_.notify_one();
   if (writer_.joinable()) writer_.join();
-  if (fd_ > STDERR_FILENO) ::close(fd_);
-  fd_ = -1;
+  file_.close();
 }
 
 void AccessLog::write_all(const std::string& data) {
-  std::size_t off = 0;
-  while (off < data.size() && fd_ >= 0) {
-    const ssize_t n = ::write(fd_, data.data() + off, data.size() - off);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      dropped_.fetch_add(1, std::memory_order_relaxed);
-      return;
-    }
-    off += static_cast<std::size_t>(n);
-  }
+  if (!file_.write_all(data.data(), data.size())) dropped_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void AccessLog::writer_loop() {
@@ -96,11 +77,7 @@ void AccessLog::writer_loop() {
     if (reopen_requested_) {
       reopen_requested_ = false;
       if (path_ != "-") {
-        const int fd = open_file(path_);
-        if (fd >= 0) {
-          ::close(fd_);
-          fd_ = fd;
-        }
+        if (auto file = platform::AppendFile::open(path_)) file_ = std::move(*file);
       }
     }
     std::deque<std::string> work;

@@ -8,6 +8,7 @@
 #include "base/result.hpp"
 #include "net/types.hpp"
 #include "observe/access_record.hpp"
+#include "platform/files.hpp"
 
 #include <atomic>
 #include <condition_variable>
@@ -39,12 +40,12 @@ class AccessLog {
   [[nodiscard]] std::uint64_t dropped_batches() const { return dropped_.load(); }
 
  private:
-  AccessLog(std::string path, int fd, bool enabled);
+  AccessLog(std::string path, platform::AppendFile file, bool enabled);
   void writer_loop();
   void write_all(const std::string& data);
 
   std::string path_;
-  int fd_;
+  platform::AppendFile file_;
   bool enabled_;
   std::size_t max_queued_bytes_ = 64 * 1024 * 1024;
   std::mutex mu_;

@@ -12,12 +12,26 @@
 
 namespace warden::platform {
 
-// The local user `name` as the numeric id capture reports (Linux: the uid). Windows: nullopt
-// (its users are SIDs, which capture does not report yet).
+// The local user `name` as the numeric id capture reports (Linux: the uid; Windows: the RID, the
+// last part of the account's SID, as platform::local_socket_owner reports it).
 [[nodiscard]] std::optional<std::uint32_t> user_id(const std::string& name);
 
 // `t` broken down in the local time zone (localtime_r / localtime_s).
 [[nodiscard]] std::tm local_time(std::time_t t);
+
+// Readies the process for many connections: Linux raises the open-file limit to its hard limit
+// and ignores SIGPIPE (a write to a closed socket is an error value, not death). Windows needs
+// neither.
+void prepare_process();
+
+// The signal that asks a running Warden to reload its config and policy and reopen its log
+// (SIGHUP); nullopt where the OS has none (Windows: the policy watch still reloads the policy;
+// config changes take a restart).
+[[nodiscard]] std::optional<int> reload_signal();
+
+// "Wine 8.0" when this Windows program runs under Wine (which lacks WFP, WinDivert's driver and
+// socket owners), nullopt on Windows itself and on Linux. For messages and tests' reasons.
+[[nodiscard]] std::optional<std::string> compatibility_layer();
 
 // Names the calling thread (as top and a debugger show it); at most 15 characters count.
 void set_thread_name(const char* name);

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace warden::platform {
@@ -42,6 +43,19 @@ void reset_on_close(NativeSocket s);
 [[nodiscard]] error_code share_listening_port(NativeSocket s);
 // Accepts connections for any address (tproxy: IP_TRANSPARENT / IPV6_TRANSPARENT). Linux only.
 [[nodiscard]] error_code accept_any_address(NativeSocket s, bool v6, bool dual_stack);
+
+// Where a NATed connection was going before the kernel redirected it to us (Linux:
+// SO_ORIGINAL_DST / IP6T_SO_ORIGINAL_DST, `v6` by the accepted socket's family). Windows has no
+// such NAT: nullopt.
+[[nodiscard]] std::optional<boost::asio::ip::tcp::endpoint> nat_original_destination(NativeSocket s,
+                                                                                     bool v6);
+
+// The account owning the local TCP socket client -> remote (a connection this host made, that
+// capture handed to Warden): Linux the uid, by NETLINK_SOCK_DIAG; Windows the owning process's
+// user's RID (the last part of its SID), by the TCP table and the process token. nullopt when
+// the socket is not (or no longer) in the table.
+[[nodiscard]] std::optional<std::uint32_t> local_socket_owner(
+    const boost::asio::ip::tcp::endpoint& client, const boost::asio::ip::tcp::endpoint& remote);
 
 // This host's addresses, every interface, IPv4 as IPv4-mapped.
 [[nodiscard]] std::vector<base::IpBytes> interface_addresses();

@@ -1,5 +1,7 @@
 #include "tls/certificate_authority.hpp"
 
+#include "platform/files.hpp"
+
 #include <fmt/format.h>
 #include <openssl/bn.h>
 #include <openssl/ec.h>
@@ -10,11 +12,9 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fcntl.h>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace warden::tls {
 namespace {
@@ -49,26 +49,6 @@ std::string read_file(const std::string& path, std::string& error) {
   return s.str();
 }
 
-// Writes `data` to a new file created with `mode` (never chmod'ed afterwards).
-std::string write_new_file(const std::string& path, const std::string& data, mode_t mode,
-                           bool replace) {
-  if (replace) ::unlink(path.c_str());
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0) return fmt::format("cannot create {}: {}", path, std::strerror(errno));
-  std::size_t off = 0;
-  while (off < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + off, data.size() - off);
-    if (n < 0) {
-      const std::string why = std::strerror(errno);
-      ::close(fd);
-      return fmt::format("cannot write {}: {}", path, why);
-    }
-    off += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) return fmt::format("cannot write {}", path);
-  return {};
-}
-
 }  // namespace
 
 PkeyPtr generate_key(CaKeyType type) {
@@ -90,7 +70,10 @@ bool set_random_serial(X509* cert) {
 std::chrono::system_clock::time_point asn1_time_point(const ASN1_TIME* t) {
   struct tm tm {};
   if (ASN1_TIME_to_tm(t, &tm) != 1) return {};
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
+  using namespace std::chrono;
+  const sys_days date = year(tm.tm_year + 1900) / month(static_cast<unsigned>(tm.tm_mon + 1)) /
+                        day(static_cast<unsigned>(tm.tm_mday));
+  return date + hours(tm.tm_hour) + minutes(tm.tm_min) + seconds(tm.tm_sec);
 }
 
 std::string sha256_fingerprint(X509* cert) {
@@ -134,16 +117,19 @@ base::Result<CertificateAuthority> CertificateAuthority::create(const CaOptions&
 }
 
 bool CertificateAuthority::exists(const std::string& dir) {
-  return ::access(cert_path(dir).c_str(), F_OK) == 0 || ::access(key_path(dir).c_str(), F_OK) == 0;
+  std::error_code ec;
+  return std::filesystem::exists(cert_path(dir), ec) || std::filesystem::exists(key_path(dir), ec);
 }
 
 base::Result<CertificateAuthority> CertificateAuthority::load(const std::string& dir) {
   const std::string cp = cert_path(dir);
   const std::string kp = key_path(dir);
-  if (::access(cp.c_str(), F_OK) != 0)
+  std::error_code ec;
+  if (!std::filesystem::exists(cp, ec))
     return ca_error(
         fmt::format("no CA in {}: {} is missing (create one with `warden ca init`)", dir, cp));
-  if (::access(kp.c_str(), F_OK) != 0) return ca_error(fmt::format("the CA key {} is missing", kp));
+  if (!std::filesystem::exists(kp, ec))
+    return ca_error(fmt::format("the CA key {} is missing", kp));
   std::string why;
   const std::string cert_pem = read_file(cp, why);
   if (!why.empty()) return ca_error(fmt::format("cannot read the CA certificate {}: {}", cp, why));
@@ -185,14 +171,12 @@ base::Result<void> CertificateAuthority::save(const std::string& dir, bool force
   const long n = BIO_get_mem_data(kb.get(), &data);
   std::string key_pem(data, static_cast<std::size_t>(n));
   // Key first (0600): a certificate without its key is useless, the reverse is a leak risk.
-  if (auto why = write_new_file(key_path(dir), key_pem, 0600, force); !why.empty()) {
-    OPENSSL_cleanse(key_pem.data(), key_pem.size());
-    return ca_error(why);
-  }
+  auto written =
+      platform::write_new_file(key_path(dir), key_pem, platform::FileAccess::OwnerOnly, force);
   OPENSSL_cleanse(key_pem.data(), key_pem.size());
-  if (auto why = write_new_file(cert_path(dir), pem(), 0644, force); !why.empty())
-    return ca_error(why);
-  return {};
+  if (!written) return written.error();
+  return platform::write_new_file(cert_path(dir), pem(), platform::FileAccess::EveryoneReads,
+                                  force);
 }
 
 std::string CertificateAuthority::pem() const {

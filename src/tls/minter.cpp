@@ -1,8 +1,8 @@
 #include "tls/minter.hpp"
 
-#include <openssl/x509v3.h>
+#include "base/cidr.hpp"
 
-#include <arpa/inet.h>
+#include <openssl/x509v3.h>
 
 namespace warden::tls {
 namespace {
@@ -18,11 +18,6 @@ bool add_ext(X509* cert, int nid, const std::string& value) {
   const bool ok = X509_add_ext(cert, ext, -1) == 1;
   X509_EXTENSION_free(ext);
   return ok;
-}
-
-bool is_ip_literal(const std::string& name) {
-  unsigned char buf[16];
-  return inet_pton(AF_INET, name.c_str(), buf) == 1 || inet_pton(AF_INET6, name.c_str(), buf) == 1;
 }
 
 void set_time(ASN1_TIME* field, Clock::time_point t) { ASN1_TIME_set(field, Clock::to_time_t(t)); }
@@ -52,7 +47,7 @@ base::Result<X509Ptr> Minter::mint(const std::string& name,
   set_time(X509_getm_notBefore(cert.get()), now - std::chrono::days(1));
   set_time(X509_getm_notAfter(cert.get()), not_after);
   X509_set_pubkey(cert.get(), leaf_key_.get());
-  const std::string san = (is_ip_literal(name) ? "IP:" : "DNS:") + name;
+  const std::string san = (base::parse_ip(name) ? "IP:" : "DNS:") + name;
   if (!add_ext(cert.get(), NID_basic_constraints, "critical,CA:FALSE") ||
       !add_ext(cert.get(), NID_key_usage, "critical,digitalSignature") ||
       !add_ext(cert.get(), NID_ext_key_usage, "serverAuth") ||

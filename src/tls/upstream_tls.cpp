@@ -1,5 +1,6 @@
 #include "tls/upstream_tls.hpp"
 
+#include "base/cidr.hpp"
 #include "tls/ocsp_staple.hpp"
 #include "tls/openssl_macros.hpp"
 
@@ -9,7 +10,6 @@
 #include <openssl/x509v3.h>
 
 #include <algorithm>
-#include <arpa/inet.h>
 #include <cctype>
 
 namespace warden::tls {
@@ -59,11 +59,6 @@ int refuse(SSL* ssl, Error why) {
 
 const UpstreamTls* owner(SSL* ssl) {
   return static_cast<const UpstreamTls*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), owner_index()));
-}
-
-bool is_ip_literal(const std::string& host) {
-  unsigned char buf[16];
-  return inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1;
 }
 
 Error setup_error(std::string what) {
@@ -270,7 +265,7 @@ SslPtr UpstreamTls::new_ssl(const std::string& host, std::uint16_t port,
                             std::string_view alpn_wire) const {
   SslPtr ssl(SSL_new(ctx_.get()));
   if (!ssl) return nullptr;
-  if (is_ip_literal(host)) {
+  if (base::parse_ip(host)) {
     X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl.get()), host.c_str());
   } else {
     SSL_set1_host(ssl.get(), host.c_str());

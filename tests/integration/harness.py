@@ -16,8 +16,11 @@ import threading
 import time
 import unittest
 
-# The binary under test; each test script sets it from its first argument.
+# The binary under test; each test script sets it from its first argument. A list is a command
+# that runs it (["wine", "warden.exe"]).
 WARDEN = "build/release/warden"
+# How long a start may take before its banner (Wine's first start in a fresh prefix is slow).
+START_TIMEOUT = 10
 # Flags that let Warden reach origins on loopback (refused by default: proxy.deny_destinations).
 ALLOW_LOOPBACK = ["--allow-destination", "127.0.0.0/8", "--allow-destination", "::1/128"]
 
@@ -46,14 +49,21 @@ def start_origin():
     return server
 
 
+def command(*args):
+    """The command line that runs the binary under test with `args`."""
+    prefix = list(WARDEN) if isinstance(WARDEN, (list, tuple)) else [WARDEN]
+    return prefix + list(args)
+
+
 class Warden:
     """A running `warden run`; the port is read from its start banner on stderr."""
 
     def __init__(self, *extra, config=None, allow_loopback=True):
         self.dir = tempfile.mkdtemp(prefix="warden-bin-")
         self.access_log = os.path.join(self.dir, "access.log")
-        args = [WARDEN, "run", "--listen", "127.0.0.1:0", "--state-dir",
-                os.path.join(self.dir, "state"), "--access-log", self.access_log, "--threads", "2"]
+        args = command("run", "--listen", "127.0.0.1:0", "--state-dir",
+                       os.path.join(self.dir, "state"), "--access-log", self.access_log,
+                       "--threads", "2")
         if allow_loopback:  # the test origins listen there, which Warden refuses by default
             args += ALLOW_LOOPBACK
         if config:
@@ -61,7 +71,7 @@ class Warden:
         self.proc = subprocess.Popen(args + list(extra), stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True)
         self.banner = ""
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             line = self.proc.stderr.readline()
             if not line:

@@ -1,11 +1,13 @@
 #include "tls/certificate_authority.hpp"
 
+#include "platform/files.hpp"
+
 #include <gtest/gtest.h>
 #include <openssl/x509v3.h>
 
 #include <filesystem>
 #include <fstream>
-#include <sys/stat.h>
+#include <random>
 
 namespace warden::tls {
 namespace {
@@ -13,8 +15,8 @@ namespace {
 class CaTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/warden-ca-XXXXXX";
-    dir_ = ::mkdtemp(tmpl);
+    dir_ = testing::TempDir() + "warden-ca-" + std::to_string(std::random_device{}());
+    std::filesystem::create_directories(dir_);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
   std::string dir_;
@@ -54,9 +56,7 @@ TEST_F(CaTest, SavesWithPrivateModesAndLoadsBack) {
   auto ca = CertificateAuthority::create({});
   ASSERT_TRUE(ca);
   ASSERT_TRUE(ca->save(dir_, false));
-  struct stat key_st {};
-  ASSERT_EQ(::stat(CertificateAuthority::key_path(dir_).c_str(), &key_st), 0);
-  EXPECT_EQ(key_st.st_mode & 0777, 0600u);
+  EXPECT_FALSE(platform::others_can_read(CertificateAuthority::key_path(dir_)));
   auto loaded = CertificateAuthority::load(dir_);
   ASSERT_TRUE(loaded) << loaded.error().context;
   EXPECT_EQ(loaded->sha256_fingerprint(), ca->sha256_fingerprint());
@@ -98,9 +98,10 @@ TEST_F(CaTest, LoadSaysWhatIsWrong) {
   const std::string sub = dir_ + "/other";
   std::filesystem::create_directory(sub);
   ASSERT_TRUE(other->save(sub, false));
+  // (Remove, then copy: MinGW's libstdc++ refuses overwrite_existing on Windows.)
+  std::filesystem::remove(CertificateAuthority::key_path(dir_));
   std::filesystem::copy_file(CertificateAuthority::key_path(sub),
-                             CertificateAuthority::key_path(dir_),
-                             std::filesystem::copy_options::overwrite_existing);
+                             CertificateAuthority::key_path(dir_));
   EXPECT_NE(load_error(dir_).find("does not match"), std::string::npos);
   // Not PEM.
   std::ofstream(CertificateAuthority::cert_path(dir_)) << "garbage";

@@ -1,7 +1,9 @@
 #include "platform/os.hpp"
 
+#include <csignal>
 #include <pthread.h>
 #include <pwd.h>
+#include <sys/resource.h>
 #include <vector>
 
 namespace warden::platform {
@@ -20,6 +22,19 @@ std::tm local_time(std::time_t t) {
   ::localtime_r(&t, &out);
   return out;
 }
+
+void prepare_process() {
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    (void)::setrlimit(RLIMIT_NOFILE, &rl);
+  }
+  std::signal(SIGPIPE, SIG_IGN);
+}
+
+std::optional<int> reload_signal() { return SIGHUP; }
+
+std::optional<std::string> compatibility_layer() { return std::nullopt; }
 
 void set_thread_name(const char* name) { ::pthread_setname_np(::pthread_self(), name); }
 

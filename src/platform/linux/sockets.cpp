@@ -3,6 +3,8 @@
 #include <cerrno>
 #include <cstring>
 #include <ifaddrs.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6/ip6_tables.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -60,6 +62,28 @@ error_code accept_any_address(NativeSocket s, bool v6, bool dual_stack) {
     if (auto ec = set_int(s, SOL_IPV6, IPV6_TRANSPARENT, 1)) return ec;
   if (!v6 || dual_stack) return set_int(s, SOL_IP, IP_TRANSPARENT, 1);
   return {};
+}
+
+std::optional<boost::asio::ip::tcp::endpoint> nat_original_destination(NativeSocket s, bool v6) {
+  namespace ip = boost::asio::ip;
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  if (!v6) {
+    if (::getsockopt(s, SOL_IP, SO_ORIGINAL_DST, &ss, &len) != 0 || ss.ss_family != AF_INET)
+      return std::nullopt;
+    sockaddr_in sin{};
+    std::memcpy(&sin, &ss, sizeof sin);
+    ip::address_v4::bytes_type b{};
+    std::memcpy(b.data(), &sin.sin_addr, 4);
+    return ip::tcp::endpoint(ip::address_v4(b), ntohs(sin.sin_port));
+  }
+  if (::getsockopt(s, SOL_IPV6, IP6T_SO_ORIGINAL_DST, &ss, &len) != 0 || ss.ss_family != AF_INET6)
+    return std::nullopt;
+  sockaddr_in6 sin6{};
+  std::memcpy(&sin6, &ss, sizeof sin6);
+  ip::address_v6::bytes_type b{};
+  std::memcpy(b.data(), &sin6.sin6_addr, 16);
+  return ip::tcp::endpoint(ip::address_v6(b), ntohs(sin6.sin6_port));
 }
 
 std::vector<base::IpBytes> interface_addresses() {

@@ -50,6 +50,10 @@ error_code set_socket_mark(NativeSocket, std::uint32_t) { return not_supported()
 error_code share_listening_port(NativeSocket) { return not_supported(); }
 error_code accept_any_address(NativeSocket, bool, bool) { return not_supported(); }
 
+std::optional<boost::asio::ip::tcp::endpoint> nat_original_destination(NativeSocket, bool) {
+  return std::nullopt;
+}
+
 std::vector<base::IpBytes> interface_addresses() {
   std::vector<base::IpBytes> out;
   ULONG size = 16 * 1024;

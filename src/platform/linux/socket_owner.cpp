@@ -1,4 +1,4 @@
-#include "capture/socket_owner.hpp"
+#include "platform/sockets.hpp"
 
 #include <array>
 #include <cerrno>
@@ -10,7 +10,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-namespace warden::capture {
+namespace warden::platform {
+namespace asio = boost::asio;
 namespace {
 
 // One NETLINK_SOCK_DIAG socket per worker thread, opened on first use. An exact lookup (no
@@ -30,22 +31,21 @@ class DiagSocket {
   int fd_;
 };
 
-void put_address(const net::asio::ip::address& a, bool v6, std::uint32_t (&out)[4]) {
+void put_address(const asio::ip::address& a, bool v6, std::uint32_t (&out)[4]) {
   std::memset(out, 0, sizeof out);
   if (!v6) {
     const auto b = a.to_v4().to_bytes();
     std::memcpy(out, b.data(), 4);
     return;
   }
-  const auto b =
-      (a.is_v4() ? net::asio::ip::make_address_v6(net::asio::ip::v4_mapped, a.to_v4()) : a.to_v6())
-          .to_bytes();
+  const auto b = (a.is_v4() ? asio::ip::make_address_v6(asio::ip::v4_mapped, a.to_v4()) : a.to_v6())
+                     .to_bytes();
   std::memcpy(out, b.data(), 16);
 }
 
 // The uid of the TCP socket client -> remote in `family`'s table, if there is one.
-std::optional<std::uint32_t> lookup(int fd, int family, const net::tcp::endpoint& client,
-                                    const net::tcp::endpoint& remote) {
+std::optional<std::uint32_t> lookup(int fd, int family, const asio::ip::tcp::endpoint& client,
+                                    const asio::ip::tcp::endpoint& remote) {
   struct {
     nlmsghdr header;
     inet_diag_req_v2 request;
@@ -78,8 +78,8 @@ std::optional<std::uint32_t> lookup(int fd, int family, const net::tcp::endpoint
 
 }  // namespace
 
-std::optional<std::uint32_t> local_socket_owner(const net::tcp::endpoint& client,
-                                                const net::tcp::endpoint& remote) {
+std::optional<std::uint32_t> local_socket_owner(const asio::ip::tcp::endpoint& client,
+                                                const asio::ip::tcp::endpoint& remote) {
   thread_local const DiagSocket diag;
   if (diag.fd() < 0) return std::nullopt;
   // IPv4 clients use AF_INET sockets, or AF_INET6 ones with IPv4-mapped addresses.
@@ -88,4 +88,4 @@ std::optional<std::uint32_t> local_socket_owner(const net::tcp::endpoint& client
   return lookup(diag.fd(), AF_INET6, client, remote);
 }
 
-}  // namespace warden::capture
+}  // namespace warden::platform

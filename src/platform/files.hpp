@@ -1,0 +1,66 @@
+#pragma once
+// Files whose access matters: the CA key that only Warden (and administrators) may read, the
+// state folder that holds it, and the append-only access log. platform/linux/files.cpp and
+// platform/windows/files.cpp answer: POSIX modes there, a protected DACL here (SYSTEM,
+// Administrators and the owner; inheritance from the parent cut, so a pupil-readable parent
+// grants nothing).
+
+#include "base/result.hpp"
+
+#include <string>
+
+namespace warden::platform {
+
+enum class FileAccess : unsigned char {
+  OwnerOnly,     // Linux 0600 / 0700; Windows: SYSTEM, Administrators, the owner
+  EveryoneReads  // Linux 0644; Windows: the parent's inherited access
+};
+
+// Writes `data` to a new file, durably (flushed to disk before returning). The file is created
+// with its access from the start, never widened then narrowed. `replace`: an existing file is
+// removed first; otherwise an existing file is an error.
+[[nodiscard]] base::Result<void> write_new_file(const std::string& path, const std::string& data,
+                                                FileAccess access, bool replace);
+
+// Whether accounts other than Warden's own (and root / SYSTEM / Administrators) may read `path`:
+// Linux its group or other read bits; Windows an allowing ACE for any other SID (or no DACL at
+// all). A file that cannot be examined counts as readable by others.
+[[nodiscard]] bool others_can_read(const std::string& path);
+
+// Creates `path` (and missing parents) private to Warden's account, or checks an existing one:
+// not a folder is an error; one others can read is accepted with a warning (returned in
+// `warning`, empty when none).
+[[nodiscard]] base::Result<void> ensure_private_folder(const std::string& path,
+                                                       std::string& warning);
+
+// The state folder for this account when the config names none: Linux /var/lib/warden as root,
+// $XDG_STATE_HOME/warden or ~/.local/state/warden otherwise; Windows %ProgramData%\Warden when
+// elevated, %LOCALAPPDATA%\Warden otherwise.
+[[nodiscard]] std::string default_state_dir();
+
+// An append-only log file ("-": standard output). Written by one thread.
+class AppendFile {
+ public:
+  AppendFile() = default;
+  ~AppendFile();
+  AppendFile(const AppendFile&) = delete;
+  AppendFile& operator=(const AppendFile&) = delete;
+  AppendFile(AppendFile&& other) noexcept;
+  AppendFile& operator=(AppendFile&& other) noexcept;
+
+  // Opens (creating, readable by owner and group / as the parent allows) for appending; other
+  // processes may rename or delete it meanwhile (log rotation).
+  [[nodiscard]] static base::Result<AppendFile> open(const std::string& path);
+  [[nodiscard]] bool is_open() const { return handle_ != kClosed; }
+  // Writes all of `data`; false if the OS refused (the caller counts it).
+  [[nodiscard]] bool write_all(const char* data, std::size_t size);
+  void close();
+
+ private:
+  static constexpr long long kClosed = -1;
+  explicit AppendFile(long long handle, bool owned) : handle_(handle), owned_(owned) {}
+  long long handle_ = kClosed;  // an fd, or a HANDLE's value
+  bool owned_ = false;          // false for standard output
+};
+
+}  // namespace warden::platform

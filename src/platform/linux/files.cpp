@@ -1,0 +1,124 @@
+#include "platform/files.hpp"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace warden::platform {
+namespace {
+
+base::Error file_error(std::string what) {
+  return {base::ErrorCode::Internal, base::ErrorSource::Internal, std::move(what)};
+}
+
+}  // namespace
+
+base::Result<void> write_new_file(const std::string& path, const std::string& data,
+                                  FileAccess access, bool replace) {
+  if (replace) ::unlink(path.c_str());
+  const mode_t mode = access == FileAccess::OwnerOnly ? 0600 : 0644;
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0) return file_error(fmt::format("cannot create {}: {}", path, std::strerror(errno)));
+  std::size_t off = 0;
+  while (off < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const std::string why = std::strerror(errno);
+      ::close(fd);
+      return file_error(fmt::format("cannot write {}: {}", path, why));
+    }
+    off += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0)
+    return file_error(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
+  return {};
+}
+
+bool others_can_read(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return true;
+  return (st.st_mode & 044) != 0;
+}
+
+base::Result<void> ensure_private_folder(const std::string& path, std::string& warning) {
+  warning.clear();
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    if (!S_ISDIR(st.st_mode)) return file_error("state folder " + path + " is not a folder");
+    if ((st.st_mode & 077) != 0)
+      warning = fmt::format(
+          "state folder {} is readable by other users (mode {:o}); it should be "
+          "0700",
+          path, st.st_mode & 0777);
+    return {};
+  }
+  // Create missing parents too, each 0700 (they are ours: ~/.local/state, say).
+  for (std::size_t pos = 1; pos <= path.size(); ++pos) {
+    if (pos != path.size() && path[pos] != '/') continue;
+    const std::string prefix = path.substr(0, pos);
+    if (::mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST)
+      return file_error(
+          fmt::format("cannot create state folder {}: {}", prefix, std::strerror(errno)));
+  }
+  return {};
+}
+
+std::string default_state_dir() {
+  if (::geteuid() == 0) return "/var/lib/warden";
+  if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg != nullptr && *xdg == '/')
+    return std::string(xdg) + "/warden";
+  if (const char* home = std::getenv("HOME"); home != nullptr && *home == '/')
+    return std::string(home) + "/.local/state/warden";
+  return "/tmp/warden-" + std::to_string(::geteuid());
+}
+
+AppendFile::~AppendFile() { close(); }
+
+AppendFile::AppendFile(AppendFile&& other) noexcept : handle_(other.handle_), owned_(other.owned_) {
+  other.handle_ = kClosed;
+}
+
+AppendFile& AppendFile::operator=(AppendFile&& other) noexcept {
+  if (this != &other) {
+    close();
+    handle_ = other.handle_;
+    owned_ = other.owned_;
+    other.handle_ = kClosed;
+  }
+  return *this;
+}
+
+base::Result<AppendFile> AppendFile::open(const std::string& path) {
+  if (path == "-") return AppendFile(STDOUT_FILENO, false);
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  if (fd < 0) return file_error(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
+  return AppendFile(fd, true);
+}
+
+bool AppendFile::write_all(const char* data, std::size_t size) {
+  const int fd = static_cast<int>(handle_);
+  std::size_t off = 0;
+  while (off < size) {
+    if (handle_ == kClosed) return false;
+    const ssize_t n = ::write(fd, data + off, size - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    off += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+void AppendFile::close() {
+  if (handle_ != kClosed && owned_) ::close(static_cast<int>(handle_));
+  handle_ = kClosed;
+}
+
+}  // namespace warden::platform

@@ -1,0 +1,17 @@
+#pragma once
+// The packet path's source of packets for this OS (capture/packet/packet_io.hpp): Linux a TUN
+// device that Warden's policy routing feeds (after checking the kernel settings that would
+// break reflection); Windows a WinDivert handle. One call, so app/ knows neither.
+
+#include "base/result.hpp"
+#include "capture/capture_settings.hpp"
+#include "capture/packet/packet_io.hpp"
+
+#include <memory>
+
+namespace warden::platform {
+
+[[nodiscard]] base::Result<std::unique_ptr<capture::packet::PacketIo>> open_packet_device(
+    const capture::CaptureSettings& s);
+
+}  // namespace warden::platform
