@@ -334,13 +334,14 @@ const std::vector<Key>& schema() {
                [](Config& c) -> bool& { return c.policy.watch; }),
       {"capture", "mode",
        "Transparent capture (docs/capture.md): \"redirect\" and \"tproxy\" on a gateway,\n"
-       "\"local\" on the device itself; several may run. Empty: the explicit proxy only.\n"
-       "Needs root (nftables, CAP_NET_ADMIN); Warden installs table inet warden.",
+       "\"local\" or \"tun\" on the device itself; several may run. Empty: the explicit\n"
+       "proxy only. Needs root (nftables, CAP_NET_ADMIN); Warden installs table inet warden.\n"
+       "On Windows \"windivert\" (docs/windows.md), as an administrator or the service.",
        [](const toml::node& v, Config& c) -> std::optional<std::string> {
          std::vector<capture::CaptureMode> modes;
          auto add = [&](std::string_view m) -> std::optional<std::string> {
            auto mode = parse_capture_mode(m);
-           if (!mode) return "\"" + std::string(m) + "\" is not redirect, tproxy, local or tun";
+           if (!mode) return "\"" + std::string(m) + "\" is not redirect, tproxy, local, tun or windivert";
            if (std::find(modes.begin(), modes.end(), *mode) == modes.end()) modes.push_back(*mode);
            return std::nullopt;
          };
@@ -425,6 +426,11 @@ const std::vector<Key>& schema() {
           "Listener of tun: the packet path reflects captured connections to it (keep it\n"
           "below the ephemeral port range, 32768 and up).",
           [](Config& c) -> std::uint16_t& { return c.capture.tun_port; }, 1, 65535),
+      integer_key(
+          "capture", "windivert_port",
+          "Listener of windivert (Windows): the packet path reflects captured connections to\n"
+          "it (keep it below the ephemeral port range, 49152 and up on Windows).",
+          [](Config& c) -> std::uint16_t& { return c.capture.windivert_port; }, 1, 65535),
       string_key(
           "capture", "tun_name", "tun: the TUN device Warden creates (gone when Warden stops).",
           [](Config& c) -> std::string& { return c.capture.tun_name; },
@@ -667,6 +673,7 @@ std::optional<capture::CaptureMode> parse_capture_mode(std::string_view name) {
   if (name == "tproxy") return capture::CaptureMode::Tproxy;
   if (name == "local") return capture::CaptureMode::Local;
   if (name == "tun") return capture::CaptureMode::Tun;
+  if (name == "windivert") return capture::CaptureMode::WinDivert;
   return std::nullopt;
 }
 
@@ -795,8 +802,11 @@ flow::EngineConfig make_engine_config(const Config& c) {
     e.relay_untouched.push_back(*parse_relay_exception(r));
   e.web_ports = c.capture.web_ports;
   e.server_first_wait = c.capture.server_first_wait;
-  // Warden's own connections carry the mark local capture lets through (no loop).
-  if (!c.capture.modes.empty()) e.upstream_socket_mark = static_cast<int>(c.capture.socket_mark);
+  // Warden's own connections carry the mark Linux capture lets through (no loop); WinDivert
+  // knows them by their claimed ports instead (run.cpp).
+  for (auto m : c.capture.modes)
+    if (m != capture::CaptureMode::WinDivert)
+      e.upstream_socket_mark = static_cast<int>(c.capture.socket_mark);
   return e;
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// `capture.mode = "tun"`: the TUN device, the reflection table the tun listener reads, and the
+// `capture.mode = "tun"` (Linux) or "windivert" (Windows): the packet device, the reflection table the tun listener reads, and the
 // packet loop's thread, started before the routing sends anything there (docs/capture.md).
 
 #include "app/config.hpp"
@@ -13,6 +13,9 @@ namespace warden::app {
 
 struct PacketPath {
   std::unique_ptr<capture::packet::ReflectionTable> table;
+  // windivert: the ports Warden's upstream sockets connect from, passed by the packet loop
+  // (flow::EngineConfig::upstream_port_claims); null for tun.
+  std::unique_ptr<base::PortClaims> own_ports;
   std::unique_ptr<capture::packet::PacketLoop> loop;
 };
 

@@ -51,11 +51,13 @@ void print_start_banner(const Config& c, const std::vector<net::tcp::endpoint>& 
   const std::string host = first.address().is_unspecified() ? "127.0.0.1"
                            : first.address().is_v6() ? "[" + first.address().to_string() + "]"
                                                      : first.address().to_string();
+  // Under Wine, said first: what only Windows itself has (WFP, WinDivert's driver) is missing.
+  const auto layer = platform::compatibility_layer();
   fmt::print(stderr,
-             "Warden {} is running: explicit proxy on {} ({} worker{}).\n"
+             "Warden {} is running{}: explicit proxy on {} ({} worker{}).\n"
              "  Set it as the HTTP and HTTPS proxy in a browser (host {}, port {}), or try:\n"
              "    curl -x http://{}:{} http://example.com/\n",
-             kVersion, join_endpoints(eps), workers, workers == 1 ? "" : "s", host, first.port(),
+             kVersion, layer ? " (under " + *layer + ")" : "", join_endpoints(eps), workers, workers == 1 ? "" : "s", host, first.port(),
              host, first.port());
   if (c.tls.intercept) {
     const std::string ca = tls::CertificateAuthority::cert_path(c.state_dir);
@@ -201,26 +203,28 @@ int run_proxy(const RunOptions& options) {
   const std::optional<int> reload_signal = platform::reload_signal();
   if (reload_signal) signals.add(*reload_signal);
 
-  const unsigned workers = worker_count(c);
-  auto engine = std::make_unique<flow::Engine>(
-      std::make_shared<const flow::EngineConfig>(make_engine_config(c)), **access_log, workers,
-      tls ? &tls->services : nullptr, *policy);
-  std::vector<flow::Engine::TransparentListener> transparent;
-  for (auto mode : c.capture.modes)
-    transparent.push_back(
-        {net::tcp::endpoint(net::asio::ip::address_v6::any(), c.capture.listener_port(mode)),
-         mode});
-  // tun: the device and the packet loop first; the routing that feeds them comes last.
+  // The packet path: the device and the packet loop first; the routing that feeds them last.
   PacketPath packet_path;
-  if (c.capture.has(capture::CaptureMode::Tun)) {
+  if (c.capture.has(capture::CaptureMode::Tun) || c.capture.has(capture::CaptureMode::WinDivert)) {
     auto started = start_packet_path(c);
     if (!started) {
       fmt::print(stderr, "warden: transparent capture cannot start: {}\n", started.error().context);
       return 1;
     }
     packet_path = std::move(*started);
-    engine->set_reflection_table(packet_path.table.get());
   }
+  const unsigned workers = worker_count(c);
+  flow::EngineConfig engine_config = make_engine_config(c);
+  engine_config.upstream_port_claims = packet_path.own_ports.get();
+  auto engine = std::make_unique<flow::Engine>(
+      std::make_shared<const flow::EngineConfig>(std::move(engine_config)), **access_log, workers,
+      tls ? &tls->services : nullptr, *policy);
+  if (packet_path.table) engine->set_reflection_table(packet_path.table.get());
+  std::vector<flow::Engine::TransparentListener> transparent;
+  for (auto mode : c.capture.modes)
+    transparent.push_back(
+        {net::tcp::endpoint(net::asio::ip::address_v6::any(), c.capture.listener_port(mode)),
+         mode});
   if (auto started = engine->start(listen, transparent); !started) {
     fmt::print(stderr, "warden: {}\n", started.error().context);
     return 1;

@@ -47,9 +47,9 @@ net::Awaitable<void> accept_loop(net::Acceptor& acceptor, CaptureMode mode, Flow
     meta.client = unmapped(socket.remote_endpoint(ep_ec));
     meta.local = unmapped(socket.local_endpoint(ep_ec));
     if (ep_ec) continue;
-    if (mode == CaptureMode::Tun) {
+    if (is_packet_path(mode)) {
       if (reflections == nullptr || !reflected_meta(meta, *reflections)) {
-        spdlog::debug("tun listener: {} connected directly; closed",
+        spdlog::debug("{} listener: {} connected directly; closed", capture_mode_name(mode),
                       meta.client.address().to_string());
         continue;
       }

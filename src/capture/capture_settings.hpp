@@ -42,6 +42,7 @@ struct CaptureSettings {
   std::uint16_t tproxy_port = 3130;
   std::uint16_t local_port = 3131;
   std::uint16_t tun_port = 3132;  // below the ephemeral range: no client connects from it
+  std::uint16_t windivert_port = 3133;
   // tun: the device Warden creates, its addresses (the captured clients' source, the reflected
   // connections' destination), MTU and routing table.
   std::string tun_name = "warden0";
@@ -68,7 +69,8 @@ struct CaptureSettings {
     return m == CaptureMode::Tproxy  ? tproxy_port
            : m == CaptureMode::Local ? local_port
            : m == CaptureMode::Tun   ? tun_port
-                                     : redirect_port;
+           : m == CaptureMode::WinDivert ? windivert_port
+                                         : redirect_port;
   }
 };
 

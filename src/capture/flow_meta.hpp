@@ -11,7 +11,15 @@
 
 namespace warden::capture {
 
-enum class CaptureMode : std::uint8_t { Explicit, Redirect, Tproxy, Local, Tun };
+// Linux: redirect, tproxy, local (nftables) and tun (the packet path on a TUN device); Windows:
+// windivert (the same packet path on WinDivert).
+enum class CaptureMode : std::uint8_t { Explicit, Redirect, Tproxy, Local, Tun, WinDivert };
+
+// Whether connections of this mode were reflected by the packet path (their original
+// destination is in its table, not the socket's).
+[[nodiscard]] constexpr bool is_packet_path(CaptureMode m) {
+  return m == CaptureMode::Tun || m == CaptureMode::WinDivert;
+}
 
 [[nodiscard]] constexpr std::string_view capture_mode_name(CaptureMode m) {
   switch (m) {
@@ -25,6 +33,8 @@ enum class CaptureMode : std::uint8_t { Explicit, Redirect, Tproxy, Local, Tun }
       return "local";
     case CaptureMode::Tun:
       return "tun";
+    case CaptureMode::WinDivert:
+      return "windivert";
   }
   return "explicit";
 }

@@ -3,6 +3,7 @@
 // TOML file and flags, frozen, and shared as shared_ptr<const EngineConfig>: a reload posts a
 // new one to every worker; an exchange keeps the one it started with.
 
+#include "base/port_claims.hpp"
 #include "http/chunked.hpp"
 #include "http/head_parser.hpp"
 #include "net/destination_guard.hpp"
@@ -43,6 +44,7 @@ struct EngineConfig {
   std::size_t upstream_pool_per_host = 128;       // idle upstream connections per worker
   std::size_t upstream_pool_total = 4096;
   int upstream_socket_mark = 0;
+  base::PortClaims* upstream_port_claims = nullptr;  // WinDivert capture (net/connector.hpp)
   // Upstream addresses refused (loopback, link-local, the host's own...; proxy.deny_destinations).
   net::DestinationRules destinations;
   // Captured destinations whose traffic, when it is neither HTTP nor TLS, is relayed untouched

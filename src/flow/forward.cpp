@@ -133,7 +133,8 @@ net::Awaitable<net::StreamPtr> ClientSession::connect(const http::Authority& des
   const net::DestinationGuard guard{cfg.destinations, ctx_.own_addresses};
   auto connected = co_await net::connect_upstream(
       dest.host, dest.port,
-      {t.upstream_connect, t.happy_eyeballs_delay, cfg.upstream_socket_mark, &guard});
+      {t.upstream_connect, t.happy_eyeballs_delay, cfg.upstream_socket_mark, &guard,
+       cfg.upstream_port_claims});
   if (state_ == State::Closed) co_return nullptr;
   if (!connected) {
     error = connected.error();

@@ -2,6 +2,8 @@
 
 #include "net/socket_options.hpp"
 
+#include "base/scope_exit.hpp"
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -132,6 +134,11 @@ Awaitable<base::Result<Connected>> connect_endpoints(std::vector<tcp::endpoint> 
   auto ex = co_await asio::this_coro::executor;
   const Clock::time_point deadline = Clock::now() + options.timeout;
   auto race = std::make_shared<Race>(ex);
+  // Ports claimed for the capture; by the time connect() has ended, it has seen their SYNs.
+  std::vector<std::uint16_t> claimed;
+  const base::ScopeExit release_claims([&] {
+    for (auto port : claimed) options.own_ports->release(port);
+  });
   std::size_t next = 0;
   std::string denied;  // why the last refused address was refused
   while (!race->winner) {
@@ -149,6 +156,11 @@ Awaitable<base::Result<Connected>> connect_endpoints(std::vector<tcp::endpoint> 
       error_code ec;
       socket->open(endpoints[next].protocol(), ec);
       if (!ec) ec = prepare_upstream_socket(*socket, options.socket_mark);
+      if (!ec && options.own_ports != nullptr) {
+        std::uint16_t port = 0;
+        ec = claim_local_port(*socket, endpoints[next], *options.own_ports, port);
+        if (!ec) claimed.push_back(port);
+      }
       if (ec) {
         race->last_error = ec;
       } else {

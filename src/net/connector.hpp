@@ -6,6 +6,7 @@
 // `timeout`. Failures come back as base::Error values that name what went wrong (DNS, refused,
 // unreachable, timeout, a denied destination) for the client's page and the access log.
 
+#include "base/port_claims.hpp"
 #include "base/result.hpp"
 #include "net/destination_guard.hpp"
 #include "net/types.hpp"
@@ -21,6 +22,9 @@ struct ConnectOptions {
   int socket_mark = 0;          // SO_MARK on upstream sockets (0: none); used by capture
   // Addresses refused before connect() (ERR_DESTINATION_DENIED); null: none.
   const DestinationGuard* destinations = nullptr;
+  // Windows capture: each socket is bound first and its port claimed until connect() ends
+  // (base/port_claims.hpp), so WinDivert passes Warden's own connections; null: not bound.
+  base::PortClaims* own_ports = nullptr;
 };
 
 struct Connected {

@@ -11,7 +11,8 @@
 
 namespace warden::platform {
 
+// `r`: what the packet loop will reflect and refuse (WinDivert diverts only that).
 [[nodiscard]] base::Result<std::unique_ptr<capture::packet::PacketIo>> open_packet_device(
-    const capture::CaptureSettings& s);
+    const capture::CaptureSettings& s, const capture::packet::ReflectorSettings& r);
 
 }  // namespace warden::platform

@@ -38,6 +38,10 @@ void reset_on_close(NativeSocket s);
 // Linux: SO_MARK, so capture rules let Warden's own connections through. Elsewhere: not
 // supported (Windows keeps its own connections out of capture by their ports instead).
 [[nodiscard]] error_code set_socket_mark(NativeSocket s, std::uint32_t mark);
+// No other socket may bind this one's address and port (Windows: SO_EXCLUSIVEADDRUSE, without
+// which another program's SO_REUSEADDR socket could take it over). Linux already refuses that
+// across users: nothing to do.
+[[nodiscard]] error_code exclusive_address_use(NativeSocket s);
 // Several listeners on one port, one per worker (SO_REUSEPORT). Windows has no such option: not
 // supported (the engine then listens on one worker).
 [[nodiscard]] error_code share_listening_port(NativeSocket s);

@@ -20,6 +20,7 @@ struct Packet {
   bool inbound = false;         // to send: towards this host (reflected), else on its way
   std::uint32_t interface = 0;  // WinDivert's interface index (inbound injection needs it)
   std::uint32_t sub_interface = 0;
+  bool impostor = false;  // WinDivert: injected by another driver (kept when sent on)
   // The backend's offload header for this packet (Linux: the TUN's virtio_net_hdr, segmentation
   // and partial checksum), sent back as it came with the reflected packet; zero for packets
   // Warden makes.

@@ -40,7 +40,8 @@ std::optional<std::uint16_t> ReflectionTable::on_packet(const FlowKey& key, std:
   Entry& e = it->second;
   e.last_seen = now;
   if ((tcp_flags & kFin) != 0) (from_client ? e.client_fin : e.listener_fin) = true;
-  if (!e.finished && ((tcp_flags & kRst) != 0 || (e.client_fin && e.listener_fin)))
+  const bool own = e.server_port == kOwnConnection;
+  if (!e.finished && ((tcp_flags & kRst) != 0 || (e.client_fin && (e.listener_fin || own))))
     e.finished = now;
   return e.server_port;
 }

@@ -39,6 +39,11 @@ struct TableLimits {
   std::chrono::seconds idle{3600};  // longer than any idle wait of Warden's (tunnel_idle)
 };
 
+// The server port recorded for one of Warden's own connections (WinDivert sees them too): its
+// packets are passed on unchanged; it ends with Warden's FIN or RST (the other side's packets
+// are inbound and never captured).
+inline constexpr std::uint16_t kOwnConnection = 0;
+
 enum class SynOutcome : std::uint8_t {
   Created,    // a new connection
   Repeated,   // a retransmitted SYN (or a new connection on a finished entry's key)
@@ -50,7 +55,7 @@ class ReflectionTable {
  public:
   explicit ReflectionTable(TableLimits limits = {}) : limits_(limits) {}
 
-  // A client's SYN for `key` to server port `port`.
+  // A client's SYN for `key` to server port `port` (kOwnConnection: one of Warden's own).
   [[nodiscard]] SynOutcome on_syn(const FlowKey& key, std::uint16_t port, Clock::time_point now);
   // Any other packet of the connection, either way (`tcp_flags` for FIN/RST); the server port,
   // or nullopt when there is no such connection (the packet is dropped).

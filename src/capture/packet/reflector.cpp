@@ -220,20 +220,29 @@ Verdict Reflector::process(std::span<std::uint8_t> packet, ChecksumState checksu
 Verdict Reflector::from_client(std::span<std::uint8_t> packet, const IpPacket& p,
                                ChecksumState checksums, Clock::time_point now, PacketBytes& reply) {
   const FlowKey key{p.source, p.destination, p.source_port};
+  std::uint16_t server_port = p.destination_port;
   if (p.has(kSyn) && !p.has(kAck)) {
-    const SynOutcome outcome = table_.on_syn(key, p.destination_port, now);
+    if (settings_.own_ports != nullptr && settings_.own_ports->claimed(p.source_port))
+      server_port = kOwnConnection;
+    const SynOutcome outcome = table_.on_syn(key, server_port, now);
     if (outcome == SynOutcome::Collision || outcome == SynOutcome::Full) {
       ++(outcome == SynOutcome::Collision ? stats_.collisions : stats_.table_full);
       make_reset(packet, p, reply);
       return Verdict::Reply;
     }
-  } else if (!table_.on_packet(key, p.tcp_flags, true, now)) {
+  } else if (auto known = table_.on_packet(key, p.tcp_flags, true, now)) {
+    server_port = *known;
+  } else {
     // A connection the table does not know (it began before capture did, or outlived its
     // entry): a reset ends it at once instead of leaving the client to time out.
     ++stats_.no_flow;
     if (p.has(kRst)) return Verdict::Drop;
     make_reset(packet, p, reply);
     return Verdict::Reply;
+  }
+  if (server_port == kOwnConnection) {
+    ++stats_.own;
+    return Verdict::Pass;
   }
   // A:pa -> B:pb becomes B:pa -> A:listener.
   rewrite(packet, p, 2, settings_.listener_port, checksums);

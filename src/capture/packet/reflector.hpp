@@ -14,6 +14,7 @@
 // other transparent modes; malformed, truncated and fragmented TCP is dropped and counted.
 // Thread: the packet loop's.
 
+#include "base/port_claims.hpp"
 #include "capture/packet/ip_packet.hpp"
 #include "capture/packet/packet_bytes.hpp"
 #include "capture/packet/reflection_table.hpp"
@@ -33,6 +34,9 @@ struct ReflectorSettings {
   bool refuse_udp = false;  // every UDP port but `udp_allow` (egress.quic = "block-all")
   std::vector<std::uint16_t> udp_allow{53, 67, 123};
   std::size_t mtu = 1500;  // of the reflected path: SYNs' MSS is clamped to fit it
+  // Windows: the ports Warden's own upstream sockets connect from (WinDivert diverts them like
+  // a pupil's); their connections pass. Null on Linux, whose routing keeps them off the TUN.
+  const base::PortClaims* own_ports = nullptr;
 };
 
 // Whether the checksums a captured packet carries are valid (WinDivert: a NIC may be meant to
@@ -55,6 +59,7 @@ enum class Verdict : std::uint8_t {
 struct ReflectorStats {
   std::uint64_t reflected = 0;
   std::uint64_t passed = 0;
+  std::uint64_t own = 0;  // passed: packets of Warden's own connections
   std::uint64_t malformed = 0;     // dropped: truncated or inconsistent headers
   std::uint64_t fragments = 0;     // dropped: TCP fragments (their ports cannot be known)
   std::uint64_t no_flow = 0;       // dropped: not a SYN, and no connection

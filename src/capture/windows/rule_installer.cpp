@@ -1,25 +1,30 @@
 #include "capture/rule_installer.hpp"
 
-// Windows has neither nftables nor Linux policy routing: the nft and tproxy modes do not exist
-// there, and the packet path's fail-closed rules are WFP filters, which this build does not
-// install yet (docs/windows.md). Each call says so instead of pretending.
+#include <fmt/format.h>
+
+// Windows has neither nftables nor Linux policy routing: redirect, tproxy, local and tun do not
+// exist there. Its capture, windivert, needs no rules of its own: the WinDivert handle the
+// packet path holds is the capture, and it ends with the process. What keeps the web closed
+// while Warden is not running is the WFP filters `warden service install` adds
+// (platform/windows/wfp_filters, docs/windows.md).
 
 namespace warden::capture {
-namespace {
 
-base::Error unavailable() {
-  return {base::ErrorCode::Internal, base::ErrorSource::Internal,
-          "transparent capture on Windows is WinDivert's packet path with WFP fail-closed "
-          "filters, which this build does not have yet; run Warden as an explicit proxy "
-          "(docs/windows.md)"};
+base::Result<void> install_capture_rules(const CaptureSettings& s) {
+  for (auto m : s.modes)
+    if (m != CaptureMode::WinDivert)
+      return base::Error{base::ErrorCode::Internal, base::ErrorSource::Internal,
+                         fmt::format("capture.mode {} is Linux's (nftables or policy routing); on "
+                                     "Windows use windivert (docs/windows.md)",
+                                     capture_mode_name(m))};
+  return {};
 }
-
-}  // namespace
-
-base::Result<void> install_capture_rules(const CaptureSettings&) { return unavailable(); }
 
 base::Result<void> remove_capture_rules(const CaptureSettings&) { return {}; }
 
-base::Result<std::string> show_capture_rules() { return unavailable(); }
+base::Result<std::string> show_capture_rules() {
+  return std::string("# windivert: no rules; the WinDivert handle is the capture, and the WFP "
+                     "filters are `warden service status`'s\n");
+}
 
 }  // namespace warden::capture

@@ -54,6 +54,8 @@ error_code set_socket_mark(NativeSocket s, std::uint32_t mark) {
   return set_int(s, SOL_SOCKET, SO_MARK, static_cast<int>(mark));
 }
 
+error_code exclusive_address_use(NativeSocket) { return {}; }
+
 error_code share_listening_port(NativeSocket s) { return set_int(s, SOL_SOCKET, SO_REUSEPORT, 1); }
 
 error_code accept_any_address(NativeSocket s, bool v6, bool dual_stack) {

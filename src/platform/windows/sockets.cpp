@@ -47,6 +47,14 @@ void reset_on_close(NativeSocket s) {
 }
 
 error_code set_socket_mark(NativeSocket, std::uint32_t) { return not_supported(); }
+
+error_code exclusive_address_use(NativeSocket s) {
+  const BOOL on = TRUE;
+  if (::setsockopt(s, SOL_SOCKET, SO_EXCLUSIVEADDRUSE, reinterpret_cast<const char*>(&on),
+                   sizeof on) != 0)
+    return error_code(::WSAGetLastError(), boost::system::system_category());
+  return {};
+}
 error_code share_listening_port(NativeSocket) { return not_supported(); }
 error_code accept_any_address(NativeSocket, bool, bool) { return not_supported(); }
 
