@@ -5,6 +5,7 @@
 #include "app/check_command.hpp"
 #include "app/config.hpp"
 #include "app/run.hpp"
+#include "app/service_command.hpp"
 #include "app/version.hpp"
 
 #include <CLI/CLI.hpp>
@@ -53,12 +54,16 @@ int main_cli(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   run_cmd
       ->add_option("--capture", run.capture_modes,
-                   "Transparent capture: redirect, tproxy, local or tun (repeatable; replaces "
-                   "capture.mode; needs root)")
-      ->check(CLI::IsMember({"redirect", "tproxy", "local", "tun"}));
+                   "Transparent capture: redirect, tproxy, local or tun on Linux, windivert on "
+                   "Windows (repeatable; replaces capture.mode; needs root / an administrator)")
+      ->check(CLI::IsMember({"redirect", "tproxy", "local", "tun", "windivert"}));
   run_cmd->add_option("--allow-destination", run.allow_destinations,
                       "Allow upstream connections to this CIDR even if proxy.deny_destinations "
                       "refuses it (repeatable; e.g. 127.0.0.0/8 for a test origin)");
+  bool as_service = false;
+  run_cmd->add_flag("--service", as_service,
+                    "Run under Windows' service control manager (what `warden service install` "
+                    "registers)");
   std::string run_policy;
   std::string run_lists;
   run_cmd->add_option("--policy", run_policy, "Policy file (replaces policy.file)")
@@ -94,6 +99,25 @@ int main_cli(int argc, char** argv) {
 
   CaptureCommandOptions cap;
   std::string cap_config;
+  ServiceCommandOptions service;
+  std::string service_config;
+  std::string service_state_dir;
+  auto* service_cmd = app.add_subcommand(
+      "service", "Warden as a Windows service: install, uninstall, start, stop, status.");
+  service_cmd->require_subcommand(1);
+  auto* service_install_cmd = service_cmd->add_subcommand(
+      "install", "Register the service (starts at boot; only administrators may stop it).");
+  service_install_cmd->add_option("-c,--config", service_config, "Config file the service runs")
+      ->check(CLI::ExistingFile);
+  service_install_cmd->add_option("--state-dir", service_state_dir,
+                                  "State folder (default %ProgramData%\\Warden)");
+  auto* service_uninstall_cmd =
+      service_cmd->add_subcommand("uninstall", "Stop and remove the service.");
+  auto* service_start_cmd =
+      service_cmd->add_subcommand("start", "Start it and wait until it runs.");
+  auto* service_stop_cmd = service_cmd->add_subcommand("stop", "Stop it (drain) and wait.");
+  service_cmd->add_subcommand("status", "Say whether it is installed and running.");
+
   auto* cap_cmd = app.add_subcommand(
       "capture", "Warden's nftables capture rules (table inet warden): install, remove, show.");
   cap_cmd->require_subcommand(1);
@@ -160,7 +184,7 @@ int main_cli(int argc, char** argv) {
     if (!log_level.empty()) run.log_level = log_level;
     if (!run_policy.empty()) run.policy_file = run_policy;
     if (!run_lists.empty()) run.lists = run_lists;
-    return run_proxy(run);
+    return as_service ? run_service(run) : run_proxy(run);
   }
   if (ca_cmd->parsed()) {
     if (!ca_config.empty()) ca.config_file = ca_config;
@@ -169,6 +193,15 @@ int main_cli(int argc, char** argv) {
     if (ca_init_cmd->parsed()) return ca_init(ca);
     if (ca_export_cmd->parsed()) return ca_export(ca);
     return ca_show(ca);
+  }
+  if (service_cmd->parsed()) {
+    if (!service_config.empty()) service.config_file = service_config;
+    if (!service_state_dir.empty()) service.state_dir = service_state_dir;
+    if (service_install_cmd->parsed()) return service_install(service);
+    if (service_uninstall_cmd->parsed()) return service_uninstall();
+    if (service_start_cmd->parsed()) return service_start();
+    if (service_stop_cmd->parsed()) return service_stop();
+    return service_status();
   }
   if (cap_cmd->parsed()) {
     if (!cap_config.empty()) cap.config_file = cap_config;

@@ -10,6 +10,7 @@
 #include "observe/access_log.hpp"
 #include "platform/files.hpp"
 #include "platform/os.hpp"
+#include "platform/service.hpp"
 #include "policy/policy_file.hpp"
 
 #include <boost/asio/signal_set.hpp>
@@ -57,8 +58,8 @@ void print_start_banner(const Config& c, const std::vector<net::tcp::endpoint>& 
              "Warden {} is running{}: explicit proxy on {} ({} worker{}).\n"
              "  Set it as the HTTP and HTTPS proxy in a browser (host {}, port {}), or try:\n"
              "    curl -x http://{}:{} http://example.com/\n",
-             kVersion, layer ? " (under " + *layer + ")" : "", join_endpoints(eps), workers, workers == 1 ? "" : "s", host, first.port(),
-             host, first.port());
+             kVersion, layer ? " (under " + *layer + ")" : "", join_endpoints(eps), workers,
+             workers == 1 ? "" : "s", host, first.port(), host, first.port());
   if (c.tls.intercept) {
     const std::string ca = tls::CertificateAuthority::cert_path(c.state_dir);
     fmt::print(stderr,
@@ -239,6 +240,7 @@ int run_proxy(const RunOptions& options) {
     }
   }
   print_start_banner(c, engine->endpoints(), workers, **policy);
+  platform::report_service_running();
 
   Config current = c;
   // What the kernel has (capture changes need a restart; every reload compares against this).

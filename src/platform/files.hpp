@@ -38,6 +38,10 @@ enum class FileAccess : unsigned char {
 // elevated, %LOCALAPPDATA%\Warden otherwise.
 [[nodiscard]] std::string default_state_dir();
 
+// Sends this process's standard error (its diagnostics) to the end of `path` from now on: a
+// service has no console. False when the file cannot be opened (stderr stays as it was).
+[[nodiscard]] bool redirect_stderr(const std::string& path);
+
 // An append-only log file ("-": standard output). Written by one thread.
 class AppendFile {
  public:

@@ -158,6 +158,99 @@ class WardenExeTest(unittest.TestCase):
         finally:
             self.assertEqual(stop(w), 0)
 
+    def test_capture_modes_refuse_clearly_where_they_cannot_run(self):
+        state = os.path.join(tempfile.mkdtemp(prefix="warden-exe-"), "state")
+        base = ["run", "--listen", "127.0.0.1:0", "--state-dir", state]
+        # Wine has no WinDivert driver (nor its DLL): a clear refusal, never a crash.
+        out = run_exe(*base, "--capture", "windivert", text=True)
+        self.assertEqual(out.returncode, 1, out.stderr)
+        self.assertIn("WinDivert.dll is not beside warden.exe", out.stderr)
+        for linux_mode in ("tun", "local"):
+            out = run_exe(*base, "--capture", linux_mode, text=True)
+            self.assertEqual(out.returncode, 1, out.stderr)
+            self.assertIn(f"capture.mode {linux_mode} is Linux's", out.stderr)
+
+
+class ServiceUnderWine(unittest.TestCase):
+    """`warden service install|start|status|stop|uninstall` through Wine's service control
+    manager, with the service really serving. Wine ignores the DACL and the failure actions
+    (tested as data in platform_test); the plumbing is what runs here.
+
+    In a Wine prefix of its own, booted with its output to /dev/null: Wine's service manager
+    (and so the service) inherits the standard handles of the process that booted the prefix,
+    and Wine's own diagnostics written to a closed pipe would end the service with SIGPIPE."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.saved_prefix = os.environ["WINEPREFIX"]
+        os.environ["WINEPREFIX"] = cls.saved_prefix + "-service"
+        subprocess.run(["wineserver", "-k"], capture_output=True)  # only this prefix's
+        subprocess.run(["wine", "wineboot"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, timeout=180, check=True)
+
+    @classmethod
+    def tearDownClass(cls):
+        subprocess.run(["wineserver", "-k"], capture_output=True)
+        os.environ["WINEPREFIX"] = cls.saved_prefix
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="warden-exe-service-")
+        self.origin = start_origin()
+        self.port = harness.free_port()
+        self.config = os.path.join(self.dir, "warden.toml")
+        self.state = os.path.join(self.dir, "state")
+        with open(self.config, "w") as f:
+            f.write(f'[proxy]\nlisten = ["127.0.0.1:{self.port}"]\n'
+                    'allow_destinations = ["127.0.0.0/8"]\n'
+                    f'[log]\naccess_log = "{os.path.join(self.dir, "access.log")}"\n')
+
+    def tearDown(self):
+        run_exe("service", "uninstall")
+        self.origin.shutdown()
+
+    def service(self, *args):
+        out = run_exe("service", *args, text=True)
+        return out.returncode, out.stdout + out.stderr
+
+    def test_installed_started_serving_stopped_and_removed(self):
+        rc, out = self.service("install", "-c", self.config, "--state-dir", self.state)
+        self.assertEqual(rc, 0, out)
+        rc, out = self.service("status")
+        self.assertIn("starts at boot", out)
+        self.assertIn("run --service -c", out)
+        rc, out = self.service("start")
+        self.assertEqual(rc, 0, out)
+        self.assertRegex(self.service("status")[1], r"running \(pid \d+\)")
+        got = subprocess.run(["curl", "-sS", "--max-time", "20", "-x",
+                              f"http://127.0.0.1:{self.port}",
+                              f"http://127.0.0.1:{self.origin.server_address[1]}/"],
+                             capture_output=True, text=True)
+        self.assertEqual(got.stdout, "origin says hi", got.stderr)
+        rc, out = self.service("stop")
+        self.assertEqual(rc, 0, out)
+        self.assertIn("stopped (exit 0)", self.service("status")[1])
+        # The service's diagnostics went to warden.log in its state folder (it has no console).
+        with open(os.path.join(self.state, "warden.log")) as f:
+            log = f.read()
+        self.assertIn(f"explicit proxy on 127.0.0.1:{self.port}", log)
+        self.assertIn("draining", log)
+        rc, out = self.service("uninstall")
+        self.assertEqual(rc, 0, out)
+        self.assertIn("not installed", self.service("status")[1])
+
+    def test_a_broken_config_is_refused_before_it_is_installed(self):
+        with open(self.config, "a") as f:
+            f.write("colour = 1\n")
+        rc, out = self.service("install", "-c", self.config)
+        self.assertEqual(rc, 1)
+        self.assertIn("colour", out)
+        self.assertIn("not installed", self.service("status")[1])
+
+    def test_run_service_from_a_console_says_how_to_start_it(self):
+        out = run_exe("run", "--service", text=True)
+        self.assertEqual(out.returncode, 1)
+        self.assertIn("warden service start", out.stderr)
+
 
 if __name__ == "__main__":
     if subprocess.run(["which", "wine"], capture_output=True).returncode != 0:

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
@@ -119,6 +120,10 @@ bool AppendFile::write_all(const char* data, std::size_t size) {
 void AppendFile::close() {
   if (handle_ != kClosed && owned_) ::close(static_cast<int>(handle_));
   handle_ = kClosed;
+}
+
+bool redirect_stderr(const std::string& path) {
+  return std::freopen(path.c_str(), "a", stderr) != nullptr;
 }
 
 }  // namespace warden::platform

@@ -5,10 +5,14 @@
 #include <fmt/format.h>
 
 #include <aclapi.h>
+#include <cstdio>
 #include <cstdlib>
+#include <fcntl.h>
 #include <filesystem>
+#include <io.h>
 #include <memory>
 #include <sddl.h>
+#include <sys/stat.h>
 #include <windows.h>
 
 namespace warden::platform {
@@ -215,6 +219,24 @@ bool AppendFile::write_all(const char* data, std::size_t size) {
 void AppendFile::close() {
   if (handle_ != kClosed && owned_) ::CloseHandle(reinterpret_cast<HANDLE>(handle_));
   handle_ = kClosed;
+}
+
+bool redirect_stderr(const std::string& path) {
+  const std::wstring wide = win::widen(path);
+  if (::_wfreopen(wide.c_str(), L"a", stderr) == nullptr) {
+    // A service starts without standard handles, so stderr has no descriptor (-2), and Wine's
+    // C runtime (unlike Windows') will not reopen such a stream: give it descriptor 2 first.
+    const int fd = ::_wopen(wide.c_str(), _O_WRONLY | _O_APPEND | _O_CREAT, _S_IREAD | _S_IWRITE);
+    if (fd < 0) return false;
+    const bool duplicated = ::_dup2(fd, 2) == 0;
+    ::_close(fd);
+    if (!duplicated) return false;
+    stderr->_file = 2;
+    stderr->_flag = _IOWRT;
+    if (::_wfreopen(wide.c_str(), L"a", stderr) == nullptr) return false;
+  }
+  std::setvbuf(stderr, nullptr, _IONBF, 0);  // each line in the file at once
+  return true;
 }
 
 }  // namespace warden::platform

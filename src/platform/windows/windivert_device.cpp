@@ -3,10 +3,10 @@
 #include "platform/windows/win_text.hpp"
 
 #include <fmt/format.h>
-#include <windows.h>
 
 #include <algorithm>
 #include <array>
+#include <windows.h>
 
 namespace warden::platform {
 namespace {
@@ -38,15 +38,15 @@ constexpr std::size_t kBatch = 64;
 constexpr std::size_t kReceiveBuffer = std::max<std::size_t>(kBatch * 1600, 2 * kWinDivertMtuMax);
 static_assert(kBatch <= kWinDivertBatchMax);
 
-std::string last_error_text() { return error_text(::GetLastError()); }
+std::string last_error_text() { return win::error_text(::GetLastError()); }
 
 }  // namespace
 
 // The user-mode API, loaded from WinDivert.dll.
 struct WinDivertDevice::Api {
   using Open = HANDLE(__cdecl*)(const char*, int, std::int16_t, std::uint64_t);
-  using RecvEx = BOOL(__cdecl*)(HANDLE, void*, UINT, UINT*, std::uint64_t, WinDivertAddress*,
-                                UINT*, LPOVERLAPPED);
+  using RecvEx = BOOL(__cdecl*)(HANDLE, void*, UINT, UINT*, std::uint64_t, WinDivertAddress*, UINT*,
+                                LPOVERLAPPED);
   using SendEx = BOOL(__cdecl*)(HANDLE, const void*, UINT, UINT*, std::uint64_t,
                                 const WinDivertAddress*, UINT, LPOVERLAPPED);
   using Close = BOOL(__cdecl*)(HANDLE);
@@ -155,8 +155,8 @@ base::Result<std::size_t> WinDivertDevice::receive(std::span<Packet> batch,
   if (!s.pending) {
     ::ResetEvent(s.overlapped.hEvent);
     s.address_bytes = static_cast<UINT>(sizeof(WinDivertAddress) * std::min(batch.size(), kBatch));
-    if (s.api.recv_ex(s.handle, s.buffer.data(), static_cast<UINT>(s.buffer.size()), &s.received,
-                      0, s.addresses.data(), &s.address_bytes, &s.overlapped)) {
+    if (s.api.recv_ex(s.handle, s.buffer.data(), static_cast<UINT>(s.buffer.size()), &s.received, 0,
+                      s.addresses.data(), &s.address_bytes, &s.overlapped)) {
       s.pending = false;
     } else if (::GetLastError() == ERROR_IO_PENDING) {
       s.pending = true;
@@ -169,8 +169,8 @@ base::Result<std::size_t> WinDivertDevice::receive(std::span<Packet> batch,
     // A timeout or a wake leaves the receive in flight: the next call waits on it again, so no
     // packet the driver handed over is lost.
     const std::array<HANDLE, 2> waits{s.overlapped.hEvent, s.wake_event};
-    const DWORD w = ::WaitForMultipleObjects(2, waits.data(), FALSE,
-                                             static_cast<DWORD>(timeout.count()));
+    const DWORD w =
+        ::WaitForMultipleObjects(2, waits.data(), FALSE, static_cast<DWORD>(timeout.count()));
     if (w != WAIT_OBJECT_0) return std::size_t{0};
     DWORD bytes = 0;
     if (!::GetOverlappedResult(s.handle, &s.overlapped, &bytes, FALSE)) {

@@ -1,0 +1,42 @@
+#pragma once
+// Warden as the operating system's service (`warden service ...`, `warden run --service`).
+// Windows: the service control manager (platform/windows/service.cpp; what it asks for is in
+// service_plan.hpp). Linux: a service manager (systemd) runs `warden run` as it is; these calls
+// say so instead of pretending.
+
+#include "base/result.hpp"
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace warden::platform {
+
+// Registers (or re-registers) the service to run `command` (the program and its arguments) at
+// boot as LocalSystem, with the DACL, recovery and shutdown settings of service_plan.hpp.
+// Needs an administrator.
+[[nodiscard]] base::Result<void> install_service(const std::vector<std::string>& command);
+// Stops the service if it runs, then removes it.
+[[nodiscard]] base::Result<void> uninstall_service();
+// Starts it and waits until it runs (or has failed), at most `wait`.
+[[nodiscard]] base::Result<void> start_service(std::chrono::seconds wait);
+// Asks it to stop and waits until it has, at most `wait`.
+[[nodiscard]] base::Result<void> stop_service(std::chrono::seconds wait);
+// "running (pid 1234)", "stopped (exit 0)", "not installed", with its start type.
+[[nodiscard]] base::Result<std::string> service_status();
+
+// Runs `main` as the service, for the service control manager (`warden run --service`); a stop
+// or pre-shutdown request reaches `main` as SIGTERM does. Returns `main`'s exit code, or 1 with
+// a message when this process was not started by the service control manager.
+[[nodiscard]] int run_as_service(const std::function<int()>& main);
+// Tells the service control manager the service is up (after start-up); nothing outside one.
+void report_service_running();
+// Writes `message` to the system's log for services (the Windows Event Log, source Warden),
+// when running as a service; nothing otherwise.
+void report_service_event(bool error, const std::string& message);
+
+// The running program's full path (for the service's command line).
+[[nodiscard]] std::string this_program();
+
+}  // namespace warden::platform
