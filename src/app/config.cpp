@@ -341,7 +341,8 @@ const std::vector<Key>& schema() {
          std::vector<capture::CaptureMode> modes;
          auto add = [&](std::string_view m) -> std::optional<std::string> {
            auto mode = parse_capture_mode(m);
-           if (!mode) return "\"" + std::string(m) + "\" is not redirect, tproxy, local, tun or windivert";
+           if (!mode)
+             return "\"" + std::string(m) + "\" is not redirect, tproxy, local, tun or windivert";
            if (std::find(modes.begin(), modes.end(), *mode) == modes.end()) modes.push_back(*mode);
            return std::nullopt;
          };

@@ -7,9 +7,9 @@ namespace warden::app {
 capture::packet::ReflectorSettings reflector_settings(const Config& c) {
   const capture::CaptureSettings& s = c.capture;
   capture::packet::ReflectorSettings r;
-  r.listener_port = s.listener_port(s.has(capture::CaptureMode::WinDivert)
-                                         ? capture::CaptureMode::WinDivert
-                                         : capture::CaptureMode::Tun);
+  r.listener_port =
+      s.listener_port(s.has(capture::CaptureMode::WinDivert) ? capture::CaptureMode::WinDivert
+                                                             : capture::CaptureMode::Tun);
   r.all_ports = s.all_ports;
   r.ports = s.ports;
   r.refuse_quic = s.egress.quic == capture::QuicPolicy::Refuse;

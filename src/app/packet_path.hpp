@@ -1,6 +1,7 @@
 #pragma once
-// `capture.mode = "tun"` (Linux) or "windivert" (Windows): the packet device, the reflection table the tun listener reads, and the
-// packet loop's thread, started before the routing sends anything there (docs/capture.md).
+// `capture.mode = "tun"` (Linux) or "windivert" (Windows): the packet device, the reflection table
+// the tun listener reads, and the packet loop's thread, started before the routing sends anything
+// there (docs/capture.md).
 
 #include "app/config.hpp"
 #include "base/result.hpp"

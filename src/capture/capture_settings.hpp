@@ -66,9 +66,9 @@ struct CaptureSettings {
     return false;
   }
   [[nodiscard]] std::uint16_t listener_port(CaptureMode m) const {
-    return m == CaptureMode::Tproxy  ? tproxy_port
-           : m == CaptureMode::Local ? local_port
-           : m == CaptureMode::Tun   ? tun_port
+    return m == CaptureMode::Tproxy      ? tproxy_port
+           : m == CaptureMode::Local     ? local_port
+           : m == CaptureMode::Tun       ? tun_port
            : m == CaptureMode::WinDivert ? windivert_port
                                          : redirect_port;
   }

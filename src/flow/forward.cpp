@@ -131,10 +131,10 @@ net::Awaitable<net::StreamPtr> ClientSession::connect(const http::Authority& des
   const Timeouts& t = cfg.timeouts;
   watchdog_.disarm();  // connect_upstream bounds itself
   const net::DestinationGuard guard{cfg.destinations, ctx_.own_addresses};
-  auto connected = co_await net::connect_upstream(
-      dest.host, dest.port,
-      {t.upstream_connect, t.happy_eyeballs_delay, cfg.upstream_socket_mark, &guard,
-       cfg.upstream_port_claims});
+  auto connected =
+      co_await net::connect_upstream(dest.host, dest.port,
+                                     {t.upstream_connect, t.happy_eyeballs_delay,
+                                      cfg.upstream_socket_mark, &guard, cfg.upstream_port_claims});
   if (state_ == State::Closed) co_return nullptr;
   if (!connected) {
     error = connected.error();

@@ -1,8 +1,7 @@
 #include "net/connector.hpp"
 
-#include "net/socket_options.hpp"
-
 #include "base/scope_exit.hpp"
+#include "net/socket_options.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>

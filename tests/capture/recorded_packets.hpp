@@ -52,7 +52,8 @@ inline bool checksums_valid(const Bytes& b) {
   return fold(s) == 0xffff;
 }
 
-inline Bytes syn_from(const Bytes& recorded_syn, std::uint16_t client_port, std::uint16_t server_port) {
+inline Bytes syn_from(const Bytes& recorded_syn, std::uint16_t client_port,
+                      std::uint16_t server_port) {
   Bytes b = recorded_syn;
   store16(b.data() + 20, client_port);
   store16(b.data() + 22, server_port);

@@ -124,7 +124,7 @@ TEST(OwnConnections, WardensOwnClaimedPortsPassAndPupilsAreStillReflected) {
   PacketBytes p(own_syn.begin(), own_syn.end());
   EXPECT_EQ(r.process(p, {}, t0, reply), Verdict::Pass);
   EXPECT_EQ(Bytes(p.begin(), p.end()), own_syn);  // untouched
-  claims.release(40000);  // connect() has finished
+  claims.release(40000);                          // connect() has finished
   // The rest of that connection passes on the table's word, until Warden's FIN plus linger.
   Bytes ack = packets[4];
   store16(ack.data() + 20, 40000);
@@ -180,8 +180,7 @@ TEST(WinDivertFilter, ListedPortsExemptDestinationsAndEveryUdpPortRefused) {
   s.refuse_dot = false;
   s.refuse_udp = true;
   s.udp_allow = {53, 123};
-  const std::vector<std::string> exempt_list{"10.20.0.0/16", "192.0.2.7:25",
-                                             "[2001:db8::/32]:443"};
+  const std::vector<std::string> exempt_list{"10.20.0.0/16", "192.0.2.7:25", "[2001:db8::/32]:443"};
   const std::string exempt =
       " and !(ip and ip.DstAddr >= 10.20.0.0 and ip.DstAddr <= 10.20.255.255)"
       " and !(ip and ip.DstAddr >= 192.0.2.7 and ip.DstAddr <= 192.0.2.7 and tcp.DstPort == 25)"

@@ -59,7 +59,7 @@ enum class Verdict : std::uint8_t {
 struct ReflectorStats {
   std::uint64_t reflected = 0;
   std::uint64_t passed = 0;
-  std::uint64_t own = 0;  // passed: packets of Warden's own connections
+  std::uint64_t own = 0;           // passed: packets of Warden's own connections
   std::uint64_t malformed = 0;     // dropped: truncated or inconsistent headers
   std::uint64_t fragments = 0;     // dropped: TCP fragments (their ports cannot be known)
   std::uint64_t no_flow = 0;       // dropped: not a SYN, and no connection

@@ -91,7 +91,7 @@ WinDivertAddress to_windivert(const Packet& packet) {
 }
 
 std::vector<std::span<const std::uint8_t>> split_batch(std::span<const std::uint8_t> buffer,
-                                                        std::size_t count) {
+                                                       std::size_t count) {
   std::vector<std::span<const std::uint8_t>> out;
   std::size_t at = 0;
   while (out.size() < count && at < buffer.size()) {
@@ -138,19 +138,23 @@ std::string windivert_open_error(unsigned long code) {
   }
 }
 
-std::string windivert_filter(const ReflectorSettings& s, const std::vector<std::string>& exempt_list) {
+std::string windivert_filter(const ReflectorSettings& s,
+                             const std::vector<std::string>& exempt_list) {
   // TCP the reflector takes: to the captured ports (but DNS over TLS, refused separately below
   // so it is never reflected), and the listener's answers.
-  std::string tcp = s.all_ports ? std::string("true") : port_list("tcp.DstPort", s.ports, "==", "or");
+  std::string tcp =
+      s.all_ports ? std::string("true") : port_list("tcp.DstPort", s.ports, "==", "or");
   std::string exempt;
   for (const auto& e : exempt_list) exempt += " and !" + exempt_term(e);
-  std::string filter = fmt::format("outbound and !loopback and (tcp.SrcPort == {} or (tcp and ({}){})",
-                                   s.listener_port, tcp, exempt);
+  std::string filter =
+      fmt::format("outbound and !loopback and (tcp.SrcPort == {} or (tcp and ({}){})",
+                  s.listener_port, tcp, exempt);
   if (s.refuse_dot) filter += fmt::format(" or (tcp and tcp.DstPort == 853{})", exempt);
   // UDP the reflector refuses, to unicast destinations only.
   std::string udp;
   if (s.refuse_udp) {
-    udp = s.udp_allow.empty() ? std::string("true") : port_list("udp.DstPort", s.udp_allow, "!=", "and");
+    udp = s.udp_allow.empty() ? std::string("true")
+                              : port_list("udp.DstPort", s.udp_allow, "!=", "and");
   } else {
     std::vector<std::uint16_t> refused;
     if (s.refuse_quic) refused.push_back(443);

@@ -23,8 +23,9 @@ base::Result<void> install_capture_rules(const CaptureSettings& s) {
 base::Result<void> remove_capture_rules(const CaptureSettings&) { return {}; }
 
 base::Result<std::string> show_capture_rules() {
-  return std::string("# windivert: no rules; the WinDivert handle is the capture, and the WFP "
-                     "filters are `warden service status`'s\n");
+  return std::string(
+      "# windivert: no rules; the WinDivert handle is the capture, and the WFP "
+      "filters are `warden service status`'s\n");
 }
 
 }  // namespace warden::capture
