@@ -7,6 +7,7 @@
 #include "base/result.hpp"
 #include "capture/packet/packet_loop.hpp"
 #include "capture/packet/reflection_table.hpp"
+#include "platform/wfp.hpp"
 
 #include <memory>
 
@@ -17,8 +18,14 @@ struct PacketPath {
   // windivert: the ports Warden's upstream sockets connect from, passed by the packet loop
   // (flow::EngineConfig::upstream_port_claims); null for tun.
   std::unique_ptr<base::PortClaims> own_ports;
+  // windivert with capture.fail = closed: the WFP permit through which the web is open while
+  // Warden runs (platform/wfp.hpp).
+  std::unique_ptr<platform::HealthyPermit> healthy;
   std::unique_ptr<capture::packet::PacketLoop> loop;
 };
+
+// What the Windows fail-closed filters need from the config.
+[[nodiscard]] platform::WfpSettings wfp_settings(const Config& c);
 
 // The reflector's settings from the config.
 [[nodiscard]] capture::packet::ReflectorSettings reflector_settings(const Config& c);

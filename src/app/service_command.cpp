@@ -1,7 +1,9 @@
 #include "app/service_command.hpp"
 
+#include "app/packet_path.hpp"
 #include "platform/files.hpp"
 #include "platform/service.hpp"
+#include "platform/wfp.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/sinks/stdout_sinks.h>
@@ -33,22 +35,45 @@ std::string absolute(const std::string& path) {
 
 int service_install(const ServiceCommandOptions& options) {
   std::vector<std::string> command{platform::this_program(), "run", "--service"};
+  Config config;
   if (options.config_file) {
     // A config that would not start is refused now, not at the next boot.
-    if (auto c = load_config_file(*options.config_file); !c) {
+    auto c = load_config_file(*options.config_file);
+    if (!c) {
       fmt::print(stderr, "warden: {}\n", c.error().context);
       return 1;
     }
+    config = *c;
     command.insert(command.end(), {"-c", absolute(*options.config_file)});
   }
   if (options.state_dir)
     command.insert(command.end(), {"--state-dir", absolute(*options.state_dir)});
-  return report(platform::install_service(command),
-                "The Warden service is installed: it starts at boot (warden service start starts "
-                "it now); only administrators can stop or change it.");
+  if (report(platform::install_service(command), "The Warden service is installed.") != 0) return 1;
+  // Capturing and failing closed: the web stays closed whenever Warden is not running, from
+  // boot on. Without the filters the service is not left half-installed.
+  if (config.capture.has(capture::CaptureMode::WinDivert) && config.capture.fail_closed) {
+    if (auto ok = platform::install_fail_closed(wfp_settings(config), platform::this_program());
+        !ok) {
+      fmt::print(stderr, "warden: {}\n", ok.error().context);
+      (void)platform::uninstall_service();
+      fmt::print(stderr, "warden: the service was removed again\n");
+      return 1;
+    }
+    fmt::print(
+        "Fail-closed filters are in place: without Warden running, web traffic is "
+        "blocked until `warden service uninstall`.\n");
+  }
+  fmt::print(
+      "It starts at boot (warden service start starts it now); only administrators can "
+      "stop or change it.\n");
+  return 0;
 }
 
 int service_uninstall() {
+  // The fail-closed filters go with the service (where there are none, or no WFP, it says so).
+  if (auto removed = platform::remove_fail_closed(); !removed)
+    fmt::print(stderr, "warden: note: no fail-closed filters removed: {}\n",
+               removed.error().context);
   return report(platform::uninstall_service(), "The Warden service is removed.");
 }
 
@@ -67,6 +92,9 @@ int service_status() {
     return 1;
   }
   fmt::print("Warden service: {}\n", *s);
+  auto filters = platform::fail_closed_status();
+  fmt::print("Fail-closed filters: {}\n",
+             filters ? *filters : "unavailable (" + filters.error().context + ")");
   return 0;
 }
 

@@ -11,6 +11,9 @@
 
 namespace warden::platform {
 
+// This OS's packet capture mode: tun on Linux, windivert on Windows.
+[[nodiscard]] capture::CaptureMode native_packet_mode();
+
 // `r`: what the packet loop will reflect and refuse (WinDivert diverts only that).
 [[nodiscard]] base::Result<std::unique_ptr<capture::packet::PacketIo>> open_packet_device(
     const capture::CaptureSettings& s, const capture::packet::ReflectorSettings& r);

@@ -161,14 +161,25 @@ class WardenExeTest(unittest.TestCase):
     def test_capture_modes_refuse_clearly_where_they_cannot_run(self):
         state = os.path.join(tempfile.mkdtemp(prefix="warden-exe-"), "state")
         base = ["run", "--listen", "127.0.0.1:0", "--state-dir", state]
-        # Wine has no WinDivert driver (nor its DLL): a clear refusal, never a crash.
+        # Wine has no Windows Filtering Platform: failing closed is impossible, so no capture.
         out = run_exe(*base, "--capture", "windivert", text=True)
         self.assertEqual(out.returncode, 1, out.stderr)
+        self.assertIn("needs fail-closed filters, and the Windows Filtering Platform cannot be "
+                      "opened", out.stderr)
+        # Failing open needs no WFP, but Wine has no WinDivert driver (nor its DLL) either.
+        fail_open = os.path.join(os.path.dirname(state), "open.toml")
+        with open(fail_open, "w") as f:
+            f.write('[capture]\nfail = "open"\n')
+        out = run_exe(*base, "-c", fail_open, "--capture", "windivert", text=True)
+        self.assertEqual(out.returncode, 1, out.stderr)
         self.assertIn("WinDivert.dll is not beside warden.exe", out.stderr)
-        for linux_mode in ("tun", "local"):
-            out = run_exe(*base, "--capture", linux_mode, text=True)
-            self.assertEqual(out.returncode, 1, out.stderr)
-            self.assertIn(f"capture.mode {linux_mode} is Linux's", out.stderr)
+        out = run_exe(*base, "--capture", "tun", text=True)
+        self.assertEqual(out.returncode, 1, out.stderr)
+        self.assertIn("capture.mode tun is not this system's packet capture; here it is "
+                      "windivert", out.stderr)
+        out = run_exe(*base, "--capture", "local", text=True)
+        self.assertEqual(out.returncode, 1, out.stderr)
+        self.assertIn("capture.mode local is Linux's", out.stderr)
 
 
 class ServiceUnderWine(unittest.TestCase):
@@ -245,6 +256,17 @@ class ServiceUnderWine(unittest.TestCase):
         self.assertEqual(rc, 1)
         self.assertIn("colour", out)
         self.assertIn("not installed", self.service("status")[1])
+
+    def test_a_capturing_service_is_not_installed_without_fail_closed_filters(self):
+        with open(self.config, "a") as f:
+            f.write('[capture]\nmode = "windivert"\n')
+        rc, out = self.service("install", "-c", self.config)
+        self.assertEqual(rc, 1, out)
+        self.assertIn("the Windows Filtering Platform cannot be opened", out)
+        self.assertIn("removed again", out)
+        status = self.service("status")[1]
+        self.assertIn("not installed", status)
+        self.assertIn("Fail-closed filters: unavailable", status)
 
     def test_run_service_from_a_console_says_how_to_start_it(self):
         out = run_exe("run", "--service", text=True)

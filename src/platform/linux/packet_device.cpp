@@ -8,11 +8,10 @@
 
 namespace warden::platform {
 
+capture::CaptureMode native_packet_mode() { return capture::CaptureMode::Tun; }
+
 base::Result<std::unique_ptr<capture::packet::PacketIo>> open_packet_device(
     const capture::CaptureSettings& s, const capture::packet::ReflectorSettings&) {
-  if (s.has(capture::CaptureMode::WinDivert))
-    return base::Error{base::ErrorCode::Internal, base::ErrorSource::Internal,
-                       "capture.mode windivert is Windows' packet capture; on Linux use tun"};
   if (auto strict = strict_rp_filter_interfaces(s.tun_name); !strict.empty()) {
     std::string fix = "sysctl -w net.ipv4.conf.all.rp_filter=2";
     for (const auto& i : strict) fix += fmt::format(" net.ipv4.conf.{}.rp_filter=2", i);
