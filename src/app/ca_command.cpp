@@ -3,6 +3,7 @@
 #include "app/run.hpp"
 #include "app/tls_setup.hpp"
 #include "platform/files.hpp"
+#include "platform/trust_store.hpp"
 #include "tls/certificate_authority.hpp"
 
 #include <fmt/chrono.h>
@@ -22,6 +23,18 @@ std::optional<std::string> state_dir_of(const CaCommandOptions& o) {
     return std::nullopt;
   }
   return c->state_dir;
+}
+
+// The CA of `o`'s state folder, loaded (errors printed).
+std::optional<tls::CertificateAuthority> load_ca(const CaCommandOptions& o) {
+  auto dir = state_dir_of(o);
+  if (!dir) return std::nullopt;
+  auto ca = tls::CertificateAuthority::load(*dir);
+  if (!ca) {
+    fmt::print(stderr, "warden: {}\n", ca.error().context);
+    return std::nullopt;
+  }
+  return std::move(*ca);
 }
 
 void print_summary(const tls::CertificateAuthority& ca, const std::string& dir) {
@@ -62,17 +75,37 @@ int ca_init(const CaCommandOptions& o) {
 }
 
 int ca_export(const CaCommandOptions& o) {
-  auto dir = state_dir_of(o);
-  if (!dir) return 1;
-  auto ca = tls::CertificateAuthority::load(*dir);
-  if (!ca) {
-    fmt::print(stderr, "warden: {}\n", ca.error().context);
-    return 1;
-  }
+  auto ca = load_ca(o);
+  if (!ca) return 1;
   const std::string out = o.format == "der" ? ca->der() : ca->pem();
   // Byte for byte (DER is binary): the OS handle, not a text-mode stream.
   auto stdout_file = platform::AppendFile::open("-");
   return stdout_file && stdout_file->write_all(out.data(), out.size()) ? 0 : 1;
+}
+
+int ca_install(const CaCommandOptions& o) {
+  auto ca = load_ca(o);
+  if (!ca) return 1;
+  if (auto ok = platform::install_trusted_root(ca->der()); !ok) {
+    fmt::print(stderr, "warden: {}\n", ok.error().context);
+    return 1;
+  }
+  fmt::print(
+      "The school CA is now a trusted root of this machine (Edge, Chrome and Windows' "
+      "own clients), and Firefox is told to trust the machine's roots (policy "
+      "ImportEnterpriseRoots).\n");
+  return 0;
+}
+
+int ca_uninstall(const CaCommandOptions& o) {
+  auto ca = load_ca(o);
+  if (!ca) return 1;
+  if (auto ok = platform::remove_trusted_root(ca->der()); !ok) {
+    fmt::print(stderr, "warden: {}\n", ok.error().context);
+    return 1;
+  }
+  fmt::print("The school CA is no longer a trusted root of this machine.\n");
+  return 0;
 }
 
 int ca_show(const CaCommandOptions& o) {
@@ -84,6 +117,9 @@ int ca_show(const CaCommandOptions& o) {
     return 1;
   }
   print_summary(*ca, *dir);
+  if (auto trusted = platform::is_trusted_root(ca->der()))
+    fmt::print("This machine {} it (warden ca {}).\n", *trusted ? "trusts" : "does not trust",
+               *trusted ? "uninstall removes it" : "install adds it");
   return 0;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
-// `warden ca init|export|show`: the school CA in the same state folder `warden run` uses
-// (found through the same -c FILE / --state-dir DIR).
+// `warden ca init|export|show|install|uninstall`: the school CA in the same state folder `warden
+// run` uses (found through the same -c FILE / --state-dir DIR).
 
 #include <optional>
 #include <string>
@@ -19,5 +19,8 @@ struct CaCommandOptions {
 [[nodiscard]] int ca_init(const CaCommandOptions& o);
 [[nodiscard]] int ca_export(const CaCommandOptions& o);
 [[nodiscard]] int ca_show(const CaCommandOptions& o);
+// Windows: the CA into / out of the machine's trusted roots (platform/trust_store.hpp).
+[[nodiscard]] int ca_install(const CaCommandOptions& o);
+[[nodiscard]] int ca_uninstall(const CaCommandOptions& o);
 
 }  // namespace warden::app

@@ -75,7 +75,7 @@ int main_cli(int argc, char** argv) {
   std::string ca_config;
   std::string ca_state_dir;
   std::string ca_name;
-  auto* ca_cmd = app.add_subcommand("ca", "The school CA: init, export, show.");
+  auto* ca_cmd = app.add_subcommand("ca", "The school CA: init, export, show, install, uninstall.");
   ca_cmd->require_subcommand(1);
   auto add_location = [&](CLI::App* cmd) {
     cmd->add_option("-c,--config", ca_config, "The config file `warden run` uses")
@@ -96,6 +96,12 @@ int main_cli(int argc, char** argv) {
   auto* ca_show_cmd = ca_cmd->add_subcommand(
       "show", "Print the CA's subject, fingerprint, validity and how to trust it.");
   add_location(ca_show_cmd);
+  auto* ca_install_cmd = ca_cmd->add_subcommand(
+      "install", "Windows: make the CA a trusted root of this machine (and of Firefox).");
+  add_location(ca_install_cmd);
+  auto* ca_uninstall_cmd =
+      ca_cmd->add_subcommand("uninstall", "Windows: remove the CA from the machine's roots.");
+  add_location(ca_uninstall_cmd);
 
   CaptureCommandOptions cap;
   std::string cap_config;
@@ -192,6 +198,8 @@ int main_cli(int argc, char** argv) {
     if (!ca_name.empty()) ca.name = ca_name;
     if (ca_init_cmd->parsed()) return ca_init(ca);
     if (ca_export_cmd->parsed()) return ca_export(ca);
+    if (ca_install_cmd->parsed()) return ca_install(ca);
+    if (ca_uninstall_cmd->parsed()) return ca_uninstall(ca);
     return ca_show(ca);
   }
   if (service_cmd->parsed()) {

@@ -52,8 +52,8 @@ std::vector<WfpFilter> fail_closed_filters(const WfpSettings& s) {
   for (auto lifetime : {WfpLifetime::Persistent, WfpLifetime::BootTime})
     for (auto layer : kConnect) {
       const char* when = lifetime == WfpLifetime::BootTime ? " (boot)" : "";
-      b.add(std::string("Warden: block web (TCP) ") + family(layer) + when, layer,
-            WfpAction::Block, lifetime, 1, to_ports(kProtocolTcp, s.tcp_ports));
+      b.add(std::string("Warden: block web (TCP) ") + family(layer) + when, layer, WfpAction::Block,
+            lifetime, 1, to_ports(kProtocolTcp, s.tcp_ports));
       b.add(std::string("Warden: block QUIC and DNS over QUIC (UDP) ") + family(layer) + when,
             layer, WfpAction::Block, lifetime, 1, to_ports(kProtocolUdp, s.udp_ports));
     }
@@ -64,7 +64,8 @@ std::vector<WfpFilter> fail_closed_filters(const WfpSettings& s) {
   for (auto layer : kAccept)
     b.add(std::string("Warden: reflected connections in ") + family(layer), layer,
           WfpAction::Permit, WfpLifetime::Persistent, 15,
-          {{Field::AppIsWarden, 0}, {Field::Protocol, kProtocolTcp},
+          {{Field::AppIsWarden, 0},
+           {Field::Protocol, kProtocolTcp},
            {Field::LocalPort, s.listener_port}});
   return b.take();
 }

@@ -32,10 +32,10 @@ struct WfpGuid {
 
 // Warden's own keys, fixed so `warden service uninstall` finds what an earlier install added,
 // across reboots.
-inline constexpr WfpGuid kWfpProvider{0x57617264, 0x656e, 0x4650,
-                                      {0x80, 0x00, 0x77, 0x61, 0x72, 0x64, 0x65, 0x6e}};
-inline constexpr WfpGuid kWfpSublayer{0x57617264, 0x656e, 0x4651,
-                                      {0x80, 0x00, 0x77, 0x61, 0x72, 0x64, 0x65, 0x6e}};
+inline constexpr WfpGuid kWfpProvider{
+    0x57617264, 0x656e, 0x4650, {0x80, 0x00, 0x77, 0x61, 0x72, 0x64, 0x65, 0x6e}};
+inline constexpr WfpGuid kWfpSublayer{
+    0x57617264, 0x656e, 0x4651, {0x80, 0x00, 0x77, 0x61, 0x72, 0x64, 0x65, 0x6e}};
 
 enum class WfpLayer : std::uint8_t { ConnectV4, ConnectV6, RecvAcceptV4, RecvAcceptV6 };
 enum class WfpAction : std::uint8_t { Block, Permit };
@@ -56,8 +56,8 @@ struct WfpFilter {
   WfpLayer layer = WfpLayer::ConnectV4;
   WfpAction action = WfpAction::Block;
   WfpLifetime lifetime = WfpLifetime::Persistent;
-  std::uint8_t weight = 0;    // 0-15 within Warden's sublayer: the highest matching decides
-  bool hard_permit = false;   // no other sublayer's block overrides it (CLEAR_ACTION_RIGHT)
+  std::uint8_t weight = 0;   // 0-15 within Warden's sublayer: the highest matching decides
+  bool hard_permit = false;  // no other sublayer's block overrides it (CLEAR_ACTION_RIGHT)
   // Conditions on different fields must all hold; several on one field: any of them (WFP).
   std::vector<WfpCondition> conditions;
 };

@@ -131,6 +131,32 @@ class WardenExeTest(unittest.TestCase):
         # No CRLF translation, nothing appended: the bytes are the certificate's.
         self.assertEqual(der.stdout, expected)
 
+    def test_ca_install_makes_it_a_trusted_root_and_uninstall_takes_it_out(self):
+        state = os.path.join(tempfile.mkdtemp(prefix="warden-exe-"), "state")
+        self.assertEqual(run_exe("ca", "init", "--state-dir", state).returncode, 0)
+        trusts = lambda: "This machine trusts it" in run_exe(
+            "ca", "show", "--state-dir", state, text=True).stdout
+        self.assertFalse(trusts())
+        installed = run_exe("ca", "install", "--state-dir", state, text=True)
+        self.assertEqual(installed.returncode, 0, installed.stderr)
+        self.assertTrue(trusts())
+        # Windows' own certificate API finds it in LocalMachine\Root, by its SHA-1 thumbprint.
+        thumbprint = subprocess.run(
+            ["openssl", "x509", "-in", os.path.join(state, "ca.pem"), "-noout", "-fingerprint",
+             "-sha1"], capture_output=True, text=True, check=True).stdout
+        thumbprint = thumbprint.split("=")[1].strip().replace(":", "")
+        roots = subprocess.run(["wine", "reg", "query", "HKLM\\Software\\Microsoft\\"
+                                "SystemCertificates\\Root\\Certificates"],
+                               capture_output=True, text=True).stdout
+        self.assertIn(thumbprint, roots.upper())
+        firefox = subprocess.run(["wine", "reg", "query", "HKLM\\SOFTWARE\\Policies\\Mozilla"
+                                  "\\Firefox\\Certificates", "/v", "ImportEnterpriseRoots"],
+                                 capture_output=True, text=True).stdout
+        self.assertIn("0x1", firefox)
+        removed = run_exe("ca", "uninstall", "--state-dir", state, text=True)
+        self.assertEqual(removed.returncode, 0, removed.stderr)
+        self.assertFalse(trusts())
+
     def test_the_example_policy_blocks_with_its_page(self):
         w = Warden("--policy", EXAMPLE_POLICY, "--lists", FIXTURE_LISTS)
         try:

@@ -5,13 +5,12 @@
 #include "platform/windows/win_text.hpp"
 
 #include <fmt/format.h>
-#include <windows.h>
 
 #include <fwpmu.h>
-#include <sddl.h>
-
 #include <memory>
+#include <sddl.h>
 #include <vector>
+#include <windows.h>
 
 namespace warden::platform {
 namespace {
@@ -27,10 +26,14 @@ GUID to_guid(const WfpGuid& g) {
 
 GUID layer_key(WfpLayer l) {
   switch (l) {
-    case WfpLayer::ConnectV4: return wfp::kLayerAleAuthConnectV4;
-    case WfpLayer::ConnectV6: return wfp::kLayerAleAuthConnectV6;
-    case WfpLayer::RecvAcceptV4: return wfp::kLayerAleAuthRecvAcceptV4;
-    case WfpLayer::RecvAcceptV6: return wfp::kLayerAleAuthRecvAcceptV6;
+    case WfpLayer::ConnectV4:
+      return wfp::kLayerAleAuthConnectV4;
+    case WfpLayer::ConnectV6:
+      return wfp::kLayerAleAuthConnectV6;
+    case WfpLayer::RecvAcceptV4:
+      return wfp::kLayerAleAuthRecvAcceptV4;
+    case WfpLayer::RecvAcceptV6:
+      return wfp::kLayerAleAuthRecvAcceptV6;
   }
   return wfp::kLayerAleAuthConnectV4;
 }
@@ -162,9 +165,9 @@ base::Result<void> add_filter(HANDLE engine, const WfpFilter& f, const Condition
   FWPM_FILTER0 filter{};
   filter.filterKey = to_guid(f.key);
   filter.displayData.name = name.data();
-  filter.flags = (f.lifetime == WfpLifetime::Persistent  ? wfp::kFilterFlagPersistent
+  filter.flags = (f.lifetime == WfpLifetime::Persistent ? wfp::kFilterFlagPersistent
                   : f.lifetime == WfpLifetime::BootTime ? wfp::kFilterFlagBootTime
-                                                         : 0) |
+                                                        : 0) |
                  (f.hard_permit ? wfp::kFilterFlagClearActionRight : 0);
   // Boot-time filters stand alone: the provider is not there yet when they apply.
   if (f.lifetime != WfpLifetime::BootTime) filter.providerKey = &provider;

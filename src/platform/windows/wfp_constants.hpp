@@ -3,9 +3,8 @@
 // use. Values from Microsoft's documentation (fwpmu.h, fwpmtypes.h; ../shared/WINDOWS-NOTES.md
 // §4.2).
 
-#include <windows.h>
-
 #include <cstdint>
+#include <windows.h>
 
 namespace warden::platform::wfp {
 
@@ -32,11 +31,11 @@ inline constexpr GUID kConditionAleUserId{
     0xaf043a0a, 0xb34d, 0x4f86, {0x97, 0x9c, 0xc9, 0x03, 0x71, 0xaf, 0x6e, 0x66}};
 
 // Flags.
-inline constexpr std::uint32_t kSessionFlagDynamic = 0x1;       // FWPM_SESSION_FLAG_DYNAMIC
-inline constexpr std::uint32_t kProviderFlagPersistent = 0x1;   // FWPM_PROVIDER_FLAG_PERSISTENT
-inline constexpr std::uint16_t kSublayerFlagPersistent = 0x1;   // FWPM_SUBLAYER_FLAG_PERSISTENT
-inline constexpr std::uint32_t kFilterFlagPersistent = 0x1;     // FWPM_FILTER_FLAG_PERSISTENT
-inline constexpr std::uint32_t kFilterFlagBootTime = 0x2;       // FWPM_FILTER_FLAG_BOOTTIME
+inline constexpr std::uint32_t kSessionFlagDynamic = 0x1;          // FWPM_SESSION_FLAG_DYNAMIC
+inline constexpr std::uint32_t kProviderFlagPersistent = 0x1;      // FWPM_PROVIDER_FLAG_PERSISTENT
+inline constexpr std::uint16_t kSublayerFlagPersistent = 0x1;      // FWPM_SUBLAYER_FLAG_PERSISTENT
+inline constexpr std::uint32_t kFilterFlagPersistent = 0x1;        // FWPM_FILTER_FLAG_PERSISTENT
+inline constexpr std::uint32_t kFilterFlagBootTime = 0x2;          // FWPM_FILTER_FLAG_BOOTTIME
 inline constexpr std::uint32_t kFilterFlagClearActionRight = 0x8;  // ..._CLEAR_ACTION_RIGHT
 // FWP_ACTRL_MATCH_FILTER: the right a user-id condition's security descriptor grants.
 inline constexpr std::uint32_t kActrlMatchFilter = 0x1;
