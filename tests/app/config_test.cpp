@@ -115,8 +115,9 @@ TEST(Config, CrossFieldRules) {
 }
 
 TEST(Config, CaptureSettings) {
-  EXPECT_EQ(error_of("[capture]\nmode = [\"redirect\", \"sideways\"]\n"),
-            "test.toml:2:8: capture.mode: \"sideways\" is not redirect, tproxy, local or tun");
+  EXPECT_EQ(
+      error_of("[capture]\nmode = [\"redirect\", \"sideways\"]\n"),
+      "test.toml:2:8: capture.mode: \"sideways\" is not redirect, tproxy, local, tun or windivert");
   EXPECT_EQ(error_of("[capture]\nmode = [\"local\", \"tun\"]\n"),
             "test.toml: capture.mode: local and tun both take this device's traffic; choose one");
   EXPECT_EQ(error_of("[capture]\nmode = \"tun\"\n[egress]\ndeny_other = true\n"),
@@ -163,6 +164,14 @@ TEST(Config, CaptureSettings) {
       load_config_text("[capture]\nmode = [\"local\", \"redirect\", \"local\"]\n", "test.toml");
   ASSERT_TRUE(c) << c.error().context;
   EXPECT_EQ(c->capture.modes.size(), 2u);  // each mode once
+  // Windows' packet capture, its own listener, and no SO_MARK for Warden's sockets (WinDivert
+  // knows them by their claimed ports instead).
+  auto w = load_config_text("[capture]\nmode = \"windivert\"\n", "test.toml");
+  ASSERT_TRUE(w) << w.error().context;
+  EXPECT_TRUE(w->capture.has(capture::CaptureMode::WinDivert));
+  EXPECT_EQ(w->capture.listener_port(capture::CaptureMode::WinDivert), 3133);
+  EXPECT_EQ(make_engine_config(*w).upstream_socket_mark, 0);
+  EXPECT_NE(make_engine_config(*c).upstream_socket_mark, 0);
 }
 
 TEST(Config, SyntaxErrorsSayWhere) {

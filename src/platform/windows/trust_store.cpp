@@ -3,11 +3,10 @@
 #include "platform/windows/win_text.hpp"
 
 #include <fmt/format.h>
-#include <windows.h>
-
-#include <wincrypt.h>
 
 #include <memory>
+#include <wincrypt.h>
+#include <windows.h>
 
 namespace warden::platform {
 namespace {
@@ -29,9 +28,9 @@ struct StoreCloser {
 using Store = std::unique_ptr<void, StoreCloser>;
 
 base::Result<Store> open_machine_root() {
-  HCERTSTORE s = ::CertOpenStore(CERT_STORE_PROV_SYSTEM_W, 0, 0,
-                                 CERT_SYSTEM_STORE_LOCAL_MACHINE | CERT_STORE_OPEN_EXISTING_FLAG,
-                                 L"ROOT");
+  HCERTSTORE s =
+      ::CertOpenStore(CERT_STORE_PROV_SYSTEM_W, 0, 0,
+                      CERT_SYSTEM_STORE_LOCAL_MACHINE | CERT_STORE_OPEN_EXISTING_FLAG, L"ROOT");
   if (s == nullptr) return last_failure("CertOpenStore(LocalMachine\\Root)");
   return Store(s);
 }
@@ -56,9 +55,9 @@ base::Result<void> tell_firefox() {
       ::RegSetKeyValueW(HKEY_LOCAL_MACHINE, L"SOFTWARE\\Policies\\Mozilla\\Firefox\\Certificates",
                         L"ImportEnterpriseRoots", REG_DWORD, &one, sizeof one);
   if (rc != ERROR_SUCCESS)
-    return base::Error{base::ErrorCode::Internal, base::ErrorSource::Internal,
-                       "setting Firefox's ImportEnterpriseRoots policy: " +
-                           error_text(static_cast<DWORD>(rc))};
+    return base::Error{
+        base::ErrorCode::Internal, base::ErrorSource::Internal,
+        "setting Firefox's ImportEnterpriseRoots policy: " + error_text(static_cast<DWORD>(rc))};
   return {};
 }
 
