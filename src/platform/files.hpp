@@ -46,11 +46,21 @@ enum class FileAccess : unsigned char {
 class AppendFile {
  public:
   AppendFile() = default;
-  ~AppendFile();
+  ~AppendFile() { close(); }
   AppendFile(const AppendFile&) = delete;
   AppendFile& operator=(const AppendFile&) = delete;
-  AppendFile(AppendFile&& other) noexcept;
-  AppendFile& operator=(AppendFile&& other) noexcept;
+  AppendFile(AppendFile&& other) noexcept : handle_(other.handle_), owned_(other.owned_) {
+    other.handle_ = kClosed;
+  }
+  AppendFile& operator=(AppendFile&& other) noexcept {
+    if (this != &other) {
+      close();
+      handle_ = other.handle_;
+      owned_ = other.owned_;
+      other.handle_ = kClosed;
+    }
+    return *this;
+  }
 
   // Opens (creating, readable by owner and group / as the parent allows) for appending; other
   // processes may rename or delete it meanwhile (log rotation).

@@ -11,12 +11,11 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import unittest
 
 import harness
-from harness import Origin, ThreadingServer, Warden, start_origin
+from harness import Warden, start_origin
 
 harness.WARDEN = WARDEN = sys.argv.pop(1) if len(sys.argv) > 1 else harness.WARDEN
 
@@ -151,13 +150,7 @@ class BinaryTest(unittest.TestCase):
 
     def test_https_is_intercepted_with_the_school_ca(self):
         pki = tempfile.mkdtemp(prefix="warden-origin-pki-")
-        harness.make_origin_pki(pki)
-        import ssl
-        server = ThreadingServer(("127.0.0.1", 0), Origin)
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(os.path.join(pki, "leaf.pem"), os.path.join(pki, "leaf.key"))
-        server.socket = ctx.wrap_socket(server.socket, server_side=True)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        server = harness.start_tls_origin(pki)
         port = server.server_address[1]
         w = Warden("--upstream-ca", os.path.join(pki, "root.pem"), "--connect-port", str(port))
         try:

@@ -184,6 +184,19 @@ def make_origin_pki(folder, name="localhost"):
         shell=True, cwd=folder, check=True, capture_output=True)
 
 
+def start_tls_origin(pki):
+    """An Origin over TLS on a loopback port, with a leaf for localhost made in `pki`
+    (make_origin_pki: root.pem is what vouches for it)."""
+    import ssl
+    make_origin_pki(pki)
+    server = ThreadingServer(("127.0.0.1", 0), Origin)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(os.path.join(pki, "leaf.pem"), os.path.join(pki, "leaf.key"))
+    server.socket = ctx.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

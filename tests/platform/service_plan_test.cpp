@@ -6,22 +6,23 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
-#include <regex>
 
 namespace warden::platform {
 namespace {
 
-// The SDDL's ACEs: trustee -> rights letters (two per right).
+// The SDDL's ACEs "(A;;RIGHTS;;;TRUSTEE)": trustee -> rights letters (two per right).
 std::map<std::string, std::vector<std::string>> aces(std::string_view sddl) {
   std::map<std::string, std::vector<std::string>> out;
-  const std::string text(sddl);
-  const std::regex ace(R"(\(A;;([A-Z]*);;;([A-Z]+)\))");
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), ace); it != std::sregex_iterator();
-       ++it) {
-    const std::string rights = (*it)[1];
+  for (std::size_t open = sddl.find("(A;;"); open != std::string_view::npos;
+       open = sddl.find("(A;;", open + 1)) {
+    const std::size_t close = sddl.find(')', open);
+    const std::string_view ace = sddl.substr(open + 4, close - open - 4);  // RIGHTS;;;TRUSTEE
+    const std::string_view rights = ace.substr(0, ace.find(';'));
+    const std::string trustee(ace.substr(ace.rfind(';') + 1));
     for (std::size_t i = 0; i + 1 < rights.size(); i += 2)
-      out[(*it)[2]].push_back(rights.substr(i, 2));
+      out[trustee].emplace_back(rights.substr(i, 2));
   }
   return out;
 }

@@ -10,17 +10,15 @@ Usage: warden_exe_test.py path/to/warden.exe"""
 
 import os
 import signal
-import ssl
 import subprocess
 import sys
 import tempfile
-import threading
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                 "integration"))
 import harness  # noqa: E402
-from harness import Origin, ThreadingServer, Warden, start_origin, wait_until  # noqa: E402
+from harness import Warden, start_origin, wait_until  # noqa: E402
 
 SOURCE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 EXAMPLE_POLICY = os.path.join(SOURCE, "policy.example.toml")
@@ -41,16 +39,6 @@ def run_exe(*args, **kw):
 def stop(w):
     """Ctrl-C, as a console user stops it; Warden drains and exits 0."""
     return w.stop(signal.SIGINT)
-
-
-def tls_origin(pki):
-    harness.make_origin_pki(pki)
-    server = ThreadingServer(("127.0.0.1", 0), Origin)
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(os.path.join(pki, "leaf.pem"), os.path.join(pki, "leaf.key"))
-    server.socket = ctx.wrap_socket(server.socket, server_side=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
 
 
 class WardenExeTest(unittest.TestCase):
@@ -99,7 +87,7 @@ class WardenExeTest(unittest.TestCase):
 
     def test_https_is_intercepted_with_the_school_ca(self):
         pki = tempfile.mkdtemp(prefix="warden-exe-pki-")
-        server = tls_origin(pki)
+        server = harness.start_tls_origin(pki)
         port = server.server_address[1]
         w = Warden("--upstream-ca", os.path.join(pki, "root.pem"), "--connect-port", str(port))
         try:

@@ -79,22 +79,6 @@ std::string default_state_dir() {
   return "/tmp/warden-" + std::to_string(::geteuid());
 }
 
-AppendFile::~AppendFile() { close(); }
-
-AppendFile::AppendFile(AppendFile&& other) noexcept : handle_(other.handle_), owned_(other.owned_) {
-  other.handle_ = kClosed;
-}
-
-AppendFile& AppendFile::operator=(AppendFile&& other) noexcept {
-  if (this != &other) {
-    close();
-    handle_ = other.handle_;
-    owned_ = other.owned_;
-    other.handle_ = kClosed;
-  }
-  return *this;
-}
-
 base::Result<AppendFile> AppendFile::open(const std::string& path) {
   if (path == "-") return AppendFile(STDOUT_FILENO, false);
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);

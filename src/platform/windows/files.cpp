@@ -175,22 +175,6 @@ std::string default_state_dir() {
   return std::string(base != nullptr ? base : "C:\\ProgramData") + "\\Warden";
 }
 
-AppendFile::~AppendFile() { close(); }
-
-AppendFile::AppendFile(AppendFile&& other) noexcept : handle_(other.handle_), owned_(other.owned_) {
-  other.handle_ = kClosed;
-}
-
-AppendFile& AppendFile::operator=(AppendFile&& other) noexcept {
-  if (this != &other) {
-    close();
-    handle_ = other.handle_;
-    owned_ = other.owned_;
-    other.handle_ = kClosed;
-  }
-  return *this;
-}
-
 base::Result<AppendFile> AppendFile::open(const std::string& path) {
   if (path == "-")
     return AppendFile(reinterpret_cast<long long>(::GetStdHandle(STD_OUTPUT_HANDLE)), false);
