@@ -1,5 +1,6 @@
 #include "app/run.hpp"
 
+#include "app/liveness.hpp"
 #include "app/packet_path.hpp"
 #include "app/policy_watch.hpp"
 #include "app/tls_setup.hpp"
@@ -21,7 +22,9 @@
 
 #include <algorithm>
 #include <csignal>
+#include <cstdlib>
 #include <functional>
+#include <string_view>
 #include <thread>
 
 namespace warden::app {
@@ -88,6 +91,14 @@ void print_start_banner(const Config& c, const std::vector<net::tcp::endpoint>& 
                policy.lists().names().size(), policy.lists().folder());
   fmt::print(stderr, "  State folder: {}. Access log: {}. Stop with Ctrl-C.\n", c.state_dir,
              c.log.access_log == "-" ? "stdout" : c.log.access_log);
+}
+
+// The line `systemctl status` shows while Warden runs.
+std::string service_status(const Config& c, const std::vector<net::tcp::endpoint>& eps) {
+  std::string status = "filtering: explicit proxy on " + join_endpoints(eps);
+  for (auto mode : c.capture.modes)
+    status += fmt::format(", capture {}", capture::capture_mode_name(mode));
+  return status;
 }
 
 }  // namespace
@@ -240,7 +251,17 @@ int run_proxy(const RunOptions& options) {
     }
   }
   print_start_banner(c, engine->endpoints(), workers, **policy);
-  platform::report_service_running();
+  platform::report_service_running(service_status(c, engine->endpoints()));
+  Liveness liveness(control, *engine, packet_path.loop.get());
+  liveness.start();
+  // Test-only: a frozen worker, which only the service watchdog can end (docs/install.md).
+  const char* hooks = std::getenv("WARDEN_DEBUG_HOOKS");
+  const std::optional<int> debug_signal =
+      hooks != nullptr && std::string_view(hooks) == "1" ? platform::debug_signal() : std::nullopt;
+  if (debug_signal) {
+    signals.add(*debug_signal);
+    spdlog::warn("WARDEN_DEBUG_HOOKS=1: signal {} freezes worker 0 (tests only)", *debug_signal);
+  }
 
   Config current = c;
   // What the kernel has (capture changes need a restart; every reload compares against this).
@@ -267,7 +288,14 @@ int run_proxy(const RunOptions& options) {
   std::function<void(const net::error_code&, int)> on_signal = [&](const net::error_code& ec,
                                                                    int sig) {
     if (ec) return;
+    if (sig == debug_signal) {
+      spdlog::warn("debug hook: freezing worker 0");
+      engine->freeze_worker_for_test(0);
+      signals.async_wait(on_signal);
+      return;
+    }
     if (sig == reload_signal) {
+      platform::report_service_reloading();
       auto fresh = build_config(options);
       if (!fresh) {
         spdlog::error("reload refused, keeping the running config: {}", fresh.error().context);
@@ -286,12 +314,15 @@ int run_proxy(const RunOptions& options) {
       }
       reload_policy("SIGHUP");
       (*access_log)->reopen();
+      platform::report_service_running(service_status(current, engine->endpoints()));
       signals.async_wait(on_signal);
       return;
     }
     spdlog::info(
         "{}: draining connections (grace {} s)", sig == SIGTERM ? "SIGTERM" : "SIGINT",
         std::chrono::duration_cast<std::chrono::seconds>(current.proxy.shutdown_grace).count());
+    platform::report_service_stopping();
+    liveness.stop();
     watch.stop();  // nothing left on the control loop: run() returns
     clean = engine->shutdown(current.proxy.shutdown_grace);
   };

@@ -99,6 +99,26 @@ void Engine::run_on_workers(const std::function<void(WorkerContext&)>& fn) {
   for (auto& f : done) f.wait();
 }
 
+std::vector<unsigned> Engine::workers_not_turning() {
+  if (!turned_) turned_ = std::make_unique<std::atomic<std::uint64_t>[]>(contexts_.size());
+  std::vector<unsigned> stuck;
+  for (unsigned i = 0; i < contexts_.size(); ++i)
+    if (turned_[i].load(std::memory_order_relaxed) != stamp_) stuck.push_back(i);
+  ++stamp_;
+  for (unsigned i = 0; i < contexts_.size(); ++i)
+    asio::post(contexts_[i]->worker.executor(), [slot = &turned_[i], stamp = stamp_] {
+      slot->store(stamp, std::memory_order_relaxed);
+    });
+  return stuck;
+}
+
+void Engine::freeze_worker_for_test(unsigned index) {
+  if (index >= contexts_.size()) return;
+  asio::post(contexts_[index]->worker.executor(), [] {
+    for (;;) std::this_thread::sleep_for(std::chrono::hours(1));
+  });
+}
+
 void Engine::reload(EngineConfigPtr config) {
   for (auto& c : contexts_)
     asio::post(c->worker.executor(), [ctx = c.get(), config] { ctx->config = config; });

@@ -13,6 +13,8 @@
 #include "observe/access_log.hpp"
 #include "policy/policy.hpp"
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -56,6 +58,14 @@ class Engine {
   [[nodiscard]] std::size_t active_connections() const { return shared_.connections.load(); }
   [[nodiscard]] unsigned threads() const { return static_cast<unsigned>(pool_.size()); }
 
+  // Liveness, for the service watchdog (app/liveness): the workers that have not run the stamp
+  // posted to them by the previous call, i.e. whose event loop has not turned since; then posts
+  // the next stamp. Empty when all turn. Control thread only.
+  [[nodiscard]] std::vector<unsigned> workers_not_turning();
+  // Test hook (WARDEN_DEBUG_HOOKS): blocks worker `index`'s thread for good, as a worker stuck
+  // in a loop would be; only the service watchdog gets Warden out of that.
+  void freeze_worker_for_test(unsigned index);
+
   // Runs `fn(WorkerContext&)` on every worker and waits for it (tests, diagnostics).
   template <class Fn>
   void on_each_worker_for_test(Fn fn) {
@@ -70,6 +80,8 @@ class Engine {
   net::WorkerPool pool_;
   bool started_ = false;
   bool stopped_ = false;
+  std::unique_ptr<std::atomic<std::uint64_t>[]> turned_;  // per worker: the last stamp it ran
+  std::uint64_t stamp_ = 0;
 };
 
 }  // namespace warden::flow

@@ -28,6 +28,9 @@ void prepare_process();
 // (SIGHUP); nullopt where the OS has none (Windows: the policy watch still reloads the policy;
 // config changes take a restart).
 [[nodiscard]] std::optional<int> reload_signal();
+// The signal of the test-only hooks (WARDEN_DEBUG_HOOKS=1: SIGUSR2 freezes a worker, to prove
+// the service watchdog); nullopt where the OS has none.
+[[nodiscard]] std::optional<int> debug_signal();
 
 // "Wine 8.0" when this Windows program runs under Wine (which lacks WFP, WinDivert's driver and
 // socket owners), nullopt on Windows itself and on Linux. For messages and tests' reasons.

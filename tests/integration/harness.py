@@ -58,7 +58,7 @@ def command(*args):
 class Warden:
     """A running `warden run`; the port is read from its start banner on stderr."""
 
-    def __init__(self, *extra, config=None, allow_loopback=True):
+    def __init__(self, *extra, config=None, allow_loopback=True, env=None):
         self.dir = tempfile.mkdtemp(prefix="warden-bin-")
         self.access_log = os.path.join(self.dir, "access.log")
         args = command("run", "--listen", "127.0.0.1:0", "--state-dir",
@@ -69,7 +69,8 @@ class Warden:
         if config:
             args += ["-c", config]
         self.proc = subprocess.Popen(args + list(extra), stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True)
+                                     stderr=subprocess.PIPE, text=True,
+                                     env=None if env is None else {**os.environ, **env})
         self.banner = ""
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:

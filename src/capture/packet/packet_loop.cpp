@@ -51,6 +51,7 @@ void PacketLoop::run() {
       break;
     }
     const Clock::time_point now = Clock::now();
+    last_turn_.store(now.time_since_epoch().count(), std::memory_order_relaxed);
     // What is to be sent is moved to the front of the batch (buffers swapped, never copied).
     std::size_t sending = 0;
     for (std::size_t i = 0; i < *received; ++i) {

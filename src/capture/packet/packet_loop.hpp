@@ -24,6 +24,11 @@ class PacketLoop {
 
   void start();
   void stop();
+  // Whether the loop has gone round since `since` (it wakes at least every 200 ms, packets or
+  // not); false once it has stopped on an error. Any thread: the service watchdog asks.
+  [[nodiscard]] bool turned_since(Clock::time_point since) const {
+    return Clock::time_point(Clock::duration(last_turn_.load(std::memory_order_relaxed))) >= since;
+  }
   // A copy of the reflector's counters (read by another thread).
   [[nodiscard]] ReflectorStats stats() const;
 
@@ -34,6 +39,7 @@ class PacketLoop {
   Reflector reflector_;
   ReflectionTable& table_;
   std::atomic<bool> stopping_{false};
+  std::atomic<Clock::rep> last_turn_{0};
   std::thread thread_;
   mutable std::mutex stats_mutex_;
   ReflectorStats published_;

@@ -71,6 +71,9 @@ base::Result<void> ensure_private_folder(const std::string& path, std::string& w
 }
 
 std::string default_state_dir() {
+  // systemd's StateDirectory= (the unit in packaging/ runs Warden as its own user).
+  if (const char* dir = std::getenv("STATE_DIRECTORY"); dir != nullptr && *dir == '/')
+    return std::string(dir, std::strcspn(dir, ":"));
   if (::geteuid() == 0) return "/var/lib/warden";
   if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg != nullptr && *xdg == '/')
     return std::string(xdg) + "/warden";

@@ -33,6 +33,7 @@ void prepare_process() {
 }
 
 std::optional<int> reload_signal() { return SIGHUP; }
+std::optional<int> debug_signal() { return SIGUSR2; }
 
 std::optional<std::string> compatibility_layer() { return std::nullopt; }
 

@@ -26,7 +26,6 @@ int run_as_service(const std::function<int()>&) {
   return 1;
 }
 
-void report_service_running() {}
 void report_service_event(bool, const std::string&) {}
 
 std::string this_program() {

@@ -35,6 +35,7 @@ void prepare_process() {
 }
 
 std::optional<int> reload_signal() { return std::nullopt; }
+std::optional<int> debug_signal() { return std::nullopt; }
 
 std::optional<std::string> compatibility_layer() {
   // Wine's ntdll exports wine_get_version; Windows' does not.

@@ -304,10 +304,19 @@ int run_as_service(const std::function<int()>& main) {
   return g_exit;
 }
 
-void report_service_running() {
+void report_service_running(const std::string& status) {
   report(SERVICE_RUNNING);
-  if (g_status != nullptr) report_service_event(false, "Warden is running.");
+  if (g_status != nullptr)
+    report_service_event(false,
+                         status.empty() ? "Warden is running." : "Warden is running: " + status);
 }
+
+// The service control manager has no reload state and no watchdog: recovery actions restart
+// a Warden that exits; one that hangs is not detected (docs/windows.md).
+void report_service_reloading() {}
+void report_service_stopping() {}
+std::optional<std::chrono::microseconds> service_watchdog_interval() { return std::nullopt; }
+void report_service_alive() {}
 
 void report_service_event(bool error, const std::string& message) {
   if (g_status == nullptr) return;
