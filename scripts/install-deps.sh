@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Warden needs to build, run and test, from Debian 12's apt repositories.
 # Idempotent: when every package is present it does nothing (no apt-get update, no sudo).
+# `install-deps.sh package` adds what the Debian package and its system test need (make deb,
+# make test-package).
 set -euo pipefail
 
 PACKAGES=(
@@ -17,6 +19,15 @@ PACKAGES=(
   # the browser test (headless Chromium trusting the school CA through an NSS db)
   chromium libnss3-tools fonts-dejavu-core
 )
+
+if [[ ${1:-} == package ]]; then
+  PACKAGES+=(
+    # building the .deb (debian/) and checking it
+    dpkg-dev debhelper help2man lintian fakeroot
+    # a Debian 12 system booted with systemd in a container, to install it into
+    debootstrap systemd-container
+  )
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
