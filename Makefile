@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
 WARDEN_ARGS ?=
 
-.PHONY: all deps build run test test-release test-asan test-windows windows format-check format tidy asan tsan fuzz clang bench clean
+.PHONY: all deps build run test test-release test-asan test-windows test-package deb windows format-check format tidy asan tsan fuzz clang bench clean
 
 all: build
 
@@ -22,11 +22,13 @@ run: build
 	build/release/warden run $(WARDEN_ARGS)
 
 # What CI runs: the release build with every test, the asan build (ASan+UBSan) with the unit,
-# integration and fuzz-replay tests, the Windows build's tests under Wine, and the format check.
+# integration and fuzz-replay tests, the Windows build's tests under Wine, the Debian package
+# in a booted Debian 12 system, and the format check.
 test: build format-check
 	ctest --preset release -j $(JOBS) $(CTEST_ARGS)
 	$(MAKE) test-asan
 	$(MAKE) test-windows
+	$(MAKE) test-package
 
 test-asan: deps
 	cmake --preset asan
@@ -43,6 +45,16 @@ windows:
 
 test-windows: windows
 	$(WINE_ENV) ctest --preset windows -j $(JOBS) $(CTEST_ARGS)
+
+# The Debian package (docs/install.md): build/deb/warden_<version>_<arch>.deb, lintian clean.
+deb:
+	@scripts/build-deb.sh
+
+# The package installed and lived with in a Debian 12 system booted by systemd-nspawn
+# (tests/package/system_test.py; exit 77 = cannot run here, it says why).
+test-package:
+	@deb=$$(scripts/build-deb.sh) && { python3 tests/package/system_test.py "$$deb" || \
+	  { rc=$$?; [ $$rc -eq 77 ] && echo "test-package: SKIPPED (see above)"; [ $$rc -eq 77 ]; }; }
 
 format-check: deps
 	@files=$$(git ls-files '*.cpp' '*.hpp'); \
