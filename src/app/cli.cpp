@@ -6,6 +6,7 @@
 #include "app/config.hpp"
 #include "app/run.hpp"
 #include "app/service_command.hpp"
+#include "app/signer_command.hpp"
 #include "app/version.hpp"
 
 #include <CLI/CLI.hpp>
@@ -176,6 +177,15 @@ int main_cli(int argc, char** argv) {
   app.add_subcommand("example-config",
                      "Print a config file documenting every key with its default.");
 
+  // Started by `warden run` only (app/signer_command.hpp): no help text, not in the man page.
+  SignerOptions signer;
+  auto* signer_cmd = app.add_subcommand("signer", "")->group("");
+  signer_cmd->add_option("--state-dir", signer.state_dir)->required();
+  signer_cmd->add_option("--ca-name", signer.ca_name);
+  signer_cmd->add_option("--leaf-key", signer.leaf_key)->required();
+  signer_cmd->add_option("--rate", signer.rate);
+  signer_cmd->add_option("--log-level", signer.log_level);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -225,6 +235,7 @@ int main_cli(int argc, char** argv) {
     return check_urls(check);
   }
   if (lists_cmd->parsed()) return lists_stats(stats_folder);
+  if (signer_cmd->parsed()) return run_signer(signer);
   if (check_cmd->parsed()) {
     auto c = load_config_file(check_file);
     if (!c) {

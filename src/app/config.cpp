@@ -320,6 +320,15 @@ const std::vector<Key>& schema() {
       integer_key(
           "tls", "cert_cache_size", "Minted certificates kept (least recently used go first).",
           [](Config& c) -> std::size_t& { return c.tls.cert_cache_size; }, 16, 1'000'000),
+      integer_key(
+          "tls", "mint_rate",
+          "New certificates per second the signer process grants (bursts up to ten\n"
+          "seconds' worth); beyond it a mint is refused and logged.",
+          [](Config& c) -> std::size_t& { return c.tls.mint_rate; }, 1, 100'000),
+      bool_key("tls", "signer_process",
+               "Hold the CA key in a signer process of its own and wall this one off from the\n"
+               "key file (Linux). false: sign in this process (Windows always does).",
+               [](Config& c) -> bool& { return c.tls.signer_process; }),
       string_key("policy", "file",
                  "The policy (groups, rules, block page strings; policy.example.toml). Empty:\n"
                  "the built-in defaults (block adult, gambling, malware, phishing, redirector,\n"

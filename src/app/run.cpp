@@ -184,7 +184,7 @@ int run_proxy(const RunOptions& options) {
   // The CA is on disk (created if missing) before any listener accepts.
   std::unique_ptr<TlsRuntime> tls;
   if (c.tls.intercept) {
-    auto started = start_tls(c);
+    auto started = start_tls(c, options.config_file);
     if (!started) {
       fmt::print(stderr, "warden: TLS interception cannot start: {}\n", started.error().context);
       return 1;

@@ -1,34 +1,110 @@
 #include "app/tls_setup.hpp"
 
 #include "platform/files.hpp"
+#include "platform/helper_process.hpp"
 #include "tls/server_context.hpp"
+#include "tls/signer_client.hpp"
+#include "tls/signer_protocol.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 namespace warden::app {
 
-base::Result<std::unique_ptr<TlsRuntime>> start_tls(const Config& c) {
-  auto rt = std::make_unique<TlsRuntime>();
+namespace {
+
+base::Error tls_error(std::string what) {
+  return base::Error{base::ErrorCode::Internal, base::ErrorSource::Internal, std::move(what)};
+}
+
+std::string public_key_hex(EVP_PKEY* key) {
+  unsigned char* der = nullptr;
+  const int n = i2d_PUBKEY(key, &der);
+  std::string hex;
+  for (int i = 0; i < n; ++i) hex += fmt::format("{:02x}", der[i]);
+  OPENSSL_free(der);
+  return hex;
+}
+
+void warn_if_key_readable(const std::string& dir) {
+  // Whoever reads the key can impersonate every site to every pupil.
+  if (const std::string key = tls::CertificateAuthority::key_path(dir);
+      platform::others_can_read(key))
+    spdlog::warn("the CA key {} is readable by other accounts; only Warden's should read it", key);
+}
+
+// What this process opens after start, which must not sit where the key's wall would hide a
+// rewritten copy (platform::forbid_reading).
+std::vector<std::string> read_later(const Config& c,
+                                    const std::optional<std::string>& config_file) {
+  std::vector<std::string> files{"/etc/resolv.conf", "/etc/hosts", "/etc/nsswitch.conf"};
+  if (config_file) files.push_back(*config_file);
+  if (!c.policy.file.empty()) files.push_back(c.policy.file);
+  if (!c.policy.lists.empty()) files.push_back(c.policy.lists);
+  files.insert(files.end(), c.tls.upstream_ca.begin(), c.tls.upstream_ca.end());
+  return files;
+}
+
+// The signer process holds the key; this one gets the CA certificate and a channel.
+base::Result<void> start_signer(const Config& c, const std::optional<std::string>& config_file,
+                                TlsRuntime& rt) {
+  tls::PkeyPtr leaf = tls::generate_key(tls::CaKeyType::EcdsaP256);
+  if (!leaf) return tls_error("cannot generate the leaf key");
+  auto helper = platform::start_helper_process(
+      {"signer", "--state-dir", c.state_dir, "--ca-name", c.tls.ca_name, "--leaf-key",
+       public_key_hex(leaf.get()), "--rate", std::to_string(c.tls.mint_rate), "--log-level",
+       c.log.level});
+  if (!helper) return helper.error();
+  rt.signer_pid = helper->pid;
+  // Creating a CA takes milliseconds; a signer that says nothing for long is broken.
+  auto message = helper->channel.receive(tls::kMaxSignerMessage, std::chrono::seconds(30));
+  if (!message) return tls_error("the certificate signer: " + message.error().context);
+  if (!*message) return tls_error("the certificate signer did not start within 30 s");
+  auto answer = tls::decode_answer(**message);
+  if (!answer) return answer.error();
+  if (answer->kind != tls::SignerAnswerKind::Ready) return tls_error(answer->body);
+  rt.created_ca = answer->body == "created";
+  warn_if_key_readable(c.state_dir);
+  if (auto walled = platform::forbid_reading(tls::CertificateAuthority::key_path(c.state_dir),
+                                             read_later(c, config_file));
+      !walled)
+    spdlog::warn("the CA key file stays readable by this process: {}", walled.error().context);
+  auto cert = tls::CertificateAuthority::load_certificate(c.state_dir);
+  if (!cert) return cert.error();
+  rt.minter = std::make_unique<tls::SignerClient>(std::move(helper->channel), std::move(*cert),
+                                                  std::move(leaf));
+  return {};
+}
+
+base::Result<void> start_in_process_signing(const Config& c, TlsRuntime& rt) {
   const std::string& dir = c.state_dir;
   if (!tls::CertificateAuthority::exists(dir)) {
     auto created = tls::CertificateAuthority::create({tls::CaKeyType::EcdsaP256, c.tls.ca_name});
     if (!created) return created.error();
     if (auto saved = created->save(dir, false); !saved) return saved.error();
-    rt->created_ca = true;
+    rt.created_ca = true;
   }
   auto ca = tls::CertificateAuthority::load(dir);
   if (!ca) return ca.error();
-  // Whoever reads the key can impersonate every site to every pupil.
-  if (const std::string key = tls::CertificateAuthority::key_path(dir);
-      platform::others_can_read(key))
-    spdlog::warn("the CA key {} is readable by other accounts; only Warden's should read it", key);
-  rt->ca = std::make_unique<tls::CertificateAuthority>(std::move(*ca));
-  rt->signer = std::make_unique<tls::InProcessSigner>(*rt->ca);
-  rt->minter = std::make_unique<tls::Minter>(*rt->signer, rt->ca->not_after());
+  warn_if_key_readable(dir);
+  rt.ca = std::make_unique<tls::CertificateAuthority>(std::move(*ca));
+  rt.signer = std::make_unique<tls::InProcessSigner>(*rt.ca);
+  rt.minter = std::make_unique<tls::Minter>(*rt.signer, rt.ca->not_after());
+  return {};
+}
+
+}  // namespace
+
+base::Result<std::unique_ptr<TlsRuntime>> start_tls(const Config& c,
+                                                    const std::optional<std::string>& config_file) {
+  auto rt = std::make_unique<TlsRuntime>();
+  auto signing = c.tls.signer_process && platform::helper_processes_available()
+                     ? start_signer(c, config_file, *rt)
+                     : start_in_process_signing(c, *rt);
+  if (!signing) return signing.error();
   rt->certs = std::make_unique<tls::CertCache>(*rt->minter, c.tls.cert_cache_size);
-  auto upstream =
-      tls::UpstreamTls::create({c.tls.upstream_ca, rt->ca->certificate(), c.tls.distrusted_roots});
+  auto upstream = tls::UpstreamTls::create(
+      {c.tls.upstream_ca, rt->minter->ca_certificate(), c.tls.distrusted_roots});
   if (!upstream) return upstream.error();
   rt->upstream = std::move(*upstream);
   auto server = tls::make_server_context();

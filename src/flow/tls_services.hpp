@@ -15,7 +15,7 @@ namespace warden::flow {
 
 struct TlsServices {
   tls::CertCache* certs = nullptr;
-  const tls::Minter* minter = nullptr;
+  const tls::LeafMinter* minter = nullptr;
   const tls::UpstreamTls* upstream = nullptr;
   SSL_CTX* server_ctx = nullptr;               // towards pupils: TLS >= 1.2, tickets, ALPN
   std::vector<std::string> no_decrypt;         // domains (and their subdomains) spliced

@@ -6,7 +6,7 @@ namespace warden::tls {
 
 using Clock = std::chrono::system_clock;
 
-CertCache::CertCache(const Minter& minter, std::size_t capacity, std::size_t shards)
+CertCache::CertCache(const LeafMinter& minter, std::size_t capacity, std::size_t shards)
     : minter_(minter), per_shard_capacity_(std::max<std::size_t>(1, capacity / shards)) {
   for (std::size_t i = 0; i < shards; ++i) shards_.push_back(std::make_unique<Shard>());
 }

@@ -8,7 +8,8 @@
 // certificate never outlives what it vouches for; an entry within a day of expiry is re-minted.
 
 #include "base/result.hpp"
-#include "tls/minter.hpp"
+#include "tls/certificate_authority.hpp"
+#include "tls/leaf_minter.hpp"
 
 #include <chrono>
 #include <future>
@@ -30,7 +31,8 @@ using MintedCertPtr = std::shared_ptr<const MintedCert>;
 
 class CertCache {
  public:
-  explicit CertCache(const Minter& minter, std::size_t capacity = 10'000, std::size_t shards = 16);
+  explicit CertCache(const LeafMinter& minter, std::size_t capacity = 10'000,
+                     std::size_t shards = 16);
   CertCache(const CertCache&) = delete;
   CertCache& operator=(const CertCache&) = delete;
 
@@ -55,7 +57,7 @@ class CertCache {
   Shard& shard_for(const std::string& key);
   void forget(Shard& s, const std::string& key, const Future& which);
 
-  const Minter& minter_;
+  const LeafMinter& minter_;
   std::size_t per_shard_capacity_;
   std::vector<std::unique_ptr<Shard>> shards_;
   std::atomic<std::uint64_t> mints_{0};

@@ -161,6 +161,17 @@ base::Result<CertificateAuthority> CertificateAuthority::load(const std::string&
   return CertificateAuthority(std::move(cert), std::move(key));
 }
 
+base::Result<X509Ptr> CertificateAuthority::load_certificate(const std::string& dir) {
+  const std::string cp = cert_path(dir);
+  std::string why;
+  const std::string cert_pem = read_file(cp, why);
+  if (!why.empty()) return ca_error(fmt::format("cannot read the CA certificate {}: {}", cp, why));
+  BioPtr cb(BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size())));
+  X509Ptr cert(PEM_read_bio_X509(cb.get(), nullptr, nullptr, nullptr));
+  if (!cert) return ca_error(fmt::format("{} is not a PEM certificate", cp));
+  return cert;
+}
+
 base::Result<void> CertificateAuthority::save(const std::string& dir, bool force) const {
   if (!force && exists(dir))
     return ca_error(fmt::format("a CA already exists in {}; use --force to replace it", dir));

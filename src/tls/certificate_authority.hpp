@@ -30,6 +30,9 @@ class CertificateAuthority {
   // Loads <dir>/ca.pem and <dir>/ca.key and checks them: present, readable, a CA, in its
   // validity period, the key matching the certificate. Errors say which.
   [[nodiscard]] static base::Result<CertificateAuthority> load(const std::string& dir);
+  // Only <dir>/ca.pem: what a process that must not hold the key needs (the signer checked the
+  // pair when it loaded it).
+  [[nodiscard]] static base::Result<X509Ptr> load_certificate(const std::string& dir);
   // Writes <dir>/ca.pem and <dir>/ca.key; refuses to replace existing files unless `force`.
   [[nodiscard]] base::Result<void> save(const std::string& dir, bool force) const;
 

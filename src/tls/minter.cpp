@@ -24,8 +24,10 @@ void set_time(ASN1_TIME* field, Clock::time_point t) { ASN1_TIME_set(field, Cloc
 
 }  // namespace
 
-Minter::Minter(CertSigner& signer, Clock::time_point ca_not_after)
-    : signer_(signer), ca_not_after_(ca_not_after), leaf_key_(generate_key(CaKeyType::EcdsaP256)) {}
+Minter::Minter(CertSigner& signer, Clock::time_point ca_not_after, PkeyPtr leaf_key)
+    : signer_(signer),
+      ca_not_after_(ca_not_after),
+      leaf_key_(leaf_key ? std::move(leaf_key) : generate_key(CaKeyType::EcdsaP256)) {}
 
 base::Result<X509Ptr> Minter::mint(const std::string& name,
                                    std::optional<Clock::time_point> upstream_not_after) const {

@@ -7,28 +7,25 @@
 //
 // Thread safety: mint() may run on any worker at once (the signer is thread-safe).
 
-#include "base/result.hpp"
 #include "tls/cert_signer.hpp"
-
-#include <chrono>
-#include <optional>
-#include <string>
+#include "tls/leaf_minter.hpp"
 
 namespace warden::tls {
 
-class Minter {
+class Minter final : public LeafMinter {
  public:
-  Minter(CertSigner& signer, std::chrono::system_clock::time_point ca_not_after);
+  // A new leaf key pair, or `leaf_key` (the signer process gets only the public half: the
+  // filtering process keeps the private one).
+  Minter(CertSigner& signer, std::chrono::system_clock::time_point ca_not_after,
+         PkeyPtr leaf_key = nullptr);
   Minter(const Minter&) = delete;
   Minter& operator=(const Minter&) = delete;
 
-  // `name`: a DNS name (lower case) or an IP literal. `upstream_not_after`: when the upstream's
-  // own certificate expires, if one was verified.
   [[nodiscard]] base::Result<X509Ptr> mint(
       const std::string& name,
-      std::optional<std::chrono::system_clock::time_point> upstream_not_after) const;
-  [[nodiscard]] EVP_PKEY* leaf_key() const { return leaf_key_.get(); }
-  [[nodiscard]] X509* ca_certificate() const { return signer_.ca_certificate(); }
+      std::optional<std::chrono::system_clock::time_point> upstream_not_after) const override;
+  [[nodiscard]] EVP_PKEY* leaf_key() const override { return leaf_key_.get(); }
+  [[nodiscard]] X509* ca_certificate() const override { return signer_.ca_certificate(); }
 
  private:
   CertSigner& signer_;

@@ -157,7 +157,7 @@ class BinaryTest(unittest.TestCase):
             school = os.path.join(w.dir, "school.pem")
             with open(school, "wb") as f:
                 f.write(subprocess.run([WARDEN, "ca", "export", "--state-dir",
-                                        os.path.join(w.dir, "state")],
+                                        w.state],
                                        capture_output=True, check=True).stdout)
             got = w.curl("-v", "--cacert", school, f"https://localhost:{port}/")
             self.assertEqual(got.returncode, 0, got.stderr)
@@ -173,7 +173,7 @@ class BinaryTest(unittest.TestCase):
     def test_state_dir_is_created_private(self):
         w = Warden()
         try:
-            mode = os.stat(os.path.join(w.dir, "state")).st_mode & 0o777
+            mode = os.stat(w.state).st_mode & 0o777
             self.assertEqual(mode, 0o700)
         finally:
             self.assertEqual(w.stop(), 0)

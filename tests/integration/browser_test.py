@@ -80,7 +80,7 @@ class Browser(unittest.TestCase):
         cls.warden = Warden("--lists", FIXTURE_LISTS, "--upstream-ca",
                             os.path.join(cls.dir, "root.pem"), "--connect-port",
                             str(cls.origin_port), "--connect-port", str(cls.selfsigned_port))
-        cls.browser = harness.Chromium(cls.dir, os.path.join(cls.warden.dir, "state", "ca.pem"),
+        cls.browser = harness.Chromium(cls.dir, os.path.join(cls.warden.state, "ca.pem"),
                                        cls.warden.port)
 
     @classmethod

@@ -201,7 +201,7 @@ class Tests(unittest.TestCase):
                             str(cls.h2_port), "--connect-port", str(cls.h1_port),
                             "--connect-port", str(cls.altsvc_port),
                             config=config)
-        cls.school_ca = os.path.join(cls.warden.dir, "state", "ca.pem")
+        cls.school_ca = os.path.join(cls.warden.state, "ca.pem")
 
     @classmethod
     def tearDownClass(cls):

@@ -58,11 +58,19 @@ def command(*args):
 class Warden:
     """A running `warden run`; the port is read from its start banner on stderr."""
 
-    def __init__(self, *extra, config=None, allow_loopback=True, env=None):
+    def __init__(self, *extra, config=None, allow_loopback=True, env=None, uid=None):
         self.dir = tempfile.mkdtemp(prefix="warden-bin-")
+        # Apart from the files it rereads: files made later beside the CA key or in a folder
+        # above it are walled off with the key (docs/tls.md).
+        self.state = tempfile.mkdtemp(prefix="warden-state-")
         self.access_log = os.path.join(self.dir, "access.log")
-        args = command("run", "--listen", "127.0.0.1:0", "--state-dir",
-                       os.path.join(self.dir, "state"), "--access-log", self.access_log,
+        prefix = []
+        if uid is not None:  # as that user (root only), its folders its own
+            for folder in (self.dir, self.state):
+                os.chown(folder, uid, uid)
+            prefix = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups"]
+        args = prefix + command("run", "--listen", "127.0.0.1:0", "--state-dir",
+                       self.state, "--access-log", self.access_log,
                        "--threads", "2")
         if allow_loopback:  # the test origins listen there, which Warden refuses by default
             args += ALLOW_LOOPBACK
@@ -357,13 +365,14 @@ class WardenInNs:
 
     def __init__(self, net, ns, folder, *args, config=""):
         self.folder = folder
+        self.state = tempfile.mkdtemp(prefix="warden-state-")  # apart, as Warden above
         self.access_log = os.path.join(folder, "access.log")
         cfg = os.path.join(folder, "warden.toml")
         with open(cfg, "w") as f:
             f.write(config)
         self.proc = net.spawn(
             ns, WARDEN, "run", "-c", cfg, "--listen", "127.0.0.1:3128", "--state-dir",
-            os.path.join(folder, "state"), "--access-log", self.access_log, "--threads", "2", *args,
+            self.state, "--access-log", self.access_log, "--threads", "2", *args,
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.banner = ""
         while "Stop with Ctrl-C" not in self.banner:
@@ -371,7 +380,7 @@ class WardenInNs:
             if not line:
                 raise AssertionError("warden did not start:\n" + self.banner)
             self.banner += line
-        self.ca = os.path.join(folder, "state", "ca.pem")
+        self.ca = os.path.join(self.state, "ca.pem")
         self.stderr_lines = []
         self.drainer = threading.Thread(target=self._drain, daemon=True)
         self.drainer.start()

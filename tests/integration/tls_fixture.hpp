@@ -55,6 +55,9 @@ class Tls : public ProxyFixture {
     c.tls.no_decrypt = std::move(no_decrypt);
     c.tls.verify_exceptions = std::move(exceptions);
     c.tls.distrusted_roots = std::move(distrusted);
+    // In process: a signer would run this test binary again, and the wall around the key would
+    // stay on this process for every later test (the binary tests run the signer).
+    c.tls.signer_process = false;
     auto rt = app::start_tls(c);
     ASSERT_TRUE(rt) << rt.error().context;
     runtime_ = std::move(*rt);

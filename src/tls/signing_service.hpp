@@ -1,0 +1,48 @@
+#pragma once
+// The signer process's one job (app/signer_command.cpp): answer a request datagram with a
+// certificate minted and signed with the CA key it alone holds. A compromised worker can ask
+// for certificates but no faster than the rate limit, and every one is logged. Sans-io.
+//
+// Thread safety: one thread (the signer is single-threaded).
+
+#include "tls/leaf_minter.hpp"
+#include "tls/signer_protocol.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace warden::tls {
+
+struct SignRate {
+  double per_second = 200;  // sustained first mints per second
+  double burst = 2000;      // a browser's first minutes, or a cold cache after a restart
+};
+
+class SigningService {
+ public:
+  SigningService(const LeafMinter& minter, SignRate rate);
+
+  // The answer to one request datagram, for `now` (steady clock: the rate limit's refill).
+  [[nodiscard]] std::string answer(std::string_view request,
+                                   std::chrono::steady_clock::time_point now);
+
+  [[nodiscard]] std::uint64_t signed_count() const { return signed_; }
+  [[nodiscard]] std::uint64_t refused_count() const { return refused_; }
+
+ private:
+  std::string refuse(std::uint32_t id, std::string why, std::chrono::steady_clock::time_point now);
+  bool take_token(std::chrono::steady_clock::time_point now);
+
+  const LeafMinter& minter_;
+  SignRate rate_;
+  double tokens_;
+  std::chrono::steady_clock::time_point refilled_{};
+  std::uint64_t signed_ = 0;
+  std::uint64_t refused_ = 0;
+  std::uint64_t refused_unlogged_ = 0;
+  std::chrono::steady_clock::time_point refusal_logged_{};
+};
+
+}  // namespace warden::tls
