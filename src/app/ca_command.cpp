@@ -3,6 +3,7 @@
 #include "app/run.hpp"
 #include "app/tls_setup.hpp"
 #include "platform/files.hpp"
+#include "platform/folder_lock.hpp"
 #include "platform/trust_store.hpp"
 #include "tls/certificate_authority.hpp"
 
@@ -57,6 +58,16 @@ int ca_init(const CaCommandOptions& o) {
     fmt::print(stderr, "warden: {}\n", ok.error().context);
     return 1;
   }
+  // A running Warden keeps its CA until it restarts, and devices need the new root before then.
+  auto lock = platform::FolderLock::try_hold(*dir, platform::FolderLock::Mode::Exclusive);
+  const bool in_use = lock && !*lock;
+  if (in_use && !o.force) {
+    fmt::print(stderr,
+               "warden: a running Warden uses {}: replacing its CA there needs --force, and "
+               "the devices need the new CA before Warden restarts (docs/tls.md, rotation)\n",
+               *dir);
+    return 1;
+  }
   tls::CaOptions options;
   if (o.key == "rsa-3072") options.key = tls::CaKeyType::Rsa3072;
   if (o.name) options.school = *o.name;
@@ -71,6 +82,17 @@ int ca_init(const CaCommandOptions& o) {
   }
   fmt::print(stderr, "warden: created a new school CA in {}\n", *dir);
   print_summary(*ca, *dir);
+  if (o.force)
+    fmt::print(stderr,
+               "Next, in this order:\n"
+               "  1. warden ca export > new-school-ca.crt, and install it on every device (MDM, "
+               "GPO) beside the old one;\n"
+               "  2. restart Warden once they all have it ({}); until then it signs with the "
+               "old CA;\n"
+               "  3. remove the old CA from the devices.\n",
+               in_use ? "it is running now"
+                      : "it is not running now: it uses the new CA at "
+                        "its next start");
   return 0;
 }
 

@@ -10,6 +10,7 @@
 #include "flow/engine.hpp"
 #include "observe/access_log.hpp"
 #include "platform/files.hpp"
+#include "platform/folder_lock.hpp"
 #include "platform/os.hpp"
 #include "platform/service.hpp"
 #include "policy/policy_file.hpp"
@@ -179,6 +180,9 @@ int run_proxy(const RunOptions& options) {
     fmt::print(stderr, "warden: {}\n", ok.error().context);
     return 1;
   }
+  // Held while this runs: `warden ca init` sees that a Warden uses this folder.
+  auto in_use = platform::FolderLock::try_hold(c.state_dir, platform::FolderLock::Mode::Shared);
+  if (!in_use) spdlog::warn("{}", in_use.error().context);
   platform::prepare_process();
 
   // The CA is on disk (created if missing) before any listener accepts.

@@ -75,9 +75,12 @@ int sign_until_peer_gone(const SignerOptions& o) {
 int run_signer(const SignerOptions& o) {
   spdlog::set_level(spdlog::level::from_str(o.log_level));
   platform::set_thread_name("warden-signsup");
-  if (auto ok = platform::protect_process_memory(); !ok) {  // inherited by the forked signer
-    spdlog::error("signer: {}", ok.error().context);
-    return kCannotStart;
+  // Both inherited by the forked signer.
+  for (auto ok : {platform::protect_process_memory(), platform::drop_capabilities()}) {
+    if (!ok) {
+      spdlog::error("signer: {}", ok.error().context);
+      return kCannotStart;
+    }
   }
   return platform::supervise([&] { return sign_until_peer_gone(o); }, "certificate signer",
                              kCannotStart);

@@ -70,6 +70,9 @@ struct HelperProcess {
 
 // No other process of this user may read this one's memory or trace it (not dumpable).
 [[nodiscard]] base::Result<void> protect_process_memory();
+// Gives up every capability (those inherited as ambient from a service's unit too): a signer
+// needs none.
+[[nodiscard]] base::Result<void> drop_capabilities();
 // From here on, only the system calls a signer needs: read and write its channel and stderr,
 // memory, time, randomness, exit. Anything else ends the process (SIGSYS).
 [[nodiscard]] base::Result<void> allow_only_signing_syscalls();

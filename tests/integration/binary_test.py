@@ -170,6 +170,29 @@ class BinaryTest(unittest.TestCase):
             server.shutdown()
             server.server_close()
 
+    def test_ca_init_on_a_running_warden_needs_force_and_says_what_next(self):
+        w = Warden()
+        try:
+            init = lambda *a: subprocess.run([WARDEN, "ca", "init", "--state-dir", w.state, *a],
+                                             capture_output=True, text=True, timeout=30)
+            with open(os.path.join(w.state, "ca.pem")) as f:
+                old = f.read()
+            refused = init()
+            self.assertNotEqual(refused.returncode, 0)
+            self.assertIn("a running Warden uses", refused.stderr)
+            with open(os.path.join(w.state, "ca.pem")) as f:
+                self.assertEqual(f.read(), old)  # untouched
+            forced = init("--force")
+            self.assertEqual(forced.returncode, 0, forced.stderr)
+            self.assertIn("restart Warden once they all have it (it is running now)", forced.stderr)
+        finally:
+            self.assertEqual(w.stop(), 0)
+        # Stopped: the lock went with it; without --force the existing CA still stops it.
+        again = subprocess.run([WARDEN, "ca", "init", "--state-dir", w.state],
+                               capture_output=True, text=True, timeout=30)
+        self.assertNotEqual(again.returncode, 0)
+        self.assertNotIn("a running Warden uses", again.stderr)
+
     def test_state_dir_is_created_private(self):
         w = Warden()
         try:

@@ -104,8 +104,10 @@ class ServiceNotifyTest(unittest.TestCase):
             notify.wait_for("RELOADING")
             notify.wait_for("READY")
             self.assertIsNone(w.proc.poll())
-            self.assertTrue(any("reload refused" in l and "proxy.via" in l for l in w.stderr_lines),
-                            w.stderr_lines)
+            # (stderr is read by another thread: the line may trail the READY message.)
+            self.assertTrue(harness.wait_until(lambda: any(
+                "reload refused" in l and "proxy.via" in l for l in w.stderr_lines)),
+                w.stderr_lines)
             got = w.curl("-D", "-", f"http://127.0.0.1:{self.origin_port}/")
             self.assertIn("Via: 1.1 school-filter", got.stdout)
 

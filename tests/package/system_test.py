@@ -227,6 +227,18 @@ class PackageSystemTest(unittest.TestCase):
                         "/var/lib/warden/ca.pem").stdout.split("\n")
         self.assertEqual(ls[0], "700 warden /var/lib/warden")
         self.assertEqual(ls[1], "600 warden /var/lib/warden/ca.key")
+        # The CA key's own process: as warden, no capability at all, its own seccomp filter;
+        # and Warden walled off from the key file (it warns when it cannot be).
+        signer = self.c.run("sh", "-c", f"pgrep -P $(pgrep -P {pid} -x warden-signsup) "
+                                         "-x warden-signer").stdout.strip()
+        signer_status = self.c.run("cat", f"/proc/{signer}/status").stdout
+        self.assertEqual(re.search(r"^Uid:\s+(\d+)", signer_status, re.M).group(1), uid)
+        for field in ("CapEff", "CapPrm", "CapAmb"):
+            self.assertEqual(int(re.search(rf"^{field}:\s+(\w+)", signer_status, re.M).group(1),
+                                 16), 0, field)
+        self.assertEqual(re.search(r"^Seccomp_filters:\s+(\d+)", signer_status, re.M).group(1),
+                         "2")  # systemd's and its own
+        self.assertNotIn("stays readable", self.journal())
         status_line = self.c.run("systemctl", "show", "-P", "StatusText", "warden").stdout
         self.assertIn("filtering: explicit proxy on 127.0.0.1:3128", status_line)
         PackageSystemTest.config = self.c.run("cat", "/etc/warden/warden.toml").stdout

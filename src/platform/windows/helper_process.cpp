@@ -35,6 +35,7 @@ int supervise(const std::function<int()>&, std::string_view, int give_up_code) {
 }
 void quick_exit_process(int code) { std::_Exit(code); }
 base::Result<void> protect_process_memory() { return not_here(); }
+base::Result<void> drop_capabilities() { return not_here(); }
 base::Result<void> allow_only_signing_syscalls() { return not_here(); }
 base::Result<void> forbid_reading(const std::string&, const std::vector<std::string>&) {
   return not_here();
