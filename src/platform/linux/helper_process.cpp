@@ -94,6 +94,8 @@ base::Result<HelperProcess> start_helper_process(const std::vector<std::string>&
   const pid_t pid = ::fork();
   if (pid < 0) return os_error("cannot start a helper process");
   if (pid == 0) {
+    // The new program gets no capability through the ambient set (a service's unit grants it).
+    (void)::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
     // (dup2 clears close-on-exec; onto itself it would not, when stdin was closed.)
     if (child_end == STDIN_FILENO ? ::fcntl(child_end, F_SETFD, 0) < 0
                                   : ::dup2(child_end, STDIN_FILENO) < 0)
@@ -148,6 +150,14 @@ base::Result<void> drop_capabilities() {
   if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0)
     return os_error("prctl(PR_CAP_AMBIENT_CLEAR_ALL)");
   __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct held[_LINUX_CAPABILITY_U32S_3]{};
+  if (::syscall(SYS_capget, &header, held) != 0) return os_error("capget");
+  // Started without ambient ones as a user, it has none (a service's filter may refuse capset);
+  // as root it has them all.
+  if (std::all_of(std::begin(held), std::end(held), [](const __user_cap_data_struct& d) {
+        return d.effective == 0 && d.permitted == 0 && d.inheritable == 0;
+      }))
+    return {};
   __user_cap_data_struct none[_LINUX_CAPABILITY_U32S_3]{};
   if (::syscall(SYS_capset, &header, none) != 0) return os_error("capset");
   return {};
