@@ -152,10 +152,11 @@ base::Result<void> drop_capabilities() {
   __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct held[_LINUX_CAPABILITY_U32S_3]{};
   if (::syscall(SYS_capget, &header, held) != 0) return os_error("capget");
-  // Started without ambient ones as a user, it has none (a service's filter may refuse capset);
-  // as root it has them all.
+  // Started without ambient ones as a user, it holds none (a service's filter may refuse
+  // capset); as root it holds them all. (An inheritable one alone grants nothing without file
+  // capabilities, which no_new_privs ignores.)
   if (std::all_of(std::begin(held), std::end(held), [](const __user_cap_data_struct& d) {
-        return d.effective == 0 && d.permitted == 0 && d.inheritable == 0;
+        return d.effective == 0 && d.permitted == 0;
       }))
     return {};
   __user_cap_data_struct none[_LINUX_CAPABILITY_U32S_3]{};
