@@ -81,6 +81,10 @@ class Container:
         self.proc = subprocess.Popen(
             ["systemd-nspawn", "-D", root, "--volatile=overlay", "-b", "--private-network",
              "--register=no", "--keep-unit", "--console=pipe", "-q",
+             # nspawn's own filter for its containers (systemd 252) knows no Landlock; a booted
+             # Debian 12 has no such filter above its services.
+             "--system-call-filter=landlock_create_ruleset landlock_add_rule "
+             "landlock_restrict_self",
              f"--bind-ro={os.path.abspath(deb)}:/root/warden.deb"],
             stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT,
             start_new_session=True)

@@ -95,8 +95,21 @@ TEST_F(Walls, TheKeyIsUnreadableEverythingElseReads) {
   EXPECT_EQ(try_read(key_), "ok");  // this process was not walled
 }
 
+TEST_F(Walls, AFolderThereNowIsReadableWithWhatIsMadeInItLater) {
+  fs::create_directories(dir_ / "state" / "lists");
+  const std::string seen = in_child([&](std::string& out) {
+    auto ok = forbid_reading(key_, {(dir_ / "state" / "lists").string()});
+    out = ok ? "walled" : ok.error().context;
+    std::ofstream(dir_ / "state" / "lists" / "new.txt") << "x";
+    out += ", new list " + try_read(dir_ / "state" / "lists" / "new.txt");
+    out += ", key " + try_read(key_);
+  });
+  EXPECT_EQ(seen, "walled, new list ok, key EACCES");
+}
+
 TEST_F(Walls, AFileReadLaterBesideTheKeyOrAboveItIsRefusedByName) {
-  for (const fs::path& later : {dir_ / "beside.txt", dir_ / "state" / "policy.toml"}) {
+  for (const fs::path& later :
+       {dir_ / "beside.txt", dir_ / "state" / "policy.toml", dir_ / "state" / "lists", dir_}) {
     const std::string seen = in_child([&](std::string& out) {
       auto ok = forbid_reading(key_, {"/etc/hosts", later.string()});
       out = ok ? "walled" : ok.error().context;

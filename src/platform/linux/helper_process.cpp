@@ -250,8 +250,13 @@ base::Result<void> forbid_reading(const std::string& path,
   const fs::path target = fs::canonical(path, ec);
   if (ec) return os_error("cannot resolve " + path, ec.value());
   for (const std::string& later : read_later) {
-    const fs::path folder = fs::weakly_canonical(fs::absolute(later, ec), ec).parent_path();
-    const fs::path key_folders = target.parent_path();
+    const fs::path resolved = fs::weakly_canonical(fs::absolute(later, ec), ec);
+    // A folder there now is allowed with all beneath it (files rewritten in it included); a
+    // file, or a folder yet to come, must not sit where the wall would hide its new copy.
+    std::error_code not_there;
+    const bool is_folder = fs::is_directory(resolved, not_there);
+    const fs::path folder = is_folder ? resolved : resolved.parent_path();
+    const fs::path key_folders = is_folder ? target : target.parent_path();
     auto [f, k] =
         std::mismatch(folder.begin(), folder.end(), key_folders.begin(), key_folders.end());
     if (!ec && f == folder.end())  // `later`'s folder is the key's or one above it
