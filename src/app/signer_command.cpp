@@ -4,29 +4,16 @@
 #include "platform/os.hpp"
 #include "tls/cert_signer.hpp"
 #include "tls/minter.hpp"
+#include "tls/signer_protocol.hpp"
 #include "tls/signing_service.hpp"
 
 #include <spdlog/spdlog.h>
-
-#include <charconv>
 
 namespace warden::app {
 namespace {
 
 // The signer cannot start (its CA does not load): the supervisor stops trying.
 constexpr int kCannotStart = 2;
-
-tls::PkeyPtr public_key_from_hex(const std::string& hex) {
-  std::string der;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
-    unsigned byte = 0;
-    if (std::from_chars(hex.data() + i, hex.data() + i + 2, byte, 16).ec != std::errc{})
-      return nullptr;
-    der.push_back(static_cast<char>(byte));
-  }
-  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
-  return tls::PkeyPtr(d2i_PUBKEY(nullptr, &p, static_cast<long>(der.size())));
-}
 
 int sign_until_peer_gone(const SignerOptions& o) {
   platform::set_thread_name("warden-signer");  // as ps and top show it
@@ -37,15 +24,10 @@ int sign_until_peer_gone(const SignerOptions& o) {
     return kCannotStart;
   };
   bool created = false;
-  if (!tls::CertificateAuthority::exists(o.state_dir)) {
-    auto ca = tls::CertificateAuthority::create({tls::CaKeyType::EcdsaP256, o.ca_name});
-    if (!ca) return fail(ca.error().context);
-    if (auto saved = ca->save(o.state_dir, false); !saved) return fail(saved.error().context);
-    created = true;
-  }
-  auto ca = tls::CertificateAuthority::load(o.state_dir);
+  auto ca = tls::CertificateAuthority::load_or_create(
+      o.state_dir, {tls::CaKeyType::EcdsaP256, o.ca_name}, created);
   if (!ca) return fail(ca.error().context);
-  tls::PkeyPtr leaf = public_key_from_hex(o.leaf_key);
+  tls::PkeyPtr leaf = tls::public_key_from_hex(o.leaf_key);
   if (!leaf) return fail("the leaf key given is not a public key");
   tls::InProcessSigner signer(*ca);
   tls::Minter minter(signer, ca->not_after(), std::move(leaf));

@@ -17,15 +17,6 @@ base::Error tls_error(std::string what) {
   return base::Error{base::ErrorCode::Internal, base::ErrorSource::Internal, std::move(what)};
 }
 
-std::string public_key_hex(EVP_PKEY* key) {
-  unsigned char* der = nullptr;
-  const int n = i2d_PUBKEY(key, &der);
-  std::string hex;
-  for (int i = 0; i < n; ++i) hex += fmt::format("{:02x}", der[i]);
-  OPENSSL_free(der);
-  return hex;
-}
-
 void warn_if_key_readable(const std::string& dir) {
   // Whoever reads the key can impersonate every site to every pupil.
   if (const std::string key = tls::CertificateAuthority::key_path(dir);
@@ -52,7 +43,7 @@ base::Result<void> start_signer(const Config& c, const std::optional<std::string
   if (!leaf) return tls_error("cannot generate the leaf key");
   auto helper = platform::start_helper_process(
       {"signer", "--state-dir", c.state_dir, "--ca-name", c.tls.ca_name, "--leaf-key",
-       public_key_hex(leaf.get()), "--rate", std::to_string(c.tls.mint_rate), "--log-level",
+       tls::public_key_to_hex(leaf.get()), "--rate", std::to_string(c.tls.mint_rate), "--log-level",
        c.log.level});
   if (!helper) return helper.error();
   rt.signer_pid = helper->pid;
@@ -77,16 +68,10 @@ base::Result<void> start_signer(const Config& c, const std::optional<std::string
 }
 
 base::Result<void> start_in_process_signing(const Config& c, TlsRuntime& rt) {
-  const std::string& dir = c.state_dir;
-  if (!tls::CertificateAuthority::exists(dir)) {
-    auto created = tls::CertificateAuthority::create({tls::CaKeyType::EcdsaP256, c.tls.ca_name});
-    if (!created) return created.error();
-    if (auto saved = created->save(dir, false); !saved) return saved.error();
-    rt.created_ca = true;
-  }
-  auto ca = tls::CertificateAuthority::load(dir);
+  auto ca = tls::CertificateAuthority::load_or_create(
+      c.state_dir, {tls::CaKeyType::EcdsaP256, c.tls.ca_name}, rt.created_ca);
   if (!ca) return ca.error();
-  warn_if_key_readable(dir);
+  warn_if_key_readable(c.state_dir);
   rt.ca = std::make_unique<tls::CertificateAuthority>(std::move(*ca));
   rt.signer = std::make_unique<tls::InProcessSigner>(*rt.ca);
   rt.minter = std::make_unique<tls::Minter>(*rt.signer, rt.ca->not_after());

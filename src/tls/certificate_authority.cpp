@@ -121,6 +121,19 @@ bool CertificateAuthority::exists(const std::string& dir) {
   return std::filesystem::exists(cert_path(dir), ec) || std::filesystem::exists(key_path(dir), ec);
 }
 
+base::Result<CertificateAuthority> CertificateAuthority::load_or_create(const std::string& dir,
+                                                                        const CaOptions& options,
+                                                                        bool& created) {
+  created = false;
+  if (!exists(dir)) {
+    auto ca = create(options);
+    if (!ca) return ca.error();
+    if (auto saved = ca->save(dir, false); !saved) return saved.error();
+    created = true;
+  }
+  return load(dir);
+}
+
 base::Result<CertificateAuthority> CertificateAuthority::load(const std::string& dir) {
   const std::string cp = cert_path(dir);
   const std::string kp = key_path(dir);

@@ -30,6 +30,10 @@ class CertificateAuthority {
   // Loads <dir>/ca.pem and <dir>/ca.key and checks them: present, readable, a CA, in its
   // validity period, the key matching the certificate. Errors say which.
   [[nodiscard]] static base::Result<CertificateAuthority> load(const std::string& dir);
+  // load(), after create() and save() when the folder has no CA yet (`created` says so).
+  [[nodiscard]] static base::Result<CertificateAuthority> load_or_create(const std::string& dir,
+                                                                         const CaOptions& options,
+                                                                         bool& created);
   // Only <dir>/ca.pem: what a process that must not hold the key needs (the signer checked the
   // pair when it loaded it).
   [[nodiscard]] static base::Result<X509Ptr> load_certificate(const std::string& dir);

@@ -2,6 +2,9 @@
 
 #include "base/cidr.hpp"
 
+#include <openssl/crypto.h>
+#include <openssl/x509.h>
+
 namespace warden::tls {
 namespace {
 
@@ -49,6 +52,29 @@ bool is_mintable_name(std::string_view name) {
     }
   }
   return label != 0;
+}
+
+std::string public_key_to_hex(EVP_PKEY* key) {
+  unsigned char* der = nullptr;
+  const int n = i2d_PUBKEY(key, &der);
+  if (n <= 0) return {};
+  std::string hex(2 * static_cast<std::size_t>(n) + 1, '\0');
+  std::size_t length = 0;
+  const bool ok = OPENSSL_buf2hexstr_ex(hex.data(), hex.size(), &length, der,
+                                        static_cast<std::size_t>(n), '\0') == 1;
+  OPENSSL_free(der);
+  hex.resize(ok ? length - 1 : 0);  // (length counts the terminating NUL)
+  return hex;
+}
+
+PkeyPtr public_key_from_hex(const std::string& hex) {
+  std::string buf(hex.size() / 2, '\0');
+  std::size_t length = 0;
+  if (OPENSSL_hexstr2buf_ex(reinterpret_cast<unsigned char*>(buf.data()), buf.size(), &length,
+                            hex.c_str(), '\0') != 1)
+    return nullptr;
+  const auto* p = reinterpret_cast<const unsigned char*>(buf.data());
+  return PkeyPtr(d2i_PUBKEY(nullptr, &p, static_cast<long>(length)));
 }
 
 std::string encode_request(const SignRequest& r) {

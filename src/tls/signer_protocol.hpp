@@ -11,6 +11,7 @@
 //            the reason in words; ready: "created" or "loaded")
 
 #include "base/result.hpp"
+#include "tls/certificate_authority.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -47,6 +48,11 @@ struct SignerAnswer {
 [[nodiscard]] std::uint32_t request_id(std::string_view message);
 [[nodiscard]] std::string encode_answer(const SignerAnswer& a);
 [[nodiscard]] base::Result<SignerAnswer> decode_answer(std::string_view message);
+
+// The leaf's public key as the signer's command line carries it: DER SubjectPublicKeyInfo in
+// hex. nullptr when `hex` is not one.
+[[nodiscard]] std::string public_key_to_hex(EVP_PKEY* key);
+[[nodiscard]] PkeyPtr public_key_from_hex(const std::string& hex);
 
 // A name a minted certificate may carry: an IP literal, or 1..253 bytes of lower-case DNS
 // labels (letters, digits, '-', '_', a leading "*." wildcard), each 1..63 bytes.

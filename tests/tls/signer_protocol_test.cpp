@@ -56,6 +56,17 @@ TEST(SignerProtocol, MalformedRequestsAreRefused) {
   EXPECT_FALSE(decode_answer("WS"));
 }
 
+TEST(SignerProtocol, TheLeafKeyCrossesTheCommandLineAsHex) {
+  PkeyPtr key = generate_key(CaKeyType::EcdsaP256);
+  const std::string hex = public_key_to_hex(key.get());
+  EXPECT_EQ(hex.find_first_not_of("0123456789ABCDEF"), std::string::npos) << hex;
+  PkeyPtr back = public_key_from_hex(hex);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(EVP_PKEY_eq(back.get(), key.get()), 1);
+  for (const std::string& bad : {std::string(), hex.substr(1), hex.substr(0, 20), "zz" + hex})
+    EXPECT_FALSE(public_key_from_hex(bad)) << bad;
+}
+
 TEST(SignerProtocol, OnlyNamesACertificateMayCarry) {
   for (const char* ok : {"example.com", "*.example.com", "a-b_c.example", "localhost", "192.0.2.1",
                          "::1", "xn--bcher-kva.example"})
