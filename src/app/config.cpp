@@ -478,6 +478,11 @@ const std::vector<Key>& schema() {
               return "is not an interface name";
             return std::nullopt;
           }),
+      duration_key(
+          "capture", "check_interval",
+          "How often the running Warden checks its nftables table; one that was removed\n"
+          "or altered is put back and a `tamper` event logged (access log and journal).",
+          [](Config& c) -> std::chrono::milliseconds& { return c.capture.check_interval; }),
       {"capture", "fail",
        "When Warden is not running: \"closed\" keeps the rules, so captured ports are\n"
        "refused (stopping Warden does not open the internet); \"open\" removes them on a\n"

@@ -1,5 +1,6 @@
 #include "app/run.hpp"
 
+#include "app/capture_guard.hpp"
 #include "app/liveness.hpp"
 #include "app/packet_path.hpp"
 #include "app/policy_watch.hpp"
@@ -258,6 +259,8 @@ int run_proxy(const RunOptions& options) {
   platform::report_service_running(service_status(c, engine->endpoints()));
   Liveness liveness(control, *engine, packet_path.loop.get());
   liveness.start();
+  CaptureGuard capture_guard(control, c.capture, **access_log);
+  capture_guard.start();
   // Test-only: a frozen worker, which only the service watchdog can end (docs/install.md).
   const char* hooks = std::getenv("WARDEN_DEBUG_HOOKS");
   const std::optional<int> debug_signal =
@@ -327,6 +330,7 @@ int run_proxy(const RunOptions& options) {
         std::chrono::duration_cast<std::chrono::seconds>(current.proxy.shutdown_grace).count());
     platform::report_service_stopping();
     liveness.stop();
+    capture_guard.stop();
     watch.stop();  // nothing left on the control loop: run() returns
     clean = engine->shutdown(current.proxy.shutdown_grace);
   };

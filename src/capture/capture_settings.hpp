@@ -49,8 +49,11 @@ struct CaptureSettings {
   std::vector<std::string> tun_addresses{"100.127.83.1/32", "fd77:6172:6465:6e00::1/128"};
   std::size_t tun_mtu = 1500;
   std::uint32_t tun_table = 5746;
-  std::vector<std::string> interfaces;     // gateway: client-side interfaces; empty: all but lo
-  bool fail_closed = true;                 // rules stay when Warden stops
+  std::vector<std::string> interfaces;  // gateway: client-side interfaces; empty: all but lo
+  bool fail_closed = true;              // rules stay when Warden stops
+  // How often the running Warden checks that its table is still there, unaltered (app/
+  // capture_guard.hpp): a removed or edited table is put back and logged as tampering.
+  std::chrono::milliseconds check_interval{5000};
   std::uint32_t socket_mark = 0x5744;      // SO_MARK of Warden's own upstream sockets
   std::uint32_t tproxy_mark = 0x5745;      // fwmark routing tproxied packets to lo
   std::uint32_t route_table = 5745;        // the policy-routing table tproxy uses

@@ -39,10 +39,6 @@ base::Result<void> run_ip(const std::vector<std::string>& argv, bool tolerate_ab
   return failure(explain(argv, r));
 }
 
-bool uses_nft(const CaptureSettings& s) {
-  return s.has(CaptureMode::Redirect) || s.has(CaptureMode::Tproxy) || s.has(CaptureMode::Local);
-}
-
 // Each `ip rule del pref N` removes one rule of that priority: repeated until none is left.
 void remove_tun_routing(const CaptureSettings& s) {
   for (const auto& cmd : tun_routing_removal(s)) {
@@ -54,13 +50,17 @@ void remove_tun_routing(const CaptureSettings& s) {
 
 }  // namespace
 
+bool uses_nft_table(const CaptureSettings& s) {
+  return s.has(CaptureMode::Redirect) || s.has(CaptureMode::Tproxy) || s.has(CaptureMode::Local);
+}
+
 base::Result<void> install_capture_rules(const CaptureSettings& s) {
   if (s.has(CaptureMode::Tun)) {
     remove_tun_routing(s);  // what a stopped Warden left (fail closed) goes first: one copy
     for (const auto& cmd : tun_routing_commands(s))
       if (auto ok = run_ip(cmd, false); !ok) return ok;
   }
-  if (!uses_nft(s)) return {};
+  if (!uses_nft_table(s)) return {};
   const std::vector<std::string> nft = {"nft", "-f", "-"};
   const CommandResult r = run_command(nft, render_nft_ruleset(s));
   if (r.exit_code != 0) return failure(explain(nft, r));
@@ -76,7 +76,7 @@ base::Result<void> remove_capture_rules(const CaptureSettings& s) {
   const std::vector<std::string> nft = {"nft", "-f", "-"};
   const CommandResult r = run_command(nft, render_nft_removal());
   // (Without nftables installed there is no table to remove, unless a mode needs one.)
-  if (r.exit_code != 0 && !(r.not_found && !uses_nft(s))) return failure(explain(nft, r));
+  if (r.exit_code != 0 && !(r.not_found && !uses_nft_table(s))) return failure(explain(nft, r));
   // tproxy's routing goes whatever the config says now (it may have changed since install).
   CaptureSettings routing = s;
   routing.modes = {CaptureMode::Tproxy};
@@ -85,13 +85,18 @@ base::Result<void> remove_capture_rules(const CaptureSettings& s) {
   return {};
 }
 
-base::Result<std::string> show_capture_rules() {
+base::Result<std::optional<std::string>> installed_table() {
   const std::vector<std::string> nft = {"nft", "list", "table", "inet", std::string(kTableName)};
   const CommandResult r = run_command(nft);
-  if (r.exit_code == 0) return r.output;
-  if (r.output.find("No such file") != std::string::npos)
-    return std::string("# table inet warden is not installed\n");
+  if (r.exit_code == 0) return std::optional<std::string>(r.output);
+  if (r.output.find("No such file") != std::string::npos) return std::optional<std::string>();
   return failure(explain(nft, r));
+}
+
+base::Result<std::string> show_capture_rules() {
+  auto table = installed_table();
+  if (!table) return table.error();
+  return table->value_or("# table inet warden is not installed\n");
 }
 
 }  // namespace warden::capture

@@ -6,6 +6,7 @@
 #include "base/result.hpp"
 #include "capture/capture_settings.hpp"
 
+#include <optional>
 #include <string>
 
 namespace warden::capture {
@@ -15,5 +16,11 @@ namespace warden::capture {
 [[nodiscard]] base::Result<void> remove_capture_rules(const CaptureSettings& s);
 // `nft list table inet warden`, or a note that it is not installed.
 [[nodiscard]] base::Result<std::string> show_capture_rules();
+
+// Whether these settings put a table into nftables (redirect, tproxy, local).
+[[nodiscard]] bool uses_nft_table(const CaptureSettings& s);
+// The table as the kernel holds it now (`nft list table inet warden`), to compare over time;
+// nullopt when it is not there.
+[[nodiscard]] base::Result<std::optional<std::string>> installed_table();
 
 }  // namespace warden::capture

@@ -579,6 +579,33 @@ class Capture(unittest.TestCase):
         w = self.warden(self.rtr, "--capture", "redirect", config='[capture]\nfail = "open"\n')
         self.assertIn("peer=198.18.2.1", curl(self.net, self.cli, "-4", url).stdout)
 
+    def test_a_removed_or_altered_table_is_put_back_and_logged(self):
+        url = f"http://{NAME}/tamper"
+        w = self.warden(self.rtr, "--capture", "redirect",
+                        config='[capture]\ncheck_interval = "300ms"\n')
+
+        def through_warden():
+            return "peer=198.18.2.1" in curl(self.net, self.cli, "-4", "--max-time", "3",
+                                             url).stdout
+        self.assertTrue(through_warden())
+        # Removed: the table is back within the interval, and the access log says so.
+        self.net.run(self.rtr, "nft", "delete", "table", "inet", "warden")
+        line = w.log_line(event="tamper", what="table inet warden was removed")
+        self.assertEqual(line["action"], "restored", line)
+        self.assertIn("table inet warden", self.net.run(self.rtr, "nft", "list", "tables").stdout)
+        self.assertTrue(through_warden())
+        # Altered: a rule that would let one client past capture is found and undone.
+        self.net.run(self.rtr, "nft", "insert", "rule", "inet", "warden", "capture_redirect",
+                     "ip", "saddr", "198.18.1.2", "return")
+        self.assertTrue(wait_until(lambda: any(
+            "ip saddr 198.18.1.2 return" in l.get("what", "") for l in w.log()), timeout=5),
+            w.log())
+        self.assertNotIn("198.18.1.2", self.net.run(self.rtr, "nft", "list", "table", "inet",
+                                                    "warden").stdout)
+        self.assertTrue(through_warden())
+        self.assertTrue(wait_until(lambda: any("tamper: table inet warden was removed" in l
+                                               for l in w.stderr_lines)), w.stderr_lines[-5:])
+
     def test_a_relay_exception_carries_what_warden_cannot_read(self):
         # (2222 as a web port: elsewhere what Warden cannot read is relayed anyway.)
         w = self.warden(self.rtr, "--capture", "redirect",

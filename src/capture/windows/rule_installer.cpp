@@ -28,4 +28,8 @@ base::Result<std::string> show_capture_rules() {
       "filters are `warden service status`'s\n");
 }
 
+bool uses_nft_table(const CaptureSettings&) { return false; }
+
+base::Result<std::optional<std::string>> installed_table() { return std::optional<std::string>(); }
+
 }  // namespace warden::capture

@@ -1,0 +1,24 @@
+#include "observe/service_event.hpp"
+
+#include "observe/access_record.hpp"
+#include "observe/json_text.hpp"
+
+#include <fmt/format.h>
+
+namespace warden::observe {
+
+std::string service_event_line(const ServiceEvent& e) {
+  std::string out = fmt::format("{{\"v\":{},\"ts\":\"", kAccessLogSchemaVersion);
+  append_timestamp(out, e.ts);
+  out.push_back('"');
+  append_json_key(out, "event");
+  append_json_string(out, e.event);
+  for (const auto& [k, v] : e.fields) {
+    append_json_key(out, k);
+    append_json_string(out, v);
+  }
+  out.append("}\n");
+  return out;
+}
+
+}  // namespace warden::observe
