@@ -33,8 +33,8 @@ class CaptureGuard {
   boost::asio::steady_timer timer_;
   capture::CaptureSettings settings_;
   observe::AccessLog& log_;
-  std::string expected_;        // the listing right after install
-  bool cannot_read_ = false;    // said once that the table cannot be read, not every check
+  std::string expected_;      // the listing right after install
+  bool cannot_read_ = false;  // said once that the table cannot be read, not every check
 };
 
 }  // namespace warden::app

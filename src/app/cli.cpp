@@ -1,5 +1,6 @@
 #include "app/cli.hpp"
 
+#include "app/bypass_command.hpp"
 #include "app/ca_command.hpp"
 #include "app/capture_command.hpp"
 #include "app/check_command.hpp"
@@ -177,6 +178,28 @@ int main_cli(int argc, char** argv) {
   app.add_subcommand("example-config",
                      "Print a config file documenting every key with its default.");
 
+  BypassOptions bypass;
+  std::string bypass_config;
+  std::string bypass_state_dir;
+  std::string bypass_for;
+  auto* bypass_cmd = app.add_subcommand(
+      "bypass",
+      "Let a group (or everyone) through unfiltered for a while, logged (root): --for 15m "
+      "--reason \"...\" [--group G]; --end ends it; alone, says whether one is in force.");
+  bypass_cmd->add_option("-c,--config", bypass_config, "The config file `warden run` uses")
+      ->check(CLI::ExistingFile);
+  bypass_cmd->add_option("--state-dir", bypass_state_dir, "The state folder `warden run` uses");
+  auto* bypass_for_opt =
+      bypass_cmd->add_option("--for", bypass_for, "How long: 90s, 15m, 2h (at most 24h)");
+  auto* bypass_reason_opt =
+      bypass_cmd->add_option("--reason", bypass.reason, "Why (logged with the start and end)");
+  auto* bypass_group_opt = bypass_cmd->add_option("--group", bypass.group,
+                                                  "Only this policy group (default: every client)");
+  auto* bypass_end_flag = bypass_cmd->add_flag("--end", bypass.end, "End the bypass now");
+  bypass_for_opt->needs(bypass_reason_opt)->excludes(bypass_end_flag);
+  bypass_reason_opt->needs(bypass_for_opt);
+  bypass_group_opt->needs(bypass_for_opt);
+
   // Started by `warden run` only (app/signer_command.hpp): no help text, not in the man page.
   SignerOptions signer;
   auto* signer_cmd = app.add_subcommand("signer", "")->group("");
@@ -233,6 +256,12 @@ int main_cli(int argc, char** argv) {
     if (!check_policy.empty()) check.policy_file = check_policy;
     if (!check_lists.empty()) check.lists = check_lists;
     return check_urls(check);
+  }
+  if (bypass_cmd->parsed()) {
+    if (!bypass_config.empty()) bypass.config_file = bypass_config;
+    if (!bypass_state_dir.empty()) bypass.state_dir = bypass_state_dir;
+    if (!bypass_for.empty()) bypass.duration = bypass_for;
+    return bypass_command(bypass);
   }
   if (lists_cmd->parsed()) return lists_stats(stats_folder);
   if (signer_cmd->parsed()) return run_signer(signer);

@@ -1,5 +1,7 @@
 #include "app/run.hpp"
 
+#include "app/bypass_file.hpp"
+#include "app/bypass_watch.hpp"
 #include "app/capture_guard.hpp"
 #include "app/liveness.hpp"
 #include "app/packet_path.hpp"
@@ -181,6 +183,11 @@ int run_proxy(const RunOptions& options) {
     fmt::print(stderr, "warden: {}\n", ok.error().context);
     return 1;
   }
+  // Made before the key's wall goes up, so bypass files written later stay readable.
+  if (auto ok = ensure_state_dir(bypass_folder(c.state_dir)); !ok) {
+    fmt::print(stderr, "warden: {}\n", ok.error().context);
+    return 1;
+  }
   // Held while this runs: `warden ca init` sees that a Warden uses this folder.
   auto in_use = platform::FolderLock::try_hold(c.state_dir, platform::FolderLock::Mode::Shared);
   if (!in_use) spdlog::warn("{}", in_use.error().context);
@@ -237,6 +244,18 @@ int run_proxy(const RunOptions& options) {
       std::make_shared<const flow::EngineConfig>(std::move(engine_config)), **access_log, workers,
       tls ? &tls->services : nullptr, *policy);
   if (packet_path.table) engine->set_reflection_table(packet_path.table.get());
+  // The policy in force is the loaded one with the bypass (warden bypass) of the moment.
+  policy::PolicyPtr loaded_policy = *policy;
+  std::optional<policy::Bypass> bypass;
+  auto apply_policy = [&] {
+    engine->set_policy(bypass ? loaded_policy->with_bypass(bypass) : loaded_policy);
+  };
+  BypassWatch bypass_watch(control, c.state_dir, **access_log,
+                           [&](std::optional<policy::Bypass> b) {
+                             bypass = std::move(b);
+                             apply_policy();
+                           });
+  bypass_watch.start();
   std::vector<flow::Engine::TransparentListener> transparent;
   for (auto mode : c.capture.modes)
     transparent.push_back(
@@ -283,7 +302,8 @@ int run_proxy(const RunOptions& options) {
       spdlog::error("policy reload ({}) refused, keeping the running policy: {}", why,
                     fresh.error().context);
     } else {
-      engine->set_policy(*fresh);
+      loaded_policy = *fresh;
+      apply_policy();
       spdlog::info("policy reloaded ({})", why);
     }
     if (current.policy.watch)
@@ -331,6 +351,7 @@ int run_proxy(const RunOptions& options) {
     platform::report_service_stopping();
     liveness.stop();
     capture_guard.stop();
+    bypass_watch.stop();
     watch.stop();  // nothing left on the control loop: run() returns
     clean = engine->shutdown(current.proxy.shutdown_grace);
   };

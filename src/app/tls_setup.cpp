@@ -1,5 +1,6 @@
 #include "app/tls_setup.hpp"
 
+#include "app/bypass_file.hpp"
 #include "platform/files.hpp"
 #include "platform/helper_process.hpp"
 #include "tls/server_context.hpp"
@@ -28,7 +29,8 @@ void warn_if_key_readable(const std::string& dir) {
 // rewritten copy (platform::forbid_reading).
 std::vector<std::string> read_later(const Config& c,
                                     const std::optional<std::string>& config_file) {
-  std::vector<std::string> files{"/etc/resolv.conf", "/etc/hosts", "/etc/nsswitch.conf"};
+  std::vector<std::string> files{"/etc/resolv.conf", "/etc/hosts", "/etc/nsswitch.conf",
+                                 bypass_folder(c.state_dir)};
   if (config_file) files.push_back(*config_file);
   if (!c.policy.file.empty()) files.push_back(c.policy.file);
   if (!c.policy.lists.empty()) files.push_back(c.policy.lists);

@@ -24,8 +24,7 @@ std::vector<std::string_view> lines_of(std::string_view text) {
 }
 
 // Lines of `a` that `b` lacks (as a multiset), the first few joined by " | ".
-std::string missing_from(const std::vector<std::string_view>& a,
-                         std::vector<std::string_view> b) {
+std::string missing_from(const std::vector<std::string_view>& a, std::vector<std::string_view> b) {
   std::string out;
   std::size_t count = 0;
   for (const auto line : a) {

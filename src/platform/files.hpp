@@ -22,6 +22,12 @@ enum class FileAccess : unsigned char {
 [[nodiscard]] base::Result<void> write_new_file(const std::string& path, const std::string& data,
                                                 FileAccess access, bool replace);
 
+// Makes `file` belong to the account that owns `folder` (Linux: chown to its uid and gid), so
+// a file an administrator writes for the service (warden bypass) is readable by the service's
+// own account. Windows: nothing to do (OwnerOnly files are SYSTEM's and the Administrators').
+[[nodiscard]] base::Result<void> give_to_folder_owner(const std::string& file,
+                                                      const std::string& folder);
+
 // Whether accounts other than Warden's own (and root / SYSTEM / Administrators) may read `path`:
 // Linux its group or other read bits; Windows an allowing ACE for any other SID (or no DACL at
 // all). A file that cannot be examined counts as readable by others.

@@ -36,6 +36,10 @@ void prepare_process();
 // socket owners), nullopt on Windows itself and on Linux. For messages and tests' reasons.
 [[nodiscard]] std::optional<std::string> compatibility_layer();
 
+// Whether this process acts as the machine's administrator: Linux root (effective uid 0),
+// Windows an elevated token. Commands that switch filtering off ask it (warden bypass).
+[[nodiscard]] bool running_as_administrator();
+
 // Names the calling thread (as top and a debugger show it); at most 15 characters count.
 void set_thread_name(const char* name);
 

@@ -41,6 +41,12 @@ Policy::Policy(std::vector<Group> groups, std::vector<Rule> rules,
       strings_(std::move(strings)),
       source_(std::move(source)) {}
 
+std::shared_ptr<const Policy> Policy::with_bypass(std::optional<Bypass> b) const {
+  auto copy = std::make_shared<Policy>(*this);
+  copy->bypass_ = std::move(b);
+  return copy;
+}
+
 std::string_view Policy::group_of(const std::optional<std::array<std::uint8_t, 16>>& ip,
                                   std::optional<std::uint32_t> user) const {
   for (const auto& g : groups_) {
@@ -70,6 +76,10 @@ bool applies_to(const Rule& r, std::string_view group) {
 Decision Policy::evaluate(const Request& r) const {
   Decision d;
   d.group = r.group.empty() ? std::string(group_of(r.client, r.user)) : std::string(r.group);
+  if (bypass_ && bypass_->covers(d.group, r.now)) {
+    d.rule = "bypass";
+    return d;
+  }
   int best_specificity = -1;
   const Rule* best = nullptr;
   auto consider = [&](const Rule& rule, int specificity) {
@@ -165,6 +175,10 @@ Decision Policy::evaluate(const Request& r) const {
 Decision Policy::evaluate_other(const OtherFlow& f) const {
   Decision d;
   d.group = std::string(group_of(f.client, f.user));
+  if (bypass_ && bypass_->covers(d.group, f.now)) {
+    d.rule = "bypass";
+    return d;
+  }
   int best_specificity = -1;
   const Rule* best = nullptr;
   for (const Rule& rule : rules_) {

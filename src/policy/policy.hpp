@@ -12,6 +12,7 @@
 //      domain, a longer domain over a shorter one, then regexes, then ports); among category
 //      rules, and on any tie, block > reject > no_decrypt > allow;
 //   3. nothing matched: allow (and the access log still records it).
+// A bypass in force for the client's group (warden bypass) comes before 2: allow, rule "bypass".
 // A rule with a schedule applies only inside it (local time).
 
 #include "base/cidr.hpp"
@@ -106,6 +107,18 @@ struct Request {
   std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
 };
 
+// An emergency bypass (`warden bypass`): one group, or every client, let through unfiltered
+// until a time. A snapshot holds it, so it starts and ends with the same swap as a reload, and
+// the time is checked on every decision: it ends on the second even between checks.
+struct Bypass {
+  std::string group;  // empty: every client
+  std::chrono::system_clock::time_point until;
+  [[nodiscard]] bool covers(std::string_view client_group,
+                            std::chrono::system_clock::time_point now) const {
+    return now < until && (group.empty() || group == client_group);
+  }
+};
+
 // A captured connection that is neither HTTP nor TLS: only its addresses are known.
 struct OtherFlow {
   std::optional<std::array<std::uint8_t, 16>> client;
@@ -139,6 +152,10 @@ class Policy {
   [[nodiscard]] const std::vector<Rule>& rules() const { return rules_; }
   [[nodiscard]] const std::vector<Group>& groups() const { return groups_; }
   [[nodiscard]] const std::string& source() const { return source_; }  // file, or "built-in"
+  [[nodiscard]] const std::optional<Bypass>& bypass() const { return bypass_; }
+  // This policy with `b` in force (nullopt: none): the category lists are shared, the rules
+  // (a school's own few) copied.
+  [[nodiscard]] std::shared_ptr<const Policy> with_bypass(std::optional<Bypass> b) const;
 
  private:
   std::vector<Group> groups_;
@@ -146,6 +163,7 @@ class Policy {
   std::shared_ptr<const CategoryLists> lists_;
   PageStrings strings_;
   std::string source_;
+  std::optional<Bypass> bypass_;
 };
 
 using PolicyPtr = std::shared_ptr<const Policy>;

@@ -439,5 +439,36 @@ TEST_F(OtherRules, ErrorsSayWhatOtherRulesCanMatch) {
             "for each)");
 }
 
+TEST_F(OtherRules, ABypassLetsItsGroupThroughUntilItsEndAndNoOtherGroup) {
+  const auto p = policy(kOther);
+  ASSERT_TRUE(p);
+  const auto now = std::chrono::system_clock::now();
+  const auto bypassed = p->with_bypass(Bypass{"pupils", now + std::chrono::minutes(15)});
+  // Web and other traffic of the group: allowed by the bypass, named as such.
+  Request r;
+  r.client = parse_ip("10.0.0.5");
+  r.host = "ssh.example";
+  r.now = now;
+  const Decision web = bypassed->evaluate(r);
+  EXPECT_EQ(web.action, Action::Allow);
+  EXPECT_EQ(web.rule, "bypass");
+  EXPECT_EQ(web.group, "pupils");
+  EXPECT_EQ(decide(*bypassed, "198.51.100.1", 22).rule, "bypass");
+  // Another group, and the same group once the end has passed (checked on every decision).
+  EXPECT_EQ(decide(*bypassed, "198.51.100.1", 22, "10.0.1.5").rule, "default");
+  OtherFlow later;
+  later.client = parse_ip("10.0.0.5");
+  later.destination = *parse_ip("198.51.100.1");
+  later.port = 22;
+  later.now = now + std::chrono::minutes(15);
+  EXPECT_EQ(bypassed->evaluate_other(later).rule, "no ssh for pupils");
+  // The policy it was made from is unchanged; a bypass for every client covers any group.
+  EXPECT_EQ(decide(*p, "198.51.100.1", 22).rule, "no ssh for pupils");
+  EXPECT_FALSE(p->bypass());
+  const auto everyone = p->with_bypass(Bypass{"", now + std::chrono::minutes(1)});
+  EXPECT_EQ(decide(*everyone, "198.51.100.1", 22).rule, "bypass");
+  EXPECT_EQ(&everyone->lists(), &p->lists());  // shared, not copied
+}
+
 }  // namespace
 }  // namespace warden::policy

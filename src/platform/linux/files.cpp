@@ -41,6 +41,16 @@ base::Result<void> write_new_file(const std::string& path, const std::string& da
   return {};
 }
 
+base::Result<void> give_to_folder_owner(const std::string& file, const std::string& folder) {
+  struct stat st {};
+  if (::stat(folder.c_str(), &st) != 0)
+    return file_error(fmt::format("cannot examine {}: {}", folder, std::strerror(errno)));
+  if (::chown(file.c_str(), st.st_uid, st.st_gid) != 0)
+    return file_error(
+        fmt::format("cannot give {} to {}'s owner: {}", file, folder, std::strerror(errno)));
+  return {};
+}
+
 bool others_can_read(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return true;

@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <pwd.h>
 #include <sys/resource.h>
+#include <unistd.h>
 #include <vector>
 
 namespace warden::platform {
@@ -38,5 +39,7 @@ std::optional<int> debug_signal() { return SIGUSR2; }
 std::optional<std::string> compatibility_layer() { return std::nullopt; }
 
 void set_thread_name(const char* name) { ::pthread_setname_np(::pthread_self(), name); }
+
+bool running_as_administrator() { return ::geteuid() == 0; }
 
 }  // namespace warden::platform

@@ -1,5 +1,6 @@
 #include "platform/files.hpp"
 
+#include "platform/os.hpp"
 #include "platform/windows/win_text.hpp"
 
 #include <fmt/format.h>
@@ -160,16 +161,7 @@ base::Result<void> ensure_private_folder(const std::string& path, std::string& w
 }
 
 std::string default_state_dir() {
-  bool elevated = false;
-  HANDLE token = nullptr;
-  if (::OpenProcessToken(::GetCurrentProcess(), TOKEN_QUERY, &token) != 0) {
-    TOKEN_ELEVATION elevation{};
-    DWORD size = 0;
-    elevated =
-        ::GetTokenInformation(token, TokenElevation, &elevation, sizeof elevation, &size) != 0 &&
-        elevation.TokenIsElevated != 0;
-    ::CloseHandle(token);
-  }
+  const bool elevated = running_as_administrator();
   const char* base = std::getenv(elevated ? "ProgramData" : "LOCALAPPDATA");
   if (base == nullptr || *base == '\0') base = std::getenv("ProgramData");
   return std::string(base != nullptr ? base : "C:\\ProgramData") + "\\Warden";
@@ -221,6 +213,10 @@ bool redirect_stderr(const std::string& path) {
   }
   std::setvbuf(stderr, nullptr, _IONBF, 0);  // each line in the file at once
   return true;
+}
+
+base::Result<void> give_to_folder_owner(const std::string&, const std::string&) {
+  return {};  // OwnerOnly files are SYSTEM's and the Administrators' already: the service's
 }
 
 }  // namespace warden::platform

@@ -57,4 +57,18 @@ void set_thread_name(const char* name) {
   (void)describe(::GetCurrentThread(), wide.c_str());
 }
 
+bool running_as_administrator() {
+  bool elevated = false;
+  HANDLE token = nullptr;
+  if (::OpenProcessToken(::GetCurrentProcess(), TOKEN_QUERY, &token) != 0) {
+    TOKEN_ELEVATION elevation{};
+    DWORD size = 0;
+    elevated =
+        ::GetTokenInformation(token, TokenElevation, &elevation, sizeof elevation, &size) != 0 &&
+        elevation.TokenIsElevated != 0;
+    ::CloseHandle(token);
+  }
+  return elevated;
+}
+
 }  // namespace warden::platform
