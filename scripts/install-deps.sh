@@ -11,6 +11,8 @@ PACKAGES=(
   # libraries (../shared/DESIGN.md, Dependencies)
   libboost1.81-dev libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev
   libssl-dev libnghttp2-dev libre2-dev libidn2-dev zlib1g-dev libsystemd-dev libseccomp-dev
+  # `warden lists update`: the HTTPS fetch (libcurl) and the archive (libarchive)
+  libcurl4-openssl-dev libarchive-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev curl openssl python3 ca-certificates procps
   iproute2 util-linux nftables

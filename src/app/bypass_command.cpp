@@ -66,8 +66,8 @@ int write(const std::string& state_dir, const BypassGrant& g) {
     return fail(ok.error().context);
   const std::string path = bypass_file(state_dir);
   const std::string next = path + ".new";
-  if (auto ok = platform::write_new_file(next, render_bypass(g), platform::FileAccess::OwnerOnly,
-                                         true);
+  if (auto ok =
+          platform::write_new_file(next, render_bypass(g), platform::FileAccess::OwnerOnly, true);
       !ok)
     return fail(ok.error().context);
   if (auto ok = platform::give_to_folder_owner(next, state_dir); !ok)
@@ -104,8 +104,8 @@ int bypass_command(const BypassOptions& o) {
   if (!length || length->count() <= 0)
     return fail(fmt::format("--for {}: expected a duration such as 15m or 1h", *o.duration));
   if (*length > kMaxBypass)
-    return fail(fmt::format("--for {}: a bypass lasts at most {} hours", *o.duration,
-                            kMaxBypass.count()));
+    return fail(
+        fmt::format("--for {}: a bypass lasts at most {} hours", *o.duration, kMaxBypass.count()));
   BypassGrant g;
   g.group = o.group;
   g.reason = o.reason;

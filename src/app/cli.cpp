@@ -5,6 +5,7 @@
 #include "app/capture_command.hpp"
 #include "app/check_command.hpp"
 #include "app/config.hpp"
+#include "app/lists_update.hpp"
 #include "app/run.hpp"
 #include "app/service_command.hpp"
 #include "app/signer_command.hpp"
@@ -165,11 +166,25 @@ int main_cli(int argc, char** argv) {
   url_cmd->add_option("url", check.urls, "URLs, with or without a scheme (none: http)")->required();
 
   std::string stats_folder;
-  auto* lists_cmd = app.add_subcommand("lists", "Category lists: stats.");
+  auto* lists_cmd = app.add_subcommand("lists", "Category lists: stats, update.");
   lists_cmd->require_subcommand(1);
   auto* stats_cmd = lists_cmd->add_subcommand(
       "stats", "Per category: domains, URLs, expressions loaded and lines refused (with why).");
   stats_cmd->add_option("folder", stats_folder, "A lists folder in the UT1 layout")->required();
+  ListsUpdateOptions update;
+  std::string update_config;
+  std::string update_url;
+  std::string update_lists;
+  auto* update_cmd = lists_cmd->add_subcommand(
+      "update",
+      "Fetch the lists archive of lists_update.url (HTTPS, only if changed), check it, and make "
+      "it the current version of policy.lists; the lists in use stay if anything fails.");
+  update_cmd->add_option("-c,--config", update_config, "The config file `warden run` uses")
+      ->check(CLI::ExistingFile);
+  update_cmd->add_option("--url", update_url, "Fetch from this https:// URL instead");
+  update_cmd->add_option("--lists", update_lists, "Keep the lists in this folder instead");
+  update_cmd->add_flag("--force", update.force,
+                       "Fetch even if the server says the archive has not changed");
 
   std::string check_file;
   auto* check_cmd = app.add_subcommand("check-config", "Check a config file and exit (0: valid).");
@@ -262,6 +277,12 @@ int main_cli(int argc, char** argv) {
     if (!bypass_state_dir.empty()) bypass.state_dir = bypass_state_dir;
     if (!bypass_for.empty()) bypass.duration = bypass_for;
     return bypass_command(bypass);
+  }
+  if (update_cmd->parsed()) {
+    if (!update_config.empty()) update.config_file = update_config;
+    if (!update_url.empty()) update.url = update_url;
+    if (!update_lists.empty()) update.lists = update_lists;
+    return lists_update(update);
   }
   if (lists_cmd->parsed()) return lists_stats(stats_folder);
   if (signer_cmd->parsed()) return run_signer(signer);

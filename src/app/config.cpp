@@ -341,6 +341,40 @@ const std::vector<Key>& schema() {
       bool_key("policy", "watch",
                "Reload the policy when its file or a list changes (as SIGHUP does).",
                [](Config& c) -> bool& { return c.policy.watch; }),
+      string_key(
+          "lists_update", "url",
+          "`warden lists update`: the HTTPS URL of a category-list archive (the UT1\n"
+          "tarball, blacklists.tar.gz, or a school's own: tar.gz/bz2/xz/zst or zip, a\n"
+          "folder per category), unpacked as a new version of policy.lists.",
+          [](Config& c) -> std::string& { return c.lists_update.url; },
+          [](const std::string& u) -> std::optional<std::string> {
+            if (!u.empty() && !u.starts_with("https://")) return "must be an https:// URL";
+            return std::nullopt;
+          }),
+      string_key(
+          "lists_update", "sha256_url",
+          "Optional: the HTTPS URL of the archive's SHA-256 (as sha256sum prints it);\n"
+          "an archive that does not match is refused.",
+          [](Config& c) -> std::string& { return c.lists_update.sha256_url; },
+          [](const std::string& u) -> std::optional<std::string> {
+            if (!u.empty() && !u.starts_with("https://")) return "must be an https:// URL";
+            return std::nullopt;
+          }),
+      string_list_key(
+          "lists_update", "ca",
+          "Extra trust anchors (PEM files) for the list servers, beside the system store.",
+          [](Config& c) -> std::vector<std::string>& { return c.lists_update.ca; },
+          [](std::string& f) -> std::optional<std::string> {
+            if (f.empty()) return "must not be empty";
+            return std::nullopt;
+          }),
+      integer_key(
+          "lists_update", "max_download_mb", "A larger archive is refused (UT1's is about 20 MB).",
+          [](Config& c) -> std::uint32_t& { return c.lists_update.max_download_mb; }, 1, 100000),
+      integer_key(
+          "lists_update", "max_unpacked_mb",
+          "An archive that unpacks to more is refused (UT1's to about 300 MB).",
+          [](Config& c) -> std::uint32_t& { return c.lists_update.max_unpacked_mb; }, 1, 1000000),
       {"capture", "mode",
        "Transparent capture (docs/capture.md): \"redirect\" and \"tproxy\" on a gateway,\n"
        "\"local\" or \"tun\" on the device itself; several may run. Empty: the explicit\n"

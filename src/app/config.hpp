@@ -62,6 +62,15 @@ struct PolicySection {
   bool watch = true;  // reload when the policy file or a list changes
 };
 
+// `warden lists update` (app/lists_update.hpp): where the category-list archive comes from.
+struct ListsUpdateSection {
+  std::string url;         // https://...; empty: no updates
+  std::string sha256_url;  // a file holding the archive's SHA-256 (sha256sum's output); optional
+  std::vector<std::string> ca;  // PEM files trusted for those servers, beside the system's
+  std::uint32_t max_download_mb = 200;
+  std::uint32_t max_unpacked_mb = 4096;
+};
+
 struct LogSection {
   std::string level = "info";
   std::string access_log = "-";  // a file, "-" (stdout) or "off"
@@ -75,6 +84,7 @@ struct Config {
   UpstreamSection upstream;
   TlsSection tls;
   PolicySection policy;
+  ListsUpdateSection lists_update;
   capture::CaptureSettings capture;  // [capture] and [egress]
   LogSection log;
 };

@@ -103,7 +103,9 @@ void PolicyWatch::Impl::read_events() {
       }
       const auto it = only_name.find(e.wd);
       if (it == only_name.end()) continue;
-      if (it->second.empty() || it->second == name) relevant = true;
+      // In a lists folder, dot names are `warden lists update`'s workings (.versions/, its state
+      // file, the next `current` link); the change that counts is `current` itself.
+      if (it->second.empty() ? !name.starts_with('.') : it->second == name) relevant = true;
     }
     if (relevant) {
       // Every further change restarts the wait: reload once the burst has settled.

@@ -162,9 +162,10 @@ base::Result<policy::PolicyPtr> load_configured_policy(const Config& c) {
   const policy::Policy& p = **loaded;
   std::size_t domains = 0;
   for (const auto& s : p.lists().stats()) domains += s.domains;
-  spdlog::info("policy {}: {} rules, {} categories ({} domains) from {}, loaded in {} ms",
+  spdlog::info("policy {}: {} rules, {} categories ({} domains) from {}{}, loaded in {} ms",
                p.source(), p.rules().size(), p.lists().names().size(), domains,
                p.lists().folder().empty() ? "no lists folder" : p.lists().folder(),
+               p.lists().version().empty() ? "" : " (version " + p.lists().version() + ")",
                std::chrono::duration_cast<std::chrono::milliseconds>(
                    std::chrono::steady_clock::now() - started)
                    .count());

@@ -1,6 +1,7 @@
 #include "policy/category_lists.hpp"
 
 #include "policy/host.hpp"
+#include "policy/lists_store.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -112,12 +113,15 @@ int CategoryLists::id(std::string_view name) const {
   return -1;
 }
 
-base::Result<std::shared_ptr<const CategoryLists>> CategoryLists::load(const std::string& folder) {
-  if (!is_dir(folder))
+base::Result<std::shared_ptr<const CategoryLists>> CategoryLists::load(
+    const std::string& configured) {
+  if (!is_dir(configured))
     return base::Error{base::ErrorCode::Internal, base::ErrorSource::Internal,
-                       "category list folder " + folder + " does not exist or is not a folder"};
+                       "category list folder " + configured + " does not exist or is not a folder"};
   std::shared_ptr<CategoryLists> lists(new CategoryLists());
-  lists->folder_ = folder;
+  lists->folder_ = configured;
+  lists->version_ = lists_version(configured);
+  const std::string folder = lists_source(configured);  // its current version, if it has one
   DomainSet::Builder domains;
   for (const auto& name : entries(folder)) {
     const std::string dir = folder + "/" + name;

@@ -36,7 +36,8 @@ struct CategoryStats {
 
 class CategoryLists {
  public:
-  // Loads every category folder in `folder`. Errors when the folder, or any list file in it,
+  // Loads every category folder in `folder` (through its `current` version when `warden lists
+  // update` keeps it: policy/lists_store.hpp). Errors when the folder, or any list file in it,
   // cannot be read whole (fail closed); malformed lines are only counted.
   [[nodiscard]] static base::Result<std::shared_ptr<const CategoryLists>> load(
       const std::string& folder);
@@ -48,6 +49,8 @@ class CategoryLists {
   [[nodiscard]] const std::vector<std::string>& names() const { return names_; }
   // Where the lists were loaded from; empty for empty().
   [[nodiscard]] const std::string& folder() const { return folder_; }
+  // The version read (`warden lists update`'s stamp); empty for lists kept by hand.
+  [[nodiscard]] const std::string& version() const { return version_; }
   // The id of a category name, or -1.
   [[nodiscard]] int id(std::string_view name) const;
   [[nodiscard]] const std::string& name(CategoryId id) const { return names_[id]; }
@@ -71,6 +74,7 @@ class CategoryLists {
   };
 
   std::string folder_;
+  std::string version_;
   std::vector<std::string> names_;
   std::vector<CategoryStats> stats_;
   DomainSet domains_;

@@ -56,8 +56,7 @@ TEST(BypassFile, WhatTheCommandWouldNotWriteIsRefused) {
             "bypass.toml: started: expected seconds since 1970");
   EXPECT_EQ(error_of("group = 7\nreason = \"x\"\nstarted = 1\nuntil = 2\n"),
             "bypass.toml: group: expected a line of text");
-  EXPECT_NE(error_of("reason = \"x\nstarted = 1\n").find("bypass.toml: line 1"),
-            std::string::npos);
+  EXPECT_NE(error_of("reason = \"x\nstarted = 1\n").find("bypass.toml: line 1"), std::string::npos);
   EXPECT_EQ(error_of("reason = \"" + std::string(501, 'x') + "\"\nstarted = 1\nuntil = 2\n"),
             "bypass.toml: reason: expected a line of text");
 }

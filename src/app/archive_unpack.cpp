@@ -1,0 +1,127 @@
+#include "app/archive_unpack.hpp"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+namespace warden::app {
+namespace fs = std::filesystem;
+namespace {
+
+base::Error bad_archive(std::string what) {
+  return {base::ErrorCode::BadRequest, base::ErrorSource::Upstream, std::move(what)};
+}
+
+// The entry's path made safe to join to the folder, or "" when it must be refused: no absolute
+// paths, no `..`, no empty or over-long names. "./" and repeated slashes are dropped.
+std::string safe_relative(std::string_view path) {
+  if (path.empty() || path.front() == '/' || path.size() > 1024) return {};
+  std::string out;
+  while (!path.empty()) {
+    const std::size_t slash = std::min(path.find('/'), path.size());
+    const std::string_view part = path.substr(0, slash);
+    path.remove_prefix(std::min(slash + 1, path.size()));
+    if (part.empty() || part == ".") continue;
+    if (part == ".." || part.size() > 255 || part.find('\0') != std::string_view::npos ||
+        part.find('\\') != std::string_view::npos)
+      return {};
+    if (!out.empty()) out += '/';
+    out += part;
+  }
+  return out;
+}
+
+}  // namespace
+
+base::Result<UnpackStats> unpack_archive(const std::string& archive, const std::string& folder,
+                                         const UnpackLimits& limits) {
+  std::unique_ptr<struct archive, decltype(&archive_read_free)> a(archive_read_new(),
+                                                                  archive_read_free);
+  archive_read_support_filter_gzip(a.get());
+  archive_read_support_filter_bzip2(a.get());
+  archive_read_support_filter_xz(a.get());
+  archive_read_support_filter_zstd(a.get());
+  archive_read_support_format_tar(a.get());
+  archive_read_support_format_gnutar(a.get());
+  archive_read_support_format_zip(a.get());
+  if (archive_read_open_filename(a.get(), archive.c_str(), 64 * 1024) != ARCHIVE_OK)
+    return bad_archive(fmt::format("{} is damaged or cut short, or not an archive Warden reads "
+                                   "(tar.gz, tar.bz2, tar.xz, tar.zst or zip): {}",
+                                   archive, archive_error_string(a.get())));
+  UnpackStats stats;
+  std::uint64_t entries = 0;
+  std::vector<char> buffer(64 * 1024);
+  for (;;) {
+    archive_entry* e = nullptr;
+    const int rc = archive_read_next_header(a.get(), &e);
+    if (rc == ARCHIVE_EOF) break;
+    if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN)
+      return bad_archive(fmt::format("{} is damaged or cut short: {}", archive,
+                                     archive_error_string(a.get())));
+    if (++entries > limits.max_entries)
+      return bad_archive(fmt::format("{} holds more than {} entries", archive, limits.max_entries));
+    const char* raw = archive_entry_pathname(e);
+    const std::string rel = safe_relative(raw != nullptr ? raw : "");
+    if (rel.empty()) {
+      if (raw != nullptr && safe_relative(std::string(raw) + "/x") == "x") continue;  // "./"
+      return bad_archive(fmt::format("{}: entry \"{}\" would land outside the lists folder",
+                                     archive, raw != nullptr ? raw : ""));
+    }
+    const fs::path target = fs::path(folder) / rel;
+    std::error_code ec;
+    fs::create_directories(target.parent_path(), ec);
+    if (ec) return bad_archive(fmt::format("cannot create {}: {}", target.parent_path().string(),
+                                           ec.message()));
+    if (archive_entry_hardlink(e) != nullptr) {
+      ++stats.skipped;
+      continue;
+    }
+    switch (archive_entry_filetype(e)) {
+      case AE_IFDIR:
+        fs::create_directories(target, ec);
+        if (ec) return bad_archive("cannot create " + target.string() + ": " + ec.message());
+        break;
+      case AE_IFREG: {
+        // A name seen twice, or one that is a link now: refused rather than written through.
+        if (fs::symlink_status(target, ec).type() != fs::file_type::not_found)
+          return bad_archive(fmt::format("{}: entry \"{}\" appears twice", archive, rel));
+        std::ofstream out(target, std::ios::binary);
+        if (!out) return bad_archive("cannot create " + target.string());
+        for (;;) {
+          const la_ssize_t n = archive_read_data(a.get(), buffer.data(), buffer.size());
+          if (n == 0) break;
+          if (n < 0)
+            return bad_archive(fmt::format("{} is damaged or cut short: {}", archive,
+                                           archive_error_string(a.get())));
+          stats.bytes += static_cast<std::uint64_t>(n);
+          if (stats.bytes > limits.max_bytes)
+            return bad_archive(fmt::format("{} unpacks to more than {} bytes "
+                                           "(lists_update.max_unpacked_mb)",
+                                           archive, limits.max_bytes));
+          out.write(buffer.data(), n);
+        }
+        if (!out.flush()) return bad_archive("cannot write " + target.string());
+        ++stats.files;
+        break;
+      }
+      default:
+        ++stats.skipped;
+    }
+  }
+  // One top folder and nothing else: the lists are in it.
+  stats.root = folder;
+  std::error_code ec;
+  fs::directory_iterator it(folder, ec);
+  if (!ec && it != fs::directory_iterator()) {
+    const fs::directory_entry only = *it;
+    if (++it == fs::directory_iterator() && only.is_directory() && !only.is_symlink())
+      stats.root = only.path().string();
+  }
+  return stats;
+}
+
+}  // namespace warden::app

@@ -1,0 +1,176 @@
+#include "app/lists_update.hpp"
+
+#include "app/archive_unpack.hpp"
+#include "app/https_fetch.hpp"
+#include "app/run.hpp"
+#include "platform/files.hpp"
+#include "platform/folder_lock.hpp"
+#include "policy/category_lists.hpp"
+#include "policy/lists_store.hpp"
+#include "policy/policy_file.hpp"
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace warden::app {
+namespace fs = std::filesystem;
+namespace {
+
+int fail(std::string_view why) {
+  fmt::print(stderr, "warden lists update: {}\n", why);
+  return 1;
+}
+
+// What the last update fetched, so the next asks only for something newer.
+struct Fetched {
+  std::string url;
+  std::string etag;
+  std::string last_modified;
+  std::string sha256;
+};
+
+std::string state_path(const std::string& lists) { return (fs::path(lists) / ".update.toml").string(); }
+
+Fetched read_state(const std::string& lists) {
+  Fetched f;
+  try {
+    const toml::table t = toml::parse_file(state_path(lists));
+    f.url = t["url"].value_or(std::string());
+    f.etag = t["etag"].value_or(std::string());
+    f.last_modified = t["last_modified"].value_or(std::string());
+    f.sha256 = t["sha256"].value_or(std::string());
+  } catch (const toml::parse_error&) {
+    // None yet, or unreadable: the next fetch is unconditional.
+  }
+  return f;
+}
+
+void write_state(const std::string& lists, const Fetched& f) {
+  toml::table t{{"url", f.url}, {"etag", f.etag}, {"last_modified", f.last_modified},
+                {"sha256", f.sha256}};
+  std::stringstream text;
+  text << "# Written by `warden lists update`: what it fetched last.\n" << t << "\n";
+  const std::string path = state_path(lists);
+  if (platform::write_new_file(path + ".new", text.str(), platform::FileAccess::OwnerOnly, true)) {
+    std::error_code ec;
+    fs::rename(path + ".new", path, ec);
+  }
+}
+
+// The first word of a sha256sum line, if it is a SHA-256 in hex.
+std::optional<std::string> sha256_of(const std::string& file) {
+  std::ifstream in(file);
+  std::string word;
+  if (!(in >> word) || word.size() != 64 ||
+      word.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
+    return std::nullopt;
+  for (char& c : word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return word;
+}
+
+// Everything after the fetch: the archive in `staged` checked and made current, or an error
+// (the caller discards what was staged).
+base::Result<std::string> check_and_install(const Config& c, const std::string& lists,
+                                            const policy::StagedVersion& staged,
+                                            const std::string& archive) {
+  const std::string tree = (fs::path(staged.folder) / "tree").string();
+  std::error_code ec;
+  fs::create_directory(tree, ec);
+  UnpackLimits limits;
+  limits.max_bytes = std::uint64_t{c.lists_update.max_unpacked_mb} << 20;
+  auto unpacked = unpack_archive(archive, tree, limits);
+  if (!unpacked) return unpacked.error();
+  auto loaded = policy::CategoryLists::load(unpacked->root);
+  if (!loaded) return loaded.error();
+  if ((*loaded)->names().empty())
+    return base::Error{base::ErrorCode::BadRequest, base::ErrorSource::Upstream,
+                       "the archive holds no category lists (a folder per category with "
+                       "domains, urls or expressions)"};
+  std::size_t domains = 0;
+  for (const auto& s : (*loaded)->stats()) domains += s.domains;
+  // The policy must load with them: a category it names may have gone.
+  if (auto p = policy::load_policy(c.policy.file, unpacked->root); !p)
+    return base::Error{p.error().code, p.error().source,
+                       "the policy does not load with the new lists: " + p.error().context};
+  if (auto ok = policy::make_current(lists, staged, unpacked->root); !ok) return ok.error();
+  return fmt::format("{} categories, {} domains, {} files ({} MB unpacked{})",
+                     (*loaded)->names().size(), domains, unpacked->files, unpacked->bytes >> 20,
+                     unpacked->skipped != 0
+                         ? fmt::format(", {} links and special entries skipped", unpacked->skipped)
+                         : std::string());
+}
+
+}  // namespace
+
+int lists_update(const ListsUpdateOptions& o) {
+  RunOptions run;
+  run.config_file = o.config_file;
+  auto c = build_config(run);
+  if (!c) return fail(c.error().context);
+  const std::string lists = o.lists.value_or(c->policy.lists);
+  const std::string url = o.url.value_or(c->lists_update.url);
+  if (lists.empty()) return fail("policy.lists names no folder to keep the lists in");
+  if (url.empty()) return fail("lists_update.url is not set: where should the lists come from?");
+  std::error_code ec;
+  fs::create_directories(lists, ec);
+  if (ec) return fail(fmt::format("cannot create {}: {}", lists, ec.message()));
+  auto lock = platform::FolderLock::try_hold(lists, platform::FolderLock::Mode::Exclusive);
+  if (!lock) return fail(lock.error().context);
+  if (!*lock) return fail("another `warden lists update` is running on " + lists);
+
+  auto staged = policy::stage_version(lists);
+  if (!staged) return fail(staged.error().context);
+  const Fetched last = read_state(lists);
+  const bool have = !policy::lists_version(lists).empty() && last.url == url && !o.force;
+  FetchRequest request;
+  request.url = url;
+  request.etag = have ? last.etag : std::string();
+  request.last_modified = have ? last.last_modified : std::string();
+  request.max_bytes = std::uint64_t{c->lists_update.max_download_mb} << 20;
+  request.ca_files = c->lists_update.ca;
+  const std::string archive = (fs::path(staged->folder) / "archive").string();
+  auto fetched = fetch_to_file(request, archive);
+  if (fetched && fetched->not_modified) {
+    policy::discard(*staged);
+    fmt::print("Lists not modified at {}: version {} stays.\n", url, policy::lists_version(lists));
+    return 0;
+  }
+  std::optional<std::string> expected;
+  if (fetched && !c->lists_update.sha256_url.empty()) {
+    FetchRequest sum = request;
+    sum.url = c->lists_update.sha256_url;
+    sum.etag.clear();
+    sum.last_modified.clear();
+    sum.max_bytes = 4096;
+    const std::string sum_file = (fs::path(staged->folder) / "sha256").string();
+    auto got = fetch_to_file(sum, sum_file);
+    if (!got) fetched = got.error();
+    else if (!(expected = sha256_of(sum_file)))
+      fetched = base::Error{base::ErrorCode::BadRequest, base::ErrorSource::Upstream,
+                            sum.url + " holds no SHA-256"};
+    else if (*expected != fetched->sha256)
+      fetched = base::Error{base::ErrorCode::BadRequest, base::ErrorSource::Upstream,
+                            fmt::format("the archive's SHA-256 is {}, {} says {}",
+                                        fetched->sha256, sum.url, *expected)};
+  }
+  if (!fetched) {
+    policy::discard(*staged);
+    return fail(fetched.error().context + "; the lists in use stay");
+  }
+  auto installed = check_and_install(*c, lists, *staged, archive);
+  policy::discard(*staged);
+  if (!installed) return fail(installed.error().context + "; the lists in use stay");
+  write_state(lists, {url, fetched->etag, fetched->last_modified, fetched->sha256});
+  fmt::print(
+      "Lists version {} from {}: {}; {} bytes, SHA-256 {}{}.\n"
+      "The running Warden reloads them (policy.watch), or: systemctl reload warden.\n",
+      staged->stamp, url, *installed, fetched->bytes, fetched->sha256,
+      expected ? " (checked)" : "");
+  return 0;
+}
+
+}  // namespace warden::app
