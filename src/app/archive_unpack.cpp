@@ -1,9 +1,9 @@
 #include "app/archive_unpack.hpp"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <fmt/format.h>
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -49,9 +49,10 @@ base::Result<UnpackStats> unpack_archive(const std::string& archive, const std::
   archive_read_support_format_gnutar(a.get());
   archive_read_support_format_zip(a.get());
   if (archive_read_open_filename(a.get(), archive.c_str(), 64 * 1024) != ARCHIVE_OK)
-    return bad_archive(fmt::format("{} is damaged or cut short, or not an archive Warden reads "
-                                   "(tar.gz, tar.bz2, tar.xz, tar.zst or zip): {}",
-                                   archive, archive_error_string(a.get())));
+    return bad_archive(
+        fmt::format("{} is damaged or cut short, or not an archive Warden reads "
+                    "(tar.gz, tar.bz2, tar.xz, tar.zst or zip): {}",
+                    archive, archive_error_string(a.get())));
   UnpackStats stats;
   std::uint64_t entries = 0;
   std::vector<char> buffer(64 * 1024);
@@ -60,8 +61,8 @@ base::Result<UnpackStats> unpack_archive(const std::string& archive, const std::
     const int rc = archive_read_next_header(a.get(), &e);
     if (rc == ARCHIVE_EOF) break;
     if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN)
-      return bad_archive(fmt::format("{} is damaged or cut short: {}", archive,
-                                     archive_error_string(a.get())));
+      return bad_archive(
+          fmt::format("{} is damaged or cut short: {}", archive, archive_error_string(a.get())));
     if (++entries > limits.max_entries)
       return bad_archive(fmt::format("{} holds more than {} entries", archive, limits.max_entries));
     const char* raw = archive_entry_pathname(e);
@@ -74,8 +75,9 @@ base::Result<UnpackStats> unpack_archive(const std::string& archive, const std::
     const fs::path target = fs::path(folder) / rel;
     std::error_code ec;
     fs::create_directories(target.parent_path(), ec);
-    if (ec) return bad_archive(fmt::format("cannot create {}: {}", target.parent_path().string(),
-                                           ec.message()));
+    if (ec)
+      return bad_archive(
+          fmt::format("cannot create {}: {}", target.parent_path().string(), ec.message()));
     if (archive_entry_hardlink(e) != nullptr) {
       ++stats.skipped;
       continue;
@@ -99,9 +101,10 @@ base::Result<UnpackStats> unpack_archive(const std::string& archive, const std::
                                            archive_error_string(a.get())));
           stats.bytes += static_cast<std::uint64_t>(n);
           if (stats.bytes > limits.max_bytes)
-            return bad_archive(fmt::format("{} unpacks to more than {} bytes "
-                                           "(lists_update.max_unpacked_mb)",
-                                           archive, limits.max_bytes));
+            return bad_archive(
+                fmt::format("{} unpacks to more than {} bytes "
+                            "(lists_update.max_unpacked_mb)",
+                            archive, limits.max_bytes));
           out.write(buffer.data(), n);
         }
         if (!out.flush()) return bad_archive("cannot write " + target.string());

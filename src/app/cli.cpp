@@ -185,6 +185,8 @@ int main_cli(int argc, char** argv) {
   update_cmd->add_option("--lists", update_lists, "Keep the lists in this folder instead");
   update_cmd->add_flag("--force", update.force,
                        "Fetch even if the server says the archive has not changed");
+  update_cmd->add_flag("--if-configured", update.if_configured,
+                       "Without lists_update.url, do nothing and succeed (the daily timer)");
 
   std::string check_file;
   auto* check_cmd = app.add_subcommand("check-config", "Check a config file and exit (0: valid).");

@@ -1,10 +1,10 @@
 #include "app/https_fetch.hpp"
 
-#include <curl/curl.h>
 #include <fmt/format.h>
 #include <openssl/evp.h>
 
 #include <cstdio>
+#include <curl/curl.h>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -87,7 +87,8 @@ base::Result<std::string> read_pems(const std::vector<std::string>& files) {
 
 base::Result<FetchResult> fetch_to_file(const FetchRequest& r, const std::string& path) {
   if (!r.url.starts_with("https://"))
-    return fetch_error(r.url + ": only https:// URLs are fetched (lists must not be tampered "
+    return fetch_error(r.url +
+                       ": only https:// URLs are fetched (lists must not be tampered "
                        "with on the way)");
   auto pems = read_pems(r.ca_files);
   if (!pems) return pems.error();
@@ -137,9 +138,10 @@ base::Result<FetchResult> fetch_to_file(const FetchRequest& r, const std::string
   long status = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
   if (t.too_large || rc == CURLE_FILESIZE_EXCEEDED)
-    return fetch_error(fmt::format("{}: larger than the {} bytes allowed "
-                                   "(lists_update.max_download_mb)",
-                                   r.url, r.max_bytes));
+    return fetch_error(
+        fmt::format("{}: larger than the {} bytes allowed "
+                    "(lists_update.max_download_mb)",
+                    r.url, r.max_bytes));
   if (t.write_failed) return fetch_error("cannot write " + path);
   if (rc != CURLE_OK)
     return fetch_error(fmt::format("{}: {}", r.url, why[0] != '\0' ? why : curl_easy_strerror(rc)));

@@ -33,7 +33,9 @@ struct Fetched {
   std::string sha256;
 };
 
-std::string state_path(const std::string& lists) { return (fs::path(lists) / ".update.toml").string(); }
+std::string state_path(const std::string& lists) {
+  return (fs::path(lists) / ".update.toml").string();
+}
 
 Fetched read_state(const std::string& lists) {
   Fetched f;
@@ -50,8 +52,8 @@ Fetched read_state(const std::string& lists) {
 }
 
 void write_state(const std::string& lists, const Fetched& f) {
-  toml::table t{{"url", f.url}, {"etag", f.etag}, {"last_modified", f.last_modified},
-                {"sha256", f.sha256}};
+  toml::table t{
+      {"url", f.url}, {"etag", f.etag}, {"last_modified", f.last_modified}, {"sha256", f.sha256}};
   std::stringstream text;
   text << "# Written by `warden lists update`: what it fetched last.\n" << t << "\n";
   const std::string path = state_path(lists);
@@ -111,10 +113,16 @@ int lists_update(const ListsUpdateOptions& o) {
   run.config_file = o.config_file;
   auto c = build_config(run);
   if (!c) return fail(c.error().context);
-  const std::string lists = o.lists.value_or(c->policy.lists);
   const std::string url = o.url.value_or(c->lists_update.url);
-  if (lists.empty()) return fail("policy.lists names no folder to keep the lists in");
-  if (url.empty()) return fail("lists_update.url is not set: where should the lists come from?");
+  if (url.empty()) {
+    if (o.if_configured) return 0;  // the package's daily timer, before a school sets a URL
+    return fail("lists_update.url is not set: where should the lists come from?");
+  }
+  auto located = policy::lists_folder_of(c->policy.file, o.lists.value_or(c->policy.lists));
+  if (!located) return fail(located.error().context);
+  const std::string lists = *located;
+  if (lists.empty())
+    return fail("no lists folder to keep the lists in: set policy.lists (or the policy's lists)");
   std::error_code ec;
   fs::create_directories(lists, ec);
   if (ec) return fail(fmt::format("cannot create {}: {}", lists, ec.message()));
@@ -148,14 +156,15 @@ int lists_update(const ListsUpdateOptions& o) {
     sum.max_bytes = 4096;
     const std::string sum_file = (fs::path(staged->folder) / "sha256").string();
     auto got = fetch_to_file(sum, sum_file);
-    if (!got) fetched = got.error();
+    if (!got)
+      fetched = got.error();
     else if (!(expected = sha256_of(sum_file)))
       fetched = base::Error{base::ErrorCode::BadRequest, base::ErrorSource::Upstream,
                             sum.url + " holds no SHA-256"};
     else if (*expected != fetched->sha256)
       fetched = base::Error{base::ErrorCode::BadRequest, base::ErrorSource::Upstream,
-                            fmt::format("the archive's SHA-256 is {}, {} says {}",
-                                        fetched->sha256, sum.url, *expected)};
+                            fmt::format("the archive's SHA-256 is {}, {} says {}", fetched->sha256,
+                                        sum.url, *expected)};
   }
   if (!fetched) {
     policy::discard(*staged);

@@ -14,9 +14,10 @@ namespace warden::app {
 
 struct ListsUpdateOptions {
   std::optional<std::string> config_file;
-  std::optional<std::string> url;  // replaces lists_update.url
+  std::optional<std::string> url;    // replaces lists_update.url
   std::optional<std::string> lists;  // replaces policy.lists
-  bool force = false;  // fetch even if the server says nothing changed (no validators sent)
+  bool force = false;          // fetch even if the server says nothing changed (no validators sent)
+  bool if_configured = false;  // no lists_update.url: nothing to do, not an error
 };
 
 [[nodiscard]] int lists_update(const ListsUpdateOptions& o);

@@ -45,8 +45,8 @@ base::Result<StagedVersion> stage_version(const std::string& lists) {
   const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   std::string stamp = fmt::format("{:%Y%m%dT%H%M%S}Z", now);
   // Two updates within a second (tests, a retry) get distinct stamps.
-  for (int n = 2; fs::exists(versions / stamp, ec) || fs::exists(versions / (stamp + ".partial"), ec);
-       ++n)
+  for (int n = 2;
+       fs::exists(versions / stamp, ec) || fs::exists(versions / (stamp + ".partial"), ec); ++n)
     stamp = fmt::format("{:%Y%m%dT%H%M%S}Z-{}", now, n);
   const fs::path folder = versions / (stamp + ".partial");
   if (!fs::create_directory(folder, ec) || ec)

@@ -415,25 +415,29 @@ base::Result<PolicyPtr> parse_policy(std::string_view text, const std::string& s
                                         std::move(page), source);
 }
 
+base::Result<std::string> lists_folder_of(const std::string& policy_file,
+                                          const std::string& lists_folder) {
+  if (!lists_folder.empty() || policy_file.empty()) return lists_folder;
+  try {
+    const toml::table root = toml::parse_file(policy_file);
+    const auto* l = root.get("lists");
+    if (l == nullptr || l->as_string() == nullptr) return std::string();
+    std::string folder = l->as_string()->get();
+    // Relative to the policy file, so a policy and its lists can move together.
+    const std::size_t slash = policy_file.rfind('/');
+    if (!folder.starts_with('/') && slash != std::string::npos)
+      folder = policy_file.substr(0, slash + 1) + folder;
+    return folder;
+  } catch (const toml::parse_error& e) {
+    return to_error({e.source(), std::string(e.description())}, policy_file);
+  }
+}
+
 base::Result<PolicyPtr> load_policy(const std::string& policy_file,
                                     const std::string& lists_folder) {
-  std::string folder = lists_folder;
-  std::string text;
-  if (!policy_file.empty()) {
-    try {
-      const toml::table root = toml::parse_file(policy_file);
-      if (folder.empty())
-        if (const auto* l = root.get("lists"); l && l->as_string()) {
-          folder = l->as_string()->get();
-          // Relative to the policy file, so a policy and its lists can move together.
-          const std::size_t slash = policy_file.rfind('/');
-          if (!folder.starts_with('/') && slash != std::string::npos)
-            folder = policy_file.substr(0, slash + 1) + folder;
-        }
-    } catch (const toml::parse_error& e) {
-      return to_error({e.source(), std::string(e.description())}, policy_file);
-    }
-  }
+  auto located = lists_folder_of(policy_file, lists_folder);
+  if (!located) return located.error();
+  const std::string& folder = *located;
   std::shared_ptr<const CategoryLists> lists = CategoryLists::empty();
   if (!folder.empty()) {
     auto loaded = CategoryLists::load(folder);

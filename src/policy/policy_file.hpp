@@ -17,6 +17,10 @@ namespace warden::policy {
 // given).
 [[nodiscard]] base::Result<PolicyPtr> load_policy(const std::string& policy_file,
                                                   const std::string& lists_folder);
+// The lists folder load_policy would read: `lists_folder`, else the policy file's `lists`
+// (relative to the file), else "" (none).
+[[nodiscard]] base::Result<std::string> lists_folder_of(const std::string& policy_file,
+                                                        const std::string& lists_folder);
 // The same from text (tests, fuzzing); `lists` already loaded.
 [[nodiscard]] base::Result<PolicyPtr> parse_policy(std::string_view text, const std::string& source,
                                                    std::shared_ptr<const CategoryLists> lists);

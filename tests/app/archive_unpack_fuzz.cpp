@@ -10,7 +10,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   namespace fs = std::filesystem;
-  static const fs::path dir = fs::temp_directory_path() / ("archive-fuzz-" + std::to_string(::getpid()));
+  static const fs::path dir =
+      fs::temp_directory_path() / ("archive-fuzz-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir / "out");
   {

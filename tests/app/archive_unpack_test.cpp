@@ -2,12 +2,13 @@
 // (policy/lists_store.hpp). The whole `warden lists update` against an HTTPS server is
 // tests/integration/lists_update_test.py.
 #include "app/archive_unpack.hpp"
+
 #include "policy/lists_store.hpp"
+
+#include <gtest/gtest.h>
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -52,10 +53,12 @@ class Unpack : public ::testing::Test {
       } else {
         archive_entry_set_filetype(entry, e.type);
         if (e.type == AE_IFLNK) archive_entry_set_symlink(entry, e.link.c_str());
-        if (e.type == AE_IFREG) archive_entry_set_size(entry, static_cast<la_int64_t>(e.data.size()));
+        if (e.type == AE_IFREG)
+          archive_entry_set_size(entry, static_cast<la_int64_t>(e.data.size()));
       }
       archive_write_header(a, entry);
-      if (e.type == AE_IFREG && !e.data.empty()) archive_write_data(a, e.data.data(), e.data.size());
+      if (e.type == AE_IFREG && !e.data.empty())
+        archive_write_data(a, e.data.data(), e.data.size());
       archive_entry_free(entry);
     }
     archive_write_close(a);

@@ -5,13 +5,17 @@ network and a throw-away overlay, the package installed with apt as a school's I
 then: the service starts as `warden` with one capability, filters through its proxy and its
 capture, is restarted after SIGKILL and after a worker freezes (the watchdog), cannot be stopped
 or signalled by a pupil, keeps running when a reload brings a broken config, rotates its log
-without losing a record, and leaves nothing behind on purge.
+without losing a record, takes new category lists through its daily update unit from an HTTPS
+server in the system, lets root (and only root) start and end a logged bypass, and leaves
+nothing behind on purge.
 
 Needs root, debootstrap and systemd-nspawn (scripts/install-deps.sh package) and Debian's mirror
 for the first build of the system; skips (exit 77) saying why when it cannot run, except under
 CI, where that fails. Usage: system_test.py path/to/warden_<version>_<arch>.deb"""
 
+import base64
 import hashlib
+import io
 import json
 import os
 import re
@@ -19,6 +23,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 import unittest
@@ -31,6 +36,17 @@ MIRROR = "http://deb.debian.org/debian"
 BASE_PACKAGES = ["systemd", "systemd-sysv", "dbus", "curl", "ca-certificates", "python3",
                  "nftables", "iproute2", "adduser", "logrotate", "procps"]
 CACHE = os.path.join(os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "warden")
+FIXTURE_LISTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                             "policy", "lists")
+# A list server in the system (warden lists update's source), HTTPS on localhost:8443.
+LIST_SERVER = """
+import http.server, ssl
+httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 8443), lambda *a: http.server.SimpleHTTPRequestHandler(*a, directory="/srv/lists"))
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain("/srv/lists/cert.pem", "/srv/lists/key.pem")
+httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)
+httpd.serve_forever()
+"""
 # The watchdog as the package sets it, and as the freeze test shortens it.
 WATCHDOG_TEST_SEC = 3
 
@@ -352,14 +368,78 @@ class PackageSystemTest(unittest.TestCase):
         self.assertTrue(wait_until(lambda: numbers_logged() == everything, timeout=10))
         self.assertNotEqual(self.c.run("cat", "/var/log/warden/access.log.1").stdout, "")
 
-    def test_09_security_exposure_score(self):
+    def test_09_lists_update_through_its_unit_and_timer(self):
+        c = self.c
+        self.assertEqual(c.run("systemctl", "is-enabled", "warden-lists-update.timer")
+                         .stdout.strip(), "enabled")
+        self.assertEqual(c.run("systemctl", "is-active", "warden-lists-update.timer")
+                         .stdout.strip(), "active")
+        # Until a URL is set, the daily run does nothing and succeeds.
+        c.run("systemctl", "start", "warden-lists-update.service")
+        # A list server on this system: HTTPS with a CA of its own, the fixture lists packed
+        # as UT1 packs them.
+        pki = tempfile.mkdtemp(prefix="warden-pkg-pki-")
+        self.addCleanup(shutil.rmtree, pki, True)
+        sh("sh", "-c", "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+           "-days 2 -subj /CN=localhost -addext subjectAltName=DNS:localhost "
+           f"-keyout {pki}/key.pem -out {pki}/cert.pem")
+        c.run("mkdir", "-p", "/srv/lists")
+        for name in ("key.pem", "cert.pem"):
+            with open(os.path.join(pki, name)) as f:
+                c.write(f"/srv/lists/{name}", f.read())
+        packed = io.BytesIO()
+        with tarfile.open(fileobj=packed, mode="w:gz") as tar:
+            for category in sorted(os.listdir(FIXTURE_LISTS)):
+                if os.path.isdir(os.path.join(FIXTURE_LISTS, category)):
+                    tar.add(os.path.join(FIXTURE_LISTS, category), f"blacklists/{category}")
+        c.write("/srv/lists/blacklists.b64", base64.b64encode(packed.getvalue()).decode())
+        c.run("sh", "-c", "base64 -d /srv/lists/blacklists.b64 > /srv/lists/blacklists.tar.gz")
+        c.write("/srv/https.py", LIST_SERVER)
+        c.run("systemd-run", "--unit=listserver", "python3", "/srv/https.py")
+        self.assertTrue(wait_until(lambda: c.run("curl", "-s", "--cacert", "/srv/lists/cert.pem",
+                                                 "-o", "/dev/null", "https://localhost:8443/",
+                                                 check=False).returncode == 0))
+        c.write("/etc/warden/warden.toml", self.config.replace(
+            '# url = "https://dsi.ut-capitole.fr/blacklists/download/blacklists.tar.gz"',
+            'url = "https://localhost:8443/blacklists.tar.gz"\n'
+            'ca = ["/srv/lists/cert.pem"]'))
+        before = len(self.journal())
+        c.run("systemctl", "start", "warden-lists-update.service")
+        self.assertTrue(c.run("readlink", "/var/lib/warden/lists/current").stdout.strip()
+                        .startswith(".versions/"))
+        # The running Warden (walled off from its key, under its own unit) reloads them.
+        self.assertTrue(wait_until(lambda: "(version " in self.journal()[before:], 15),
+                        self.journal()[before:])
+        self.assertIn("10 categories", self.journal()[before:])
+        c.run("systemctl", "start", "warden-lists-update.service")
+        self.assertIn("not modified", c.run("journalctl", "-u", "warden-lists-update",
+                                            "--no-pager", "-o", "cat").stdout)
+        c.write("/etc/warden/warden.toml", self.config)
+
+    def test_10_bypass_is_roots_and_logged(self):
+        self.assertEqual(self.proxy_get("http://hide.me/").stdout, "403")
+        refused = self.c.run("warden", "bypass", "-c", "/etc/warden/warden.toml", "--for", "1m",
+                             "--reason", "pupil", user="pupil", check=False)
+        self.assertNotEqual(refused.returncode, 0)
+        self.c.run("warden", "bypass", "-c", "/etc/warden/warden.toml", "--for", "10m",
+                   "--group", "default", "--reason", "package test")
+        self.assertTrue(wait_until(lambda: "bypass started: group default" in self.journal(), 10),
+                        self.journal())
+        self.assertNotEqual(self.proxy_get("http://hide.me/").stdout, "403")
+        self.assertTrue(wait_until(lambda: any(r.get("event") == "bypass_start"
+                                               for r in self.access_log())))
+        self.c.run("warden", "bypass", "-c", "/etc/warden/warden.toml", "--end")
+        self.assertTrue(wait_until(lambda: "bypass ended" in self.journal(), 10))
+        self.assertEqual(self.proxy_get("http://hide.me/").stdout, "403")
+
+    def test_11_security_exposure_score(self):
         out = self.c.run("systemd-analyze", "security", "--no-pager", "warden.service").stdout
         score = float(re.search(r"Overall exposure level for warden\.service: ([\d.]+)", out)
                       .group(1))
         print(f"\nsystemd-analyze security warden.service: {score}", file=sys.stderr)
         self.assertLessEqual(score, 3.0, out)  # 'OK' is below 4.0
 
-    def test_10_purge_leaves_nothing(self):
+    def test_12_purge_leaves_nothing(self):
         remove = self.c.run("apt-get", "remove", "-y", "warden")
         self.assertIn("capture rules removed", remove.stdout + remove.stderr)
         self.assertNotIn("table inet warden", self.c.run("nft", "list", "tables").stdout)
@@ -369,7 +449,9 @@ class PackageSystemTest(unittest.TestCase):
         self.assertNotEqual(self.c.run("getent", "group", "warden", check=False).returncode, 0)
         for path in ("/var/lib/warden", "/var/log/warden", "/etc/warden", "/usr/sbin/warden",
                      "/lib/systemd/system/warden.service", "/etc/logrotate.d/warden",
-                     "/etc/systemd/system/multi-user.target.wants/warden.service"):
+                     "/etc/systemd/system/multi-user.target.wants/warden.service",
+                     "/lib/systemd/system/warden-lists-update.timer",
+                     "/etc/systemd/system/timers.target.wants/warden-lists-update.timer"):
             self.assertNotEqual(self.c.run("test", "-e", path, check=False).returncode, 0, path)
 
 
