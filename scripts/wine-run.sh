@@ -9,6 +9,11 @@ trap 'rm -f "$out"' EXIT
 for attempt in 1 2 3; do
   wine "$@" >"$out" 2>&1
   rc=$?
+  # Wine says this and exits 0 when what it was given is not a Windows program: a failure.
+  if grep -q "^Application could not be started" "$out"; then
+    cat "$out"
+    exit 127
+  fi
   if [[ $rc -eq 0 || -s $out ]]; then
     cat "$out"
     exit $rc

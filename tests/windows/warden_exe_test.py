@@ -92,7 +92,7 @@ class WardenExeTest(unittest.TestCase):
         w = Warden("--upstream-ca", os.path.join(pki, "root.pem"), "--connect-port", str(port))
         try:
             school = os.path.join(w.dir, "school.pem")
-            exported = run_exe("ca", "export", "--state-dir", os.path.join(w.dir, "state"))
+            exported = run_exe("ca", "export", "--state-dir", w.state)
             self.assertEqual(exported.returncode, 0, exported.stderr)
             with open(school, "wb") as f:
                 f.write(exported.stdout)
@@ -171,6 +171,15 @@ class WardenExeTest(unittest.TestCase):
             self.assertTrue(wait_until(blocked, timeout=15), w.stderr_lines)
         finally:
             self.assertEqual(stop(w), 0)
+
+    def test_lists_update_says_it_is_not_here_and_bypass_shows_none(self):
+        out = run_exe("lists", "update", text=True)
+        self.assertEqual(out.returncode, 1)
+        self.assertIn("not available on Windows yet", out.stderr)
+        state = os.path.join(tempfile.mkdtemp(prefix="warden-exe-"), "state")
+        out = run_exe("bypass", "--state-dir", state, text=True)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("No bypass", out.stdout)
 
     def test_capture_modes_refuse_clearly_where_they_cannot_run(self):
         state = os.path.join(tempfile.mkdtemp(prefix="warden-exe-"), "state")
