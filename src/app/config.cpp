@@ -59,6 +59,12 @@ std::string quote(std::string_view s) {
   return out + "\"";
 }
 
+// Lists come over HTTPS only: on the way they could be changed to let anything through.
+std::optional<std::string> https_url_or_empty(const std::string& u) {
+  if (!u.empty() && !u.starts_with("https://")) return "must be an https:// URL";
+  return std::nullopt;
+}
+
 template <class Get>
 Key string_key(std::string_view s, std::string_view n, std::string_view doc, Get get,
                std::function<std::optional<std::string>(const std::string&)> check = {}) {
@@ -346,20 +352,12 @@ const std::vector<Key>& schema() {
           "`warden lists update`: the HTTPS URL of a category-list archive (the UT1\n"
           "tarball, blacklists.tar.gz, or a school's own: tar.gz/bz2/xz/zst or zip, a\n"
           "folder per category), unpacked as a new version of policy.lists.",
-          [](Config& c) -> std::string& { return c.lists_update.url; },
-          [](const std::string& u) -> std::optional<std::string> {
-            if (!u.empty() && !u.starts_with("https://")) return "must be an https:// URL";
-            return std::nullopt;
-          }),
+          [](Config& c) -> std::string& { return c.lists_update.url; }, https_url_or_empty),
       string_key(
           "lists_update", "sha256_url",
           "Optional: the HTTPS URL of the archive's SHA-256 (as sha256sum prints it);\n"
           "an archive that does not match is refused.",
-          [](Config& c) -> std::string& { return c.lists_update.sha256_url; },
-          [](const std::string& u) -> std::optional<std::string> {
-            if (!u.empty() && !u.starts_with("https://")) return "must be an https:// URL";
-            return std::nullopt;
-          }),
+          [](Config& c) -> std::string& { return c.lists_update.sha256_url; }, https_url_or_empty),
       string_list_key(
           "lists_update", "ca",
           "Extra trust anchors (PEM files) for the list servers, beside the system store.",

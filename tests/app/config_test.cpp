@@ -65,6 +65,14 @@ TEST(Config, UnknownKeysAreRefusedWithTheirPosition) {
   EXPECT_EQ(error_of("[proxi]\n"), "test.toml:1:2: unknown key proxi");
 }
 
+TEST(Config, ListsComeOverHttpsOnly) {
+  EXPECT_EQ(error_of("[lists_update]\nurl = \"http://lists.example/b.tar.gz\"\n"),
+            "test.toml:2:7: lists_update.url: must be an https:// URL");
+  EXPECT_EQ(error_of("[lists_update]\nsha256_url = \"ftp://x/sum\"\n"),
+            "test.toml:2:14: lists_update.sha256_url: must be an https:// URL");
+  EXPECT_EQ(error_of("[lists_update]\nurl = \"https://lists.example/b.tar.gz\"\n"), "(accepted)");
+}
+
 TEST(Config, WrongTypesAreRefused) {
   EXPECT_EQ(error_of("[proxy]\nthreads = \"4\"\n"),
             "test.toml:2:11: proxy.threads: expected an integer");
