@@ -21,6 +21,13 @@ void CaptureGuard::start() {
     return;
   }
   expected_ = **table;
+  auto routing = capture::installed_routing(settings_);
+  if (!routing) {
+    spdlog::error("capture guard: cannot read the policy routing back ({})",
+                  routing.error().context);
+    return;
+  }
+  expected_routing_ = *routing;
   arm();
 }
 
@@ -35,12 +42,17 @@ void CaptureGuard::arm() {
 
 void CaptureGuard::check() {
   auto table = capture::installed_table();
-  if (!table) {
-    if (!cannot_read_) spdlog::error("capture guard: {}", table.error().context);
+  auto routing = capture::installed_routing(settings_);
+  if (!table || !routing) {
+    if (!cannot_read_)
+      spdlog::error("capture guard: {}", !table ? table.error().context : routing.error().context);
     cannot_read_ = true;
   } else {
     cannot_read_ = false;
-    if (auto what = capture::describe_drift(expected_, *table)) restore(*what);
+    auto what = capture::describe_drift("table inet warden", expected_, *table);
+    if (!what)
+      what = capture::describe_drift("tproxy's policy routing", expected_routing_, *routing);
+    if (what) restore(*what);
   }
   arm();
 }
@@ -49,8 +61,11 @@ void CaptureGuard::restore(const std::string& what) {
   std::string action = "restored";
   if (auto ok = capture::install_capture_rules(settings_); !ok) {
     action = "restore failed: " + ok.error().context;
-  } else if (auto table = capture::installed_table(); table && *table) {
-    expected_ = **table;
+  } else {
+    auto table = capture::installed_table();
+    auto routing = capture::installed_routing(settings_);
+    if (table && *table) expected_ = **table;
+    if (routing) expected_routing_ = *routing;
   }
   spdlog::warn("tamper: {}; {}", what, action);
   log_.submit(observe::service_event_line(

@@ -1,8 +1,9 @@
 #pragma once
 // Tamper evidence for the capture rules: every capture.check_interval the control loop reads
-// Warden's nftables table back from the kernel and compares it with what it read right after
-// installing it. A removed or altered table is put back whole (the same atomic load as at
-// start) and a `tamper` event goes to the access log and the journal, saying what was found.
+// Warden's nftables table (and, with tproxy, its policy routing) back from the kernel and
+// compares it with what it read right after installing it. A removed or altered table or
+// routing is put back whole (the same atomic load as at start) and a `tamper` event goes to the
+// access log and the journal, saying what was found.
 // Someone with root can still stop Warden; what they cannot do is quietly switch capture off
 // underneath a running one.
 
@@ -33,8 +34,9 @@ class CaptureGuard {
   boost::asio::steady_timer timer_;
   capture::CaptureSettings settings_;
   observe::AccessLog& log_;
-  std::string expected_;      // the listing right after install
-  bool cannot_read_ = false;  // said once that the table cannot be read, not every check
+  std::string expected_;          // the table's listing right after install
+  std::string expected_routing_;  // tproxy's policy routing then ("" without tproxy)
+  bool cannot_read_ = false;      // said once that the table cannot be read, not every check
 };
 
 }  // namespace warden::app

@@ -41,21 +41,21 @@ std::string missing_from(const std::vector<std::string_view>& a, std::vector<std
 
 }  // namespace
 
-std::optional<std::string> describe_drift(std::string_view expected,
+std::optional<std::string> describe_drift(std::string_view what, std::string_view expected,
                                           const std::optional<std::string>& found) {
-  if (!found) return std::string("table inet warden was removed");
+  if (!found) return fmt::format("{} was removed", what);
   if (*found == expected) return std::nullopt;
   const auto want = lines_of(expected);
   const auto have = lines_of(*found);
   if (want == have) return std::nullopt;  // only whitespace moved
   const std::string removed = missing_from(want, have);
   const std::string added = missing_from(have, want);
-  std::string what = "table inet warden was altered:";
-  if (!removed.empty()) what += " removed " + removed;
-  if (!removed.empty() && !added.empty()) what += ";";
-  if (!added.empty()) what += " added " + added;
-  if (removed.empty() && added.empty()) what += " its lines were reordered";
-  return what;
+  std::string said = fmt::format("{} was altered:", what);
+  if (!removed.empty()) said += " removed " + removed;
+  if (!removed.empty() && !added.empty()) said += ";";
+  if (!added.empty()) said += " added " + added;
+  if (removed.empty() && added.empty()) said += " its lines were reordered";
+  return said;
 }
 
 }  // namespace warden::capture

@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
+
 namespace warden::capture {
 namespace {
 
@@ -91,6 +93,36 @@ base::Result<std::optional<std::string>> installed_table() {
   if (r.exit_code == 0) return std::optional<std::string>(r.output);
   if (r.output.find("No such file") != std::string::npos) return std::optional<std::string>();
   return failure(explain(nft, r));
+}
+
+base::Result<std::string> installed_routing(const CaptureSettings& s) {
+  if (!s.has(CaptureMode::Tproxy)) return std::string();
+  const std::string mark = fmt::format("fwmark {:#x} ", s.tproxy_mark);
+  const std::string table = std::to_string(s.route_table);
+  std::string out;
+  // Each non-empty line of `text` that holds `needle`, with `label` before it.
+  auto keep = [&out](std::string_view text, std::string_view needle, const std::string& label) {
+    while (!text.empty()) {
+      const std::size_t end = std::min(text.find('\n'), text.size());
+      const std::string_view line = text.substr(0, end);
+      text.remove_prefix(std::min(end + 1, text.size()));
+      if (!line.empty() && line.find(needle) != std::string_view::npos)
+        out += fmt::format("{}: {}\n", label, line);
+    }
+  };
+  for (const std::string family : {"4", "6"}) {
+    const std::vector<std::string> rules = {"ip", "-" + family, "rule", "show"};
+    const CommandResult r = run_command(rules);
+    if (r.exit_code != 0) return failure(explain(rules, r));
+    keep(r.output, mark, "ipv" + family + " rule");
+    const std::vector<std::string> routes = {"ip", "-" + family, "route", "show", "table", table};
+    const CommandResult t = run_command(routes);
+    // With its last route gone the kernel forgets the table: that is a change, not an error.
+    if (t.exit_code != 0 && t.output.find("does not exist") == std::string::npos)
+      return failure(explain(routes, t));
+    if (t.exit_code == 0) keep(t.output, "", "ipv" + family + " route table " + table);
+  }
+  return out;
 }
 
 base::Result<std::string> show_capture_rules() {

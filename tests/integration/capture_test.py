@@ -606,6 +606,20 @@ class Capture(unittest.TestCase):
         self.assertTrue(wait_until(lambda: any("tamper: table inet warden was removed" in l
                                                for l in w.stderr_lines)), w.stderr_lines[-5:])
 
+    def test_tproxys_removed_policy_routing_is_put_back_and_logged(self):
+        # Without its fwmark rule, tproxied packets would be forwarded past Warden.
+        w = self.warden(self.rtr, "--capture", "tproxy",
+                        config='[capture]\ncheck_interval = "300ms"\n')
+        url = f"http://{NAME}/tamper"
+        self.assertIn("peer=198.18.2.1", curl(self.net, self.cli, "-4", url).stdout)
+        self.net.run(self.rtr, "ip", "-4", "rule", "del", "fwmark", "0x5745", "lookup", "5745")
+        self.assertTrue(wait_until(lambda: any(
+            l.get("event") == "tamper" and "tproxy's policy routing" in l.get("what", "")
+            and "fwmark 0x5745" in l["what"] and l.get("action") == "restored"
+            for l in w.log()), timeout=5), w.log())
+        self.assertIn("fwmark 0x5745", self.net.run(self.rtr, "ip", "-4", "rule", "show").stdout)
+        self.assertIn("peer=198.18.2.1", curl(self.net, self.cli, "-4", url).stdout)
+
     def test_a_relay_exception_carries_what_warden_cannot_read(self):
         # (2222 as a web port: elsewhere what Warden cannot read is relayed anyway.)
         w = self.warden(self.rtr, "--capture", "redirect",

@@ -32,4 +32,6 @@ bool uses_nft_table(const CaptureSettings&) { return false; }
 
 base::Result<std::optional<std::string>> installed_table() { return std::optional<std::string>(); }
 
+base::Result<std::string> installed_routing(const CaptureSettings&) { return std::string(); }
+
 }  // namespace warden::capture
