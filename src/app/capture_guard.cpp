@@ -12,22 +12,29 @@ CaptureGuard::CaptureGuard(boost::asio::io_context& control, capture::CaptureSet
                            observe::AccessLog& log)
     : timer_(control), settings_(std::move(settings)), log_(log) {}
 
-void CaptureGuard::start() {
-  if (!capture::uses_nft_table(settings_)) return;
-  auto table = capture::installed_table();
-  if (!table || !*table) {
-    spdlog::error("capture guard: cannot read table inet warden back ({}); not checking it",
-                  table ? "it is not there" : table.error().context);
-    return;
+base::Result<CaptureGuard::Installed> CaptureGuard::read() const {
+  Installed now;
+  if (capture::uses_nft_table(settings_)) {
+    auto table = capture::installed_table();
+    if (!table) return table.error();
+    now.table = std::move(*table);
   }
-  expected_ = **table;
   auto routing = capture::installed_routing(settings_);
-  if (!routing) {
-    spdlog::error("capture guard: cannot read the policy routing back ({})",
-                  routing.error().context);
+  if (!routing) return routing.error();
+  now.routing = std::move(*routing);
+  return now;
+}
+
+void CaptureGuard::start() {
+  const bool table = capture::uses_nft_table(settings_);
+  if (!table && !settings_.has(capture::CaptureMode::Tun)) return;
+  auto now = read();
+  if (!now || (table && !now->table)) {
+    spdlog::error("capture guard: cannot read the capture rules back ({}); not checking them",
+                  now ? "table inet warden is not there" : now.error().context);
     return;
   }
-  expected_routing_ = *routing;
+  expected_ = std::move(*now);
   arm();
 }
 
@@ -41,17 +48,20 @@ void CaptureGuard::arm() {
 }
 
 void CaptureGuard::check() {
-  auto table = capture::installed_table();
-  auto routing = capture::installed_routing(settings_);
-  if (!table || !routing) {
-    if (!cannot_read_)
-      spdlog::error("capture guard: {}", !table ? table.error().context : routing.error().context);
+  auto now = read();
+  if (!now) {
+    if (!cannot_read_) spdlog::error("capture guard: {}", now.error().context);
     cannot_read_ = true;
   } else {
     cannot_read_ = false;
-    auto what = capture::describe_drift("table inet warden", expected_, *table);
+    std::optional<std::string> what;
+    if (capture::uses_nft_table(settings_))
+      what = capture::describe_drift("table inet warden", *expected_.table, now->table);
     if (!what)
-      what = capture::describe_drift("tproxy's policy routing", expected_routing_, *routing);
+      what = capture::describe_drift(settings_.has(capture::CaptureMode::Tun)
+                                         ? "the tun mode's policy routing"
+                                         : "tproxy's policy routing",
+                                     expected_.routing, now->routing);
     if (what) restore(*what);
   }
   arm();
@@ -59,14 +69,10 @@ void CaptureGuard::check() {
 
 void CaptureGuard::restore(const std::string& what) {
   std::string action = "restored";
-  if (auto ok = capture::install_capture_rules(settings_); !ok) {
+  if (auto ok = capture::install_capture_rules(settings_); !ok)
     action = "restore failed: " + ok.error().context;
-  } else {
-    auto table = capture::installed_table();
-    auto routing = capture::installed_routing(settings_);
-    if (table && *table) expected_ = **table;
-    if (routing) expected_routing_ = *routing;
-  }
+  else if (auto now = read(); now)
+    expected_ = std::move(*now);
   spdlog::warn("tamper: {}; {}", what, action);
   log_.submit(observe::service_event_line(
       {.event = "tamper", .fields = {{"what", what}, {"action", std::move(action)}}}));

@@ -36,7 +36,8 @@ base::Result<void> run_ip(const std::vector<std::string>& argv, bool tolerate_ab
       (r.output.find("No such") != std::string::npos ||
        r.output.find("File exists") != std::string::npos ||
        r.output.find("not found") != std::string::npos ||
-       r.output.find("does not exist") != std::string::npos))
+       r.output.find("does not exist") != std::string::npos ||
+       r.output.find("already assigned") != std::string::npos))
     return {};
   return failure(explain(argv, r));
 }
@@ -59,8 +60,12 @@ bool uses_nft_table(const CaptureSettings& s) {
 base::Result<void> install_capture_rules(const CaptureSettings& s) {
   if (s.has(CaptureMode::Tun)) {
     remove_tun_routing(s);  // what a stopped Warden left (fail closed) goes first: one copy
-    for (const auto& cmd : tun_routing_commands(s))
-      if (auto ok = run_ip(cmd, false); !ok) return ok;
+    // (The device's addresses go with the device, not with the routing: when the routing is
+    // put back under a running Warden, they are still there.)
+    for (const auto& cmd : tun_routing_commands(s)) {
+      const bool address = std::find(cmd.begin(), cmd.end(), "addr") != cmd.end();
+      if (auto ok = run_ip(cmd, address); !ok) return ok;
+    }
   }
   if (!uses_nft_table(s)) return {};
   const std::vector<std::string> nft = {"nft", "-f", "-"};
@@ -96,31 +101,44 @@ base::Result<std::optional<std::string>> installed_table() {
 }
 
 base::Result<std::string> installed_routing(const CaptureSettings& s) {
-  if (!s.has(CaptureMode::Tproxy)) return std::string();
+  const bool tun = s.has(CaptureMode::Tun);
+  if (!tun && !s.has(CaptureMode::Tproxy)) return std::string();
+  const std::string table = std::to_string(tun ? s.tun_table : s.route_table);
+  // Warden's rules: tproxy's carry its fwmark, tun's have their own priorities.
   const std::string mark = fmt::format("fwmark {:#x} ", s.tproxy_mark);
-  const std::string table = std::to_string(s.route_table);
+  auto ours = [&](std::string_view line) {
+    if (!tun) return line.find(mark) != std::string_view::npos;
+    unsigned pref = 0;
+    for (const char c : line.substr(0, line.find(':')))
+      pref = c >= '0' && c <= '9' ? pref * 10 + static_cast<unsigned>(c - '0') : 0;
+    return pref >= kTunRuleFirst && pref <= kTunRuleLast;
+  };
   std::string out;
-  // Each non-empty line of `text` that holds `needle`, with `label` before it.
-  auto keep = [&out](std::string_view text, std::string_view needle, const std::string& label) {
+  // Each non-empty line of `text` that `keep` takes, with `label` before it.
+  auto add = [&out](std::string_view text, const std::string& label, auto keep) {
     while (!text.empty()) {
       const std::size_t end = std::min(text.find('\n'), text.size());
       const std::string_view line = text.substr(0, end);
       text.remove_prefix(std::min(end + 1, text.size()));
-      if (!line.empty() && line.find(needle) != std::string_view::npos)
-        out += fmt::format("{}: {}\n", label, line);
+      if (line.empty() || !keep(line)) continue;
+      std::string spaced(line);  // `ip rule` puts a tab after the priority
+      std::replace(spaced.begin(), spaced.end(), '\t', ' ');
+      out += fmt::format("{}: {}\n", label, spaced);
     }
   };
   for (const std::string family : {"4", "6"}) {
     const std::vector<std::string> rules = {"ip", "-" + family, "rule", "show"};
     const CommandResult r = run_command(rules);
     if (r.exit_code != 0) return failure(explain(rules, r));
-    keep(r.output, mark, "ipv" + family + " rule");
+    add(r.output, "ipv" + family + " rule", ours);
     const std::vector<std::string> routes = {"ip", "-" + family, "route", "show", "table", table};
     const CommandResult t = run_command(routes);
     // With its last route gone the kernel forgets the table: that is a change, not an error.
     if (t.exit_code != 0 && t.output.find("does not exist") == std::string::npos)
       return failure(explain(routes, t));
-    if (t.exit_code == 0) keep(t.output, "", "ipv" + family + " route table " + table);
+    if (t.exit_code == 0)
+      add(t.output, "ipv" + family + " route table " + table,
+          [](std::string_view) { return true; });
   }
   return out;
 }

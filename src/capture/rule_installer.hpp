@@ -22,8 +22,8 @@ namespace warden::capture {
 // The table as the kernel holds it now (`nft list table inet warden`), to compare over time;
 // nullopt when it is not there.
 [[nodiscard]] base::Result<std::optional<std::string>> installed_table();
-// tproxy's policy routing as the kernel holds it now (its fwmark rules and its table's routes,
-// IPv4 and IPv6, one line each); "" without tproxy.
+// The policy routing of tproxy or tun as the kernel holds it now (Warden's rules and its
+// table's routes, IPv4 and IPv6, one line each); "" without either.
 [[nodiscard]] base::Result<std::string> installed_routing(const CaptureSettings& s);
 
 }  // namespace warden::capture

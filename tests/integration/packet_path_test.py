@@ -190,6 +190,21 @@ class PacketPath(unittest.TestCase):
         # One line per request: Warden's upstream connections were not captured again.
         self.assertEqual(len([l for l in self.warden.log() if l.get("path") == "/h4"]), 1)
 
+    def test_removed_tun_routing_is_put_back_and_logged(self):
+        # Without the rule that sends TCP to the TUN, connections would go out uncaptured.
+        out = self.net.run(self.dev, "ip", "-4", "rule", "show")
+        tcp = [l for l in out.stdout.splitlines() if "ipproto tcp lookup" in l]
+        self.assertTrue(tcp, out.stdout)
+        pref = tcp[0].split(":")[0]
+        self.net.run(self.dev, "ip", "-4", "rule", "del", "pref", pref, "ipproto", "tcp")
+        self.assertTrue(wait_until(lambda: any(
+            l.get("event") == "tamper" and "the tun mode's policy routing was altered" in
+            l.get("what", "") and "ipproto tcp" in l["what"] and l.get("action") == "restored"
+            for l in self.warden.log()), timeout=12), self.warden.log()[-3:])
+        self.assertIn("ipproto tcp lookup",
+                      self.net.run(self.dev, "ip", "-4", "rule", "show").stdout)
+        self.assert_through_tun(f"http://{NAME}/after-tamper", "198.19.5.5:80", "-4")
+
     def test_a_blocked_category_gets_the_block_page(self):
         out = self.curl("-4", "-w", "\n%{http_code}", f"http://{CASINO}/bet")
         self.assertTrue(out.stdout.endswith("\n403"), out.stdout[-300:])
