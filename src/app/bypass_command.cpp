@@ -34,11 +34,15 @@ std::string requester() {
 }
 
 int show(const std::string& path) {
+  std::error_code ec;
+  const bool there = std::filesystem::exists(path, ec);
+  if (ec) return fail(fmt::format("cannot look at {}: {} (root can)", path, ec.message()));
   std::ifstream in(path);
-  if (!in) {
+  if (!there) {
     fmt::print("No bypass: filtering is on for everyone.\n");
     return 0;
   }
+  if (!in) return fail(fmt::format("cannot read {} (root can)", path));
   std::stringstream text;
   text << in.rdbuf();
   auto g = parse_bypass(text.str(), path);

@@ -126,6 +126,13 @@ int lists_update(const ListsUpdateOptions& o) {
   std::error_code ec;
   fs::create_directories(lists, ec);
   if (ec) return fail(fmt::format("cannot create {}: {}", lists, ec.message()));
+  // Versions made by another account (root, by hand) would be ones the daily run, as the
+  // folder's owner, can neither replace nor remove.
+  if (!platform::owned_by_this_account(lists))
+    return fail(fmt::format(
+        "{} belongs to another account: run this as its owner (the package: systemctl start "
+        "warden-lists-update, or sudo -u warden warden lists update)",
+        lists));
   auto lock = platform::FolderLock::try_hold(lists, platform::FolderLock::Mode::Exclusive);
   if (!lock) return fail(lock.error().context);
   if (!*lock) return fail("another `warden lists update` is running on " + lists);

@@ -28,6 +28,11 @@ enum class FileAccess : unsigned char {
 [[nodiscard]] base::Result<void> give_to_folder_owner(const std::string& file,
                                                       const std::string& folder);
 
+// Whether `path` belongs to the account this process runs as (Linux: its owner is the
+// effective uid; Windows: always true, files there are SYSTEM's and the Administrators').
+// False when it cannot be examined.
+[[nodiscard]] bool owned_by_this_account(const std::string& path);
+
 // Whether accounts other than Warden's own (and root / SYSTEM / Administrators) may read `path`:
 // Linux its group or other read bits; Windows an allowing ACE for any other SID (or no DACL at
 // all). A file that cannot be examined counts as readable by others.

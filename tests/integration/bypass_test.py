@@ -140,6 +140,10 @@ class Bypass(unittest.TestCase):
         out = self.bypass(w, "--for", "15m", "--reason", "pupil", uid=NOBODY)
         self.assertNotEqual(out.returncode, 0)
         self.assertIn("only root", out.stderr)
+        # Nor can it tell whether one is in force: it says so rather than "no bypass".
+        out = self.bypass(w, uid=NOBODY)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("root can", out.stderr)
         for args, says in ((["--for", "25h", "--reason", "x"], "at most 24 hours"),
                            (["--for", "soon", "--reason", "x"], "expected a duration"),
                            (["--for", "15m", "--reason", ""], "reason is required"),

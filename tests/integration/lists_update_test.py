@@ -230,6 +230,11 @@ class ListsUpdate(unittest.TestCase):
             f'sha256_url = "{self.server.url}.sha256"\n'))
         out = self.update("--url", self.server.url.replace("https:", "http:"))
         self.assertIn("only https:// URLs", out.stderr)
+        if os.geteuid() == 0:  # root by hand in a folder the service's account owns
+            os.chown(self.lists, 65534, 65534)
+            out = self.update()
+            self.assertIn("belongs to another account", out.stderr)
+            os.chown(self.lists, 0, 0)
         self.assertEqual((self.version(), self.games()), (kept, games))
         self.assertEqual([v for v in os.listdir(os.path.join(self.lists, ".versions"))
                           if v.endswith(".partial")], [])

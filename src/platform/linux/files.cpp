@@ -51,6 +51,11 @@ base::Result<void> give_to_folder_owner(const std::string& file, const std::stri
   return {};
 }
 
+bool owned_by_this_account(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && st.st_uid == ::geteuid();
+}
+
 bool others_can_read(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return true;
