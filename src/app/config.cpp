@@ -172,6 +172,12 @@ std::optional<std::string> check_level(const std::string& s) {
   return "expected one of trace, debug, info, warn, error, critical, off";
 }
 
+// A file named in a list (a PEM): checked for existence when it is read, not here.
+std::optional<std::string> non_empty_file(std::string& f) {
+  if (f.empty()) return "must not be empty";
+  return std::nullopt;
+}
+
 std::optional<std::string> check_via(const std::string& s) {
   if (s.empty()) return "must not be empty";
   for (char c : s)
@@ -303,11 +309,7 @@ const std::vector<Key>& schema() {
       string_list_key(
           "tls", "upstream_ca",
           "Extra trust anchors for upstream servers (PEM files), beside the system store.",
-          [](Config& c) -> std::vector<std::string>& { return c.tls.upstream_ca; },
-          [](std::string& f) -> std::optional<std::string> {
-            if (f.empty()) return "must not be empty";
-            return std::nullopt;
-          }),
+          [](Config& c) -> std::vector<std::string>& { return c.tls.upstream_ca; }, non_empty_file),
       string_list_key(
           "tls", "verify_exceptions",
           "Domains whose upstream certificate failures are tolerated (each use is logged).",
@@ -361,11 +363,7 @@ const std::vector<Key>& schema() {
       string_list_key(
           "lists_update", "ca",
           "Extra trust anchors (PEM files) for the list servers, beside the system store.",
-          [](Config& c) -> std::vector<std::string>& { return c.lists_update.ca; },
-          [](std::string& f) -> std::optional<std::string> {
-            if (f.empty()) return "must not be empty";
-            return std::nullopt;
-          }),
+          [](Config& c) -> std::vector<std::string>& { return c.lists_update.ca; }, non_empty_file),
       integer_key(
           "lists_update", "max_download_mb", "A larger archive is refused (UT1's is about 20 MB).",
           [](Config& c) -> std::uint32_t& { return c.lists_update.max_download_mb; }, 1, 100000),
