@@ -37,11 +37,11 @@ int show(const std::string& path) {
   std::error_code ec;
   const bool there = std::filesystem::exists(path, ec);
   if (ec) return fail(fmt::format("cannot look at {}: {} (root can)", path, ec.message()));
-  std::ifstream in(path);
   if (!there) {
     fmt::print("No bypass: filtering is on for everyone.\n");
     return 0;
   }
+  std::ifstream in(path);
   if (!in) return fail(fmt::format("cannot read {} (root can)", path));
   std::stringstream text;
   text << in.rdbuf();
@@ -85,12 +85,9 @@ int write(const std::string& state_dir, const BypassGrant& g) {
 }  // namespace
 
 int bypass_command(const BypassOptions& o) {
-  RunOptions run;
-  run.config_file = o.config_file;
-  run.state_dir = o.state_dir;
-  auto c = build_config(run);
-  if (!c) return fail(c.error().context);
-  const std::string path = bypass_file(c->state_dir);
+  auto state_dir = state_dir_for(o.config_file, o.state_dir);
+  if (!state_dir) return fail(state_dir.error().context);
+  const std::string path = bypass_file(*state_dir);
   if (!o.duration && !o.end) return show(path);
   if (!platform::running_as_administrator())
     return fail("only root (an administrator) may switch filtering off or on");
@@ -120,7 +117,7 @@ int bypass_command(const BypassOptions& o) {
   // What Warden would refuse, refused here first, in the same words.
   if (auto checked = parse_bypass(render_bypass(g), "--reason/--group"); !checked)
     return fail(checked.error().context);
-  if (int rc = write(c->state_dir, g); rc != 0) return rc;
+  if (int rc = write(*state_dir, g); rc != 0) return rc;
   fmt::print(
       "Bypass written: {} is not filtered until {}.\n"
       "The running Warden starts it within a second and logs its start and end (journal and "

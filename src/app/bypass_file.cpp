@@ -5,6 +5,7 @@
 #include <toml++/toml.h>
 
 #include <filesystem>
+#include <sstream>
 
 namespace warden::app {
 namespace {
@@ -22,16 +23,6 @@ bool plain_text(std::string_view s, std::size_t max) {
   for (const char c : s)
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return false;
   return true;
-}
-
-// TOML basic string: quotes, backslashes escaped (plain_text has no control characters).
-std::string toml_string(std::string_view s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  return out + "\"";
 }
 
 std::int64_t seconds(Clock::time_point t) {
@@ -53,13 +44,17 @@ std::string format_utc(Clock::time_point t) {
 }
 
 std::string render_bypass(const BypassGrant& g) {
-  std::string out = "# Written by `warden bypass`; the running Warden reads it every second.\n";
-  if (!g.group.empty()) out += "group = " + toml_string(g.group) + "\n";
-  out += "reason = " + toml_string(g.reason) + "\n";
-  out += "by = " + toml_string(g.by) + "\n";
-  out += fmt::format("started = {}  # {}\n", seconds(g.started), format_utc(g.started));
-  out += fmt::format("until = {}  # {}\n", seconds(g.until), format_utc(g.until));
-  return out;
+  toml::table t{{"reason", g.reason},
+                {"by", g.by},
+                {"started", seconds(g.started)},
+                {"until", seconds(g.until)}};
+  if (!g.group.empty()) t.insert("group", g.group);
+  std::stringstream out;
+  out << "# Written by `warden bypass`; the running Warden reads it every second.\n"
+      << fmt::format("# {} until {} (below: seconds since 1970)\n", format_utc(g.started),
+                     format_utc(g.until))
+      << t << "\n";
+  return out.str();
 }
 
 base::Result<BypassGrant> parse_bypass(std::string_view text, const std::string& source) {

@@ -3,11 +3,12 @@
 // folder's bypass/ folder, the running Warden reads it (app/bypass_watch.hpp). Being a file, it
 // outlives restarts, so its end time holds whatever happens to the process in between.
 //
-//   # written by `warden bypass`
-//   group = "staff"                   # absent: every client
-//   reason = "exam software update"
-//   by = "root (sudo: alice)"
-//   started = 1796000000              # seconds since 1970 (UTC)
+//   # Written by `warden bypass`; ...
+//   # 2026-11-30 00:53:20 UTC until 2026-11-30 01:08:20 UTC (below: seconds since 1970)
+//   by = 'root (sudo: alice)'
+//   group = 'staff'                   # absent: every client
+//   reason = 'exam software update'
+//   started = 1796000000
 //   until = 1796000900
 
 #include "base/result.hpp"

@@ -1,14 +1,13 @@
 #include "app/bypass_watch.hpp"
 
+#include "observe/json_text.hpp"
 #include "observe/service_event.hpp"
 
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 namespace warden::app {
 namespace {
@@ -26,8 +25,11 @@ std::optional<std::string> read_small(const std::string& path) {
   return text;
 }
 
+// As the access log writes its times.
 std::string iso(Clock::time_point t) {
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", std::chrono::floor<std::chrono::seconds>(t));
+  std::string out;
+  observe::append_timestamp(out, t);
+  return out;
 }
 
 std::string who(const BypassGrant& g) {
@@ -60,8 +62,7 @@ void BypassWatch::check(bool at_start) {
   const auto now = Clock::now();
   read_changed_file(at_start, now);
   if (active_ && now >= active_->until) {
-    const BypassGrant ended = *active_;
-    end(ended, "expired");
+    end(*active_, "expired");
     remove_file();
   }
 }
@@ -117,7 +118,8 @@ void BypassWatch::begin(const BypassGrant& g, bool resumed) {
   log_.submit(observe::service_event_line(e));
 }
 
-void BypassWatch::end(const BypassGrant& g, std::string why) {
+// `g` by value: it is often *active_, which ending it resets.
+void BypassWatch::end(BypassGrant g, std::string why) {
   if (active_ && *active_ == g) {
     active_.reset();
     apply_(std::nullopt);
@@ -131,10 +133,11 @@ void BypassWatch::end(const BypassGrant& g, std::string why) {
 }
 
 void BypassWatch::remove_file() {
+  const std::string path = bypass_file(state_dir_);
   std::error_code ec;
-  std::filesystem::remove(bypass_file(state_dir_), ec);
-  if (ec) spdlog::error("cannot remove {}: {}", bypass_file(state_dir_), ec.message());
-  last_text_ = read_small(bypass_file(state_dir_));
+  std::filesystem::remove(path, ec);
+  if (ec) spdlog::error("cannot remove {}: {}", path, ec.message());
+  last_text_ = read_small(path);
 }
 
 }  // namespace warden::app

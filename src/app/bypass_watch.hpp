@@ -36,7 +36,7 @@ class BypassWatch {
   void check(bool at_start);
   void read_changed_file(bool at_start, std::chrono::system_clock::time_point now);
   void begin(const BypassGrant& g, bool resumed);
-  void end(const BypassGrant& g, std::string why);
+  void end(BypassGrant g, std::string why);
   void remove_file();
 
   boost::asio::steady_timer timer_;

@@ -15,15 +15,12 @@ namespace {
 
 // The state folder `warden run` would use with the same -c / --state-dir.
 std::optional<std::string> state_dir_of(const CaCommandOptions& o) {
-  RunOptions run;
-  run.config_file = o.config_file;
-  run.state_dir = o.state_dir;
-  auto c = build_config(run);
-  if (!c) {
-    fmt::print(stderr, "warden: {}\n", c.error().context);
+  auto dir = state_dir_for(o.config_file, o.state_dir);
+  if (!dir) {
+    fmt::print(stderr, "warden: {}\n", dir.error().context);
     return std::nullopt;
   }
-  return c->state_dir;
+  return *dir;
 }
 
 // The CA of `o`'s state folder, loaded (errors printed).

@@ -74,6 +74,26 @@ std::optional<std::string> sha256_of(const std::string& file) {
   return word;
 }
 
+// The SHA-256 that `sum_url` names (sha256sum's output), which `got` must be.
+base::Result<void> check_sha256(FetchRequest sum, const std::string& sum_url,
+                                const policy::StagedVersion& staged, const std::string& got) {
+  sum.url = sum_url;
+  sum.etag.clear();
+  sum.last_modified.clear();
+  sum.max_bytes = 4096;
+  const std::string file = (fs::path(staged.folder) / "sha256").string();
+  if (auto fetched = fetch_to_file(sum, file); !fetched) return fetched.error();
+  const auto expected = sha256_of(file);
+  if (!expected)
+    return base::Error{base::ErrorCode::BadRequest, base::ErrorSource::Upstream,
+                       sum_url + " holds no SHA-256"};
+  if (*expected != got)
+    return base::Error{
+        base::ErrorCode::BadRequest, base::ErrorSource::Upstream,
+        fmt::format("the archive's SHA-256 is {}, {} says {}", got, sum_url, *expected)};
+  return {};
+}
+
 // Everything after the fetch: the archive in `staged` checked and made current, or an error
 // (the caller discards what was staged).
 base::Result<std::string> check_and_install(const Config& c, const std::string& lists,
@@ -96,17 +116,9 @@ base::Result<std::string> check_and_install(const Config& c, const std::string& 
   for (const auto& s : (*loaded)->stats()) domains += s.domains;
   // The policy must load with them (a category it names may have gone): parsed over the lists
   // just loaded, not loading them twice (UT1's adult list alone is 4.6 M domains).
-  if (!c.policy.file.empty()) {
-    std::ifstream in(c.policy.file);
-    if (!in)
-      return base::Error{base::ErrorCode::Internal, base::ErrorSource::Internal,
-                         "cannot read the policy " + c.policy.file};
-    std::stringstream text;
-    text << in.rdbuf();
-    if (auto p = policy::parse_policy(text.str(), c.policy.file, *loaded); !p)
-      return base::Error{p.error().code, p.error().source,
-                         "the policy does not load with the new lists: " + p.error().context};
-  }
+  if (auto p = policy::load_policy_over(c.policy.file, *loaded); !p)
+    return base::Error{p.error().code, p.error().source,
+                       "the policy does not load with the new lists: " + p.error().context};
   if (auto ok = policy::make_current(lists, staged, unpacked->root); !ok) return ok.error();
   return fmt::format("{} categories, {} domains, {} files ({} MB unpacked{})",
                      (*loaded)->names().size(), domains, unpacked->files, unpacked->bytes >> 20,
@@ -163,38 +175,23 @@ int lists_update(const ListsUpdateOptions& o) {
     fmt::print("Lists not modified at {}: version {} stays.\n", url, policy::lists_version(lists));
     return 0;
   }
-  std::optional<std::string> expected;
-  if (fetched && !c->lists_update.sha256_url.empty()) {
-    FetchRequest sum = request;
-    sum.url = c->lists_update.sha256_url;
-    sum.etag.clear();
-    sum.last_modified.clear();
-    sum.max_bytes = 4096;
-    const std::string sum_file = (fs::path(staged->folder) / "sha256").string();
-    auto got = fetch_to_file(sum, sum_file);
-    if (!got)
-      fetched = got.error();
-    else if (!(expected = sha256_of(sum_file)))
-      fetched = base::Error{base::ErrorCode::BadRequest, base::ErrorSource::Upstream,
-                            sum.url + " holds no SHA-256"};
-    else if (*expected != fetched->sha256)
-      fetched = base::Error{base::ErrorCode::BadRequest, base::ErrorSource::Upstream,
-                            fmt::format("the archive's SHA-256 is {}, {} says {}", fetched->sha256,
-                                        sum.url, *expected)};
-  }
-  if (!fetched) {
+  // Whatever fails from here leaves the lists in use as they are.
+  auto give_up = [&](const base::Error& e) {
     policy::discard(*staged);
-    return fail(fetched.error().context + "; the lists in use stay");
-  }
+    return fail(e.context + "; the lists in use stay");
+  };
+  if (!fetched) return give_up(fetched.error());
+  const bool checked = !c->lists_update.sha256_url.empty();
+  if (checked)
+    if (auto ok = check_sha256(request, c->lists_update.sha256_url, *staged, fetched->sha256); !ok)
+      return give_up(ok.error());
   auto installed = check_and_install(*c, lists, *staged, archive);
-  policy::discard(*staged);
-  if (!installed) return fail(installed.error().context + "; the lists in use stay");
+  if (!installed) return give_up(installed.error());
   write_state(lists, {url, fetched->etag, fetched->last_modified, fetched->sha256});
   fmt::print(
       "Lists version {} from {}: {}; {} bytes, SHA-256 {}{}.\n"
       "The running Warden reloads them (policy.watch), or: systemctl reload warden.\n",
-      staged->stamp, url, *installed, fetched->bytes, fetched->sha256,
-      expected ? " (checked)" : "");
+      staged->stamp, url, *installed, fetched->bytes, fetched->sha256, checked ? " (checked)" : "");
   return 0;
 }
 

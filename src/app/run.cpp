@@ -148,6 +148,16 @@ base::Result<Config> build_config(const RunOptions& o) {
   return c;
 }
 
+base::Result<std::string> state_dir_for(const std::optional<std::string>& config_file,
+                                        const std::optional<std::string>& state_dir) {
+  RunOptions run;
+  run.config_file = config_file;
+  run.state_dir = state_dir;
+  auto c = build_config(run);
+  if (!c) return c.error();
+  return c->state_dir;
+}
+
 base::Result<void> ensure_state_dir(const std::string& path) {
   std::string warning;
   auto ok = platform::ensure_private_folder(path, warning);

@@ -31,6 +31,10 @@ struct RunOptions {
 
 // The config `warden run` would use: file (or defaults), then flags, then validation.
 [[nodiscard]] base::Result<Config> build_config(const RunOptions& options);
+// The state folder `warden run` would use with the same -c FILE / --state-dir DIR (for the
+// commands that work in it: ca, bypass).
+[[nodiscard]] base::Result<std::string> state_dir_for(const std::optional<std::string>& config_file,
+                                                      const std::optional<std::string>& state_dir);
 
 // Creates the folder 0700 (and missing parents) if needed; refuses a non-directory.
 [[nodiscard]] base::Result<void> ensure_state_dir(const std::string& path);

@@ -61,7 +61,7 @@ base::Result<void> make_current(const std::string& lists, const StagedVersion& s
   const fs::path final_folder = versions / staged.stamp;
   fs::rename(root, final_folder, ec);
   if (ec) return store_error("cannot move " + root + " to " + final_folder.string(), ec);
-  if (root != staged.folder) fs::remove_all(staged.folder, ec);  // the archive's wrapping
+  fs::remove_all(staged.folder, ec);  // what is left around it: the archive, its wrapping
   // A new link beside the old, renamed over it: rename(2) replaces `current` atomically.
   const fs::path link = fs::path(lists) / kCurrent;
   const fs::path next = fs::path(lists) / ".current.new";

@@ -29,8 +29,8 @@ struct StagedVersion {
 };
 [[nodiscard]] base::Result<StagedVersion> stage_version(const std::string& lists);
 // Makes `root` (the staged folder, or a folder inside it: an archive's top folder) version
-// `staged.stamp` and points <lists>/current at it in one rename; then removes every version but
-// the current one and the one before it (kept to go back to).
+// `staged.stamp` and points <lists>/current at it in one rename; then removes the rest of the
+// staged folder and every version but the current one and the one before it (kept to go back to).
 [[nodiscard]] base::Result<void> make_current(const std::string& lists, const StagedVersion& staged,
                                               const std::string& root);
 // Removes a staged folder that will not be used (a failed update).

@@ -444,6 +444,11 @@ base::Result<PolicyPtr> load_policy(const std::string& policy_file,
     if (!loaded) return loaded.error();
     lists = std::move(*loaded);
   }
+  return load_policy_over(policy_file, std::move(lists));
+}
+
+base::Result<PolicyPtr> load_policy_over(const std::string& policy_file,
+                                         std::shared_ptr<const CategoryLists> lists) {
   if (policy_file.empty()) return default_policy(std::move(lists));
   std::ifstream in(policy_file);
   std::stringstream s;

@@ -17,6 +17,9 @@ namespace warden::policy {
 // given).
 [[nodiscard]] base::Result<PolicyPtr> load_policy(const std::string& policy_file,
                                                   const std::string& lists_folder);
+// The same over lists already loaded (the policy file's own `lists` is not read).
+[[nodiscard]] base::Result<PolicyPtr> load_policy_over(const std::string& policy_file,
+                                                       std::shared_ptr<const CategoryLists> lists);
 // The lists folder load_policy would read: `lists_folder`, else the policy file's `lists`
 // (relative to the file), else "" (none).
 [[nodiscard]] base::Result<std::string> lists_folder_of(const std::string& policy_file,

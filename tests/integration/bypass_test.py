@@ -6,6 +6,7 @@ and an end that passed while Warden was stopped logged as such), `--end`, and re
 root, no reason, too long. Needs root (the command is root's); skips saying why otherwise,
 except under CI=true as root."""
 
+import calendar
 import os
 import subprocess
 import sys
@@ -115,9 +116,11 @@ class Bypass(unittest.TestCase):
     def test_an_end_that_passed_while_stopped_is_logged_and_holds(self):
         w = self.warden()
         self.start(w, "--for", "2s", "--reason", "short")
-        self.event(w, "bypass_start")
+        until = self.event(w, "bypass_start")["until"]
         w.stop(9)
-        time.sleep(2.5)  # the bypass's end passes while no Warden runs: nothing to await
+        # The bypass's end passes while no Warden runs.
+        end = calendar.timegm(time.strptime(until, "%Y-%m-%dT%H:%M:%SZ"))
+        self.assertTrue(wait_until(lambda: time.time() > end + 0.1, timeout=10))
         w = self.warden(state=w.state)
         ended = self.event(w, "bypass_end")
         self.assertEqual(ended["why"], "expired while Warden was not running")
