@@ -129,7 +129,8 @@ class Bypass(unittest.TestCase):
 
     def test_end_ends_it_at_once(self):
         w = self.warden()
-        self.start(w, "--for", "10m", "--group", "pupils", "--reason", "printer setup in room 12 before the exam")
+        self.start(w, "--for", "10m", "--group", "pupils", "--reason",
+                   "printer setup in room 12 before the exam")
         self.event(w, "bypass_start")
         self.assertEqual(self.decision(w, PUPIL)[1], "bypass")
         out = self.start(w, "--end")
