@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
 WARDEN_ARGS ?=
 
-.PHONY: all deps build run test test-release test-asan test-windows test-package deb windows format-check format tidy asan tsan fuzz clang bench clean
+.PHONY: all deps build run test test-release test-asan test-windows test-package test-fuzz deb windows format-check format tidy asan tsan fuzz fuzz-run clang bench clean
 
 all: build
 
@@ -22,11 +22,12 @@ run: build
 	build/release/warden run $(WARDEN_ARGS)
 
 # What CI runs: the release build with every test, the asan build (ASan+UBSan) with the unit,
-# integration and fuzz-replay tests, the Windows build's tests under Wine, the Debian package
-# in a booted Debian 12 system, and the format check.
+# integration and fuzz-replay tests, a short libFuzzer run of every fuzz target, the Windows
+# build's tests under Wine, the Debian package in a booted Debian 12 system, and the format check.
 test: build format-check
 	ctest --preset release -j $(JOBS) $(CTEST_ARGS)
 	$(MAKE) test-asan
+	$(MAKE) test-fuzz
 	$(MAKE) test-windows
 	$(MAKE) test-package
 
@@ -64,14 +65,24 @@ format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
 
 tidy: build
-	run-clang-tidy -p build/release -quiet 'src/.*\.cpp'
+	run-clang-tidy-16 -clang-tidy-binary clang-tidy-16 -p build/release -quiet 'src/.*\.cpp'
 
 asan tsan clang: deps
 	cmake --preset $@ && cmake --build --preset $@ -j $(JOBS)
 
-# libFuzzer targets (clang); run one with e.g. build/fuzz/tests/http/head_parser_fuzz tests/http/corpus/head_parser
+# libFuzzer targets (clang-16, ASan+UBSan; docs/fuzzing.md). `make fuzz-run` runs each for
+# SECONDS, as many at once as there are cores, keeping corpora and findings in
+# ~/.cache/warden/fuzz; `make test-fuzz` is CI's short run of every target.
+SECONDS ?= 300
+TARGETS ?=
 fuzz: deps
-	cmake --preset fuzz && cmake --build --preset fuzz -j $(JOBS)
+	cmake --preset fuzz && cmake --build --preset fuzz -j $(JOBS) --target fuzz_targets
+
+fuzz-run: fuzz
+	scripts/fuzz_run.py --build build/fuzz --seconds $(SECONDS) --jobs $(JOBS) $(if $(TARGETS),--targets $(TARGETS))
+
+test-fuzz:
+	$(MAKE) fuzz-run SECONDS=30 TARGETS=
 
 # Whole-system comparison with Squid and haproxy (bench/README.md).
 bench: build

@@ -8,6 +8,10 @@ set -euo pipefail
 PACKAGES=(
   # toolchain
   g++ make cmake ninja-build ccache pkg-config clang-format
+  # make fuzz / fuzz-run / clang / tidy (docs/fuzzing.md): clang-16 builds the whole tree with
+  # ASan+UBSan+libFuzzer (clang-14 cannot, with coroutines); its symbolizer names the frames;
+  # llhttp's C sources are the second parser of the differential HTTP target
+  clang-16 libclang-rt-16-dev llvm-16 clang-tidy-16 node-llhttp
   # libraries (../shared/DESIGN.md, Dependencies)
   libboost1.81-dev libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev
   libssl-dev libnghttp2-dev libre2-dev libidn2-dev zlib1g-dev libsystemd-dev libseccomp-dev

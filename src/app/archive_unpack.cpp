@@ -35,6 +35,13 @@ std::string safe_relative(std::string_view path) {
   return out;
 }
 
+// libarchive's message for the last error; it has none for some damage (found by
+// archive_unpack_fuzz: a null message passed to fmt threw and ended the process).
+std::string_view error_of(struct archive* a) {
+  const char* message = archive_error_string(a);
+  return message != nullptr ? message : "no reason given by libarchive";
+}
+
 }  // namespace
 
 base::Result<UnpackStats> unpack_archive(const std::string& archive, const std::string& folder,
@@ -52,7 +59,7 @@ base::Result<UnpackStats> unpack_archive(const std::string& archive, const std::
     return bad_archive(
         fmt::format("{} is damaged or cut short, or not an archive Warden reads "
                     "(tar.gz, tar.bz2, tar.xz, tar.zst or zip): {}",
-                    archive, archive_error_string(a.get())));
+                    archive, error_of(a.get())));
   UnpackStats stats;
   std::uint64_t entries = 0;
   std::vector<char> buffer(64 * 1024);
@@ -62,7 +69,7 @@ base::Result<UnpackStats> unpack_archive(const std::string& archive, const std::
     if (rc == ARCHIVE_EOF) break;
     if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN)
       return bad_archive(
-          fmt::format("{} is damaged or cut short: {}", archive, archive_error_string(a.get())));
+          fmt::format("{} is damaged or cut short: {}", archive, error_of(a.get())));
     if (++entries > limits.max_entries)
       return bad_archive(fmt::format("{} holds more than {} entries", archive, limits.max_entries));
     const char* raw = archive_entry_pathname(e);
@@ -98,7 +105,7 @@ base::Result<UnpackStats> unpack_archive(const std::string& archive, const std::
           if (n == 0) break;
           if (n < 0)
             return bad_archive(fmt::format("{} is damaged or cut short: {}", archive,
-                                           archive_error_string(a.get())));
+                                           error_of(a.get())));
           stats.bytes += static_cast<std::uint64_t>(n);
           if (stats.bytes > limits.max_bytes)
             return bad_archive(

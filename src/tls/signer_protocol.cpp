@@ -104,9 +104,12 @@ base::Result<SignRequest> decode_request(std::string_view m) {
   r.name.assign(m.substr(kRequestHeader));
   if (!is_mintable_name(r.name)) return bad("not a name a certificate may carry");
   if (has_not_after != 0) {
-    // Bounded so the conversion cannot overflow; the minter clamps it again (30 days at most).
-    constexpr std::int64_t kYear9999 = 253402300799;
-    if (not_after < 0 || not_after > kYear9999) return bad("date out of range");
+    // Bounded so the conversion to the clock's nanoseconds cannot overflow (found by
+    // signer_protocol_fuzz: the bound was year 9999, past the clock's year 2262); the minter
+    // clamps it again (30 days at most).
+    constexpr auto kLatest = std::chrono::duration_cast<std::chrono::seconds>(
+        std::chrono::system_clock::time_point::max().time_since_epoch());
+    if (not_after < 0 || not_after > kLatest.count()) return bad("date out of range");
     r.upstream_not_after = std::chrono::system_clock::time_point(std::chrono::seconds(not_after));
   }
   return r;

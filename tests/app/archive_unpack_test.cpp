@@ -149,6 +149,18 @@ TEST_F(Unpack, DamagedArchivesAreRefused) {
   EXPECT_FALSE(unpack_archive(cut, out(), {}));
 }
 
+// Found by archive_unpack_fuzz (corpus regression-null-error-message): for this damaged gzip
+// libarchive gives no error message, and formatting the null message threw from fmt and ended
+// `warden lists update` instead of refusing the archive.
+TEST_F(Unpack, DamageLibarchiveCannotNameIsStillRefusedInWords) {
+  const std::string input =
+      std::string(WARDEN_SOURCE_DIR) + "/tests/app/corpus/archive_unpack/regression-null-error-message";
+  auto s = unpack_archive(input, out(), {});
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.error().context.find("no reason given by libarchive"), std::string::npos)
+      << s.error().context;
+}
+
 TEST_F(Unpack, VersionsSwitchByOneLinkAndTwoAreKept) {
   const std::string lists = (dir_ / "lists").string();
   fs::create_directories(lists + "/games");  // lists kept by hand, before the first update

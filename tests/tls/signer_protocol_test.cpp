@@ -52,6 +52,16 @@ TEST(SignerProtocol, MalformedRequestsAreRefused) {
   negative[7] = 1;
   negative[15] = static_cast<char>(0x80);  // the date's top byte: before 1970
   EXPECT_FALSE(decode_request(negative));
+  // Found by signer_protocol_fuzz (corpus regression-date-past-clock): a date in year 2438
+  // passed the old year-9999 bound and overflowed the clock's nanoseconds (undefined
+  // behaviour in the signer, on a request any worker can send). Refused now.
+  std::string past_clock = encode_request({5, "example.com", std::nullopt});
+  past_clock[7] = 1;
+  const std::uint64_t year_2438 = 14'784'901'888;
+  for (int i = 0; i < 8; ++i) past_clock[8 + i] = static_cast<char>(year_2438 >> (8 * (7 - i)));
+  auto refused = decode_request(past_clock);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().context, "signer message: date out of range");
   EXPECT_FALSE(decode_answer("WS1\x01\x00\x00\x00\x09"));  // unknown kind
   EXPECT_FALSE(decode_answer("WS"));
 }

@@ -215,8 +215,9 @@ base::Result<void> allow_only_signing_syscalls() {
     }
   }
   // Logging asks whether stderr is a terminal (for colours): that question only.
-  if (const int rc =
-          ::seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, SCMP_A1(SCMP_CMP_EQ, TCGETS));
+  // (the comparison spelled as an aggregate: libseccomp's SCMP_A1 is a C compound literal)
+  const scmp_arg_cmp is_tcgets{.arg = 1, .op = SCMP_CMP_EQ, .datum_a = TCGETS, .datum_b = 0};
+  if (const int rc = ::seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, is_tcgets);
       rc != 0) {
     ::seccomp_release(ctx);
     return os_error("seccomp_rule_add(ioctl)", -rc);
