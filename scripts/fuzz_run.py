@@ -103,10 +103,10 @@ def run(target: Target, seconds: int, cache: Path) -> Outcome:
         out.write(" ".join(command) + "\n")
         out.flush()
         try:
-            subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, timeout=seconds + 300,
-                           env=SANITIZER_ENV)
+            rc = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, timeout=seconds + 300,
+                                env=SANITIZER_ENV).returncode
         except subprocess.TimeoutExpired:
-            outcome.error = f"did not stop within {seconds + 300} s"
+            rc, outcome.error = None, f"did not stop within {seconds + 300} s"
     text = log.read_text(errors="replace")
     outcome.executions = last_int(r"stat::number_of_executed_units:\s+(\d+)", text)
     outcome.new_inputs = last_int(r"stat::new_units_added:\s+(\d+)", text)
@@ -118,6 +118,8 @@ def run(target: Target, seconds: int, cache: Path) -> Outcome:
             report = found.with_name(name + ".log")
             report.write_text(f"target: {target.name}\nbinary: {target.binary}\ninput: {found}\n\n{text}")
             outcome.findings.append(found)
+    if rc not in (0, None) and not outcome.findings:
+        outcome.error = f"exited with status {rc} and left no input behind (see {log})"
     minimise(target, corpus, log)
     outcome.corpus = len(files_in(corpus))
     return outcome

@@ -58,7 +58,8 @@ TEST(SignerProtocol, MalformedRequestsAreRefused) {
   std::string past_clock = encode_request({5, "example.com", std::nullopt});
   past_clock[7] = 1;
   const std::uint64_t year_2438 = 14'784'901'888;
-  for (int i = 0; i < 8; ++i) past_clock[8 + i] = static_cast<char>(year_2438 >> (8 * (7 - i)));
+  for (std::size_t i = 0; i < 8; ++i)
+    past_clock[8 + i] = static_cast<char>(year_2438 >> (8 * (7 - i)));
   auto refused = decode_request(past_clock);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().context, "signer message: date out of range");
