@@ -68,8 +68,7 @@ base::Result<UnpackStats> unpack_archive(const std::string& archive, const std::
     const int rc = archive_read_next_header(a.get(), &e);
     if (rc == ARCHIVE_EOF) break;
     if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN)
-      return bad_archive(
-          fmt::format("{} is damaged or cut short: {}", archive, error_of(a.get())));
+      return bad_archive(fmt::format("{} is damaged or cut short: {}", archive, error_of(a.get())));
     if (++entries > limits.max_entries)
       return bad_archive(fmt::format("{} holds more than {} entries", archive, limits.max_entries));
     const char* raw = archive_entry_pathname(e);
@@ -104,8 +103,8 @@ base::Result<UnpackStats> unpack_archive(const std::string& archive, const std::
           const la_ssize_t n = archive_read_data(a.get(), buffer.data(), buffer.size());
           if (n == 0) break;
           if (n < 0)
-            return bad_archive(fmt::format("{} is damaged or cut short: {}", archive,
-                                           error_of(a.get())));
+            return bad_archive(
+                fmt::format("{} is damaged or cut short: {}", archive, error_of(a.get())));
           stats.bytes += static_cast<std::uint64_t>(n);
           if (stats.bytes > limits.max_bytes)
             return bad_archive(

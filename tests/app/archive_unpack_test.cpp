@@ -153,8 +153,8 @@ TEST_F(Unpack, DamagedArchivesAreRefused) {
 // libarchive gives no error message, and formatting the null message threw from fmt and ended
 // `warden lists update` instead of refusing the archive.
 TEST_F(Unpack, DamageLibarchiveCannotNameIsStillRefusedInWords) {
-  const std::string input =
-      std::string(WARDEN_SOURCE_DIR) + "/tests/app/corpus/archive_unpack/regression-null-error-message";
+  const std::string input = std::string(WARDEN_SOURCE_DIR) +
+                            "/tests/app/corpus/archive_unpack/regression-null-error-message";
   auto s = unpack_archive(input, out(), {});
   ASSERT_FALSE(s);
   EXPECT_NE(s.error().context.find("no reason given by libarchive"), std::string::npos)

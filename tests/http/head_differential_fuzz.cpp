@@ -9,10 +9,9 @@
 #include "http/framing.hpp"
 #include "http/head_parser.hpp"
 
-#include <llhttp.h>
-
 #include <cstdint>
 #include <cstdio>
+#include <llhttp.h>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -98,7 +97,8 @@ bool read_with_llhttp(std::string_view in, Reading& out) {
   const llhttp_errno_t rc = llhttp_execute(&parser, in.data(), in.size());
   if (rc != HPE_PAUSED || !state.headers_complete) return false;
   state.reading.head_length = static_cast<std::size_t>(llhttp_get_error_pos(&parser) - in.data());
-  for (auto& [name, value] : state.reading.fields) value.resize(trim_trailing_whitespace(value).size());
+  for (auto& [name, value] : state.reading.fields)
+    value.resize(trim_trailing_whitespace(value).size());
   out = std::move(state.reading);
   return true;
 }
@@ -127,10 +127,12 @@ bool read_with_warden(std::string_view in, Reading& out) {
 }
 
 void print(const char* who, const Reading& r) {
-  std::fprintf(stderr, "%s: head %zu bytes, method [%s] target [%s] version [%s], body %d/%llu, "
-               "keep-alive %d\n", who, r.head_length, r.method.c_str(), r.target.c_str(),
-               r.version.c_str(), static_cast<int>(r.body),
-               static_cast<unsigned long long>(r.length), r.keep_alive ? 1 : 0);
+  std::fprintf(stderr,
+               "%s: head %zu bytes, method [%s] target [%s] version [%s], body %d/%llu, "
+               "keep-alive %d\n",
+               who, r.head_length, r.method.c_str(), r.target.c_str(), r.version.c_str(),
+               static_cast<int>(r.body), static_cast<unsigned long long>(r.length),
+               r.keep_alive ? 1 : 0);
   for (const auto& [name, value] : r.fields)
     std::fprintf(stderr, "  [%s]: [%s]\n", name.c_str(), value.c_str());
 }
