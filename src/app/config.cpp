@@ -604,6 +604,15 @@ const std::vector<Key>& schema() {
             if (s.empty()) return "must not be empty (use \"off\")";
             return std::nullopt;
           }),
+      string_key(
+          "log", "search",
+          "Search terms in the access log (docs/analysis.md): \"plain\" (decoded, in `search`) "
+          "or \"off\" (not extracted, and left out of `path` too).",
+          [](Config& c) -> std::string& { return c.log.search; },
+          [](const std::string& s) -> std::optional<std::string> {
+            if (s != "plain" && s != "off") return "must be \"plain\" or \"off\"";
+            return std::nullopt;
+          }),
   };
   return keys;
 }
@@ -836,6 +845,7 @@ flow::EngineConfig make_engine_config(const Config& c) {
   for (const auto& a : c.proxy.allow_destinations)
     e.destinations.allow.push_back(*policy::parse_cidr(a));
   e.request_limits = {c.limits.request_line, c.limits.header_section, c.limits.header_fields};
+  e.log_search = c.log.search == "plain";
   e.timeouts = c.timeouts;
   e.connect_ports = c.proxy.connect_ports;
   e.via = "1.1 " + c.proxy.via;

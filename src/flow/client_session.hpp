@@ -120,6 +120,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // The decision on `ex.target`'s URL (and, inside a bumped tunnel to another address, on the
   // CONNECT's host too: the stronger stands).
   policy::Decision judge_request(Exchange& ex);
+  // A search request's terms into the record (log.search), or out of its path when off.
+  void record_search(Exchange& ex) const;
   // The complete 403 response for a block (`page`: HTML when the client loads a page) or reject.
   [[nodiscard]] std::string blocked_response(Exchange& ex, const policy::Decision& d, bool page,
                                              bool close) const;

@@ -59,6 +59,9 @@ struct EngineConfig {
   // On other ports, how long a silent client may wait for a server that speaks first.
   net::Duration server_first_wait = 250ms;
   net::Duration dns_cache_ttl = 30s;  // the destination check's name -> addresses cache
+  // Search terms in the access log (log.search): extracted into `search`, or, when false, not
+  // extracted and the term's value left out of `path`.
+  bool log_search = true;
 };
 
 using EngineConfigPtr = std::shared_ptr<const EngineConfig>;

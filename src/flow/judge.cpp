@@ -1,8 +1,9 @@
 // ClientSession: asking the policy, and enforcing its answer before anything is contacted
 // (docs/policy.md). A host is judged at the CONNECT and again at the ClientHello (its SNI);
 // every request — plain HTTP or inside an intercepted tunnel — is judged on its full URL before
-// any DNS lookup or upstream connection.
+// any DNS lookup or upstream connection. A search among them has its terms recorded.
 #include "actions/block_page.hpp"
+#include "analysis/search_terms.hpp"
 #include "flow/body_copy.hpp"
 #include "flow/detail/exchange.hpp"
 #include "policy/host.hpp"
@@ -41,7 +42,20 @@ void ClientSession::record_decision(Exchange& ex, const policy::Decision& d) {
   ex.record.group = d.group;
 }
 
+void ClientSession::record_search(Exchange& ex) const {
+  auto search = analysis::search_in_request(ex.target.authority.host, ex.record.path);
+  if (!search) return;
+  if (!config_->log_search) {  // log.search = "off": the terms stay out of the log entirely
+    ex.record.path.replace(search->value_offset, search->value_length, "-");
+    return;
+  }
+  ex.record.search = std::move(search->terms);
+  ex.record.search_engine = search->engine;
+  ex.record.search_kind = analysis::search_kind_name(search->kind);
+}
+
 policy::Decision ClientSession::judge_request(Exchange& ex) {
+  record_search(ex);
   const std::string url = policy::url_for_policy(ex.target.authority.host, ex.target.path);
   policy::Decision decision = judge(ex, ex.target.authority.host, ex.target.authority.port, url);
   if (bumped_ && bumped_->authority.host != bumped_->name) {

@@ -56,6 +56,14 @@ void append_json_line(const AccessRecord& r, std::string& out) {
       append_json_string(out, r.category);
     }
   }
+  if (!r.search.empty()) {
+    append_json_key(out, "search");
+    append_json_text(out, r.search);
+    append_json_key(out, "search_engine");
+    append_json_string(out, r.search_engine);
+    append_json_key(out, "search_kind");
+    append_json_string(out, r.search_kind);
+  }
   out.append("}\n");
 }
 

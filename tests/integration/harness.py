@@ -180,14 +180,16 @@ def wait_until(condition, timeout=10.0, interval=0.02):
 
 def make_origin_pki(folder, name="localhost"):
     """A root (root.pem) and a leaf for `name` (leaf.pem, leaf.key) in `folder`, as a school's
-    intranet server might have."""
+    intranet server might have. `name` may be a list: the leaf then carries every one."""
+    names = [name] if isinstance(name, str) else list(name)
+    name, san = names[0], ",".join(f"DNS:{n}" for n in names)
     subprocess.run(
         "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 "
         "-subj '/CN=Intranet Test Root' -addext 'keyUsage=critical,keyCertSign,cRLSign' "
         "-keyout root.key -out root.pem && "
         f"openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj '/CN={name}' "
         "-keyout leaf.key -out leaf.csr && "
-        f"printf 'subjectAltName=DNS:{name}\\nbasicConstraints=critical,CA:FALSE\\n"
+        f"printf 'subjectAltName={san}\\nbasicConstraints=critical,CA:FALSE\\n"
         "keyUsage=critical,digitalSignature\\nextendedKeyUsage=serverAuth\\n' > leaf.ext && "
         "openssl x509 -req -in leaf.csr -CA root.pem -CAkey root.key -CAcreateserial -days 2 "
         "-sha256 -extfile leaf.ext -out leaf.pem",

@@ -1,0 +1,152 @@
+#include "analysis/search_terms.hpp"
+
+#include "analysis/text.hpp"
+
+#include <array>
+
+namespace warden::analysis {
+namespace {
+
+enum class Hosts : std::uint8_t {
+  Google,     // www.google.<country>, google.<country>
+  Youtube,    // www.youtube.com, m.youtube.com, youtube.com
+  Bing,       // www.bing.com, bing.com
+  Duck,       // duckduckgo.com and its www., start., safe. names
+  Yahoo,      // search.yahoo.com and <country>.search.yahoo.com
+  Wikipedia,  // <language>.wikipedia.org, <language>.m.wikipedia.org
+  Exact,      // the endpoint's own `host`
+};
+
+struct Endpoint {
+  std::string_view engine;
+  Hosts hosts;
+  std::string_view host;  // Hosts::Exact only
+  std::string_view path;  // exact, or a prefix when it ends with '*'
+  std::string_view param;
+  SearchKind kind;
+};
+
+constexpr auto S = SearchKind::Submitted;
+constexpr auto P = SearchKind::Partial;
+
+// Background requests that repeat a search already seen (result fetches by the page's own
+// scripts) are left out, so one search is one line.
+constexpr std::array kEndpoints{
+    Endpoint{"google", Hosts::Google, "", "/search", "q", S},
+    Endpoint{"google", Hosts::Google, "", "/complete/search", "q", P},
+    Endpoint{"google", Hosts::Exact, "suggestqueries.google.com", "/complete/search", "q", P},
+    Endpoint{"youtube", Hosts::Youtube, "", "/results", "search_query", S},
+    Endpoint{"youtube", Hosts::Exact, "suggestqueries-clients6.youtube.com", "/complete/search",
+             "q", P},
+    Endpoint{"bing", Hosts::Bing, "", "/search", "q", S},
+    Endpoint{"bing", Hosts::Bing, "", "/images/search", "q", S},
+    Endpoint{"bing", Hosts::Bing, "", "/videos/search", "q", S},
+    Endpoint{"bing", Hosts::Bing, "", "/news/search", "q", S},
+    Endpoint{"bing", Hosts::Bing, "", "/AS/Suggestions", "qry", P},
+    Endpoint{"bing", Hosts::Bing, "", "/osjson.aspx", "query", P},
+    Endpoint{"duckduckgo", Hosts::Duck, "", "/", "q", S},
+    Endpoint{"duckduckgo", Hosts::Duck, "", "/ac/", "q", P},
+    Endpoint{"duckduckgo", Hosts::Exact, "html.duckduckgo.com", "/html*", "q", S},
+    Endpoint{"duckduckgo", Hosts::Exact, "lite.duckduckgo.com", "/lite*", "q", S},
+    Endpoint{"yahoo", Hosts::Yahoo, "", "/search*", "p", S},
+    Endpoint{"yahoo", Hosts::Yahoo, "", "/sugg/*", "command", P},
+    Endpoint{"ecosia", Hosts::Exact, "www.ecosia.org", "/search", "q", S},
+    Endpoint{"ecosia", Hosts::Exact, "ac.ecosia.org", "/autocomplete", "q", P},
+    Endpoint{"wikipedia", Hosts::Wikipedia, "", "/w/index.php", "search", S},
+    Endpoint{"wikipedia", Hosts::Wikipedia, "", "/wiki/Special:Search*", "search", S},
+    Endpoint{"wikipedia", Hosts::Wikipedia, "", "/w/api.php", "search", P},
+    Endpoint{"brave", Hosts::Exact, "search.brave.com", "/search", "q", S},
+    Endpoint{"brave", Hosts::Exact, "search.brave.com", "/api/suggest", "q", P},
+    Endpoint{"qwant", Hosts::Exact, "www.qwant.com", "/", "q", S},
+    Endpoint{"qwant", Hosts::Exact, "api.qwant.com", "/v3/suggest", "q", P},
+    Endpoint{"startpage", Hosts::Exact, "www.startpage.com", "/sp/search", "query", S},
+    Endpoint{"startpage", Hosts::Exact, "www.startpage.com", "/do/search", "query", S},
+};
+
+bool is_short_label(std::string_view l) {
+  if (l.empty() || l.size() > 3) return false;
+  for (const char c : l)
+    if (c < 'a' || c > 'z') return false;
+  return true;
+}
+
+// "google.com", "www.google.co.uk", "google.com.au": Google and one or two short labels after.
+bool is_google(std::string_view host) {
+  if (host.starts_with("www.")) host.remove_prefix(4);
+  if (!host.starts_with("google.")) return false;
+  host.remove_prefix(7);
+  const std::size_t dot = host.find('.');
+  if (dot == std::string_view::npos) return is_short_label(host);
+  return is_short_label(host.substr(0, dot)) && is_short_label(host.substr(dot + 1));
+}
+
+bool one_of(std::string_view host, std::initializer_list<std::string_view> names) {
+  for (const std::string_view n : names)
+    if (host == n) return true;
+  return false;
+}
+
+bool hosts_match(const Endpoint& e, std::string_view host) {
+  switch (e.hosts) {
+    case Hosts::Google:
+      return is_google(host);
+    case Hosts::Youtube:
+      return one_of(host, {"www.youtube.com", "m.youtube.com", "youtube.com"});
+    case Hosts::Bing:
+      return one_of(host, {"www.bing.com", "bing.com"});
+    case Hosts::Duck:
+      return one_of(host, {"duckduckgo.com", "www.duckduckgo.com", "start.duckduckgo.com",
+                           "safe.duckduckgo.com"});
+    case Hosts::Yahoo:
+      return host == "search.yahoo.com" || host.ends_with(".search.yahoo.com");
+    case Hosts::Wikipedia:
+      return host.ends_with(".wikipedia.org");
+    case Hosts::Exact:
+      return host == e.host;
+  }
+  return false;
+}
+
+bool path_matches(std::string_view pattern, std::string_view path) {
+  if (pattern.ends_with('*')) return path.starts_with(pattern.substr(0, pattern.size() - 1));
+  return path == pattern;
+}
+
+// The first non-empty value of `name` in `query` (the part after '?'), with its offset there.
+std::optional<std::pair<std::size_t, std::string_view>> parameter(std::string_view query,
+                                                                  std::string_view name) {
+  std::size_t at = 0;
+  while (at <= query.size()) {
+    const std::size_t end = std::min(query.find('&', at), query.size());
+    const std::string_view pair = query.substr(at, end - at);
+    if (pair.size() > name.size() && pair.starts_with(name) && pair[name.size()] == '=')
+      return std::pair{at + name.size() + 1, pair.substr(name.size() + 1)};
+    at = end + 1;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<Search> search_in_request(std::string_view host, std::string_view target) {
+  const std::size_t question = target.find('?');
+  if (question == std::string_view::npos) return std::nullopt;
+  const std::string_view path = target.substr(0, question);
+  const std::string_view query = target.substr(question + 1);
+  for (const Endpoint& e : kEndpoints) {
+    if (!path_matches(e.path, path) || !hosts_match(e, host)) continue;
+    const auto found = parameter(query, e.param);
+    if (!found) return std::nullopt;
+    Search s;
+    s.engine = e.engine;
+    s.kind = e.kind;
+    s.terms = collapsed(valid_utf8(form_decoded(found->second)), kMaxSearchBytes);
+    if (s.terms.empty()) return std::nullopt;
+    s.value_offset = question + 1 + found->first;
+    s.value_length = found->second.size();
+    return s;
+  }
+  return std::nullopt;
+}
+
+}  // namespace warden::analysis

@@ -1,0 +1,109 @@
+#include "analysis/text.hpp"
+
+#include <cstdint>
+
+namespace warden::analysis {
+namespace {
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+}
+
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+
+// The UTF-8 sequence at the start of `s` (Unicode Table 3-7): how long its lead byte says it
+// is, and how many of its bytes are right. Well-formed when the two agree; otherwise the bytes
+// that are right form the "maximal subpart" that one U+FFFD replaces (at least the lead).
+struct Sequence {
+  std::size_t expected = 1;
+  std::size_t matched = 1;
+};
+
+Sequence sequence_at(std::string_view s) {
+  const auto byte = [&](std::size_t i) { return static_cast<std::uint8_t>(s[i]); };
+  const std::uint8_t lead = byte(0);
+  if (lead < 0x80) return {1, 1};
+  Sequence q;
+  std::uint8_t second_low = 0x80;
+  std::uint8_t second_high = 0xBF;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    q.expected = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    q.expected = 3;
+    if (lead == 0xE0) second_low = 0xA0;   // no overlong forms
+    if (lead == 0xED) second_high = 0x9F;  // no surrogates
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    q.expected = 4;
+    if (lead == 0xF0) second_low = 0x90;
+    if (lead == 0xF4) second_high = 0x8F;  // nothing past U+10FFFF
+  } else {
+    return {2, 1};  // not a lead byte: bad on its own
+  }
+  for (; q.matched < q.expected && q.matched < s.size(); ++q.matched) {
+    const std::uint8_t low = q.matched == 1 ? second_low : std::uint8_t{0x80};
+    const std::uint8_t high = q.matched == 1 ? second_high : std::uint8_t{0xBF};
+    if (byte(q.matched) < low || byte(q.matched) > high) break;
+  }
+  return q;
+}
+
+}  // namespace
+
+std::string form_decoded(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const char c = value[i];
+    if (c == '+') {
+      out.push_back(' ');
+    } else if (c == '%' && i + 2 < value.size() && hex_digit(value[i + 1]) >= 0 &&
+               hex_digit(value[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(hex_digit(value[i + 1]) * 16 + hex_digit(value[i + 2])));
+      i += 2;
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::string valid_utf8(std::string_view bytes) {
+  std::string out;
+  out.reserve(bytes.size());
+  while (!bytes.empty()) {
+    const Sequence q = sequence_at(bytes);
+    out.append(q.matched == q.expected ? bytes.substr(0, q.matched) : kReplacement);
+    bytes.remove_prefix(q.matched);
+  }
+  return out;
+}
+
+std::string collapsed(std::string_view text, std::size_t max_bytes) {
+  std::string out;
+  bool pending_space = false;
+  for (const char c : text) {
+    if (is_space(c)) {
+      pending_space = !out.empty();
+      continue;
+    }
+    if (pending_space) out.push_back(' ');
+    pending_space = false;
+    out.push_back(c);
+  }
+  if (out.size() > max_bytes) {
+    std::size_t cut = max_bytes;
+    while (cut > 0 && (static_cast<std::uint8_t>(out[cut]) & 0xC0) == 0x80) --cut;
+    out.resize(cut);
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+  }
+  return out;
+}
+
+}  // namespace warden::analysis

@@ -1,0 +1,22 @@
+#pragma once
+// Text as analysis needs it: URL form values decoded, and bytes made valid UTF-8 so that what is
+// logged and matched is text, whatever a client sent.
+
+#include <string>
+#include <string_view>
+
+namespace warden::analysis {
+
+// application/x-www-form-urlencoded value decoding: `+` is a space, `%XX` a byte; a `%` not
+// followed by two hex digits stays as it is (browsers send it so).
+[[nodiscard]] std::string form_decoded(std::string_view value);
+
+// `bytes` with every ill-formed UTF-8 sequence (overlong forms, surrogates, past U+10FFFF, cut
+// short) replaced by U+FFFD, one per maximal bad subpart (Unicode 15 §3.9, as browsers do).
+[[nodiscard]] std::string valid_utf8(std::string_view bytes);
+
+// Runs of whitespace (ASCII space, tab, CR, LF, FF, VT) as one space, none at either end; then
+// cut to at most `max_bytes` without splitting a UTF-8 sequence. `text` must be valid UTF-8.
+[[nodiscard]] std::string collapsed(std::string_view text, std::size_t max_bytes);
+
+}  // namespace warden::analysis

@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""Search terms in the access log, end to end (docs/analysis.md): curl through the explicit
+proxy to the engines' own names, which this test's mount namespace resolves to loopback, where
+a plain HTTP origin (port 80) and nginx with HTTP/2 (port 443, a leaf for every engine's name)
+answer. Over plain HTTP, over HTTPS intercepted with HTTP/1.1 and with HTTP/2, every listed
+engine's search appears decoded in `search` (non-ASCII included), autocomplete as "partial";
+with log.search = "off" no term reaches the log, not even in `path`.
+Needs root (a network and mount namespace of its own, ports 80 and 443, /etc/hosts bound over);
+skips saying why otherwise."""
+import http.server
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import harness  # noqa: E402
+from harness import Nginx, ThreadingServer, Warden  # noqa: E402
+
+IN_NETNS = harness.enter_network_namespace(private_mounts=True)
+harness.WARDEN = sys.argv.pop(1) if len(sys.argv) > 1 else harness.WARDEN
+
+ENGINE_HOSTS = ["www.google.com", "www.google.co.uk", "www.youtube.com", "www.bing.com",
+                "duckduckgo.com", "search.yahoo.com", "www.ecosia.org", "en.wikipedia.org",
+                "search.brave.com", "www.qwant.com", "www.startpage.com"]
+
+# (URL path and query, engine, kind, terms as logged)
+SEARCHES = [
+    ("www.google.com", "/search?q=caf%C3%A9+cr%C3%A8me&hl=fr", "google", "submitted",
+     "caf\u00e9 cr\u00e8me"),
+    ("www.google.co.uk", "/complete/search?q=how+to+dr&client=gws-wiz", "google", "partial",
+     "how to dr"),
+    ("www.youtube.com", "/results?search_query=minecraft+tutorial", "youtube", "submitted",
+     "minecraft tutorial"),
+    ("www.bing.com", "/search?q=%E4%B8%AD%E6%96%87", "bing", "submitted", "\u4e2d\u6587"),
+    ("duckduckgo.com", "/?q=%F0%9F%90%B1+cats", "duckduckgo", "submitted", "\U0001f431 cats"),
+    ("search.yahoo.com", "/search?p=football+results", "yahoo", "submitted", "football results"),
+    ("www.ecosia.org", "/search?q=trees", "ecosia", "submitted", "trees"),
+    ("en.wikipedia.org", "/w/index.php?search=photosynthesis", "wikipedia", "submitted",
+     "photosynthesis"),
+    ("search.brave.com", "/search?q=stars", "brave", "submitted", "stars"),
+    ("www.qwant.com", "/?q=r%C3%A9vision", "qwant", "submitted", "r\u00e9vision"),
+    ("www.startpage.com", "/sp/search?query=maths", "startpage", "submitted", "maths"),
+]
+
+
+class Plain(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args):
+        pass
+
+
+class SearchTerms(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        if not IN_NETNS:
+            raise unittest.SkipTest("needs root: the engines' names are pointed at loopback "
+                                    "through /etc/hosts in a mount namespace of the test's own")
+        missing = [t for t in ("nginx", "curl") if not shutil.which(t)]
+        if missing:
+            raise unittest.SkipTest(f"{', '.join(missing)} not installed "
+                                    "(scripts/install-deps.sh installs them)")
+        cls.dir = tempfile.mkdtemp(prefix="warden-search-")
+        hosts = os.path.join(cls.dir, "hosts")
+        with open(hosts, "w") as f:
+            f.write("127.0.0.1 localhost " + " ".join(ENGINE_HOSTS) + "\n")
+        subprocess.run(["mount", "--bind", hosts, "/etc/hosts"], check=True)
+        harness.make_origin_pki(cls.dir, ENGINE_HOSTS)
+        www = os.path.join(cls.dir, "www")
+        os.makedirs(www)
+        cls.nginx = Nginx(cls.dir, www, [("127.0.0.1:443", True,
+                                          "location / { return 200 'ok'; }")])
+        cls.plain = ThreadingServer(("127.0.0.1", 80), Plain)
+        threading.Thread(target=cls.plain.serve_forever, daemon=True).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.nginx.stop()
+        cls.plain.shutdown()
+        subprocess.run(["umount", "/etc/hosts"], check=False)
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def start_warden(self, config_text=""):
+        config = os.path.join(self.dir, f"warden-{self.id().rsplit('.', 1)[1]}.toml")
+        with open(config, "w") as f:
+            f.write(config_text)
+        warden = Warden("--upstream-ca", os.path.join(self.dir, "root.pem"), config=config)
+        self.addCleanup(warden.stop)
+        return warden
+
+    def fetch(self, warden, url, *args):
+        out = warden.curl("--cacert", os.path.join(warden.state, "ca.pem"), "-o", "/dev/null",
+                          "-w", "%{http_code} %{http_version}", *args, url)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        return out.stdout.split()
+
+    def test_every_engine_over_plain_http(self):
+        warden = self.start_warden()
+        for host, target, *_ in SEARCHES:
+            self.assertEqual(self.fetch(warden, f"http://{host}{target}")[0], "200")
+        lines = warden.wait_for_log(len(SEARCHES))
+        self.assertEqual(len(lines), len(SEARCHES))
+        by_host = {l["host"]: l for l in lines}
+        for host, target, engine, kind, terms in SEARCHES:
+            line = by_host[host]
+            self.assertEqual((line.get("search"), line.get("search_engine"),
+                              line.get("search_kind")), (terms, engine, kind), line)
+            self.assertEqual(line["path"], target)  # sent and logged as the pupil asked
+
+    def test_intercepted_https_over_http1_and_http2(self):
+        warden = self.start_warden()
+        self.assertEqual(self.fetch(warden, "https://www.youtube.com/results?search_query=lofi",
+                                    "--http2"), ["200", "2"])
+        self.assertEqual(self.fetch(warden, "https://www.google.com/search?q=%C3%BCbung",
+                                    "--http1.1"), ["200", "1.1"])
+        lines = [l for l in warden.wait_for_log(4) if l["method"] == "GET"]
+        h2 = next(l for l in lines if l["host"] == "www.youtube.com")
+        h1 = next(l for l in lines if l["host"] == "www.google.com")
+        self.assertEqual(h2.get("proto"), "h2")
+        self.assertEqual((h2["scheme"], h2.get("search"), h2.get("search_kind")),
+                         ("https", "lofi", "submitted"))
+        self.assertEqual((h1["scheme"], h1.get("search"), h1.get("search_engine")),
+                         ("https", "\u00fcbung", "google"))
+
+    def test_off_keeps_terms_out_of_the_log_entirely(self):
+        warden = self.start_warden('[log]\nsearch = "off"\n')
+        self.assertEqual(self.fetch(warden, "http://www.google.com/search?hl=en&q=secret+words")[0],
+                         "200")
+        self.assertEqual(self.fetch(warden, "http://www.google.com/maps?q=london")[0], "200")
+        lines = warden.wait_for_log(2)
+        with open(warden.access_log) as f:
+            raw = f.read()
+        self.assertNotIn("secret", raw)
+        self.assertNotIn("search_", raw)
+        self.assertEqual(lines[0]["path"], "/search?hl=en&q=-")
+        self.assertEqual(lines[1]["path"], "/maps?q=london")  # not a search: as it was
+
+
+if __name__ == "__main__":
+    harness.main()
