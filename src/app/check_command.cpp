@@ -1,5 +1,6 @@
 #include "app/check_command.hpp"
 
+#include "analysis/search_terms.hpp"
 #include "app/run.hpp"
 #include "platform/os.hpp"
 #include "policy/host.hpp"
@@ -137,6 +138,9 @@ int check_urls(const CheckOptions& o) {
     request.host = parsed[i].host;
     request.port = parsed[i].port;
     request.url = full;
+    // A search's terms, as the proxy reads them (a rule's `searches`).
+    const auto search = analysis::search_in_request(parsed[i].host, parsed[i].path);
+    if (search) request.search = search->terms;
     const policy::Decision d = (*policy)->evaluate(request);
     fmt::print("{} {} {} {}\n", o.urls[i], policy::action_name(d.action), d.rule,
                d.category.empty() ? "-" : d.category);

@@ -11,6 +11,7 @@
 // Closed. drain() closes an idle session at once and a busy one after its exchange; abort()
 // closes now. Every wait is bounded by the watchdog.
 
+#include "analysis/search_terms.hpp"
 #include "base/error.hpp"
 #include "capture/flow_meta.hpp"
 #include "flow/worker_context.hpp"
@@ -112,16 +113,17 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // judge.cpp
   // Lower case, IDNA, canonical IP literals (policy/host.hpp); false with `why` if not a host.
   [[nodiscard]] static bool normalize_authority(http::Authority& a, std::string& why);
-  // The policy's decision on `host`:`port`, and on the URL "host/path?query" once it is known;
-  // recorded in `ex`.
+  // The policy's decision on `host`:`port`, and on the URL "host/path?query" and a search's
+  // terms once they are known; recorded in `ex`.
   policy::Decision judge(Exchange& ex, std::string_view host, std::uint16_t port,
-                         std::optional<std::string_view> url);
+                         std::optional<std::string_view> url,
+                         std::optional<std::string_view> search = std::nullopt);
   static void record_decision(Exchange& ex, const policy::Decision& d);
   // The decision on `ex.target`'s URL (and, inside a bumped tunnel to another address, on the
   // CONNECT's host too: the stronger stands).
   policy::Decision judge_request(Exchange& ex);
   // A search request's terms into the record (log.search), or out of its path when off.
-  void record_search(Exchange& ex) const;
+  void record_search(Exchange& ex, std::optional<analysis::Search> search) const;
   // The complete 403 response for a block (`page`: HTML when the client loads a page) or reject.
   [[nodiscard]] std::string blocked_response(Exchange& ex, const policy::Decision& d, bool page,
                                              bool close) const;

@@ -23,13 +23,15 @@ bool ClientSession::normalize_authority(http::Authority& a, std::string& why) {
 }
 
 policy::Decision ClientSession::judge(Exchange& ex, std::string_view host, std::uint16_t port,
-                                      std::optional<std::string_view> url) {
+                                      std::optional<std::string_view> url,
+                                      std::optional<std::string_view> search) {
   policy::Request request;
   request.client = client_address_;
   request.user = meta_.user;
   request.host = host;
   request.port = port;
   request.url = url;
+  request.search = search;
   policy::Decision d = ctx_.policy->evaluate(request);
   record_decision(ex, d);
   return d;
@@ -42,11 +44,21 @@ void ClientSession::record_decision(Exchange& ex, const policy::Decision& d) {
   ex.record.group = d.group;
 }
 
-void ClientSession::record_search(Exchange& ex) const {
-  auto search = analysis::search_in_request(ex.target.authority.host, ex.record.path);
+namespace {
+
+// `path` with a search's terms replaced by "-": for a log that must not keep them, and a block
+// page that must not repeat them.
+std::string without_search_terms(std::string path, const analysis::Search& search) {
+  path.replace(search.value_offset, search.value_length, "-");
+  return path;
+}
+
+}  // namespace
+
+void ClientSession::record_search(Exchange& ex, std::optional<analysis::Search> search) const {
   if (!search) return;
   if (!config_->log_search) {  // log.search = "off": the terms stay out of the log entirely
-    ex.record.path.replace(search->value_offset, search->value_length, "-");
+    ex.record.path = without_search_terms(std::move(ex.record.path), *search);
     return;
   }
   ex.record.search = std::move(search->terms);
@@ -55,18 +67,23 @@ void ClientSession::record_search(Exchange& ex) const {
 }
 
 policy::Decision ClientSession::judge_request(Exchange& ex) {
-  record_search(ex);
+  std::optional<analysis::Search> search =
+      analysis::search_in_request(ex.target.authority.host, ex.record.path);
+  std::optional<std::string_view> terms;
+  if (search) terms = search->terms;
   const std::string url = policy::url_for_policy(ex.target.authority.host, ex.target.path);
-  policy::Decision decision = judge(ex, ex.target.authority.host, ex.target.authority.port, url);
+  policy::Decision decision =
+      judge(ex, ex.target.authority.host, ex.target.authority.port, url, terms);
   if (bumped_ && bumped_->authority.host != bumped_->name) {
     // The server contacted is the one the CONNECT named (an address, under transparent
     // capture): it is judged too, and the stronger decision stands.
     const std::string connect_url = policy::url_for_policy(bumped_->authority.host, ex.target.path);
     policy::Decision on_connect =
-        judge(ex, bumped_->authority.host, bumped_->authority.port, connect_url);
+        judge(ex, bumped_->authority.host, bumped_->authority.port, connect_url, terms);
     if (on_connect.action > decision.action) decision = std::move(on_connect);
     record_decision(ex, decision);
   }
+  record_search(ex, std::move(search));
   return decision;
 }
 
@@ -100,6 +117,13 @@ std::string ClientSession::blocked_response(Exchange& ex, const policy::Decision
     blocked.host = ex.record.host;
     blocked.port = ex.record.port;
     blocked.path = ex.record.path;
+    std::string path_shown;  // (blocked holds views)
+    if (d.by_search) {       // the page names the rule, never the words that matched
+      if (auto search = analysis::search_in_request(ex.target.authority.host, ex.record.path)) {
+        path_shown = without_search_terms(ex.record.path, *search);
+        blocked.path = path_shown;
+      }
+    }
     blocked.category = d.category;
     blocked.rule = d.rule;
     blocked.request_id = ex.record.id;

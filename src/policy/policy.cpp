@@ -61,6 +61,7 @@ std::string_view Policy::group_of(const std::optional<std::array<std::uint8_t, 1
 namespace {
 
 // How specific an explicit match is; category matches are below every explicit one.
+constexpr int kSearch = 4000;  // what the pupil asked for is more specific than where
 constexpr int kUrlBase = 3000;
 constexpr int kDomainBase = 2000;
 constexpr int kRegex = 1000;
@@ -121,6 +122,9 @@ Decision Policy::evaluate(const Request& r) const {
         if (std::find(rule.ports.begin(), rule.ports.end(), r.port) != rule.ports.end())
           consider(rule, kPort);
         break;
+      case Rule::Kind::Search:
+        if (r.search && rule.searches->matches(*r.search)) consider(rule, kSearch);
+        break;
       case Rule::Kind::Category:
       case Rule::Kind::Destination:
       case Rule::Kind::Any:
@@ -130,6 +134,7 @@ Decision Policy::evaluate(const Request& r) const {
   if (best != nullptr) {
     d.action = best->action;
     d.rule = best->name;
+    d.by_search = best->kind == Rule::Kind::Search;
     return d;
   }
 

@@ -7,10 +7,10 @@
 // Order (documented in docs/policy.md):
 //   1. the client's group: the first group whose sources contain its address or whose users
 //      include its local user (known under local capture), else "default";
-//   2. explicit rules (domain, URL prefix, regex, port) of that group (or of every group) beat
-//      category rules; among explicit rules the most specific match wins (a URL prefix over a
-//      domain, a longer domain over a shorter one, then regexes, then ports); among category
-//      rules, and on any tie, block > reject > no_decrypt > allow;
+//   2. explicit rules (search terms, domain, URL prefix, regex, port) of that group (or of every
+//      group) beat category rules; among explicit rules the most specific match wins (search
+//      terms over a URL prefix over a domain, a longer domain over a shorter one, then regexes,
+//      then ports); among category rules, and on any tie, block > reject > no_decrypt > allow;
 //   3. nothing matched: allow (and the access log still records it).
 // A bypass in force for the client's group (warden bypass) comes before 2: allow, rule "bypass".
 // A rule with a schedule applies only inside it (local time).
@@ -18,6 +18,7 @@
 #include "base/cidr.hpp"
 #include "policy/category_lists.hpp"
 #include "policy/domain_set.hpp"
+#include "policy/term_list.hpp"
 
 #include <array>
 #include <chrono>
@@ -54,7 +55,7 @@ struct Rule {
   // are neither (SSH, mail, games) by destination and port, since they carry no name.
   enum class Protocol : std::uint8_t { Web, Other };
   // Any: an "other" rule with no matcher (every non-web connection of its groups).
-  enum class Kind : std::uint8_t { Domain, Url, Regex, Category, Port, Destination, Any };
+  enum class Kind : std::uint8_t { Domain, Url, Regex, Search, Category, Port, Destination, Any };
   std::string name;                 // shown in logs and on the block page
   std::vector<std::string> groups;  // empty: every group
   Action action = Action::Allow;
@@ -62,6 +63,7 @@ struct Rule {
   DomainSet domains;                                      // Domain
   std::vector<std::pair<std::string, std::string>> urls;  // Url: (host, path prefix)
   std::shared_ptr<re2::RE2> regex;                        // Regex (over "host/path?query")
+  std::shared_ptr<const TermList> searches;               // Search (a search's terms)
   CategorySet categories;                                 // Category
   std::vector<std::uint16_t> ports;                       // Port
   std::vector<Cidr> destinations;                         // Destination
@@ -90,9 +92,10 @@ struct PageStrings {
 
 struct Decision {
   Action action = Action::Allow;
-  std::string rule;      // the rule's name, "default" when none matched
-  std::string category;  // the category (list) that matched, "" when not a category match
-  std::string group;     // the client's group
+  std::string rule;        // the rule's name, "default" when none matched
+  std::string category;    // the category (list) that matched, "" when not a category match
+  std::string group;       // the client's group
+  bool by_search = false;  // a `searches` rule decided: pages must not repeat the terms
 };
 
 struct Request {
@@ -104,6 +107,8 @@ struct Request {
   // "host/path?query" when the request is known (at the request stage); nullopt at the
   // connection and ClientHello stages, where only host-level rules can decide.
   std::optional<std::string_view> url;
+  // What was searched for, when the request is a search (analysis/search_terms).
+  std::optional<std::string_view> search;
   std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
 };
 

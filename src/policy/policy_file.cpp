@@ -179,6 +179,17 @@ std::optional<Failure> parse_rule(const toml::table& t, std::size_t index,
       rule.regex = std::move(re);
       rule.kind = Rule::Kind::Regex;
       ++kinds;
+    } else if (key == "searches") {
+      auto entries = strings(v);
+      if (!entries || entries->empty())
+        return Failure{v.source(), "rule.searches: expected a list of search terms"};
+      auto terms = std::make_shared<TermList>();
+      for (const auto& entry : *entries)
+        if (!terms->add(entry))
+          return Failure{v.source(), "rule.searches: \"" + entry + "\" has no word in it"};
+      rule.searches = std::move(terms);
+      rule.kind = Rule::Kind::Search;
+      ++kinds;
     } else if (key == "categories") {
       auto c = strings(v);
       if (!c || c->empty())
@@ -253,12 +264,11 @@ std::optional<Failure> parse_rule(const toml::table& t, std::size_t index,
     return Failure{t.source(), "rule: destinations are for protocol = \"other\" rules"};
   if (kinds == 0)
     return Failure{t.source(),
-                   "rule: one of domains, urls, regex, categories or ports is required"};
+                   "rule: one of domains, urls, regex, searches, categories or ports is required"};
   if (kinds > 1)
-    return Failure{
-        t.source(),
-        "rule: only one of domains, urls, regex, categories or ports per rule (write one "
-        "rule for each)"};
+    return Failure{t.source(),
+                   "rule: only one of domains, urls, regex, searches, categories or ports per rule "
+                   "(write one rule for each)"};
   return std::nullopt;
 }
 

@@ -4,7 +4,8 @@ proxy to the engines' own names, which this test's mount namespace resolves to l
 a plain HTTP origin (port 80) and nginx with HTTP/2 (port 443, a leaf for every engine's name)
 answer. Over plain HTTP, over HTTPS intercepted with HTTP/1.1 and with HTTP/2, every listed
 engine's search appears decoded in `search` (non-ASCII included), autocomplete as "partial";
-with log.search = "off" no term reaches the log, not even in `path`.
+a policy rule's `searches` blocks by words, with a page naming the rule (and `warden check`
+agrees); with log.search = "off" no term reaches the log, not even in `path`.
 Needs root (a network and mount namespace of its own, ports 80 and 443, /etc/hosts bound over);
 skips saying why otherwise."""
 import http.server
@@ -91,11 +92,12 @@ class SearchTerms(unittest.TestCase):
         subprocess.run(["umount", "/etc/hosts"], check=False)
         shutil.rmtree(cls.dir, ignore_errors=True)
 
-    def start_warden(self, config_text=""):
+    def start_warden(self, config_text="", *args):
         config = os.path.join(self.dir, f"warden-{self.id().rsplit('.', 1)[1]}.toml")
         with open(config, "w") as f:
             f.write(config_text)
-        warden = Warden("--upstream-ca", os.path.join(self.dir, "root.pem"), config=config)
+        warden = Warden("--upstream-ca", os.path.join(self.dir, "root.pem"), *args,
+                        config=config)
         self.addCleanup(warden.stop)
         return warden
 
@@ -133,19 +135,54 @@ class SearchTerms(unittest.TestCase):
         self.assertEqual((h1["scheme"], h1.get("search"), h1.get("search_engine")),
                          ("https", "\u00fcbung", "google"))
 
-    def test_off_keeps_terms_out_of_the_log_entirely(self):
-        warden = self.start_warden('[log]\nsearch = "off"\n')
+    def test_a_policy_rule_blocks_searches_by_their_words(self):
+        policy = os.path.join(self.dir, "policy.toml")
+        with open(policy, "w") as f:
+            f.write('[[rule]]\nname = "weapons searches"\naction = "block"\n'
+                    'searches = ["make bomb"]\n')
+        warden = self.start_warden("", "--policy", policy)
+        ca = os.path.join(warden.state, "ca.pem")
+        for url, extra in (("http://www.bing.com/search?q=how+to+MAKE+a+bomb", ()),
+                           ("https://www.google.com/complete/search?q=bomb+make", ("--http2",))):
+            out = warden.curl("--cacert", ca, "-H", "Accept: text/html", "-w", "\n%{http_code}",
+                              *extra, url)
+            self.assertTrue(out.stdout.endswith("\n403"), out.stdout[-300:])
+            self.assertIn("weapons searches", out.stdout)  # the rule, never the words
+            self.assertNotIn("bomb", out.stdout.lower())
+        self.assertEqual(self.fetch(warden, "http://www.bing.com/search?q=bombastic+make")[0],
+                         "200")
+        lines = [l for l in warden.wait_for_log(4) if l["method"] == "GET"]
+        # (each curl is its own connection: the two workers' lines may come in either order)
+        self.assertEqual(sorted((l.get("decision"), l.get("rule"), l.get("search")) for l in lines),
+                         [("allow", "default", "bombastic make"),
+                          ("block", "weapons searches", "bomb make"),
+                          ("block", "weapons searches", "how to MAKE a bomb")])
+        check = subprocess.run(harness.command("check", "--policy", policy,
+                                               "https://www.google.com/search?q=make+a+bomb",
+                                               "https://www.google.com/search?q=make+a+cake"),
+                               capture_output=True, text=True, timeout=60)
+        self.assertEqual(check.stdout.splitlines(), [
+            "https://www.google.com/search?q=make+a+bomb block weapons searches -",
+            "https://www.google.com/search?q=make+a+cake allow default -"])
+
+    def test_off_keeps_terms_out_of_the_log_entirely_and_still_judges_them(self):
+        policy = os.path.join(self.dir, "policy-off.toml")
+        with open(policy, "w") as f:
+            f.write('[[rule]]\nname = "no"\naction = "block"\nsearches = ["forbidden thing"]\n')
+        warden = self.start_warden('[log]\nsearch = "off"\n', "--policy", policy)
         self.assertEqual(self.fetch(warden, "http://www.google.com/search?hl=en&q=secret+words")[0],
                          "200")
         self.assertEqual(self.fetch(warden, "http://www.google.com/maps?q=london")[0], "200")
-        lines = warden.wait_for_log(2)
+        self.assertEqual(self.fetch(warden, "http://www.google.com/search?q=forbidden+thing")[0],
+                         "403")
+        lines = warden.wait_for_log(3)
         with open(warden.access_log) as f:
             raw = f.read()
-        self.assertNotIn("secret", raw)
-        self.assertNotIn("search_", raw)
-        self.assertEqual(lines[0]["path"], "/search?hl=en&q=-")
-        self.assertEqual(lines[1]["path"], "/maps?q=london")  # not a search: as it was
-
+        for word in ("secret", "forbidden", "search_"):
+            self.assertNotIn(word, raw)
+        self.assertEqual(sorted((l["path"], l["decision"]) for l in lines),
+                         [("/maps?q=london", "allow"),  # not a search: the query as it was
+                          ("/search?hl=en&q=-", "allow"), ("/search?q=-", "block")])
 
 if __name__ == "__main__":
     harness.main()

@@ -106,6 +106,40 @@ urls = ["casino.test/news/poker"]
   EXPECT_EQ(decide(*p, "casino.test", "casino.test/news/poker/1").rule, "but not this news");
 }
 
+TEST_F(PolicyTest, SearchesBlockByTheirWordsAndBeatWhereTheyAreAsked) {
+  PolicyPtr p = policy(R"(
+[[group]]
+name = "staff"
+sources = ["10.1.0.0/16"]
+[[rule]]
+name = "search engines"
+action = "allow"
+urls = ["search.test/search"]
+[[rule]]
+name = "weapons searches"
+action = "block"
+groups = ["default"]
+searches = ["make bomb", "buy gun"]
+)");
+  ASSERT_TRUE(p);
+  auto searched = [&](std::string_view terms, std::string_view client = "10.0.0.5") {
+    Request r;
+    r.client = parse_ip(client);
+    r.host = "search.test";
+    r.port = 443;
+    r.url = "search.test/search?q=x";
+    r.search = terms;
+    return p->evaluate(r);
+  };
+  EXPECT_EQ(searched("how to MAKE a bomb").rule, "weapons searches");  // any order and case
+  EXPECT_EQ(searched("bomb, make!").action, Action::Block);
+  EXPECT_EQ(searched("make bombastic claims").action, Action::Allow);  // whole words only
+  EXPECT_EQ(searched("make cake").rule, "search engines");
+  EXPECT_EQ(searched("how to make a bomb", "10.1.2.3").action, Action::Allow);  // staff
+  EXPECT_EQ(decide(*p, "search.test", "search.test/search?q=make+bomb").action,
+            Action::Allow);  // not a search the engine knows of: terms unknown
+}
+
 TEST_F(PolicyTest, TiesGoToTheStrongestAction) {
   PolicyPtr p = policy(R"(
 [[rule]]
@@ -186,8 +220,8 @@ schedule = { days = ["mon", "tue", "wed", "thu", "fri"], from = "08:00", to = "1
 
 TEST_F(PolicyTest, ErrorsSayWhereAndWhy) {
   EXPECT_EQ(error_of("[[rule]]\naction = \"block\"\n"),
-            "policy.toml:1:1: rule: one of domains, urls, regex, categories or ports is "
-            "required");
+            "policy.toml:1:1: rule: one of domains, urls, regex, searches, categories or ports "
+            "is required");
   EXPECT_EQ(error_of("[[rule]]\naction = \"maybe\"\ndomains = [\"a.test\"]\n"),
             "policy.toml:2:10: rule.action: expected allow, block, no_decrypt or reject");
   EXPECT_NE(error_of("[[rule]]\naction = \"block\"\ncategories = [\"nosuch\"]\n")
@@ -232,10 +266,15 @@ TEST_F(PolicyTest, EveryErrorSaysWhereAndWhy) {
        "policy.toml:2:10: rule.action: expected allow, block, no_decrypt or reject"},
       {"[[rule]]\nports = [1]\n", "policy.toml:1:1: rule: action is required"},
       {"[[rule]]\naction = \"block\"\n",
-       "policy.toml:1:1: rule: one of domains, urls, regex, categories or ports is required"},
+       "policy.toml:1:1: rule: one of domains, urls, regex, searches, categories or ports is "
+       "required"},
       {"[[rule]]\naction = \"block\"\nports = [1]\ndomains = [\"a.test\"]\n",
-       "policy.toml:1:1: rule: only one of domains, urls, regex, categories or ports per rule "
-       "(write one rule for each)"},
+       "policy.toml:1:1: rule: only one of domains, urls, regex, searches, categories or ports "
+       "per rule (write one rule for each)"},
+      {"[[rule]]\naction = \"block\"\nsearches = []\n",
+       "policy.toml:3:12: rule.searches: expected a list of search terms"},
+      {"[[rule]]\naction = \"block\"\nsearches = [\"ok\", \" ?! \"]\n",
+       "policy.toml:3:12: rule.searches: \" ?! \" has no word in it"},
       {"[[rule]]\naction = \"block\"\nports = [1]\ngroups = 1\n",
        "policy.toml:4:10: rule.groups: expected a list of group names"},
       {"[[rule]]\naction = \"block\"\nports = [1]\ngroups = [\"nobody\"]\n",
@@ -468,6 +507,18 @@ TEST_F(OtherRules, ABypassLetsItsGroupThroughUntilItsEndAndNoOtherGroup) {
   const auto everyone = p->with_bypass(Bypass{"", now + std::chrono::minutes(1)});
   EXPECT_EQ(decide(*everyone, "198.51.100.1", 22).rule, "bypass");
   EXPECT_EQ(&everyone->lists(), &p->lists());  // shared, not copied
+}
+
+TEST(TermList, WordsAreLettersDigitsAndWholeUtf8Sequences) {
+  EXPECT_EQ(words_of("Self-harm 2DAY caf\xC3\xA9!"),
+            (std::vector<std::string>{"self", "harm", "2day", "caf\xC3\xA9"}));
+  EXPECT_TRUE(words_of(" ?! ").empty());
+  TermList t;
+  ASSERT_TRUE(t.add("caf\xC3\xA9 noir"));
+  EXPECT_TRUE(t.matches("un Noir caf\xC3\xA9"));
+  EXPECT_FALSE(t.matches("un caf\xC3\xA9"));    // every word of the entry
+  EXPECT_FALSE(t.matches("CAF\xC3\x89 noir"));  // non-ASCII case is not folded (yet)
+  EXPECT_FALSE(TermList().matches("anything"));
 }
 
 }  // namespace
