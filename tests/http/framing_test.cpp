@@ -82,6 +82,19 @@ TEST(RequestFraming, RefusesAmbiguousFraming) {
         0u)
         << v;                                                                         // S11
   EXPECT_EQ(refused("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n"), 400u);  // S27
+  // Found by head_differential_fuzz (corpus head_differential/regression-te-tab): llhttp 8.1
+  // reads "chunked" followed by a tab as no coding and the request as bodiless, while RFC 9110
+  // makes the tab whitespace. A tab anywhere on a Transfer-Encoding line is refused; spaces
+  // stay whitespace.
+  for (std::string_view v : {"chunked\t", "chunkeD \t\t", "\tchunked", "gzip,\tchunked"})
+    EXPECT_EQ(
+        refused("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: " + std::string(v) + "\r\n\r\n"),
+        400u)
+        << v;
+  EXPECT_EQ(refused("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding:  chunked  \r\n\r\n"), 0u);
+  EXPECT_EQ(refused("POST / HTTP/1.1\r\nHost: a\r\nX-Note:\tchunked\t\r\n"
+                    "Transfer-Encoding: chunked\r\n\r\n"),
+            0u);  // other fields may hold tabs
 }
 
 TEST(RequestFraming, HostRules) {
