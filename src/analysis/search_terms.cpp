@@ -112,7 +112,7 @@ bool path_matches(std::string_view pattern, std::string_view path) {
   return path == pattern;
 }
 
-// The first non-empty value of `name` in `query` (the part after '?'), with its offset there.
+// The first value of `name` in `query` (the part after '?'), with its offset there.
 std::optional<std::pair<std::size_t, std::string_view>> parameter(std::string_view query,
                                                                   std::string_view name) {
   std::size_t at = 0;
