@@ -93,7 +93,6 @@ def run(target: Target, seconds: int, cache: Path) -> Outcome:
     corpus, findings = home / "corpus", home / "findings"
     corpus.mkdir(parents=True, exist_ok=True)
     findings.mkdir(exist_ok=True)
-    before = files_in(findings)
     log = home / "last-run.log"
     command = [str(target.binary), f"-max_total_time={seconds}", "-timeout=10", "-rss_limit_mb=2560",
                "-print_final_stats=1", f"-artifact_prefix={findings}/", str(corpus)]
@@ -112,10 +111,11 @@ def run(target: Target, seconds: int, cache: Path) -> Outcome:
     outcome.new_inputs = last_int(r"stat::new_units_added:\s+(\d+)", text)
     outcome.coverage = last_int(r"\bcov: (\d+)", text)
     outcome.features = last_int(r"\bft: (\d+)", text)
-    for name in sorted(files_in(findings) - before):
-        if name.startswith(FINDING_PREFIXES) and not name.endswith(".log"):
-            found = findings / name
-            report = found.with_name(name + ".log")
+    # libFuzzer names each input it keeps (even one a run before already found, same name).
+    for written in dict.fromkeys(re.findall(r"Test unit written to (\S+)", text)):
+        found = Path(written)
+        if found.name.startswith(FINDING_PREFIXES):
+            report = found.with_name(found.name + ".log")
             report.write_text(f"target: {target.name}\nbinary: {target.binary}\ninput: {found}\n\n{text}")
             outcome.findings.append(found)
     if rc not in (0, None) and not outcome.findings:
