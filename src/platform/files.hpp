@@ -77,8 +77,11 @@ class AppendFile {
   // processes may rename or delete it meanwhile (log rotation).
   [[nodiscard]] static base::Result<AppendFile> open(const std::string& path);
   [[nodiscard]] bool is_open() const { return handle_ != kClosed; }
-  // Writes all of `data`; false if the OS refused (the caller counts it).
-  [[nodiscard]] bool write_all(const char* data, std::size_t size);
+  // Writes all of `data` or, where the OS lets it, none of it: when a write fails part-way (a
+  // full disk) Linux cuts the file back to where it was, so no record is left half-written.
+  // Windows writes a batch with one WriteFile and cannot cut back (an append-only handle may not
+  // truncate). The error says why, in the OS's words.
+  [[nodiscard]] base::Result<void> write_all(const char* data, std::size_t size);
   void close();
 
  private:

@@ -58,13 +58,14 @@ def command(*args):
 class Warden:
     """A running `warden run`; the port is read from its start banner on stderr."""
 
-    def __init__(self, *extra, config=None, allow_loopback=True, env=None, uid=None, state=None):
+    def __init__(self, *extra, config=None, allow_loopback=True, env=None, uid=None, state=None,
+                 access_log=None):
         self.dir = tempfile.mkdtemp(prefix="warden-bin-")
         # Apart from the files it rereads: files made later beside the CA key or in a folder
         # above it are walled off with the key (docs/tls.md). `state`: an earlier one's, to
         # restart it.
         self.state = state or tempfile.mkdtemp(prefix="warden-state-")
-        self.access_log = os.path.join(self.dir, "access.log")
+        self.access_log = access_log or os.path.join(self.dir, "access.log")
         prefix = []
         if uid is not None:  # as that user (root only), its folders its own
             for folder in (self.dir, self.state):

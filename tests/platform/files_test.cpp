@@ -10,6 +10,11 @@
 #include <random>
 #include <sstream>
 
+#if !defined(_WIN32)
+#include <csignal>
+#include <sys/resource.h>
+#endif
+
 namespace warden::platform {
 namespace {
 
@@ -90,6 +95,33 @@ TEST_F(FilesTest, AppendFileAppendsAcrossOpensAndAfterARename) {
   ASSERT_FALSE(bad);
   EXPECT_NE(bad.error().context.find("no/such/folder"), std::string::npos);
 }
+
+#if !defined(_WIN32)
+// A disk that fills part-way through a batch (here a file size limit, which fails a write the
+// same way without root or a small filesystem): what was written of it is cut off again, so
+// the file ends with the last whole line, and the error names the cause.
+TEST_F(FilesTest, AppendFileCutsBackAWriteThatFailsPartWay) {
+  const std::string log = dir_ + "/access.log";
+  auto f = AppendFile::open(log);
+  ASSERT_TRUE(f);
+  ASSERT_TRUE(f->write_all("first line\n", 11));
+  rlimit old_limit{};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old_limit), 0);
+  const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);  // EFBIG instead of the signal
+  rlimit limit = old_limit;
+  limit.rlim_cur = 100;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &limit), 0);
+  const std::string batch = std::string(60, 'a') + "\n" + std::string(60, 'b') + "\n";
+  auto failed = f->write_all(batch.data(), batch.size());
+  ::setrlimit(RLIMIT_FSIZE, &old_limit);
+  std::signal(SIGXFSZ, old_handler);
+  ASSERT_FALSE(failed);
+  EXPECT_NE(failed.error().context.find("too large"), std::string::npos) << failed.error().context;
+  EXPECT_EQ(contents(log), "first line\n");  // 89 bytes of the batch went in, and out again
+  ASSERT_TRUE(f->write_all("next\n", 5));
+  EXPECT_EQ(contents(log), "first line\nnext\n");
+}
+#endif
 
 TEST_F(FilesTest, DefaultStateDirNamesAWardenFolder) {
   const std::string d = default_state_dir();

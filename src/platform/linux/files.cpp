@@ -104,19 +104,25 @@ base::Result<AppendFile> AppendFile::open(const std::string& path) {
   return AppendFile(fd, true);
 }
 
-bool AppendFile::write_all(const char* data, std::size_t size) {
+base::Result<void> AppendFile::write_all(const char* data, std::size_t size) {
+  if (handle_ == kClosed) return file_error("the file is not open");
   const int fd = static_cast<int>(handle_);
+  struct stat before {};
+  const bool can_cut_back = ::fstat(fd, &before) == 0 && S_ISREG(before.st_mode);
   std::size_t off = 0;
   while (off < size) {
-    if (handle_ == kClosed) return false;
     const ssize_t n = ::write(fd, data + off, size - off);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return false;
+      const int error = errno;
+      // O_APPEND put what was written at the end: cut it off again (nobody else writes here).
+      if (off > 0 && can_cut_back && ::ftruncate(fd, before.st_size) != 0)
+        return file_error(fmt::format("{} (and a part of a record stays)", std::strerror(error)));
+      return file_error(std::strerror(error));
     }
     off += static_cast<std::size_t>(n);
   }
-  return true;
+  return {};
 }
 
 void AppendFile::close() {

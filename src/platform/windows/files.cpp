@@ -179,17 +179,18 @@ base::Result<AppendFile> AppendFile::open(const std::string& path) {
   return AppendFile(reinterpret_cast<long long>(file), true);
 }
 
-bool AppendFile::write_all(const char* data, std::size_t size) {
+base::Result<void> AppendFile::write_all(const char* data, std::size_t size) {
+  if (handle_ == kClosed) return file_error("the file is not open");
   auto* file = reinterpret_cast<HANDLE>(handle_);
   std::size_t off = 0;
-  while (off < size) {
-    if (handle_ == kClosed) return false;
+  while (off < size) {  // one WriteFile for any batch below 1 GiB
     DWORD wrote = 0;
-    const DWORD chunk = static_cast<DWORD>(std::min<std::size_t>(size - off, 1 << 20));
-    if (::WriteFile(file, data + off, chunk, &wrote, nullptr) == 0) return false;
+    const DWORD chunk = static_cast<DWORD>(std::min<std::size_t>(size - off, 1U << 30));
+    if (::WriteFile(file, data + off, chunk, &wrote, nullptr) == 0)
+      return file_error(win::error_text(::GetLastError()));
     off += wrote;
   }
-  return true;
+  return {};
 }
 
 void AppendFile::close() {
