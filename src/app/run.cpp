@@ -229,6 +229,9 @@ int run_proxy(const RunOptions& options) {
     fmt::print(stderr, "warden: policy: {}\n", policy.error().context);
     return 1;
   }
+  // The policy in force is this one (later the reloaded one) with the bypass (warden bypass) of
+  // the moment. Held here only: a replaced snapshot must be freed, not kept for the banner.
+  policy::PolicyPtr loaded_policy = std::move(*policy);
   std::vector<net::tcp::endpoint> listen;
   for (const auto& l : c.proxy.listen) listen.push_back(*parse_listen_address(l));
 
@@ -253,10 +256,8 @@ int run_proxy(const RunOptions& options) {
   engine_config.upstream_port_claims = packet_path.own_ports.get();
   auto engine = std::make_unique<flow::Engine>(
       std::make_shared<const flow::EngineConfig>(std::move(engine_config)), **access_log, workers,
-      tls ? &tls->services : nullptr, *policy);
+      tls ? &tls->services : nullptr, loaded_policy);
   if (packet_path.table) engine->set_reflection_table(packet_path.table.get());
-  // The policy in force is the loaded one with the bypass (warden bypass) of the moment.
-  policy::PolicyPtr loaded_policy = *policy;
   std::optional<policy::Bypass> bypass;
   auto apply_policy = [&] {
     engine->set_policy(bypass ? loaded_policy->with_bypass(bypass) : loaded_policy);
@@ -285,7 +286,7 @@ int run_proxy(const RunOptions& options) {
       return 1;
     }
   }
-  print_start_banner(c, engine->endpoints(), workers, **policy);
+  print_start_banner(c, engine->endpoints(), workers, *loaded_policy);
   platform::report_service_running(service_status(c, engine->endpoints()));
   Liveness liveness(control, *engine, packet_path.loop.get());
   liveness.start();
@@ -322,7 +323,7 @@ int run_proxy(const RunOptions& options) {
     else
       watch.stop();
   };
-  if (c.policy.watch) watch.watch(c.policy.file, (*policy)->lists().folder());
+  if (c.policy.watch) watch.watch(c.policy.file, loaded_policy->lists().folder());
   std::function<void(const net::error_code&, int)> on_signal = [&](const net::error_code& ec,
                                                                    int sig) {
     if (ec) return;

@@ -19,9 +19,10 @@ namespace warden::platform {
 // `t` broken down in the local time zone (localtime_r / localtime_s).
 [[nodiscard]] std::tm local_time(std::time_t t);
 
-// Readies the process for many connections: Linux raises the open-file limit to its hard limit
-// and ignores SIGPIPE (a write to a closed socket is an error value, not death). Windows needs
-// neither.
+// Readies the process for many connections and for reloads: Linux raises the open-file limit to
+// its hard limit, ignores SIGPIPE (a write to a closed socket is an error value, not death) and
+// fixes glibc's mmap threshold (a replaced policy's memory goes back to the system). Windows
+// needs none of it (its heap maps large blocks apart by itself).
 void prepare_process();
 
 // The signal that asks a running Warden to reload its config and policy and reopen its log

@@ -140,6 +140,8 @@ base::Result<std::shared_ptr<const CategoryLists>> CategoryLists::load(
       text.clear();
       // Fail closed: a list that cannot be read whole would silently let its sites through.
       if (!read_maybe_gz(file, text)) return unreadable(file);
+      domains.reserve(static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1,
+                      text.size());
       for_each_line(text, [&](std::string_view line) {
         // ".example.com" is Squid's spelling of what a plain entry means here: the domain and
         // its subdomains. Some lists use it.

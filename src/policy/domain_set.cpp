@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
-#include <map>
+#include <unordered_map>
 
 namespace warden::policy {
 namespace {
@@ -31,71 +31,95 @@ std::uint64_t DomainSet::hash(std::string_view s) {
   return mix(h);
 }
 
-void DomainSet::Builder::add(std::string_view domain, CategoryId category) {
-  if (domain.empty() || domain.size() > 0xffff) return;
-  pending_.push_back({hash(domain), static_cast<std::uint32_t>(arena_.size()),
-                      static_cast<std::uint16_t>(domain.size()), category});
-  arena_.append(domain);
+void DomainSet::Builder::reserve(std::size_t names, std::size_t bytes) {
+  const std::size_t needed = arena_.size() + bytes + 2 * names;
+  if (needed > arena_.capacity()) arena_.reserve(std::max(needed, arena_.capacity() * 3 / 2));
 }
+
+void DomainSet::Builder::add(std::string_view domain, CategoryId category) {
+  if (domain.empty() || domain.size() > 0xff) return;
+  arena_.push_back(static_cast<char>(domain.size()));
+  arena_.push_back(static_cast<char>(category));
+  arena_.append(domain);
+  ++count_;
+}
+
+namespace {
+
+// The category sets names have are few (most names are in one category): each is stored once
+// and names refer to it by index; what a set becomes with one more category is remembered.
+class SetIds {
+ public:
+  explicit SetIds(std::vector<CategorySet>& sets) : sets_(sets) {}
+  std::uint16_t only(CategoryId c) {
+    CategorySet cs;
+    cs.add(c);
+    return id_of(cs);
+  }
+  std::uint16_t with(std::uint16_t set, CategoryId c) {
+    if (sets_[set].has(c)) return set;
+    const std::uint32_t key = (std::uint32_t{set} << 8) | c;
+    if (auto it = grown_.find(key); it != grown_.end()) return it->second;
+    CategorySet cs = sets_[set];
+    cs.add(c);
+    return grown_[key] = id_of(cs);
+  }
+
+ private:
+  std::uint16_t id_of(const CategorySet& cs) {
+    for (std::size_t i = 0; i < sets_.size(); ++i)
+      if (sets_[i] == cs) return static_cast<std::uint16_t>(i);
+    sets_.push_back(cs);
+    return static_cast<std::uint16_t>(sets_.size() - 1);
+  }
+  std::vector<CategorySet>& sets_;
+  std::unordered_map<std::uint32_t, std::uint16_t> grown_;
+};
+
+}  // namespace
 
 DomainSet DomainSet::Builder::build() {
   DomainSet set;
-  // Group equal names (same hash and bytes) so each name gets one slot with all its categories.
-  std::sort(pending_.begin(), pending_.end(), [&](const Pending& a, const Pending& b) {
-    if (a.hash != b.hash) return a.hash < b.hash;
-    return std::string_view(arena_).substr(a.offset, a.length) <
-           std::string_view(arena_).substr(b.offset, b.length);
-  });
-  std::size_t unique = 0;
-  for (std::size_t i = 0; i < pending_.size(); ++i)
-    if (i == 0 || pending_[i].hash != pending_[i - 1].hash ||
-        std::string_view(arena_).substr(pending_[i].offset, pending_[i].length) !=
-            std::string_view(arena_).substr(pending_[i - 1].offset, pending_[i - 1].length))
-      ++unique;
-  const std::size_t capacity = std::bit_ceil(std::max<std::size_t>(16, unique + unique / 3 + 1));
-  set.slots_.assign(capacity, Slot{});
-  std::map<std::vector<std::uint64_t>, std::uint16_t> set_ids;  // few distinct sets
-  auto set_id = [&](const CategorySet& cs) {
-    std::vector<std::uint64_t> key(4);
-    std::memcpy(key.data(), &cs, sizeof cs);
-    auto [it, inserted] = set_ids.emplace(key, static_cast<std::uint16_t>(set.sets_.size()));
-    if (inserted) set.sets_.push_back(cs);
-    return it->second;
-  };
-  // The arena is rebuilt with each unique name once.
-  std::string arena;
-  arena.reserve(arena_.size());
-  for (std::size_t i = 0; i < pending_.size();) {
-    const Pending& first = pending_[i];
-    const std::string_view name = std::string_view(arena_).substr(first.offset, first.length);
-    CategorySet cats;
-    std::size_t j = i;
-    for (; j < pending_.size() && pending_[j].hash == first.hash &&
-           std::string_view(arena_).substr(pending_[j].offset, pending_[j].length) == name;
-         ++j)
-      cats.add(pending_[j].category);
-    Slot slot{first.hash, static_cast<std::uint32_t>(arena.size()), first.length, set_id(cats)};
-    arena.append(name);
-    for (std::size_t k = first.hash & (capacity - 1);; k = (k + 1) & (capacity - 1)) {
-      if (set.slots_[k].hash == 0) {
-        set.slots_[k] = slot;
+  if (arena_.capacity() > arena_.size() + arena_.size() / 8) arena_.shrink_to_fit();
+  set.slots_.assign(std::max<std::size_t>(16, count_ * 5 / 3 + 1), Slot{});  // load 0.6
+  SetIds set_ids(set.sets_);
+  const std::size_t capacity = set.slots_.size();
+  for (std::size_t at = 0; at < arena_.size();) {
+    const auto length = static_cast<std::uint8_t>(arena_[at]);
+    const auto category = static_cast<CategoryId>(arena_[at + 1]);
+    const std::size_t offset = at + 2;
+    const std::string_view name(arena_.data() + offset, length);
+    at = offset + length;
+    const std::uint64_t h = hash(name);
+    for (std::size_t k = set.home(h);; k = k + 1 == capacity ? 0 : k + 1) {
+      Slot& slot = set.slots_[k];
+      if (slot.hash == 0) {  // a new name
+        slot = {h, static_cast<std::uint32_t>(offset), length, set_ids.only(category)};
+        ++set.count_;
+        break;
+      }
+      if (slot.hash == h && slot.length == length &&
+          std::memcmp(arena_.data() + slot.offset, name.data(), length) == 0) {
+        slot.set = set_ids.with(slot.set, category);  // listed again, maybe in another category
         break;
       }
     }
-    ++set.count_;
-    i = j;
   }
-  set.arena_ = std::move(arena);
-  set.arena_.shrink_to_fit();
-  arena_.clear();
-  pending_.clear();
+  set.arena_ = std::move(arena_);
+  arena_ = {};
+  count_ = 0;
   return set;
+}
+
+std::size_t DomainSet::home(std::uint64_t h) const {
+  __extension__ using Wide = unsigned __int128;  // GCC and Clang, MinGW's included
+  return static_cast<std::size_t>((static_cast<Wide>(h) * slots_.size()) >> 64);
 }
 
 const DomainSet::Slot* DomainSet::find(std::uint64_t h, std::string_view name) const {
   if (slots_.empty()) return nullptr;
-  const std::size_t mask = slots_.size() - 1;
-  for (std::size_t k = h & mask;; k = (k + 1) & mask) {
+  const std::size_t capacity = slots_.size();
+  for (std::size_t k = home(h);; k = k + 1 == capacity ? 0 : k + 1) {
     const Slot& s = slots_[k];
     if (s.hash == 0) return nullptr;
     if (s.hash == h && s.length == name.size() &&
