@@ -7,7 +7,8 @@
 // Memory: all names in one byte arena (two bytes of header each) plus 16-byte slots at 0.6 load
 // (misses, most of a lookup's probes, stay short), about 45 bytes per domain for UT1-like names.
 // Building needs little more than the set itself (the names are read into the arena the set
-// keeps; no sort, no second copy), so a reload peaks near twice one set, not more. Immutable after build(): safe to share between threads.
+// keeps; no sort, no second copy), so a reload peaks near twice one set, not more. Immutable after
+// build(): safe to share between threads.
 
 #include "policy/category_set.hpp"
 

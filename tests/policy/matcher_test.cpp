@@ -53,6 +53,22 @@ TEST(DomainSet, MergesCategoriesOfEqualAndParentNames) {
   EXPECT_EQ(s.longest_match("a.www.example.com"), "www.example.com");
 }
 
+TEST(DomainSet, ANameListedAgainKeepsOneSlotWithEveryCategoryUpTo255) {
+  const std::string longest = std::string(63, 'a') + "." + std::string(63, 'b') + "." +
+                              std::string(63, 'c') + "." + std::string(57, 'd') + ".org";
+  ASSERT_EQ(longest.size(), 253u);  // the longest name DNS has
+  DomainSet s = build({{"example.com", 1},
+                       {"example.com", 1},
+                       {"example.com", 255},
+                       {longest.c_str(), 128},
+                       {"example.com", 200}});
+  EXPECT_EQ(s.size(), 2u);
+  CategorySet c = s.match("example.com");
+  EXPECT_TRUE(c.has(1) && c.has(200) && c.has(255));
+  EXPECT_FALSE(c.has(128));
+  EXPECT_TRUE(s.match("www." + longest).has(128));
+}
+
 TEST(DomainSet, IpLiteralsMatchExactly) {
   DomainSet s = build({{"192.0.2.1", 4}});
   EXPECT_TRUE(s.match(norm("192.0.2.1")).has(4));
