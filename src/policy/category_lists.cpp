@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <functional>
 #include <re2/re2.h>
+#include <re2/set.h>
 #include <sys/stat.h>
 #include <zlib.h>
 
@@ -74,6 +75,10 @@ void for_each_line(std::string_view text, const std::function<void(std::string_v
   }
 }
 
+// The set's own memory budget; past it (a DFA that would grow without bound) matching falls
+// back to the expressions one by one, each bounded on its own.
+constexpr std::int64_t kExpressionSetMemory = 64 << 20;
+
 base::Error unreadable(const std::string& file) {
   return {base::ErrorCode::Internal, base::ErrorSource::Internal,
           "category list " + file +
@@ -99,6 +104,25 @@ std::pair<std::string, std::string> split_url_entry(std::string_view line, std::
   NormalHost h = normalize_host(host, why);
   if (!why.empty()) return {};
   return {h.text, path};
+}
+
+struct CategoryLists::ExpressionSet {
+  explicit ExpressionSet(const RE2::Options& options) : set(options, RE2::UNANCHORED) {}
+  RE2::Set set;
+};
+
+std::unique_ptr<const CategoryLists::ExpressionSet> CategoryLists::compile_together(
+    const std::vector<Expression>& expressions) {
+  if (expressions.empty()) return nullptr;
+  RE2::Options options;
+  options.set_log_errors(false);
+  options.set_max_mem(kExpressionSetMemory);
+  auto compiled = std::make_unique<ExpressionSet>(options);
+  std::string error;
+  for (const auto& e : expressions)
+    if (compiled->set.Add(e.re->pattern(), &error) < 0) return nullptr;
+  if (!compiled->set.Compile()) return nullptr;
+  return compiled;
 }
 
 CategoryLists::~CategoryLists() = default;
@@ -179,6 +203,7 @@ base::Result<std::shared_ptr<const CategoryLists>> CategoryLists::load(
     lists->stats_.push_back(std::move(stats));
   }
   lists->domains_ = domains.build();
+  lists->expression_set_ = compile_together(lists->expressions_);
   return std::shared_ptr<const CategoryLists>(std::move(lists));
 }
 
@@ -191,6 +216,16 @@ CategorySet CategoryLists::match_url(std::string_view host, std::string_view hos
     if (auto it = url_prefixes_.find(host.substr(i)); it != url_prefixes_.end())
       for (const auto& p : it->second)
         if (path.rfind(p.path, 0) == 0) out.add(p.category);
+  }
+  if (expression_set_) {
+    thread_local std::vector<int> matched;  // the policy is shared by every worker thread
+    RE2::Set::ErrorInfo error{};
+    if (expression_set_->set.Match(host_path, &matched, &error)) {
+      for (const int i : matched) out.add(expressions_[static_cast<std::size_t>(i)].category);
+      return out;
+    }
+    if (error.kind == RE2::Set::kNoError) return out;  // none matched
+    // Out of memory for this URL: ask each expression on its own rather than let it through.
   }
   for (const auto& e : expressions_)
     if (!out.has(e.category) && RE2::PartialMatch(host_path, *e.re)) out.add(e.category);

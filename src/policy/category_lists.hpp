@@ -6,7 +6,8 @@
 // works. Loaded once into an immutable, shareable form; per category it counts what was loaded
 // and which lines were refused and why.
 //
-// Regular expressions run in RE2 (linear time: no catastrophic patterns).
+// Regular expressions run in RE2 (linear time: no catastrophic patterns), all of them in one
+// pass over the URL.
 
 #include "base/result.hpp"
 #include "policy/category_set.hpp"
@@ -16,6 +17,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace re2 {
@@ -78,8 +80,20 @@ class CategoryLists {
   std::vector<std::string> names_;
   std::vector<CategoryStats> stats_;
   DomainSet domains_;
-  std::map<std::string, std::vector<Prefix>, std::less<>> url_prefixes_;  // by host
+  // By host; hashed, as every judged URL looks up each of its host's suffixes here.
+  struct TextHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::vector<Prefix>, TextHash, std::equal_to<>> url_prefixes_;
   std::vector<Expression> expressions_;
+  // All expressions in one RE2::Set, so a URL is scanned once rather than once per expression;
+  // null when they could not be compiled together (they then run one by one).
+  struct ExpressionSet;
+  std::unique_ptr<const ExpressionSet> expression_set_;
+  // Index i of the set is expressions[i]; null if RE2 cannot take them together.
+  [[nodiscard]] static std::unique_ptr<const ExpressionSet> compile_together(
+      const std::vector<Expression>& expressions);
 };
 
 // Splits "example.com/path" into ("example.com", "/path"); the host part normalised.

@@ -2,7 +2,9 @@
 // hits and misses; load + compile of 5 M domains <= 3 s; <= 64 bytes per domain):
 // - BM_LoadUt1: all of ../shared/datasets/ut1 (skipped, saying so, where it is absent);
 // - BM_Build5M: 5,000,000 synthetic domains from a file through the same loader;
-// - BM_Lookup: lookups in the 5 M set, half hits (subdomains of listed names), half misses.
+// - BM_Lookup: lookups in the 5 M set, half hits (subdomains of listed names), half misses;
+// - BM_MatchUrlUt1: URL prefixes and expressions of all of UT1 over everyday URLs (what every
+//   judged request pays beside the host lookup).
 #include "policy/category_lists.hpp"
 
 #include <benchmark/benchmark.h>
@@ -85,5 +87,28 @@ void BM_Lookup(benchmark::State& state) {
   state.counters["hit_ratio"] = static_cast<double>(hits) / static_cast<double>(state.iterations());
 }
 BENCHMARK(BM_Lookup);
+
+void BM_MatchUrlUt1(benchmark::State& state) {
+  if (!std::filesystem::exists(kUt1)) {
+    state.SkipWithError("../shared/datasets/ut1 is not here (CI and the team's machines have it)");
+    return;
+  }
+  static auto lists = *CategoryLists::load(kUt1);
+  const std::pair<const char*, const char*> urls[] = {
+      {"www.bbc.co.uk", "www.bbc.co.uk/news/articles/c0k7xyz12345o"},
+      {"en.wikipedia.org", "en.wikipedia.org/wiki/Photosynthesis"},
+      {"www.google.com", "www.google.com/search?q=volcano+eruption+year+7&hl=en&source=hp"},
+      {"docs.google.com", "docs.google.com/document/d/1aBcDeFgHiJkLmNoPqRsTuVwXyZ/edit"},
+      {"cdn.example.net", "cdn.example.net/static/js/app.3f9a1c.bundle.js?v=20261204"},
+  };
+  std::size_t i = 0;
+  std::size_t hits = 0;
+  for (auto _ : state) {
+    const auto& [host, url] = urls[i++ % std::size(urls)];
+    if (!lists->match_url(host, url).empty()) ++hits;
+  }
+  state.counters["hit_ratio"] = static_cast<double>(hits) / static_cast<double>(state.iterations());
+}
+BENCHMARK(BM_MatchUrlUt1);
 
 }  // namespace

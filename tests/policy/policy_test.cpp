@@ -66,6 +66,31 @@ TEST_F(PolicyTest, ListsLoadWithStatsAndRefusals) {
   EXPECT_EQ(stats.refused_examples.front(), "bad host!");
 }
 
+// The expressions run together (one RE2::Set); each keeps its own anchors and category, and a
+// URL that several match gets every one of their categories.
+TEST_F(PolicyTest, ExpressionsOfEveryCategoryMatchTogether) {
+  write("redirect/expressions",
+        "((google\\..*/search\\?q=cache.*))(porn|xxx)\n"
+        "^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+/search\\?q=[0-9]+$\n");
+  auto loaded = CategoryLists::load(dir_.string());
+  ASSERT_TRUE(loaded) << loaded.error().context;
+  const CategoryLists& lists = **loaded;
+  const auto redirect = static_cast<CategoryId>(lists.id("redirect"));
+  const auto ads = static_cast<CategoryId>(lists.id("publicite"));
+  auto match = [&](std::string_view url) {
+    return lists.match_url(url.substr(0, url.find('/')), url);
+  };
+  EXPECT_TRUE(match("www.google.fr/search?q=cache:xxx").has(redirect));
+  EXPECT_FALSE(match("www.google.fr/search?q=cache:xxx").has(ads));
+  EXPECT_TRUE(match("192.0.2.7/search?q=123").has(redirect));
+  EXPECT_TRUE(match("a192.0.2.7/search?q=123").empty()) << "^ anchors at the URL's start";
+  EXPECT_TRUE(match("192.0.2.7/search?q=123x").empty()) << "$ anchors at its end";
+  EXPECT_TRUE(match("ads.test/sponsor/x.gif").has(ads));
+  const CategorySet both = match("www.google.com/search?q=cache:porn/banner/");
+  EXPECT_TRUE(both.has(redirect) && both.has(ads));
+  EXPECT_TRUE(match("www.google.com/search?q=volcanoes").empty());
+}
+
 TEST_F(PolicyTest, DefaultsBlockAdultAndSpliceBanks) {
   PolicyPtr p = default_policy(lists_);
   Decision adult = decide(*p, "www.adult.test");
