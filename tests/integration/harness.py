@@ -269,6 +269,12 @@ def _listen(port):
     return port if isinstance(port, str) else f"127.0.0.1:{port}"
 
 
+def sanitized(binary):
+    """Whether `binary` was built with AddressSanitizer, whose allocator keeps freed memory in
+    quarantine and reserves terabytes of address space: memory figures mean nothing there."""
+    return b"libasan" in subprocess.run(["ldd", binary], capture_output=True).stdout
+
+
 def rss_kib(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:

@@ -21,7 +21,7 @@ from harness import Warden, wait_until
 harness.WARDEN = WARDEN = sys.argv.pop(1) if len(sys.argv) > 1 else harness.WARDEN
 NOBODY = 65534
 # ASan reserves terabytes of readable address space (shadow, allocator): no memory scan there.
-SANITIZED = b"libasan" in subprocess.run(["ldd", WARDEN], capture_output=True).stdout
+SANITIZED = harness.sanitized(WARDEN)
 
 
 def children(pid):
