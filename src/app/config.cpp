@@ -333,6 +333,17 @@ const std::vector<Key>& schema() {
           "New certificates per second the signer process grants (bursts up to ten\n"
           "seconds' worth); beyond it a mint is refused and logged.",
           [](Config& c) -> std::size_t& { return c.tls.mint_rate; }, 1, 100'000),
+      integer_key(
+          "tls", "client_mint_rate",
+          "New certificates per second one client (an IPv4 address, an IPv6 /64) may\n"
+          "have minted once its burst is spent; beyond it its new connections are\n"
+          "closed (ERR_MINT_LIMIT). Cached certificates cost nothing.",
+          [](Config& c) -> std::size_t& { return c.tls.client_mint_rate; }, 1, 100'000),
+      integer_key(
+          "tls", "client_mint_burst",
+          "New certificates one client may have minted at once (a browser's first\n"
+          "minutes on new sites).",
+          [](Config& c) -> std::size_t& { return c.tls.client_mint_burst; }, 1, 1'000'000),
       bool_key("tls", "signer_process",
                "Hold the CA key in a signer process of its own and wall this one off from the\n"
                "key file (Linux). false: sign in this process (Windows always does).",

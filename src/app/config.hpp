@@ -52,8 +52,10 @@ struct TlsSection {
   std::vector<std::string> verify_exceptions;  // domains whose upstream failures are tolerated
   std::vector<std::string> distrusted_roots;   // root fingerprints refused even if trusted
   std::size_t cert_cache_size = 10'000;
-  std::size_t mint_rate = 200;  // first mints per second the signer grants
-  bool signer_process = true;   // the CA key in a signer process (Linux); false: in this one
+  std::size_t mint_rate = 200;          // first mints per second the signer grants
+  std::size_t client_mint_rate = 10;    // new names per second one client may have minted
+  std::size_t client_mint_burst = 200;  // ... and at once (a pupil's first busy minutes)
+  bool signer_process = true;  // the CA key in a signer process (Linux); false: in this one
 };
 
 struct PolicySection {

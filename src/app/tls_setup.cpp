@@ -89,7 +89,13 @@ base::Result<std::unique_ptr<TlsRuntime>> start_tls(const Config& c,
                      ? start_signer(c, config_file, *rt)
                      : start_in_process_signing(c, *rt);
   if (!signing) return signing.error();
-  rt->certs = std::make_unique<tls::CertCache>(*rt->minter, c.tls.cert_cache_size);
+  const auto rate = static_cast<double>(c.tls.mint_rate);
+  rt->mint_budget = std::make_unique<tls::MintBudget>(tls::MintBudget::Limits{
+      .per_client = {.per_second = static_cast<double>(c.tls.client_mint_rate),
+                     .burst = static_cast<double>(c.tls.client_mint_burst)},
+      .all_clients = {.per_second = rate, .burst = rate * 10}});  // the signer's own limit
+  rt->certs = std::make_unique<tls::CertCache>(*rt->minter, c.tls.cert_cache_size, 16,
+                                               rt->mint_budget.get());
   auto upstream = tls::UpstreamTls::create(
       {c.tls.upstream_ca, rt->minter->ca_certificate(), c.tls.distrusted_roots});
   if (!upstream) return upstream.error();

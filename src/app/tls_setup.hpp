@@ -25,6 +25,7 @@ struct TlsRuntime {
   std::unique_ptr<tls::CertificateAuthority> ca;  // in-process signing only
   std::unique_ptr<tls::InProcessSigner> signer;   // in-process signing only
   std::unique_ptr<tls::LeafMinter> minter;
+  std::unique_ptr<tls::MintBudget> mint_budget;
   std::unique_ptr<tls::CertCache> certs;
   std::unique_ptr<tls::UpstreamTls> upstream;
   tls::SslCtxPtr server_ctx;

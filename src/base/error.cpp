@@ -82,6 +82,8 @@ std::string_view error_code_name(ErrorCode code) {
       return "ERR_DESTINATION_DENIED";
     case ErrorCode::UpstreamProxy:
       return "ERR_UPSTREAM_PROXY";
+    case ErrorCode::MintLimit:
+      return "ERR_MINT_LIMIT";
     case ErrorCode::Internal:
       return "ERR_INTERNAL";
   }

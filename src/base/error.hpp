@@ -53,6 +53,7 @@ enum class ErrorCode {
   DestinationMismatch,  // Host/SNI names a server at another address than the one dialled
   DestinationDenied,    // the upstream address is loopback, link-local, ours... (403)
   UpstreamProxy,        // a captured connection spoke to an outside proxy (a tunnel; 403)
+  MintLimit,            // a client asked for more new certificates than its budget (closed)
   Internal,             // a bug or resource exhaustion on our side
 };
 

@@ -210,11 +210,16 @@ net::Awaitable<bool> ClientSession::bump(Exchange& ex, const http::Authority& au
   if (shared_h2) upstream_version = shared_h2->verified().tls_version;
 
   // 5. A certificate for the name the client asked for, then the client's handshake.
-  auto minted = services->certs->get(name, refused ? std::nullopt : upstream_not_after);
+  auto minted =
+      services->certs->get(name, refused ? std::nullopt : upstream_not_after, client_address_);
   if (!minted) {
-    spdlog::error("minting a certificate for {} failed: {}", name, minted.error().context);
+    // Past its budget a client's connection is only logged: a flood must not flood the journal.
+    const bool over_budget = minted.error().code == ErrorCode::MintLimit;
+    if (!over_budget)
+      spdlog::error("minting a certificate for {} failed: {}", name, minted.error().context);
     ex.record.end = "error";
-    ex.record.error = base::error_code_name(ErrorCode::Internal);
+    ex.record.error =
+        base::error_code_name(over_budget ? ErrorCode::MintLimit : ErrorCode::Internal);
     log_exchange(ex);
     co_return false;
   }

@@ -6,8 +6,11 @@ namespace warden::tls {
 
 using Clock = std::chrono::system_clock;
 
-CertCache::CertCache(const LeafMinter& minter, std::size_t capacity, std::size_t shards)
-    : minter_(minter), per_shard_capacity_(std::max<std::size_t>(1, capacity / shards)) {
+CertCache::CertCache(const LeafMinter& minter, std::size_t capacity, std::size_t shards,
+                     MintBudget* budget)
+    : minter_(minter),
+      budget_(budget),
+      per_shard_capacity_(std::max<std::size_t>(1, capacity / shards)) {
   for (std::size_t i = 0; i < shards; ++i) shards_.push_back(std::make_unique<Shard>());
 }
 
@@ -35,7 +38,8 @@ void CertCache::forget(Shard& s, const std::string& key, const Future& which) {
 }
 
 base::Result<MintedCertPtr> CertCache::get(const std::string& name,
-                                           std::optional<Clock::time_point> upstream_not_after) {
+                                           std::optional<Clock::time_point> upstream_not_after,
+                                           const std::optional<MintBudget::Address>& client) {
   const std::string key = upstream_not_after
                               ? name + '|' + std::to_string(Clock::to_time_t(*upstream_not_after))
                               : name + "|-";
@@ -51,6 +55,15 @@ base::Result<MintedCertPtr> CertCache::get(const std::string& name,
         s.lru.splice(s.lru.begin(), s.lru, it->second.lru);
         future = it->second.result;
       } else {
+        if (budget_ != nullptr && client) {
+          const auto verdict = budget_->take(*client);
+          if (verdict != MintBudget::Verdict::Granted)
+            return base::Error{base::ErrorCode::MintLimit, base::ErrorSource::Client,
+                               verdict == MintBudget::Verdict::ClientSpent
+                                   ? "this client asked for more new certificates than its budget"
+                                   : "all clients together asked for more new certificates than "
+                                     "the budget"};
+        }
         future = mine.get_future().share();
         s.lru.push_front(key);
         s.map.emplace(key, Entry{future, s.lru.begin()});

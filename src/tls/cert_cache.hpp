@@ -10,6 +10,7 @@
 #include "base/result.hpp"
 #include "tls/certificate_authority.hpp"
 #include "tls/leaf_minter.hpp"
+#include "tls/mint_budget.hpp"
 
 #include <chrono>
 #include <future>
@@ -31,14 +32,18 @@ using MintedCertPtr = std::shared_ptr<const MintedCert>;
 
 class CertCache {
  public:
+  // `budget`: charged for each mint on behalf of a client (null: mints are not limited here).
   explicit CertCache(const LeafMinter& minter, std::size_t capacity = 10'000,
-                     std::size_t shards = 16);
+                     std::size_t shards = 16, MintBudget* budget = nullptr);
   CertCache(const CertCache&) = delete;
   CertCache& operator=(const CertCache&) = delete;
 
+  // `client`: who asked, charged to the budget if this needs a mint; a client past its budget
+  // gets ERR_MINT_LIMIT and nothing is cached or held for the name.
   [[nodiscard]] base::Result<MintedCertPtr> get(
       const std::string& name,
-      std::optional<std::chrono::system_clock::time_point> upstream_not_after);
+      std::optional<std::chrono::system_clock::time_point> upstream_not_after,
+      const std::optional<MintBudget::Address>& client = std::nullopt);
 
   [[nodiscard]] std::size_t size() const;
   [[nodiscard]] std::uint64_t mints() const { return mints_.load(); }
@@ -58,6 +63,7 @@ class CertCache {
   void forget(Shard& s, const std::string& key, const Future& which);
 
   const LeafMinter& minter_;
+  MintBudget* budget_;
   std::size_t per_shard_capacity_;
   std::vector<std::unique_ptr<Shard>> shards_;
   std::atomic<std::uint64_t> mints_{0};

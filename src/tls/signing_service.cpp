@@ -2,23 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
-
 namespace warden::tls {
 
-SigningService::SigningService(const LeafMinter& minter, SignRate rate)
-    : minter_(minter), rate_(rate), tokens_(rate.burst) {}
-
-bool SigningService::take_token(std::chrono::steady_clock::time_point now) {
-  if (refilled_ != std::chrono::steady_clock::time_point{}) {
-    const double seconds = std::chrono::duration<double>(now - refilled_).count();
-    tokens_ = std::min(rate_.burst, tokens_ + std::max(0.0, seconds) * rate_.per_second);
-  }
-  refilled_ = now;
-  if (tokens_ < 1) return false;
-  tokens_ -= 1;
-  return true;
-}
+SigningService::SigningService(const LeafMinter& minter, base::TokenRate rate)
+    : minter_(minter), tokens_(rate) {}
 
 std::string SigningService::refuse(std::uint32_t id, std::string why,
                                    std::chrono::steady_clock::time_point now) {
@@ -38,7 +25,7 @@ std::string SigningService::answer(std::string_view request,
                                    std::chrono::steady_clock::time_point now) {
   auto r = decode_request(request);
   if (!r) return refuse(request_id(request), r.error().context, now);
-  if (!take_token(now))
+  if (!tokens_.take(now))
     return refuse(r->id, "rate limit: more than the signer's burst of first mints", now);
   auto cert = minter_.mint(r->name, r->upstream_not_after);
   if (!cert) return refuse(r->id, cert.error().context, now);

@@ -5,6 +5,7 @@
 //
 // Thread safety: one thread (the signer is single-threaded).
 
+#include "base/token_bucket.hpp"
 #include "tls/leaf_minter.hpp"
 #include "tls/signer_protocol.hpp"
 
@@ -15,14 +16,11 @@
 
 namespace warden::tls {
 
-struct SignRate {
-  double per_second = 200;  // sustained first mints per second
-  double burst = 2000;      // a browser's first minutes, or a cold cache after a restart
-};
-
 class SigningService {
  public:
-  SigningService(const LeafMinter& minter, SignRate rate);
+  // `rate`: sustained first mints per second, and the burst (a school's first minutes, or a cold
+  // cache after a restart).
+  SigningService(const LeafMinter& minter, base::TokenRate rate);
 
   // The answer to one request datagram, for `now` (steady clock: the rate limit's refill).
   [[nodiscard]] std::string answer(std::string_view request,
@@ -33,12 +31,9 @@ class SigningService {
 
  private:
   std::string refuse(std::uint32_t id, std::string why, std::chrono::steady_clock::time_point now);
-  bool take_token(std::chrono::steady_clock::time_point now);
 
   const LeafMinter& minter_;
-  SignRate rate_;
-  double tokens_;
-  std::chrono::steady_clock::time_point refilled_{};
+  base::TokenBucket tokens_;
   std::uint64_t signed_ = 0;
   std::uint64_t refused_ = 0;
   std::uint64_t refused_unlogged_ = 0;

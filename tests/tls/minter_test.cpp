@@ -139,6 +139,24 @@ TEST(CertCache, ConcurrentFirstRequestsMintOnce) {
   for (const auto& g : got) EXPECT_EQ(g.get(), got[0].get());
 }
 
+TEST(CertCache, AClientPastItsBudgetIsRefusedButStillGetsWhatIsCached) {
+  Pki pki;
+  MintBudget budget({.per_client = {.per_second = 0.001, .burst = 2}});
+  CertCache cache(pki.minter, 100, 1, &budget);
+  const MintBudget::Address flooder{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 0, 0, 7};
+  const MintBudget::Address other{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 0, 0, 8};
+  ASSERT_TRUE(cache.get("a.test", std::nullopt, flooder));
+  ASSERT_TRUE(cache.get("b.test", std::nullopt, flooder));
+  auto refused = cache.get("c.test", std::nullopt, flooder);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, base::ErrorCode::MintLimit);
+  EXPECT_EQ(cache.size(), 2u);                              // nothing held for the refused name
+  EXPECT_TRUE(cache.get("a.test", std::nullopt, flooder));  // a hit costs nothing
+  EXPECT_TRUE(cache.get("c.test", std::nullopt, other));    // another client's budget
+  EXPECT_TRUE(cache.get("c.test", std::nullopt, flooder));  // now cached
+  EXPECT_EQ(cache.mints(), 3u);
+}
+
 TEST(Fingerprints, NormaliseAndKnownInterceptionRoots) {
   EXPECT_EQ(normalise_fingerprint("98:a0:4e:41:63:35:77:90:c4:a7:9e:6d:71:3f:f0:af:51:fe:69:27"),
             "98A04E4163357790C4A79E6D713FF0AF51FE6927");
