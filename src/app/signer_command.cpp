@@ -39,7 +39,7 @@ int sign_until_peer_gone(const SignerOptions& o) {
                created ? "created" : "loaded", o.state_dir, o.rate);
   if (auto walled = platform::allow_only_signing_syscalls(); !walled)
     return fail(walled.error().context);
-  tls::SigningService service(minter, {o.rate, o.rate * 10});
+  tls::SigningService service(minter, tls::signer_rate(o.rate));
   if (!channel.send(
           tls::encode_answer({0, tls::SignerAnswerKind::Ready, created ? "created" : "loaded"})))
     return 0;

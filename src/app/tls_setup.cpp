@@ -6,6 +6,7 @@
 #include "tls/server_context.hpp"
 #include "tls/signer_client.hpp"
 #include "tls/signer_protocol.hpp"
+#include "tls/signing_service.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -89,11 +90,10 @@ base::Result<std::unique_ptr<TlsRuntime>> start_tls(const Config& c,
                      ? start_signer(c, config_file, *rt)
                      : start_in_process_signing(c, *rt);
   if (!signing) return signing.error();
-  const auto rate = static_cast<double>(c.tls.mint_rate);
   rt->mint_budget = std::make_unique<tls::MintBudget>(tls::MintBudget::Limits{
       .per_client = {.per_second = static_cast<double>(c.tls.client_mint_rate),
                      .burst = static_cast<double>(c.tls.client_mint_burst)},
-      .all_clients = {.per_second = rate, .burst = rate * 10}});  // the signer's own limit
+      .all_clients = tls::signer_rate(static_cast<double>(c.tls.mint_rate))});
   rt->certs = std::make_unique<tls::CertCache>(*rt->minter, c.tls.cert_cache_size, 16,
                                                rt->mint_budget.get());
   auto upstream = tls::UpstreamTls::create(

@@ -26,10 +26,14 @@ std::optional<IpBytes> parse_ip(std::string_view text) {
   return a.to_v6().to_bytes();
 }
 
+bool is_ipv4_mapped(const IpBytes& ip) {
+  return std::all_of(ip.begin(), ip.begin() + 10, [](auto b) { return b == 0; }) &&
+         ip[10] == 0xff && ip[11] == 0xff;
+}
+
 std::string format_ip(const IpBytes& ip) {
-  const bool mapped = std::all_of(ip.begin(), ip.begin() + 10, [](auto b) { return b == 0; }) &&
-                      ip[10] == 0xff && ip[11] == 0xff;
-  if (mapped) return boost::asio::ip::address_v4({ip[12], ip[13], ip[14], ip[15]}).to_string();
+  if (is_ipv4_mapped(ip))
+    return boost::asio::ip::address_v4({ip[12], ip[13], ip[14], ip[15]}).to_string();
   return boost::asio::ip::address_v6(ip).to_string();
 }
 

@@ -26,6 +26,8 @@ struct Cidr {
 // An IPv4 address in any form a browser resolves: "127.0.0.1", "127.1", "2130706433",
 // "0x7f.1", "0177.0.0.1" (the URL Standard's IPv4 parser, as inet_aton reads them).
 [[nodiscard]] std::optional<std::array<std::uint8_t, 4>> parse_ipv4_any_form(std::string_view text);
+// Whether `ip` is an IPv4 address (::ffff:a.b.c.d).
+[[nodiscard]] bool is_ipv4_mapped(const IpBytes& ip);
 // The text form: dotted quad for IPv4 (and IPv4-mapped), RFC 5952 for IPv6.
 [[nodiscard]] std::string format_ip(const IpBytes& ip);
 // The same from raw bytes: 4 (IPv4) or 16 (IPv6).

@@ -1,22 +1,15 @@
 #include "tls/mint_budget.hpp"
 
 #include <algorithm>
-#include <array>
-#include <cstring>
 #include <string_view>
 
 namespace warden::tls {
 namespace {
 
-bool is_ipv4_mapped(const MintBudget::Address& a) {
-  static constexpr std::array<std::uint8_t, 12> kPrefix{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-  return std::memcmp(a.data(), kPrefix.data(), kPrefix.size()) == 0;
-}
-
 // The client a bucket belongs to: the IPv4 address, or the IPv6 address's /64.
 MintBudget::Address bucket_key(const MintBudget::Address& a) {
   MintBudget::Address key = a;
-  if (!is_ipv4_mapped(a)) std::fill(key.begin() + 8, key.end(), std::uint8_t{0});
+  if (!base::is_ipv4_mapped(a)) std::fill(key.begin() + 8, key.end(), std::uint8_t{0});
   return key;
 }
 
@@ -34,14 +27,13 @@ MintBudget::Verdict MintBudget::take(const Address& client, Clock::time_point no
   std::lock_guard lock(mu_);
   const Address key = bucket_key(client);
   auto it = per_client_.find(key);
-  if (it == per_client_.end() && per_client_.size() >= limits_.clients) forget_refilled(now);
-  base::TokenBucket* bucket = &shared_by_the_rest_;
-  if (it != per_client_.end()) {
-    bucket = &it->second;
-  } else if (per_client_.size() < limits_.clients) {
-    bucket = &per_client_.emplace(key, base::TokenBucket(limits_.per_client)).first->second;
+  if (it == per_client_.end()) {
+    if (per_client_.size() >= limits_.clients) forget_refilled(now);
+    if (per_client_.size() < limits_.clients)
+      it = per_client_.emplace(key, base::TokenBucket(limits_.per_client)).first;
   }
-  if (!bucket->take(now)) return Verdict::ClientSpent;
+  base::TokenBucket& bucket = it != per_client_.end() ? it->second : shared_by_the_rest_;
+  if (!bucket.take(now)) return Verdict::ClientSpent;
   // A client's token is spent even when all clients' budget then refuses: it asked.
   if (!all_clients_.take(now)) return Verdict::AllSpent;
   return Verdict::Granted;

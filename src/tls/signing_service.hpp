@@ -16,6 +16,10 @@
 
 namespace warden::tls {
 
+// The signer's limit for `per_second` first mints: bursts of ten seconds' worth. Warden's
+// all-clients mint budget uses the same, so the budget refuses before the signer would.
+constexpr base::TokenRate signer_rate(double per_second) { return {per_second, per_second * 10}; }
+
 class SigningService {
  public:
   // `rate`: sustained first mints per second, and the burst (a school's first minutes, or a cold
