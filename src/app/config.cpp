@@ -617,11 +617,14 @@ const std::vector<Key>& schema() {
           }),
       string_key(
           "log", "search",
-          "Search terms in the access log (docs/analysis.md): \"plain\" (decoded, in `search`) "
-          "or \"off\" (not extracted, and left out of `path` too).",
+          "Search terms in the access log (docs/analysis.md): \"plain\" (decoded, in `search`), "
+          "\"hash\" (a keyed hash in `search_hash`: the same words give the same hash; the "
+          "key is search-hash.key in the state folder) or \"off\" (not logged). With hash and off "
+          "the terms are left out of `path` too.",
           [](Config& c) -> std::string& { return c.log.search; },
           [](const std::string& s) -> std::optional<std::string> {
-            if (s != "plain" && s != "off") return "must be \"plain\" or \"off\"";
+            if (s != "plain" && s != "hash" && s != "off")
+              return "must be \"plain\", \"hash\" or \"off\"";
             return std::nullopt;
           }),
   };
@@ -856,7 +859,9 @@ flow::EngineConfig make_engine_config(const Config& c) {
   for (const auto& a : c.proxy.allow_destinations)
     e.destinations.allow.push_back(*policy::parse_cidr(a));
   e.request_limits = {c.limits.request_line, c.limits.header_section, c.limits.header_fields};
-  e.log_search = c.log.search == "plain";
+  e.log_search = c.log.search == "hash"  ? flow::EngineConfig::SearchLog::Hash
+                 : c.log.search == "off" ? flow::EngineConfig::SearchLog::Off
+                                         : flow::EngineConfig::SearchLog::Plain;
   e.timeouts = c.timeouts;
   e.connect_ports = c.proxy.connect_ports;
   e.via = "1.1 " + c.proxy.via;

@@ -76,7 +76,7 @@ struct ListsUpdateSection {
 struct LogSection {
   std::string level = "info";
   std::string access_log = "-";  // a file, "-" (stdout) or "off"
-  std::string search = "plain";  // search terms in the access log: "plain" or "off"
+  std::string search = "plain";  // search terms in the access log: "plain", "hash" or "off"
 };
 
 struct Config {

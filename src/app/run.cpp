@@ -6,6 +6,7 @@
 #include "app/liveness.hpp"
 #include "app/packet_path.hpp"
 #include "app/policy_watch.hpp"
+#include "app/search_hash_key.hpp"
 #include "app/tls_setup.hpp"
 #include "app/version.hpp"
 #include "capture/nft_rules.hpp"
@@ -203,6 +204,12 @@ int run_proxy(const RunOptions& options) {
   auto in_use = platform::FolderLock::try_hold(c.state_dir, platform::FolderLock::Mode::Shared);
   if (!in_use) spdlog::warn("{}", in_use.error().context);
   platform::prepare_process();
+  // Read now, before the CA key's wall goes up: a reload may switch log.search to "hash".
+  auto search_hash_key = load_search_hash_key(c.state_dir);
+  if (!search_hash_key) {
+    fmt::print(stderr, "warden: {}\n", search_hash_key.error().context);
+    return 1;
+  }
 
   // The CA is on disk (created if missing) before any listener accepts.
   std::unique_ptr<TlsRuntime> tls;
@@ -252,11 +259,15 @@ int run_proxy(const RunOptions& options) {
     packet_path = std::move(*started);
   }
   const unsigned workers = worker_count(c);
-  flow::EngineConfig engine_config = make_engine_config(c);
-  engine_config.upstream_port_claims = packet_path.own_ports.get();
-  auto engine = std::make_unique<flow::Engine>(
-      std::make_shared<const flow::EngineConfig>(std::move(engine_config)), **access_log, workers,
-      tls ? &tls->services : nullptr, loaded_policy);
+  // The engine's settings from a config, with what only the start could provide.
+  auto engine_config_for = [&](const Config& from) {
+    flow::EngineConfig e = make_engine_config(from);
+    e.upstream_port_claims = packet_path.own_ports.get();
+    e.search_hash_key = *search_hash_key;
+    return std::make_shared<const flow::EngineConfig>(std::move(e));
+  };
+  auto engine = std::make_unique<flow::Engine>(engine_config_for(c), **access_log, workers,
+                                               tls ? &tls->services : nullptr, loaded_policy);
   if (packet_path.table) engine->set_reflection_table(packet_path.table.get());
   std::optional<policy::Bypass> bypass;
   auto apply_policy = [&] {
@@ -347,7 +358,7 @@ int run_proxy(const RunOptions& options) {
         if (fresh->log.access_log != current.log.access_log)
           spdlog::warn("reload: a new access_log path takes effect after a restart");
         spdlog::set_level(spdlog::level::from_str(fresh->log.level));
-        engine->reload(std::make_shared<const flow::EngineConfig>(make_engine_config(*fresh)));
+        engine->reload(engine_config_for(*fresh));
         current = std::move(*fresh);
         spdlog::info("reloaded the configuration");
       }

@@ -59,9 +59,11 @@ struct EngineConfig {
   // On other ports, how long a silent client may wait for a server that speaks first.
   net::Duration server_first_wait = 250ms;
   net::Duration dns_cache_ttl = 30s;  // the destination check's name -> addresses cache
-  // Search terms in the access log (log.search): extracted into `search`, or, when false, not
-  // extracted and the term's value left out of `path`.
-  bool log_search = true;
+  // Search terms in the access log (log.search): in `search` as they were asked, in
+  // `search_hash` as a keyed hash (the term's value then left out of `path`), or not at all.
+  enum class SearchLog : unsigned char { Plain, Hash, Off };
+  SearchLog log_search = SearchLog::Plain;
+  std::string search_hash_key;  // the installation's key for Hash (app/search_hash_key)
 };
 
 using EngineConfigPtr = std::shared_ptr<const EngineConfig>;

@@ -3,6 +3,7 @@
 // every request — plain HTTP or inside an intercepted tunnel — is judged on its full URL before
 // any DNS lookup or upstream connection. A search among them has its terms recorded.
 #include "actions/block_page.hpp"
+#include "analysis/search_hash.hpp"
 #include "analysis/search_terms.hpp"
 #include "flow/body_copy.hpp"
 #include "flow/detail/exchange.hpp"
@@ -57,11 +58,14 @@ std::string without_search_terms(std::string path, const analysis::Search& searc
 
 void ClientSession::record_search(Exchange& ex, std::optional<analysis::Search> search) const {
   if (!search) return;
-  if (!config_->log_search) {  // log.search = "off": the terms stay out of the log entirely
+  using SearchLog = EngineConfig::SearchLog;
+  if (config_->log_search != SearchLog::Plain)
     ex.record.path = without_search_terms(std::move(ex.record.path), *search);
-    return;
-  }
-  ex.record.search = std::move(search->terms);
+  if (config_->log_search == SearchLog::Off) return;  // the terms stay out of the log entirely
+  if (config_->log_search == SearchLog::Hash)
+    ex.record.search_hash = analysis::search_hash(config_->search_hash_key, search->terms);
+  else
+    ex.record.search = std::move(search->terms);
   ex.record.search_engine = search->engine;
   ex.record.search_kind = analysis::search_kind_name(search->kind);
 }

@@ -56,9 +56,14 @@ void append_json_line(const AccessRecord& r, std::string& out) {
       append_json_string(out, r.category);
     }
   }
-  if (!r.search.empty()) {
-    append_json_key(out, "search");
-    append_json_text(out, r.search);
+  if (!r.search.empty() || !r.search_hash.empty()) {
+    if (r.search_hash.empty()) {
+      append_json_key(out, "search");
+      append_json_text(out, r.search);
+    } else {
+      append_json_key(out, "search_hash");
+      append_json_string(out, r.search_hash);
+    }
     append_json_key(out, "search_engine");
     append_json_string(out, r.search_engine);
     append_json_key(out, "search_kind");

@@ -36,9 +36,10 @@ struct AccessRecord {
   std::string rule;      // the rule that decided ("default" when none matched)
   std::string category;  // the category (list) that matched, empty when none
   std::string group;     // the client's group
-  // A search (analysis/search_terms): its terms (valid UTF-8), engine and kind; empty when the
-  // request was not one or log.search is off.
+  // A search (analysis/search_terms): its terms (valid UTF-8) or, with log.search = "hash", their
+  // keyed hash; engine and kind; empty when the request was not one or log.search is off.
   std::string search;
+  std::string search_hash;
   std::string_view search_engine;
   std::string_view search_kind;  // "submitted" or "partial" (typed so far, autocomplete)
 };

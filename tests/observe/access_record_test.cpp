@@ -33,6 +33,20 @@ TEST(AccessRecord, ASearchCarriesItsTermsEngineAndKind) {
       << line;
 }
 
+TEST(AccessRecord, AHashedSearchCarriesTheHashAndNotTheTerms) {
+  AccessRecord r = record();
+  r.search_hash = "7486bd70e6574a2755b8ea4daeb283de";
+  r.search_engine = "bing";
+  r.search_kind = "partial";
+  std::string line;
+  append_json_line(r, line);
+  EXPECT_NE(line.find(R"(,"search_hash":"7486bd70e6574a2755b8ea4daeb283de","search_engine":"bing",)"
+                      R"("search_kind":"partial"})"),
+            std::string::npos)
+      << line;
+  EXPECT_EQ(line.find("\"search\""), std::string::npos) << line;
+}
+
 TEST(AccessRecord, OtherRequestsHaveNoSearchFields) {
   std::string line;
   append_json_line(record(), line);

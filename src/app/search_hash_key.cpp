@@ -1,0 +1,70 @@
+#include "app/search_hash_key.hpp"
+
+#include "analysis/search_hash.hpp"
+#include "platform/files.hpp"
+
+#include <fmt/format.h>
+#include <openssl/rand.h>
+
+#include <array>
+#include <filesystem>
+#include <fstream>
+
+namespace warden::app {
+namespace {
+
+constexpr std::size_t kHexDigits = 2 * analysis::kSearchHashKeyBytes;
+
+base::Error key_error(const std::string& path, std::string_view why) {
+  return {base::ErrorCode::Internal, base::ErrorSource::Internal,
+          fmt::format("{}: {}; delete it to make a new key (hashes logged from then on will not "
+                      "match earlier ones)",
+                      path, why)};
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::string search_hash_key_path(const std::string& state_dir) {
+  return (std::filesystem::path(state_dir) / "search-hash.key").string();
+}
+
+base::Result<std::string> load_search_hash_key(const std::string& state_dir) {
+  const std::string path = search_hash_key_path(state_dir);
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    std::array<unsigned char, analysis::kSearchHashKeyBytes> bytes{};
+    if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1)
+      return key_error(path, "no random bytes for a new key");
+    std::string hex;
+    for (const unsigned char b : bytes) hex += fmt::format("{:02x}", b);
+    if (auto written =
+            platform::write_new_file(path, hex + "\n", platform::FileAccess::OwnerOnly, false);
+        !written)
+      return written.error();
+    return std::string(bytes.begin(), bytes.end());
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::string text(kHexDigits + 3, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad() || (!in && !in.eof())) return key_error(path, "cannot be read");
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  if (text.size() != kHexDigits) return key_error(path, "not a key (64 hex digits expected)");
+  std::string key;
+  for (std::size_t i = 0; i < text.size(); i += 2) {
+    const int high = hex_value(text[i]);
+    const int low = hex_value(text[i + 1]);
+    if (high < 0 || low < 0) return key_error(path, "not a key (64 hex digits expected)");
+    key += static_cast<char>(high * 16 + low);
+  }
+  return key;
+}
+
+}  // namespace warden::app
