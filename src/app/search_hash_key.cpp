@@ -2,6 +2,7 @@
 
 #include "analysis/search_hash.hpp"
 #include "platform/files.hpp"
+#include "platform/os.hpp"
 
 #include <fmt/format.h>
 #include <openssl/rand.h>
@@ -48,6 +49,11 @@ base::Result<std::string> load_search_hash_key(const std::string& state_dir) {
             platform::write_new_file(path, hex + "\n", platform::FileAccess::OwnerOnly, false);
         !written)
       return written.error();
+    // Root running `warden run` on the service's folder must not leave a key the service's
+    // own account cannot read.
+    if (platform::running_as_administrator())
+      if (auto given = platform::give_to_folder_owner(path, state_dir); !given)
+        return given.error();
     return std::string(bytes.begin(), bytes.end());
   }
   std::ifstream in(path, std::ios::binary);

@@ -10,6 +10,11 @@
 #include <fstream>
 #include <random>
 
+#ifndef _WIN32
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
+
 namespace warden::app {
 namespace {
 
@@ -40,6 +45,19 @@ TEST_F(SearchHashKey, IsMadeOnceAndReadBackTheSame) {
   EXPECT_EQ(*again, *made);
   EXPECT_EQ(fs::file_size(path), 65U);  // 64 hex digits and a newline
 }
+
+#ifndef _WIN32
+TEST_F(SearchHashKey, MadeByRootInAnotherAccountsFolderIsThatAccounts) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root: the folder is given to another account";
+  constexpr uid_t kNobody = 65534;
+  ASSERT_EQ(::chown(dir_.c_str(), kNobody, kNobody), 0);
+  ASSERT_TRUE(load_search_hash_key(dir_.string()));
+  struct stat st {};
+  ASSERT_EQ(::stat(search_hash_key_path(dir_.string()).c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, kNobody);  // the service's account can read what root made for it
+  EXPECT_EQ(st.st_mode & 0777, 0600U);
+}
+#endif
 
 TEST_F(SearchHashKey, HexDigitsOfEitherCaseAreTheKeysBytes) {
   write("000102030405060708090A0B0C0D0E0F101112131415161718191a1b1c1d1e1f\r\n");
