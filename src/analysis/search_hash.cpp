@@ -1,5 +1,7 @@
 #include "analysis/search_hash.hpp"
 
+#include "base/hex.hpp"
+
 #include <openssl/evp.h>
 
 #include <algorithm>
@@ -20,13 +22,8 @@ std::string search_hash(std::string_view key, std::string_view terms) {
                 reinterpret_cast<const unsigned char*>(folded.data()), folded.size(), mac.data(),
                 mac.size(), &length) == nullptr)
     return {};
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  for (std::size_t i = 0; i < std::min<std::size_t>(length, 16); ++i) {
-    hex += kDigits[mac[i] >> 4];
-    hex += kDigits[mac[i] & 0x0f];
-  }
-  return hex;
+  return base::to_hex(
+      {reinterpret_cast<const char*>(mac.data()), std::min<std::size_t>(length, 16)});
 }
 
 }  // namespace warden::analysis

@@ -1,16 +1,11 @@
 #include "analysis/text.hpp"
 
+#include "base/hex.hpp"
+
 #include <cstdint>
 
 namespace warden::analysis {
 namespace {
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
@@ -63,9 +58,10 @@ std::string form_decoded(std::string_view value) {
     const char c = value[i];
     if (c == '+') {
       out.push_back(' ');
-    } else if (c == '%' && i + 2 < value.size() && hex_digit(value[i + 1]) >= 0 &&
-               hex_digit(value[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(hex_digit(value[i + 1]) * 16 + hex_digit(value[i + 2])));
+    } else if (c == '%' && i + 2 < value.size() && base::hex_digit(value[i + 1]) >= 0 &&
+               base::hex_digit(value[i + 2]) >= 0) {
+      out.push_back(
+          static_cast<char>(base::hex_digit(value[i + 1]) * 16 + base::hex_digit(value[i + 2])));
       i += 2;
     } else {
       out.push_back(c);

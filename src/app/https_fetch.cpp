@@ -1,5 +1,7 @@
 #include "app/https_fetch.hpp"
 
+#include "base/hex.hpp"
+
 #include <fmt/format.h>
 #include <openssl/evp.h>
 
@@ -62,12 +64,6 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
   if (name == "etag") t.etag = value;
   if (name == "last-modified") t.last_modified = value;
   return size * count;
-}
-
-std::string hex(const unsigned char* p, unsigned n) {
-  std::string out;
-  for (unsigned i = 0; i < n; ++i) out += fmt::format("{:02x}", p[i]);
-  return out;
 }
 
 // The extra trust anchors as one PEM blob (libcurl takes one; the system's store stays on).
@@ -158,7 +154,7 @@ base::Result<FetchResult> fetch_to_file(const FetchRequest& r, const std::string
   unsigned length = 0;
   EVP_DigestFinal_ex(sha.get(), digest, &length);
   result.bytes = t.bytes;
-  result.sha256 = hex(digest, length);
+  result.sha256 = base::to_hex({reinterpret_cast<const char*>(digest), length});
   return result;
 }
 

@@ -1,13 +1,13 @@
 #include "app/search_hash_key.hpp"
 
 #include "analysis/search_hash.hpp"
+#include "base/hex.hpp"
 #include "platform/files.hpp"
 #include "platform/os.hpp"
 
 #include <fmt/format.h>
 #include <openssl/rand.h>
 
-#include <array>
 #include <filesystem>
 #include <fstream>
 
@@ -23,13 +23,6 @@ base::Error key_error(const std::string& path, std::string_view why) {
                       path, why)};
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 }  // namespace
 
 std::string search_hash_key_path(const std::string& state_dir) {
@@ -40,13 +33,11 @@ base::Result<std::string> load_search_hash_key(const std::string& state_dir) {
   const std::string path = search_hash_key_path(state_dir);
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) {
-    std::array<unsigned char, analysis::kSearchHashKeyBytes> bytes{};
-    if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1)
+    std::string key(analysis::kSearchHashKeyBytes, '\0');
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(key.data()), static_cast<int>(key.size())) != 1)
       return key_error(path, "no random bytes for a new key");
-    std::string hex;
-    for (const unsigned char b : bytes) hex += fmt::format("{:02x}", b);
-    if (auto written =
-            platform::write_new_file(path, hex + "\n", platform::FileAccess::OwnerOnly, false);
+    if (auto written = platform::write_new_file(path, base::to_hex(key) + "\n",
+                                                platform::FileAccess::OwnerOnly, false);
         !written)
       return written.error();
     // Root running `warden run` on the service's folder must not leave a key the service's
@@ -54,7 +45,7 @@ base::Result<std::string> load_search_hash_key(const std::string& state_dir) {
     if (platform::running_as_administrator())
       if (auto given = platform::give_to_folder_owner(path, state_dir); !given)
         return given.error();
-    return std::string(bytes.begin(), bytes.end());
+    return key;
   }
   std::ifstream in(path, std::ios::binary);
   std::string text(kHexDigits + 3, '\0');
@@ -62,15 +53,10 @@ base::Result<std::string> load_search_hash_key(const std::string& state_dir) {
   if (in.bad() || (!in && !in.eof())) return key_error(path, "cannot be read");
   text.resize(static_cast<std::size_t>(in.gcount()));
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  if (text.size() != kHexDigits) return key_error(path, "not a key (64 hex digits expected)");
-  std::string key;
-  for (std::size_t i = 0; i < text.size(); i += 2) {
-    const int high = hex_value(text[i]);
-    const int low = hex_value(text[i + 1]);
-    if (high < 0 || low < 0) return key_error(path, "not a key (64 hex digits expected)");
-    key += static_cast<char>(high * 16 + low);
-  }
-  return key;
+  std::optional<std::string> key = base::from_hex(text);
+  if (!key || key->size() != analysis::kSearchHashKeyBytes)
+    return key_error(path, "not a key (64 hex digits expected)");
+  return *std::move(key);
 }
 
 }  // namespace warden::app

@@ -1,5 +1,6 @@
 #include "http/alt_svc.hpp"
 
+#include "base/hex.hpp"
 #include "http/chars.hpp"
 
 #include <optional>
@@ -36,11 +37,6 @@ std::optional<std::vector<std::string_view>> split_values(std::string_view value
   return out;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  return chars::to_lower(c) - 'a' + 10;
-}
-
 std::optional<std::string> percent_decoded(std::string_view s) {
   std::string out;
   for (std::size_t i = 0; i < s.size(); ++i) {
@@ -50,7 +46,7 @@ std::optional<std::string> percent_decoded(std::string_view s) {
     }
     if (i + 2 >= s.size() || !chars::is_hexdig(s[i + 1]) || !chars::is_hexdig(s[i + 2]))
       return std::nullopt;
-    out.push_back(static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2])));
+    out.push_back(static_cast<char>(base::hex_digit(s[i + 1]) * 16 + base::hex_digit(s[i + 2])));
     i += 2;
   }
   return out;

@@ -56,14 +56,13 @@ void append_json_line(const AccessRecord& r, std::string& out) {
       append_json_string(out, r.category);
     }
   }
-  if (!r.search.empty() || !r.search_hash.empty()) {
-    if (r.search_hash.empty()) {
-      append_json_key(out, "search");
-      append_json_text(out, r.search);
-    } else {
-      append_json_key(out, "search_hash");
+  const bool hashed = !r.search_hash.empty();
+  if (hashed || !r.search.empty()) {
+    append_json_key(out, hashed ? "search_hash" : "search");
+    if (hashed)
       append_json_string(out, r.search_hash);
-    }
+    else
+      append_json_text(out, r.search);
     append_json_key(out, "search_engine");
     append_json_string(out, r.search_engine);
     append_json_key(out, "search_kind");

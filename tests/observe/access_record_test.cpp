@@ -20,13 +20,24 @@ AccessRecord record() {
   return r;
 }
 
-TEST(AccessRecord, ASearchCarriesItsTermsEngineAndKind) {
-  AccessRecord r = record();
-  r.search = "caf\xC3\xA9";
-  r.search_engine = "google";
-  r.search_kind = "submitted";
+std::string json_line(const AccessRecord& r) {
   std::string line;
   append_json_line(r, line);
+  return line;
+}
+
+// The line of record() as a search: `value` is its terms, or its keyed hash when `hashed`.
+std::string search_line(std::string_view value, bool hashed, std::string_view engine,
+                        std::string_view kind) {
+  AccessRecord r = record();
+  (hashed ? r.search_hash : r.search) = value;
+  r.search_engine = engine;
+  r.search_kind = kind;
+  return json_line(r);
+}
+
+TEST(AccessRecord, ASearchCarriesItsTermsEngineAndKind) {
+  const std::string line = search_line("caf\xC3\xA9", false, "google", "submitted");
   EXPECT_NE(
       line.find(R"(,"search":"caf\u00e9","search_engine":"google","search_kind":"submitted"})"),
       std::string::npos)
@@ -34,12 +45,7 @@ TEST(AccessRecord, ASearchCarriesItsTermsEngineAndKind) {
 }
 
 TEST(AccessRecord, AHashedSearchCarriesTheHashAndNotTheTerms) {
-  AccessRecord r = record();
-  r.search_hash = "7486bd70e6574a2755b8ea4daeb283de";
-  r.search_engine = "bing";
-  r.search_kind = "partial";
-  std::string line;
-  append_json_line(r, line);
+  const std::string line = search_line("7486bd70e6574a2755b8ea4daeb283de", true, "bing", "partial");
   EXPECT_NE(line.find(R"(,"search_hash":"7486bd70e6574a2755b8ea4daeb283de","search_engine":"bing",)"
                       R"("search_kind":"partial"})"),
             std::string::npos)
@@ -48,8 +54,7 @@ TEST(AccessRecord, AHashedSearchCarriesTheHashAndNotTheTerms) {
 }
 
 TEST(AccessRecord, OtherRequestsHaveNoSearchFields) {
-  std::string line;
-  append_json_line(record(), line);
+  const std::string line = json_line(record());
   EXPECT_EQ(line.find("search_"), std::string::npos) << line;
   EXPECT_EQ(line.find("\"search\""), std::string::npos) << line;
 }
