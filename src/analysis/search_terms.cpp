@@ -70,16 +70,6 @@ bool is_short_label(std::string_view l) {
   return true;
 }
 
-// "google.com", "www.google.co.uk", "google.com.au": Google and one or two short labels after.
-bool is_google(std::string_view host) {
-  if (host.starts_with("www.")) host.remove_prefix(4);
-  if (!host.starts_with("google.")) return false;
-  host.remove_prefix(7);
-  const std::size_t dot = host.find('.');
-  if (dot == std::string_view::npos) return is_short_label(host);
-  return is_short_label(host.substr(0, dot)) && is_short_label(host.substr(dot + 1));
-}
-
 bool one_of(std::string_view host, std::initializer_list<std::string_view> names) {
   for (const std::string_view n : names)
     if (host == n) return true;
@@ -89,7 +79,7 @@ bool one_of(std::string_view host, std::initializer_list<std::string_view> names
 bool hosts_match(const Endpoint& e, std::string_view host) {
   switch (e.hosts) {
     case Hosts::Google:
-      return is_google(host);
+      return is_google_search_host(host);
     case Hosts::Youtube:
       return one_of(host, {"www.youtube.com", "m.youtube.com", "youtube.com"});
     case Hosts::Bing:
@@ -127,6 +117,16 @@ std::optional<std::pair<std::size_t, std::string_view>> parameter(std::string_vi
 }
 
 }  // namespace
+
+// "google.com", "www.google.co.uk", "google.com.au": Google and one or two short labels after.
+bool is_google_search_host(std::string_view host) {
+  if (host.starts_with("www.")) host.remove_prefix(4);
+  if (!host.starts_with("google.")) return false;
+  host.remove_prefix(7);
+  const std::size_t dot = host.find('.');
+  if (dot == std::string_view::npos) return is_short_label(host);
+  return is_short_label(host.substr(0, dot)) && is_short_label(host.substr(dot + 1));
+}
 
 std::optional<Search> search_in_request(std::string_view host, std::string_view target) {
   const std::size_t question = target.find('?');

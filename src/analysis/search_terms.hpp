@@ -33,4 +33,7 @@ struct Search {
 [[nodiscard]] std::optional<Search> search_in_request(std::string_view host,
                                                       std::string_view target);
 
+// Google's search host on any country domain: "www.google.com", "google.co.uk", ...
+[[nodiscard]] bool is_google_search_host(std::string_view host);
+
 }  // namespace warden::analysis

@@ -144,6 +144,12 @@ int check_urls(const CheckOptions& o) {
     const policy::Decision d = (*policy)->evaluate(request);
     fmt::print("{} {} {} {}\n", o.urls[i], policy::action_name(d.action), d.rule,
                d.category.empty() ? "-" : d.category);
+    if (d.action == policy::Action::Block || d.action == policy::Action::Reject) continue;
+    // What restricted modes and header rules change in it, one indented line each.
+    const policy::RequestChanges c = (*policy)->changes(d.group, parsed[i].host, parsed[i].path);
+    if (!c.safe_host.empty()) fmt::print("  connects to {} (the name kept)\n", c.safe_host);
+    if (!c.target.empty()) fmt::print("  sends {}\n", c.target);
+    for (const auto& [name, value] : c.fields) fmt::print("  sets {}: {}\n", name, value);
   }
   return 0;
 }

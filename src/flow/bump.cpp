@@ -145,9 +145,13 @@ net::Awaitable<bool> ClientSession::bump(Exchange& ex, const http::Authority& au
   }
 
   // Captured transparently, `authority` is the address the client dialled; the server contacted
-  // is the one the name resolves to (docs/capture.md), never a blocked host's.
+  // is the one the name resolves to (docs/capture.md), never a blocked host's. Under a restricted
+  // mode it is the provider's safe address for the name, spliced or not.
   http::Authority dest = authority;
-  if (meta_.original_destination && name != authority.host && !blocked) {
+  const policy::RequestChanges changes = changes_for(decision, name, {});
+  if (!changes.safe_host.empty()) {
+    dest = {changes.safe_host, authority.port, false};
+  } else if (meta_.original_destination && name != authority.host && !blocked) {
     http::Authority named{name, authority.port, false};
     auto picked = co_await pick_destination(ex, named, splicing);
     if (!picked) {
@@ -256,6 +260,7 @@ net::Awaitable<bool> ClientSession::bump(Exchange& ex, const http::Authority& au
                    std::move(secured),
                    std::move(refused),
                    https_pool_key(name, dest),
+                   !changes.safe_host.empty(),
                    client_h2 && shared_h2 != nullptr,
                    ex.record.id,
                    std::move(shared_h2)};

@@ -120,8 +120,13 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
                          std::optional<std::string_view> search = std::nullopt);
   static void record_decision(Exchange& ex, const policy::Decision& d);
   // The decision on `ex.target`'s URL (and, inside a bumped tunnel to another address, on the
-  // CONNECT's host too: the stronger stands).
+  // CONNECT's host too: the stronger stands). An allowed request gets its changes
+  // (`ex.changes`: restricted modes, header rules), its target the engine's safe parameter.
   policy::Decision judge_request(Exchange& ex);
+  // What policy changes in a request to `host` that `d` lets through (none for a block, a
+  // reject or a bypass); `target` empty where only the host is known.
+  [[nodiscard]] policy::RequestChanges changes_for(const policy::Decision& d, std::string_view host,
+                                                   std::string_view target) const;
   // A search request's terms into the record (log.search), or out of its path when off.
   void record_search(Exchange& ex, std::optional<analysis::Search> search) const;
   // The complete 403 response for a block (`page`: HTML when the client loads a page) or reject.
@@ -181,6 +186,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     net::StreamPtr upstream;    // the verified upstream leg, until the first exchange takes it
     std::optional<base::Error> refused;  // upstream verification failed: every request gets this
     std::string pool_key;                // upstream pool key of this server (https_pool_key)
+    // `authority` is the provider's safe address for `name` (restricted modes): where the
+    // connection goes, not a host of its own to judge.
+    bool safe_address = false;
     bool h2 = false;  // ALPN chose HTTP/2 on both legs: the connection is served by H2Bridge
     std::string id;   // the request id of the CONNECT (or captured TLS) record
     std::shared_ptr<H2Upstream> h2_upstream;  // with h2: the origin's (maybe shared) connection

@@ -119,6 +119,10 @@ std::string ClientSession::pool_key(const Exchange& ex) const {
   // No conditional expressions over temporaries inside coroutines: GCC 12 miscompiles them
   // (double destruction), so keys are built here.
   if (bumped_) return bumped_->pool_key;
+  // Restricted modes: the safe address's connections are not the host's own.
+  if (!ex.changes.safe_host.empty())
+    return fmt::format("http://{}@{}:{}", ex.target.authority.to_string(), ex.changes.safe_host,
+                       ex.target.authority.port);
   return fmt::format("http://{}:{}", ex.target.authority.to_string(), ex.target.authority.port);
 }
 
@@ -167,7 +171,9 @@ net::Awaitable<net::StreamPtr> ClientSession::open_upstream(Exchange& ex, const 
   const std::string plain;  // (references, not a conditional over temporaries: GCC 12)
   const std::string& tls_name = bumped_ ? bumped_->name : plain;
   http::Authority dest = bumped_ ? bumped_->authority : ex.target.authority;
-  if (!bumped_ && meta_.original_destination) {
+  if (!bumped_ && !ex.changes.safe_host.empty()) {
+    dest = {ex.changes.safe_host, dest.port, false};  // the provider's safe address, Host kept
+  } else if (!bumped_ && meta_.original_destination) {
     // Captured HTTP: the Host's server, at the dialled address only if it is one of its own.
     auto picked = co_await pick_destination(ex, dest, false);
     if (!picked) co_return nullptr;  // the flow was aborted
@@ -186,7 +192,8 @@ net::Awaitable<bool> ClientSession::forward(Exchange& ex) {
   const std::string key = pool_key(ex);
   const std::string head = http::upstream_request_head(
       ex.head, ex.semantics, ex.target,
-      {cfg.via, cfg.forwarded_for ? std::string_view(client_ip_) : std::string_view()});
+      {cfg.via, cfg.forwarded_for ? std::string_view(client_ip_) : std::string_view(),
+       ex.changes.fields});
   const bool body = has_body(ex.semantics.body);
   const bool retryable = !body && idempotent(ex.head.method());
   const base::ScopeExit forget_upstream([this] { upstream_ = nullptr; });

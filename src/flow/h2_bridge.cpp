@@ -352,7 +352,7 @@ void H2Bridge::on_request(http::h2::Request& r) {
   out.path = ex.target.path;
   const std::string_view forwarded_for =
       session_.config_->forwarded_for ? std::string_view(session_.client_ip_) : std::string_view();
-  out.fields = http::h2::upstream_fields(r, forwarded_for);
+  out.fields = http::h2::upstream_fields(r, forwarded_for, ex.changes.fields);
   const std::int32_t id = upstream_->open(out, r.end_stream, *this);
   if (id < 0) {
     // No room for another stream now: refused, so the browser retries it. If the origin takes

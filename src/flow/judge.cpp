@@ -78,7 +78,7 @@ policy::Decision ClientSession::judge_request(Exchange& ex) {
   const std::string url = policy::url_for_policy(ex.target.authority.host, ex.target.path);
   policy::Decision decision =
       judge(ex, ex.target.authority.host, ex.target.authority.port, url, terms);
-  if (bumped_ && bumped_->authority.host != bumped_->name) {
+  if (bumped_ && bumped_->authority.host != bumped_->name && !bumped_->safe_address) {
     // The server contacted is the one the CONNECT named (an address, under transparent
     // capture): it is judged too, and the stronger decision stands.
     const std::string connect_url = policy::url_for_policy(bumped_->authority.host, ex.target.path);
@@ -88,7 +88,16 @@ policy::Decision ClientSession::judge_request(Exchange& ex) {
     record_decision(ex, decision);
   }
   record_search(ex, std::move(search));
+  ex.changes = changes_for(decision, ex.target.authority.host, ex.target.path);
+  if (!ex.changes.target.empty()) ex.target.path = ex.changes.target;  // the log keeps the asked
   return decision;
+}
+
+policy::RequestChanges ClientSession::changes_for(const policy::Decision& d, std::string_view host,
+                                                  std::string_view target) const {
+  if (d.action == policy::Action::Block || d.action == policy::Action::Reject || d.by_bypass)
+    return {};
+  return ctx_.policy->changes(d.group, host, target);
 }
 
 net::Awaitable<bool> ClientSession::respond_blocked(Exchange& ex, const policy::Decision& d,

@@ -76,7 +76,10 @@ net::Awaitable<bool> ClientSession::connect_tunnel(Exchange& ex) {
   std::optional<base::Error> error;
   std::optional<std::chrono::system_clock::time_point> unused;
   const std::string plain;  // no TLS leg (named: no temporaries in co_await, GCC 12)
-  net::StreamPtr upstream = co_await connect(*authority, plain, error, unused);
+  http::Authority dest = *authority;
+  const policy::RequestChanges changes = changes_for(decision, authority->host, {});
+  if (!changes.safe_host.empty()) dest = {changes.safe_host, authority->port, false};
+  net::StreamPtr upstream = co_await connect(dest, plain, error, unused);
   if (!upstream) {
     if (error) co_await respond_error(&ex, *error, true);
     co_return false;

@@ -2,6 +2,8 @@
 
 #include "http/chars.hpp"
 
+#include <algorithm>
+
 namespace warden::http::h2 {
 
 bool connection_specific(std::string_view n) {
@@ -60,13 +62,16 @@ Checked<RequestHead> http1_request_head(const Request& r, const HeadLimits& limi
   return ParseError{400, "an HTTP/2 request that is not a valid HTTP request"};
 }
 
-Fields upstream_fields(const Request& r, std::string_view forwarded_for) {
+Fields upstream_fields(const Request& r, std::string_view forwarded_for,
+                       std::span<const std::pair<std::string, std::string>> set) {
   Fields out;
-  out.reserve(r.fields.size() + 1);
+  out.reserve(r.fields.size() + 1 + set.size());
   std::string* xff = nullptr;
   for (const auto& [name, value] : r.fields) {
     if (name == "host" || (connection_specific(name) && !(name == "te" && value == "trailers")))
       continue;  // (TE: trailers is the one TE HTTP/2 allows, and gRPC needs it)
+    if (std::any_of(set.begin(), set.end(), [&](const auto& s) { return s.first == name; }))
+      continue;
     out.emplace_back(name, value);
     if (name == "x-forwarded-for") xff = &out.back().second;
   }
@@ -77,6 +82,7 @@ Fields upstream_fields(const Request& r, std::string_view forwarded_for) {
       out.emplace_back("x-forwarded-for", std::string(forwarded_for));
     }
   }
+  out.insert(out.end(), set.begin(), set.end());
   return out;
 }
 

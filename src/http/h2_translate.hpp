@@ -9,6 +9,7 @@
 #include "http/message.hpp"
 #include "http/parse_result.hpp"
 
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -20,7 +21,9 @@ namespace warden::http::h2 {
 
 // The fields to send upstream over HTTP/2: the client's, without Host (it is :authority) and
 // connection-specific ones, with X-Forwarded-For appended when `forwarded_for` is not empty.
-[[nodiscard]] Fields upstream_fields(const Request& r, std::string_view forwarded_for);
+// `set` (lower-case names) replaces the client's fields of the same names, never merged.
+[[nodiscard]] Fields upstream_fields(const Request& r, std::string_view forwarded_for,
+                                     std::span<const std::pair<std::string, std::string>> set = {});
 
 struct LocalResponse {
   unsigned status = 0;

@@ -31,15 +31,20 @@ void append_field(std::string& out, std::string_view name, std::string_view valu
   out.append("\r\n");
 }
 
+using SetFields = std::span<const std::pair<std::string, std::string>>;
+
 // Copies end-to-end fields; Via values are gathered so ours can be appended to the list.
 void copy_fields(const MessageHead& head, const std::vector<std::string>& connection_options,
                  std::initializer_list<std::string_view> also_drop, std::string& out,
-                 std::string& via, std::string& xff) {
+                 std::string& via, std::string& xff, SetFields replaced = {}) {
   for (std::size_t i = 0; i < head.field_count(); ++i) {
     const auto f = head.field(i);
     if (hop_by_hop(f.name, connection_options)) continue;
     if (std::any_of(also_drop.begin(), also_drop.end(),
                     [&](std::string_view d) { return chars::iequals(f.name, d); }))
+      continue;
+    if (std::any_of(replaced.begin(), replaced.end(),
+                    [&](const auto& r) { return chars::iequals(f.name, r.first); }))
       continue;
     std::string* list = chars::iequals(f.name, "via")               ? &via
                         : chars::iequals(f.name, "x-forwarded-for") ? &xff
@@ -75,7 +80,9 @@ std::string upstream_request_head(const RequestHead& head, const RequestSemantic
   append_field(out, "Host", target.authority.to_string(target.scheme == "https" ? 443 : 80));
   std::string via;
   std::string xff;
-  copy_fields(head, semantics.connection_options, {"host", "content-length"}, out, via, xff);
+  copy_fields(head, semantics.connection_options, {"host", "content-length"}, out, via, xff,
+              options.set_fields);
+  for (const auto& [name, value] : options.set_fields) append_field(out, name, value);
   append_list(out, "Via", via, options.via);
   append_list(out, "X-Forwarded-For", xff, options.forwarded_for);
   if (semantics.body.kind == BodyKind::Chunked) {

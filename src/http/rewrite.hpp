@@ -9,14 +9,19 @@
 #include "http/target.hpp"
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace warden::http {
 
 struct ForwardOptions {
   std::string_view via;            // our Via entry, e.g. "1.1 warden"
   std::string_view forwarded_for;  // client address appended to X-Forwarded-For; empty: none
+  // Fields set by policy (YouTube-Restrict, header rules): the client's own of the same name are
+  // dropped, never merged.
+  std::span<const std::pair<std::string, std::string>> set_fields = {};
 };
 
 // "GET /path HTTP/1.1" with Host from the target (RFC 9112 §3.2.2: the target wins over Host).

@@ -34,12 +34,14 @@ bool Schedule::active(std::chrono::system_clock::time_point now) const {
 }
 
 Policy::Policy(std::vector<Group> groups, std::vector<Rule> rules,
-               std::shared_ptr<const CategoryLists> lists, PageStrings strings, std::string source)
+               std::shared_ptr<const CategoryLists> lists, PageStrings strings, std::string source,
+               Restrictions restrictions)
     : groups_(std::move(groups)),
       rules_(std::move(rules)),
       lists_(std::move(lists)),
       strings_(std::move(strings)),
-      source_(std::move(source)) {}
+      source_(std::move(source)),
+      restrictions_(std::move(restrictions)) {}
 
 std::shared_ptr<const Policy> Policy::with_bypass(std::optional<Bypass> b) const {
   auto copy = std::make_shared<Policy>(*this);
@@ -79,6 +81,7 @@ Decision Policy::evaluate(const Request& r) const {
   d.group = r.group.empty() ? std::string(group_of(r.client, r.user)) : std::string(r.group);
   if (bypass_ && bypass_->covers(d.group, r.now)) {
     d.rule = "bypass";
+    d.by_bypass = true;
     return d;
   }
   int best_specificity = -1;

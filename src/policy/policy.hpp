@@ -18,6 +18,7 @@
 #include "base/cidr.hpp"
 #include "policy/category_lists.hpp"
 #include "policy/domain_set.hpp"
+#include "policy/restrictions.hpp"
 #include "policy/term_list.hpp"
 
 #include <array>
@@ -96,6 +97,7 @@ struct Decision {
   std::string category;    // the category (list) that matched, "" when not a category match
   std::string group;       // the client's group
   bool by_search = false;  // a `searches` rule decided: pages must not repeat the terms
+  bool by_bypass = false;  // a bypass let it through: unfiltered, restricted modes included
 };
 
 struct Request {
@@ -144,7 +146,8 @@ struct OtherFlow {
 class Policy {
  public:
   Policy(std::vector<Group> groups, std::vector<Rule> rules,
-         std::shared_ptr<const CategoryLists> lists, PageStrings strings, std::string source);
+         std::shared_ptr<const CategoryLists> lists, PageStrings strings, std::string source,
+         Restrictions restrictions = {});
 
   [[nodiscard]] Decision evaluate(const Request& r) const;
   // The "other" rules (protocol = "other"): a destination match beats a port match beats a
@@ -158,6 +161,13 @@ class Policy {
   [[nodiscard]] const std::vector<Group>& groups() const { return groups_; }
   [[nodiscard]] const std::string& source() const { return source_; }  // file, or "built-in"
   [[nodiscard]] const std::optional<Bypass>& bypass() const { return bypass_; }
+  [[nodiscard]] const Restrictions& restrictions() const { return restrictions_; }
+  // What an allowed request of `group` to `host` gets: restricted modes and header rules
+  // (`target` empty where only the host is known).
+  [[nodiscard]] RequestChanges changes(std::string_view group, std::string_view host,
+                                       std::string_view target) const {
+    return request_changes(restrictions_, group, host, target);
+  }
   // This policy with `b` in force (nullopt: none): the category lists are shared, the rules
   // (a school's own few) copied.
   [[nodiscard]] std::shared_ptr<const Policy> with_bypass(std::optional<Bypass> b) const;
@@ -168,6 +178,7 @@ class Policy {
   std::shared_ptr<const CategoryLists> lists_;
   PageStrings strings_;
   std::string source_;
+  Restrictions restrictions_;
   std::optional<Bypass> bypass_;
 };
 

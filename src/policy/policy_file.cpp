@@ -2,6 +2,8 @@
 
 #include "platform/os.hpp"
 #include "policy/host.hpp"
+#include "policy/restrictions_file.hpp"
+#include "policy/toml_read.hpp"
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
@@ -16,11 +18,8 @@ namespace {
 using base::Error;
 using base::ErrorCode;
 using base::ErrorSource;
-
-struct Failure {
-  toml::source_region where;
-  std::string what;
-};
+using detail::Failure;
+using detail::strings;
 
 Error to_error(const Failure& f, const std::string& source) {
   return {ErrorCode::BadRequest, ErrorSource::Client,
@@ -44,23 +43,6 @@ std::optional<int> parse_clock(std::string_view s) {  // "08:30"
   const int m = (s[3] - '0') * 10 + (s[4] - '0');
   if (h > 24 || m > 59 || (h == 24 && m != 0)) return std::nullopt;
   return h * 60 + m;
-}
-
-// A list of strings (a single string is accepted as a list of one).
-std::optional<std::vector<std::string>> strings(const toml::node& n) {
-  std::vector<std::string> out;
-  if (const auto* s = n.as_string()) {
-    out.push_back(s->get());
-    return out;
-  }
-  const auto* arr = n.as_array();
-  if (arr == nullptr) return std::nullopt;
-  for (const auto& e : *arr) {
-    const auto* s = e.as_string();
-    if (s == nullptr) return std::nullopt;
-    out.push_back(s->get());
-  }
-  return out;
 }
 
 // A user name (looked up now) or a numeric id; nullopt with `why`.
@@ -133,13 +115,7 @@ std::optional<Failure> parse_rule(const toml::table& t, std::size_t index,
       rule.action = *a;
       have_action = true;
     } else if (key == "groups") {
-      auto g = strings(v);
-      if (!g) return Failure{v.source(), "rule.groups: expected a list of group names"};
-      for (const auto& name : *g)
-        if (name != "default" && std::none_of(groups.begin(), groups.end(),
-                                              [&](const Group& x) { return x.name == name; }))
-          return Failure{v.source(), "rule.groups: no group named \"" + name + "\""};
-      rule.groups = std::move(*g);
+      if (auto f = detail::group_names(v, "rule", groups, rule.groups)) return f;
     } else if (key == "schedule") {
       Schedule s;
       if (auto f = parse_schedule(v, s)) return f;
@@ -330,6 +306,7 @@ base::Result<PolicyPtr> parse_policy(std::string_view text, const std::string& s
   std::vector<Group> groups;
   std::vector<Rule> rules;
   PageStrings page;
+  Restrictions restrictions;
   std::optional<Failure> failure;
   // Groups first: rules refer to them.
   if (const auto* g = root.get("group")) {
@@ -388,15 +365,23 @@ base::Result<PolicyPtr> parse_policy(std::string_view text, const std::string& s
       continue;
     }
     if (key == "rule") {
-      const auto* arr = v.as_array();
-      if (arr == nullptr) return to_error({v.source(), "rule: expected [[rule]] tables"}, source);
-      for (std::size_t i = 0; i < arr->size(); ++i) {
-        const auto* t = (*arr)[i].as_table();
-        if (t == nullptr) return to_error({(*arr)[i].source(), "rule: expected a table"}, source);
+      failure = detail::for_each_table(v, "rule", [&](const toml::table& t, std::size_t i) {
         Rule rule;
-        if (auto f = parse_rule(*t, i, *lists, groups, rule)) return to_error(*f, source);
-        rules.push_back(std::move(rule));
-      }
+        auto f = parse_rule(t, i, *lists, groups, rule);
+        if (!f) rules.push_back(std::move(rule));
+        return f;
+      });
+      if (failure) return to_error(*failure, source);
+    } else if (key == "safe_search") {
+      failure = detail::for_each_table(v, "safe_search", [&](const toml::table& t, std::size_t) {
+        return detail::parse_safe_search(t, groups, restrictions.safe_search);
+      });
+      if (failure) return to_error(*failure, source);
+    } else if (key == "header") {
+      failure = detail::for_each_table(v, "header", [&](const toml::table& t, std::size_t i) {
+        return detail::parse_header_rule(t, i, groups, restrictions.headers);
+      });
+      if (failure) return to_error(*failure, source);
     } else if (key == "page") {
       const auto* t = v.as_table();
       if (t == nullptr) return to_error({v.source(), "page: expected a table"}, source);
@@ -422,7 +407,7 @@ base::Result<PolicyPtr> parse_policy(std::string_view text, const std::string& s
     }
   }
   return std::make_shared<const Policy>(std::move(groups), std::move(rules), std::move(lists),
-                                        std::move(page), source);
+                                        std::move(page), source, std::move(restrictions));
 }
 
 base::Result<std::string> lists_folder_of(const std::string& policy_file,

@@ -66,6 +66,14 @@ TEST(H2Translate, UpstreamFieldsDropHostAndConnectionSpecificOnes) {
   EXPECT_EQ(without, (Fields{{"accept", "*/*"}}));
 }
 
+TEST(H2Translate, FieldsPolicySetsReplaceTheClientsOwn) {
+  Request r = get("www.youtube.com", "/",
+                  {{"youtube-restrict", "Off"}, {"accept", "*/*"}, {"youtube-restrict", "none"}});
+  const Fields set = {{"youtube-restrict", "Strict"}};
+  EXPECT_EQ(upstream_fields(r, "", set),
+            (Fields{{"accept", "*/*"}, {"youtube-restrict", "Strict"}}));
+}
+
 TEST(H2Translate, OwnResponsesLoseConnectionFieldsAndKeepTheirBody) {
   const std::string http1 =
       render_error_response({502, "ERR_UPSTREAM_CLOSED", "gone.", "id-1", true});

@@ -57,6 +57,18 @@ TEST(UpstreamRequest, NormalisesContentLengthAndKeepsWebSocketUpgrade) {
   EXPECT_NE(out.find("Connection: Upgrade\r\nUpgrade: websocket\r\n"), std::string::npos);
 }
 
+TEST(UpstreamRequest, FieldsPolicySetsReplaceTheClientsOwnNeverMerged) {
+  Parsed r = parse(
+      "GET http://www.youtube.com/ HTTP/1.1\r\nHost: www.youtube.com\r\n"
+      "youtube-RESTRICT: Off\r\nAccept: */*\r\nYouTube-Restrict: none\r\n\r\n");
+  const std::vector<std::pair<std::string, std::string>> set = {
+      {"youtube-restrict", "Strict"}, {"x-googapps-allowed-domains", "school.example"}};
+  EXPECT_EQ(upstream_request_head(r.head, r.semantics, r.target, {"1.1 warden", "", set}),
+            "GET / HTTP/1.1\r\nHost: www.youtube.com\r\nAccept: */*\r\n"
+            "youtube-restrict: Strict\r\nx-googapps-allowed-domains: school.example\r\n"
+            "Via: 1.1 warden\r\n\r\n");
+}
+
 TEST(ClientResponse, ReframesAndAnnouncesClose) {
   ResponseHeadParser p;
   ASSERT_EQ(p.parse("HTTP/1.1 200 OK\r\nConnection: close\r\nServer: o\r\n\r\n").status,

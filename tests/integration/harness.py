@@ -218,7 +218,8 @@ def free_port():
 
 class Nginx:
     """nginx from Debian as a TLS origin: `servers` is a list of (listen, http2, extra
-    server-block text), listen being a loopback port or "address:port"; files are served from
+    server-block text), listen being a loopback port or "address:port" (http2 None: plain HTTP
+    there); files are served from
     `root`, with the leaf.pem/leaf.key in `folder`; `netns` runs it in that network namespace.
     Its access log records the protocol each request came in (`$server_protocol`), so a test
     can see what the origin saw."""
@@ -227,7 +228,7 @@ class Nginx:
         self.folder = folder
         self.access_log = os.path.join(folder, "nginx-access.log")
         blocks = "".join(
-            f"server {{ listen {_listen(port)} ssl{' http2' if h2 else ''}; "
+            f"server {{ listen {_listen(port)}{_tls(h2)}; "
             f"ssl_certificate {folder}/leaf.pem; ssl_certificate_key {folder}/leaf.key; "
             f"root {root}; {extra} }}\n" for port, h2, extra in servers)
         tmp = os.path.join(folder, "nginx-tmp")
@@ -263,6 +264,11 @@ class Nginx:
         self.proc.terminate()
         self.proc.wait(timeout=10)
         self.proc.stderr.close()
+
+
+def _tls(h2):
+    """An Nginx server's TLS: h2 None is plain HTTP; otherwise TLS, with HTTP/2 when true."""
+    return "" if h2 is None else f" ssl{' http2' if h2 else ''}"
 
 
 def _listen(port):

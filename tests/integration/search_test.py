@@ -33,6 +33,9 @@ ENGINE_HOSTS = ["www.google.com", "www.google.co.uk", "www.youtube.com", "www.bi
                 "duckduckgo.com", "search.yahoo.com", "www.ecosia.org", "en.wikipedia.org",
                 "search.brave.com", "www.qwant.com", "www.startpage.com"]
 
+SAFE_HOSTS = ["forcesafesearch.google.com", "restrict.youtube.com", "strict.bing.com",
+              "safe.duckduckgo.com"]
+
 # (URL path and query, engine, kind, terms as logged)
 SEARCHES = [
     ("www.google.com", "/search?q=caf%C3%A9+cr%C3%A8me&hl=fr", "google", "submitted",
@@ -79,7 +82,8 @@ class SearchTerms(unittest.TestCase):
         cls.dir = tempfile.mkdtemp(prefix="warden-search-")
         hosts = os.path.join(cls.dir, "hosts")
         with open(hosts, "w") as f:
-            f.write("127.0.0.1 localhost " + " ".join(ENGINE_HOSTS) + "\n")
+            # (with the providers' safe addresses, where restricted modes send the engines)
+            f.write("127.0.0.1 localhost " + " ".join(ENGINE_HOSTS + SAFE_HOSTS) + "\n")
         subprocess.run(["mount", "--bind", hosts, "/etc/hosts"], check=True)
         harness.make_origin_pki(cls.dir, ENGINE_HOSTS)
         www = os.path.join(cls.dir, "www")
@@ -167,7 +171,8 @@ class SearchTerms(unittest.TestCase):
                                capture_output=True, text=True, timeout=60)
         self.assertEqual(check.stdout.splitlines(), [
             "https://www.google.com/search?q=make+a+bomb block weapons searches -",
-            "https://www.google.com/search?q=make+a+cake allow default -"])
+            "https://www.google.com/search?q=make+a+cake allow default -",
+            "  connects to forcesafesearch.google.com (the name kept)"])
 
     def test_off_keeps_terms_out_of_the_log_entirely_and_still_judges_them(self):
         policy = os.path.join(self.dir, "policy-off.toml")

@@ -15,6 +15,7 @@ struct ClientSession::Exchange {
   http::RequestSemantics semantics;
   http::AbsoluteTarget target;  // absolute-form requests
   observe::AccessRecord record;
+  policy::RequestChanges changes;  // what policy changes in the request (judge_request)
   net::Clock::time_point started = net::Clock::now();
   bool response_started = false;  // bytes of a response reached the client: no error page now
   bool logged = false;
