@@ -146,7 +146,8 @@ net::Awaitable<bool> ClientSession::bump(Exchange& ex, const http::Authority& au
 
   // Captured transparently, `authority` is the address the client dialled; the server contacted
   // is the one the name resolves to (docs/capture.md), never a blocked host's. Under a restricted
-  // mode it is the provider's safe address for the name, spliced or not.
+  // mode it is the provider's safe address for the name, spliced or not, and for a blocked name
+  // too: a page a URL rule allows there is fetched from it.
   http::Authority dest = authority;
   const policy::RequestChanges changes = changes_for(decision, name, {});
   if (!changes.safe_host.empty()) {

@@ -123,8 +123,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // CONNECT's host too: the stronger stands). An allowed request gets its changes
   // (`ex.changes`: restricted modes, header rules), its target the engine's safe parameter.
   policy::Decision judge_request(Exchange& ex);
-  // What policy changes in a request to `host` that `d` lets through (none for a block, a
-  // reject or a bypass); `target` empty where only the host is known.
+  // What policy changes in a request to `host` decided by `d` (nothing under a bypass);
+  // `target` empty where only the host is known.
   [[nodiscard]] policy::RequestChanges changes_for(const policy::Decision& d, std::string_view host,
                                                    std::string_view target) const;
   // A search request's terms into the record (log.search), or out of its path when off.

@@ -88,6 +88,8 @@ policy::Decision ClientSession::judge_request(Exchange& ex) {
     record_decision(ex, decision);
   }
   record_search(ex, std::move(search));
+  if (decision.action == policy::Action::Block || decision.action == policy::Action::Reject)
+    return decision;  // answered here: nothing is sent on
   ex.changes = changes_for(decision, ex.target.authority.host, ex.target.path);
   if (!ex.changes.target.empty()) ex.target.path = ex.changes.target;  // the log keeps the asked
   return decision;
@@ -95,8 +97,7 @@ policy::Decision ClientSession::judge_request(Exchange& ex) {
 
 policy::RequestChanges ClientSession::changes_for(const policy::Decision& d, std::string_view host,
                                                   std::string_view target) const {
-  if (d.action == policy::Action::Block || d.action == policy::Action::Reject || d.by_bypass)
-    return {};
+  if (d.by_bypass) return {};  // unfiltered: restricted modes and header rules included
   return ctx_.policy->changes(d.group, host, target);
 }
 

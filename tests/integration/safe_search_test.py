@@ -159,6 +159,19 @@ class SafeSearch(unittest.TestCase):
         # The access log keeps what the pupil asked for.
         self.assertTrue(w.log_line(path="/search?q=cats&safe=off"))
 
+    def test_a_page_a_url_rule_allows_on_a_blocked_host_comes_from_the_safe_address(self):
+        w = self.warden('[[rule]]\naction = "block"\ndomains = ["youtube.com"]\n\n'
+                        '[[rule]]\naction = "allow"\nurls = ["www.youtube.com/watch?v=lesson"]\n')
+        for proxy in (True, False):
+            with self.subTest(proxy=proxy):
+                got, _ = self.get(w, "https://www.youtube.com/watch?v=lesson", proxy=proxy)
+                self.assertEqual((got["addr"], got["sni"]), (SAFE, "www.youtube.com"))
+                blocked = self.net.run(self.dev, "curl", "-sS", "--cacert", w.ca, "-o",
+                                       "/dev/null", "-w", "%{http_code}",
+                                       *(["-x", "http://127.0.0.1:3128"] if proxy else []),
+                                       "https://www.youtube.com/watch?v=other")
+                self.assertEqual(blocked.stdout, "403", blocked.stderr)
+
     def test_a_reload_switches_a_groups_mode_live(self):
         w = self.warden('[[safe_search]]\nmethod = "address"\n')
         self.assertEqual(self.get(w, "https://www.google.com/search?q=a")[0]["addr"], SAFE)
