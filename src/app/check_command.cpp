@@ -144,6 +144,12 @@ int check_urls(const CheckOptions& o) {
     const policy::Decision d = (*policy)->evaluate(request);
     fmt::print("{} {} {} {}\n", o.urls[i], policy::action_name(d.action), d.rule,
                d.category.empty() ? "-" : d.category);
+    if (search) {
+      const bool partial = search->kind == analysis::SearchKind::Partial;
+      for (const policy::AlertMatch& m : (*policy)->alerts_for(d.group, search->terms, partial))
+        fmt::print("  alerts {} ({}, {})\n", m.rule->name, m.rule->category,
+                   policy::severity_name(m.rule->severity));
+    }
     if (d.action == policy::Action::Block || d.action == policy::Action::Reject) continue;
     // What restricted modes and header rules change in it, one indented line each.
     const policy::RequestChanges c = (*policy)->changes(d.group, parsed[i].host, parsed[i].path);

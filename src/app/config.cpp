@@ -33,6 +33,16 @@ struct Key {
   Render render;         // the value as TOML
 };
 
+// Alerts name pupils and what they searched for: HTTPS, or plain HTTP to this host only.
+std::optional<std::string> webhook_url_or_empty(const std::string& u) {
+  if (u.empty() || u.starts_with("https://")) return std::nullopt;
+  for (const std::string_view local : {"http://127.0.0.1", "http://localhost", "http://[::1]"})
+    if (u.starts_with(local) &&
+        (u.size() == local.size() || u[local.size()] == ':' || u[local.size()] == '/'))
+      return std::nullopt;
+  return "must be an https:// URL (or http:// to 127.0.0.1, [::1] or localhost)";
+}
+
 template <class Get>
 Key integer_key(std::string_view s, std::string_view n, std::string_view doc, Get get,
                 std::int64_t min, std::int64_t max) {
@@ -627,6 +637,41 @@ const std::vector<Key>& schema() {
               return "must be \"plain\", \"hash\" or \"off\"";
             return std::nullopt;
           }),
+      string_key(
+          "alerts", "log",
+          "Safeguarding alerts (docs/analysis.md), JSON lines: a file path, \"off\" (no\n"
+          "alerts are made), or empty for alerts/alerts.log in the state folder. The rules\n"
+          "are the policy's [[alert]] tables.",
+          [](Config& c) -> std::string& { return c.alerts.log; },
+          [](const std::string& s) -> std::optional<std::string> {
+            if (s == "-") return "must be a file (alerts are not for standard output)";
+            return std::nullopt;
+          }),
+      string_key(
+          "alerts", "webhook",
+          "Where each alert is also POSTed as JSON: an https:// URL (http:// only to this\n"
+          "host, for a local relay). Alerts wait in a spool in the state folder while it is\n"
+          "down and go out in order when it is back. Empty: none.",
+          [](Config& c) -> std::string& { return c.alerts.webhook; }, webhook_url_or_empty),
+      string_list_key(
+          "alerts", "webhook_ca",
+          "Extra trust anchors (PEM files) for the webhook's server, beside the system store.",
+          [](Config& c) -> std::vector<std::string>& { return c.alerts.webhook_ca; },
+          non_empty_file),
+      duration_key("alerts", "context_before",
+                   "An alert carries the same pupil's searches this long before it.",
+                   [](Config& c) -> net::Duration& { return c.alerts.context_before; }),
+      duration_key("alerts", "context_after",
+                   "... and this long after it: the alert is written and sent once it has passed.",
+                   [](Config& c) -> net::Duration& { return c.alerts.context_after; }),
+      duration_key("alerts", "repeat_window",
+                   "The same pupil matching the same rule again within this is counted on the\n"
+                   "first alert (an alert_repeat line), not sent again.",
+                   [](Config& c) -> net::Duration& { return c.alerts.repeat_window; }),
+      integer_key(
+          "alerts", "spool_max_mb",
+          "Most the webhook's spool holds; past it new alerts are in the alert log only.",
+          [](Config& c) -> std::uint32_t& { return c.alerts.spool_max_mb; }, 1, 100000),
   };
   return keys;
 }

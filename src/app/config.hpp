@@ -79,6 +79,18 @@ struct LogSection {
   std::string search = "plain";  // search terms in the access log: "plain", "hash" or "off"
 };
 
+// Safeguarding alerts (docs/analysis.md): where they are written and sent. The rules are the
+// policy's ([[alert]]); these settings are read at start only.
+struct AlertsSection {
+  std::string log;      // the alert log; empty: <state_dir>/alerts/alerts.log; "off": no alerts
+  std::string webhook;  // https://... (http:// to loopback only); empty: none
+  std::vector<std::string> webhook_ca;  // PEM files trusted for it, beside the system store
+  net::Duration context_before{10 * 60 * 1000};
+  net::Duration context_after{60 * 1000};
+  net::Duration repeat_window{24 * 60 * 60 * 1000};
+  std::uint32_t spool_max_mb = 64;
+};
+
 struct Config {
   std::string state_dir;  // empty: the default for the user (see default_state_dir())
   ProxySection proxy;
@@ -90,6 +102,7 @@ struct Config {
   ListsUpdateSection lists_update;
   capture::CaptureSettings capture;  // [capture] and [egress]
   LogSection log;
+  AlertsSection alerts;
 };
 
 using ConfigPtr = std::shared_ptr<const Config>;

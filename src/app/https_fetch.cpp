@@ -66,7 +66,8 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
   return size * count;
 }
 
-// The extra trust anchors as one PEM blob (libcurl takes one; the system's store stays on).
+}  // namespace
+
 base::Result<std::string> read_pems(const std::vector<std::string>& files) {
   std::string all;
   for (const auto& f : files) {
@@ -78,8 +79,6 @@ base::Result<std::string> read_pems(const std::vector<std::string>& files) {
   }
   return all;
 }
-
-}  // namespace
 
 base::Result<FetchResult> fetch_to_file(const FetchRequest& r, const std::string& path) {
   if (!r.url.starts_with("https://"))

@@ -31,6 +31,10 @@ struct FetchResult {
   std::string sha256;  // of the body, lower-case hex
 };
 
+// Extra trust anchors (PEM files) as one blob, as libcurl takes them (CURLOPT_CAINFO_BLOB, the
+// system's store staying on).
+[[nodiscard]] base::Result<std::string> read_pems(const std::vector<std::string>& files);
+
 // Writes the body to `path` (created or truncated). Errors say what failed: the URL is not
 // HTTPS, the name, the certificate, the status, too large, cut short, too slow.
 [[nodiscard]] base::Result<FetchResult> fetch_to_file(const FetchRequest& r,

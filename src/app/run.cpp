@@ -1,5 +1,6 @@
 #include "app/run.hpp"
 
+#include "app/alerts_setup.hpp"
 #include "app/bypass_file.hpp"
 #include "app/bypass_watch.hpp"
 #include "app/capture_guard.hpp"
@@ -200,6 +201,10 @@ int run_proxy(const RunOptions& options) {
     fmt::print(stderr, "warden: {}\n", ok.error().context);
     return 1;
   }
+  if (auto ok = prepare_alerts(c); !ok) {
+    fmt::print(stderr, "warden: {}\n", ok.error().context);
+    return 1;
+  }
   // Held while this runs: `warden ca init` sees that a Warden uses this folder.
   auto in_use = platform::FolderLock::try_hold(c.state_dir, platform::FolderLock::Mode::Shared);
   if (!in_use) spdlog::warn("{}", in_use.error().context);
@@ -229,6 +234,11 @@ int run_proxy(const RunOptions& options) {
   auto access_log = observe::AccessLog::open(c.log.access_log);
   if (!access_log) {
     fmt::print(stderr, "warden: {}\n", access_log.error().context);
+    return 1;
+  }
+  auto alerts = start_alerts(c);
+  if (!alerts) {
+    fmt::print(stderr, "warden: alerts: {}\n", alerts.error().context);
     return 1;
   }
   auto policy = load_configured_policy(c);
@@ -269,6 +279,7 @@ int run_proxy(const RunOptions& options) {
   auto engine = std::make_unique<flow::Engine>(engine_config_for(c), **access_log, workers,
                                                tls ? &tls->services : nullptr, loaded_policy);
   if (packet_path.table) engine->set_reflection_table(packet_path.table.get());
+  engine->set_alert_center(alerts->center.get());
   std::optional<policy::Bypass> bypass;
   auto apply_policy = [&] {
     engine->set_policy(bypass ? loaded_policy->with_bypass(bypass) : loaded_policy);

@@ -127,6 +127,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // `target` empty where only the host is known.
   [[nodiscard]] policy::RequestChanges changes_for(const policy::Decision& d, std::string_view host,
                                                    std::string_view target) const;
+  // A search, with the [[alert]] rules it matched, to the alert center (when there are rules).
+  void report_search(const Exchange& ex, const analysis::Search& s,
+                     const policy::Decision& d) const;
   // A search request's terms into the record (log.search), or out of its path when off.
   void record_search(Exchange& ex, std::optional<analysis::Search> search) const;
   // The complete 403 response for a block (`page`: HTML when the client loads a page) or reject.

@@ -40,6 +40,9 @@ class Engine {
   void set_reflection_table(const capture::packet::ReflectionTable* table) {
     shared_.reflections = table;
   }
+  // Where searches go while the policy has [[alert]] rules; set before start(), outlives the
+  // engine.
+  void set_alert_center(observe::AlertCenter* alerts) { shared_.alerts = alerts; }
   // Opens the explicit-proxy listeners, then the transparent ones, and starts the workers.
   [[nodiscard]] base::Result<void> start(const std::vector<net::tcp::endpoint>& listen,
                                          const std::vector<TransparentListener>& transparent = {});

@@ -9,6 +9,7 @@
 #include "flow/detail/exchange.hpp"
 #include "policy/host.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 namespace warden::flow {
@@ -70,6 +71,26 @@ void ClientSession::record_search(Exchange& ex, std::optional<analysis::Search> 
   ex.record.search_kind = analysis::search_kind_name(search->kind);
 }
 
+void ClientSession::report_search(const Exchange& ex, const analysis::Search& s,
+                                  const policy::Decision& d) const {
+  observe::AlertCenter* alerts = ctx_.shared.alerts;
+  if (alerts == nullptr || ctx_.policy->alerts().empty()) return;
+  const bool partial = s.kind == analysis::SearchKind::Partial;
+  observe::SearchEvent e;
+  e.search = {ex.record.ts, s.terms, std::string(s.engine),
+              std::string(analysis::search_kind_name(s.kind)),
+              fmt::format("{}://{}{}", ex.page_scheme(), ex.target.authority.host, ex.record.path)};
+  e.client = client_ip_;
+  if (meta_.user) e.user = std::to_string(*meta_.user);
+  e.group = d.group;
+  e.request_id = ex.record.id;
+  e.decision = policy::action_name(d.action);
+  for (const policy::AlertMatch& m : ctx_.policy->alerts_for(d.group, s.terms, partial))
+    e.matches.push_back({m.rule->name, m.rule->category,
+                         std::string(policy::severity_name(m.rule->severity)), m.matched});
+  alerts->submit(std::move(e));
+}
+
 policy::Decision ClientSession::judge_request(Exchange& ex) {
   std::optional<analysis::Search> search =
       analysis::search_in_request(ex.target.authority.host, ex.record.path);
@@ -87,6 +108,7 @@ policy::Decision ClientSession::judge_request(Exchange& ex) {
     if (on_connect.action > decision.action) decision = std::move(on_connect);
     record_decision(ex, decision);
   }
+  if (search) report_search(ex, *search, decision);
   record_search(ex, std::move(search));
   if (decision.action == policy::Action::Block || decision.action == policy::Action::Reject)
     return decision;  // answered here: nothing is sent on

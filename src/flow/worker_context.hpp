@@ -12,6 +12,7 @@
 #include "flow/upstream_pool.hpp"
 #include "net/worker.hpp"
 #include "observe/access_log.hpp"
+#include "observe/alert_center.hpp"
 #include "policy/policy.hpp"
 
 #include <atomic>
@@ -33,7 +34,8 @@ struct EngineShared {
   std::vector<net::tcp::endpoint> listen_endpoints;  // our own listeners, for loop detection
   std::uint32_t id_salt = 0;
   observe::AccessLog* access_log = nullptr;
-  const TlsServices* tls = nullptr;  // null: CONNECT tunnels are relayed, not intercepted
+  observe::AlertCenter* alerts = nullptr;  // null: no alerts are made
+  const TlsServices* tls = nullptr;        // null: CONNECT tunnels are relayed, not intercepted
   // The packet path's table (capture.mode tun): what reflected connections dialled.
   const capture::packet::ReflectionTable* reflections = nullptr;
 };

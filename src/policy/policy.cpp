@@ -35,13 +35,14 @@ bool Schedule::active(std::chrono::system_clock::time_point now) const {
 
 Policy::Policy(std::vector<Group> groups, std::vector<Rule> rules,
                std::shared_ptr<const CategoryLists> lists, PageStrings strings, std::string source,
-               Restrictions restrictions)
+               Restrictions restrictions, std::vector<AlertRule> alerts)
     : groups_(std::move(groups)),
       rules_(std::move(rules)),
       lists_(std::move(lists)),
       strings_(std::move(strings)),
       source_(std::move(source)),
-      restrictions_(std::move(restrictions)) {}
+      restrictions_(std::move(restrictions)),
+      alerts_(std::move(alerts)) {}
 
 std::shared_ptr<const Policy> Policy::with_bypass(std::optional<Bypass> b) const {
   auto copy = std::make_shared<Policy>(*this);

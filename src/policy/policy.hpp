@@ -16,6 +16,7 @@
 // A rule with a schedule applies only inside it (local time).
 
 #include "base/cidr.hpp"
+#include "policy/alert_rules.hpp"
 #include "policy/category_lists.hpp"
 #include "policy/domain_set.hpp"
 #include "policy/restrictions.hpp"
@@ -147,7 +148,7 @@ class Policy {
  public:
   Policy(std::vector<Group> groups, std::vector<Rule> rules,
          std::shared_ptr<const CategoryLists> lists, PageStrings strings, std::string source,
-         Restrictions restrictions = {});
+         Restrictions restrictions = {}, std::vector<AlertRule> alerts = {});
 
   [[nodiscard]] Decision evaluate(const Request& r) const;
   // The "other" rules (protocol = "other"): a destination match beats a port match beats a
@@ -162,6 +163,12 @@ class Policy {
   [[nodiscard]] const std::string& source() const { return source_; }  // file, or "built-in"
   [[nodiscard]] const std::optional<Bypass>& bypass() const { return bypass_; }
   [[nodiscard]] const Restrictions& restrictions() const { return restrictions_; }
+  [[nodiscard]] const std::vector<AlertRule>& alerts() const { return alerts_; }
+  // The alert rules a search by `group` matches (`partial`: what the pupil is typing).
+  [[nodiscard]] std::vector<AlertMatch> alerts_for(std::string_view group, std::string_view terms,
+                                                   bool partial) const {
+    return policy::alerts_for(alerts_, group, terms, partial);
+  }
   // What an allowed request of `group` to `host` gets: restricted modes and header rules
   // (`target` empty where only the host is known).
   [[nodiscard]] RequestChanges changes(std::string_view group, std::string_view host,
@@ -179,6 +186,7 @@ class Policy {
   PageStrings strings_;
   std::string source_;
   Restrictions restrictions_;
+  std::vector<AlertRule> alerts_;
   std::optional<Bypass> bypass_;
 };
 

@@ -1,6 +1,7 @@
 #include "policy/policy_file.hpp"
 
 #include "platform/os.hpp"
+#include "policy/alert_rules_file.hpp"
 #include "policy/host.hpp"
 #include "policy/restrictions_file.hpp"
 #include "policy/toml_read.hpp"
@@ -307,6 +308,10 @@ base::Result<PolicyPtr> parse_policy(std::string_view text, const std::string& s
   std::vector<Rule> rules;
   PageStrings page;
   Restrictions restrictions;
+  std::vector<AlertRule> alerts;
+  // Files a policy names (alert term lists) are relative to it.
+  const std::size_t slash = source.rfind('/');
+  const std::string folder = slash == std::string::npos ? "" : source.substr(0, slash + 1);
   std::optional<Failure> failure;
   // Groups first: rules refer to them.
   if (const auto* g = root.get("group")) {
@@ -377,6 +382,11 @@ base::Result<PolicyPtr> parse_policy(std::string_view text, const std::string& s
         return detail::parse_safe_search(t, groups, restrictions.safe_search);
       });
       if (failure) return to_error(*failure, source);
+    } else if (key == "alert") {
+      failure = detail::for_each_table(v, "alert", [&](const toml::table& t, std::size_t i) {
+        return detail::parse_alert_rule(t, i, groups, folder, alerts);
+      });
+      if (failure) return to_error(*failure, source);
     } else if (key == "header") {
       failure = detail::for_each_table(v, "header", [&](const toml::table& t, std::size_t i) {
         return detail::parse_header_rule(t, i, groups, restrictions.headers);
@@ -407,7 +417,8 @@ base::Result<PolicyPtr> parse_policy(std::string_view text, const std::string& s
     }
   }
   return std::make_shared<const Policy>(std::move(groups), std::move(rules), std::move(lists),
-                                        std::move(page), source, std::move(restrictions));
+                                        std::move(page), source, std::move(restrictions),
+                                        std::move(alerts));
 }
 
 base::Result<std::string> lists_folder_of(const std::string& policy_file,

@@ -35,15 +35,20 @@ bool TermList::add(std::string_view entry) {
   return true;
 }
 
-bool TermList::matches(std::string_view search) const {
-  if (entries_.empty()) return false;
+std::string TermList::matching(std::string_view search) const {
+  if (entries_.empty()) return {};
   std::vector<std::string> have = words_of(search);
   std::sort(have.begin(), have.end());
-  return std::any_of(entries_.begin(), entries_.end(), [&](const std::vector<std::string>& e) {
-    return std::all_of(e.begin(), e.end(), [&](const std::string& w) {
-      return std::binary_search(have.begin(), have.end(), w);
-    });
-  });
+  const auto found =
+      std::find_if(entries_.begin(), entries_.end(), [&](const std::vector<std::string>& e) {
+        return std::all_of(e.begin(), e.end(), [&](const std::string& w) {
+          return std::binary_search(have.begin(), have.end(), w);
+        });
+      });
+  if (found == entries_.end()) return {};
+  std::string entry;
+  for (const std::string& w : *found) entry.append(entry.empty() ? "" : " ").append(w);
+  return entry;
 }
 
 }  // namespace warden::policy

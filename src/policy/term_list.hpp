@@ -14,7 +14,9 @@ class TermList {
  public:
   // False when `entry` has no word in it (only spaces or punctuation).
   bool add(std::string_view entry);
-  [[nodiscard]] bool matches(std::string_view search) const;
+  [[nodiscard]] bool matches(std::string_view search) const { return !matching(search).empty(); }
+  // The first entry `search` matches, as its words joined by spaces; empty: none.
+  [[nodiscard]] std::string matching(std::string_view search) const;
   [[nodiscard]] bool empty() const { return entries_.empty(); }
 
  private:

@@ -1,0 +1,53 @@
+#pragma once
+// Safeguarding alerts (docs/analysis.md, "Safeguarding alerts"): what a worker hands over for
+// each search it sees, and the alert written when one matched an [[alert]] rule, with the same
+// pupil's searches just before and after it as context.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace warden::observe {
+
+struct SearchSeen {
+  std::chrono::system_clock::time_point ts;
+  std::string terms;
+  std::string engine;
+  std::string kind;  // "submitted" or "partial"
+  std::string url;   // scheme://host/path?query, as the pupil asked
+};
+
+struct AlertMatch {
+  std::string rule;
+  std::string category;
+  std::string severity;
+  std::string matched;  // the rule's entry that matched
+};
+
+// One search, from a worker; `matches` is usually empty (the search is context for later).
+struct SearchEvent {
+  SearchSeen search;
+  std::string client;  // the client's address
+  std::string user;    // the local user, when capture knows it
+  std::string group;
+  std::string request_id;
+  std::string decision;
+  std::vector<AlertMatch> matches;
+};
+
+struct Alert {
+  std::string id;  // unique: the webhook's receiver can drop a second delivery of it
+  SearchEvent event;
+  AlertMatch match;
+  std::vector<SearchSeen> before;  // the same pupil's searches just before, oldest first
+  std::vector<SearchSeen> after;   // ... and just after
+};
+
+// {"v":1,"event":"alert",...} and '\n'.
+[[nodiscard]] std::string alert_line(const Alert& a);
+// A repeat of alert `id` (same pupil, same rule, inside the repeat window): counted, not sent.
+[[nodiscard]] std::string alert_repeat_line(const std::string& id, const SearchEvent& e,
+                                            const AlertMatch& m, std::uint64_t count);
+
+}  // namespace warden::observe

@@ -1,0 +1,81 @@
+#include "observe/alert_book.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace warden::observe {
+namespace {
+constexpr std::size_t kMaxRecent = 50;  // per pupil: context, not a history
+}  // namespace
+
+std::vector<std::string> AlertBook::add(SearchEvent e) {
+  const Clock::time_point now = e.search.ts;
+  const std::string pupil = pupil_of(e);
+  // Context for alerts of this pupil still gathering what came after.
+  for (Alert& a : waiting_)
+    if (pupil_of(a.event) == pupil && now > a.event.search.ts &&
+        now <= a.event.search.ts + timing_.after)
+      a.after.push_back(e.search);
+
+  std::vector<std::string> lines;
+  for (const AlertMatch& m : e.matches) {
+    const std::string key = pupil + "\n" + m.rule;
+    auto found = raised_.find(key);
+    if (found != raised_.end() && found->second.first + timing_.repeat_window <= now) {
+      raised_.erase(found);  // its window has passed: this one is a new alert
+      found = raised_.end();
+    }
+    if (found != raised_.end()) {
+      lines.push_back(alert_repeat_line(found->second.id, e, m, ++found->second.count));
+      continue;
+    }
+    Alert a;
+    a.id = fmt::format("{:08x}-{}", salt_, next_id_++);
+    a.event = e;
+    a.match = m;
+    const auto& history = recent_[pupil];
+    for (const SearchSeen& s : history)
+      if (s.ts + timing_.before >= now) a.before.push_back(s);
+    raised_.emplace(key, Raised{a.id, now});
+    waiting_.push_back(std::move(a));
+  }
+  auto& history = recent_[pupil];
+  history.push_back(std::move(e.search));
+  if (history.size() > kMaxRecent) history.pop_front();
+  return lines;
+}
+
+std::vector<Alert> AlertBook::due(Clock::time_point now) {
+  std::vector<Alert> out;
+  while (!waiting_.empty() && waiting_.front().event.search.ts + timing_.after <= now) {
+    out.push_back(std::move(waiting_.front()));
+    waiting_.pop_front();
+  }
+  forget_old(now);
+  return out;
+}
+
+std::vector<Alert> AlertBook::flush() {
+  std::vector<Alert> out(std::make_move_iterator(waiting_.begin()),
+                         std::make_move_iterator(waiting_.end()));
+  waiting_.clear();
+  return out;
+}
+
+std::optional<AlertBook::Clock::time_point> AlertBook::next_due() const {
+  if (waiting_.empty()) return std::nullopt;
+  return waiting_.front().event.search.ts + timing_.after;
+}
+
+void AlertBook::forget_old(Clock::time_point now) {
+  std::erase_if(raised_,
+                [&](const auto& r) { return r.second.first + timing_.repeat_window <= now; });
+  for (auto it = recent_.begin(); it != recent_.end();) {
+    auto& history = it->second;
+    while (!history.empty() && history.front().ts + timing_.before < now) history.pop_front();
+    it = history.empty() ? recent_.erase(it) : std::next(it);
+  }
+}
+
+}  // namespace warden::observe

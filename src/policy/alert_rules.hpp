@@ -1,0 +1,43 @@
+#pragma once
+// Safeguarding alert rules ([[alert]] in a policy file; docs/analysis.md, "Safeguarding
+// alerts"): words that, when a pupil searches for them, staff should know about. A rule has a
+// category (self-harm, bullying, violence, sexual, drugs, or the school's own) and a severity;
+// its words match as a `searches` rule's do (policy/term_list.hpp). An alert never changes the
+// decision: what is blocked is the rules' business; an alert tells someone.
+
+#include "policy/term_list.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace warden::policy {
+
+enum class Severity : std::uint8_t { Low, Medium, High, Critical };
+[[nodiscard]] std::string_view severity_name(Severity s);
+[[nodiscard]] std::optional<Severity> parse_severity(std::string_view s);
+
+struct AlertRule {
+  std::string name;
+  std::string category;
+  Severity severity = Severity::Medium;
+  std::vector<std::string> groups;  // empty: every group
+  std::shared_ptr<const TermList> searches;
+  bool partial = true;  // what a pupil is typing (autocomplete) counts too
+};
+
+struct AlertMatch {
+  const AlertRule* rule = nullptr;
+  std::string matched;  // the entry that matched, its words joined by spaces
+};
+
+// The rules a search by `group` matches, in the policy's order; `partial`: the search is what
+// the pupil is typing, not a submitted one.
+[[nodiscard]] std::vector<AlertMatch> alerts_for(const std::vector<AlertRule>& rules,
+                                                 std::string_view group, std::string_view terms,
+                                                 bool partial);
+
+}  // namespace warden::policy
