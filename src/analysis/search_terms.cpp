@@ -1,7 +1,9 @@
 #include "analysis/search_terms.hpp"
 
+#include "analysis/json_field.hpp"
 #include "analysis/text.hpp"
 
+#include <algorithm>
 #include <array>
 
 namespace warden::analysis {
@@ -63,6 +65,48 @@ constexpr std::array kEndpoints{
     Endpoint{"startpage", Hosts::Exact, "www.startpage.com", "/do/search", "query", S},
 };
 
+// Searches sent as POST bodies (ANALYSIS-NOTES.md §2.1).
+struct BodyEndpoint {
+  std::string_view engine;
+  std::array<std::string_view, 3> hosts;  // (unused places empty)
+  std::string_view path;                  // a prefix of the path (without the query)
+  std::string_view field;
+  bool json;  // a JSON object's top-level string; else an urlencoded form's field
+};
+
+constexpr std::array kBodyEndpoints{
+    BodyEndpoint{"youtube",
+                 {"www.youtube.com", "m.youtube.com", "youtubei.googleapis.com"},
+                 "/youtubei/v1/search",
+                 "query",
+                 true},
+    BodyEndpoint{"duckduckgo", {"html.duckduckgo.com"}, "/html", "q", false},
+    BodyEndpoint{"duckduckgo", {"lite.duckduckgo.com"}, "/lite", "q", false},
+    BodyEndpoint{"startpage", {"www.startpage.com"}, "/sp/search", "query", false},
+    BodyEndpoint{"startpage", {"www.startpage.com"}, "/do/search", "query", false},
+};
+
+const BodyEndpoint* body_endpoint(std::string_view host, std::string_view target) {
+  const std::string_view path = target.substr(0, target.find('?'));
+  for (const BodyEndpoint& e : kBodyEndpoints)
+    if (!host.empty() && path.starts_with(e.path) &&
+        std::find(e.hosts.begin(), e.hosts.end(), host) != e.hosts.end())
+      return &e;
+  return nullptr;
+}
+
+bool is_form(std::string_view content_type) {
+  constexpr std::string_view kForm = "application/x-www-form-urlencoded";
+  if (content_type.size() < kForm.size()) return false;
+  for (std::size_t i = 0; i < kForm.size(); ++i) {
+    char c = content_type[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != kForm[i]) return false;
+  }
+  return content_type.size() == kForm.size() || content_type[kForm.size()] == ';' ||
+         content_type[kForm.size()] == ' ';
+}
+
 bool is_short_label(std::string_view l) {
   if (l.empty() || l.size() > 3) return false;
   for (const char c : l)
@@ -117,6 +161,33 @@ std::optional<std::pair<std::size_t, std::string_view>> parameter(std::string_vi
 }
 
 }  // namespace
+
+bool body_may_search(std::string_view host, std::string_view target) {
+  return body_endpoint(host, target) != nullptr;
+}
+
+std::optional<Search> search_in_body(std::string_view host, std::string_view target,
+                                     std::string_view content_type, std::string_view body) {
+  const BodyEndpoint* e = body_endpoint(host, target);
+  if (e == nullptr || body.size() > kMaxSearchBody) return std::nullopt;
+  std::string raw;
+  if (e->json) {
+    auto value = json_string_field(body, e->field);
+    if (!value) return std::nullopt;
+    raw = std::move(*value);
+  } else {
+    if (!is_form(content_type)) return std::nullopt;
+    const auto found = parameter(body, e->field);
+    if (!found) return std::nullopt;
+    raw = form_decoded(found->second);
+  }
+  Search s;
+  s.engine = e->engine;
+  s.terms = collapsed(valid_utf8(raw), kMaxSearchBytes);
+  if (s.terms.empty()) return std::nullopt;
+  s.in_body = true;
+  return s;
+}
 
 // "google.com", "www.google.co.uk", "google.com.au": Google and one or two short labels after.
 bool is_google_search_host(std::string_view host) {

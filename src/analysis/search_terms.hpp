@@ -26,12 +26,27 @@ struct Search {
   // Where the raw parameter value lies in the target, so a log can leave it out.
   std::size_t value_offset = 0;
   std::size_t value_length = 0;
+  bool in_body = false;  // the terms came in a POST body: the target does not carry them
 };
+
+// The most of a POST body read for its search (YouTube's is a few KiB of context).
+inline constexpr std::size_t kMaxSearchBody = 64 * 1024;
 
 // `host`: lower case, as policy normalised it; `target`: origin-form path and query. nullopt
 // when the request is not a search or searched for nothing.
 [[nodiscard]] std::optional<Search> search_in_request(std::string_view host,
                                                       std::string_view target);
+
+// Whether a POST to `host` `target` is one that carries a search in its body (so the proxy
+// reads the body, up to kMaxSearchBody, before judging the request).
+[[nodiscard]] bool body_may_search(std::string_view host, std::string_view target);
+
+// The search in such a body: YouTube's in-app search (JSON `query` to /youtubei/v1/search),
+// DuckDuckGo's html and lite forms (`q`), Startpage's form (`query`); `content_type` as sent.
+// nullopt when it is not one of them or searched for nothing.
+[[nodiscard]] std::optional<Search> search_in_body(std::string_view host, std::string_view target,
+                                                   std::string_view content_type,
+                                                   std::string_view body);
 
 // Google's search host on any country domain: "www.google.com", "google.co.uk", ...
 [[nodiscard]] bool is_google_search_host(std::string_view host);

@@ -1,5 +1,6 @@
 #include "flow/client_session.hpp"
 
+#include "analysis/search_terms.hpp"
 #include "flow/detail/exchange.hpp"
 #include "flow/h2_bridge.hpp"
 #include "http/chars.hpp"
@@ -181,6 +182,35 @@ net::Awaitable<void> ClientSession::refuse_head(unsigned status, ErrorCode code,
   co_await respond_error(&ex, status, code, std::move(detail), true);
 }
 
+net::Awaitable<bool> ClientSession::read_search_body(Exchange& ex, std::string_view& body) {
+  const http::BodyFraming& framing = ex.semantics.body;
+  if (ex.head.method() != "POST" || framing.kind != http::BodyKind::Length || framing.length == 0 ||
+      framing.length > analysis::kMaxSearchBody || ex.semantics.expect_continue ||
+      !analysis::body_may_search(ex.target.authority.host, ex.target.path))
+    co_return true;
+  const auto length = static_cast<std::size_t>(framing.length);
+  const unsigned expiries = watchdog_.expiries();
+  watchdog_.expire_after(config_->timeouts.body_idle);
+  while (client_buf_.size() < length) {
+    std::span<char> space = client_buf_.prepare(length - client_buf_.size(),
+                                                length + config_->request_limits.section_max);
+    auto [ec, n] = co_await client_->read_some(space);
+    if (ec || watchdog_.expiries() != expiries || state_ == State::Closed) {
+      if (watchdog_.expiries() != expiries && state_ != State::Closed) {
+        co_await respond_error(&ex, 408, ErrorCode::BodyTimeout,
+                               "The request body did not arrive in time.", true);
+      } else {
+        ex.record.end = "client_abort";
+        log_exchange(ex);
+      }
+      co_return false;
+    }
+    client_buf_.commit(n);
+  }
+  body = client_buf_.data().substr(0, length);
+  co_return true;
+}
+
 net::Awaitable<ClientSession::HeadOutcome> ClientSession::read_request_head(
     http::RequestHead& out) {
   const unsigned expiries = watchdog_.expiries();
@@ -281,8 +311,10 @@ net::Awaitable<bool> ClientSession::handle_request(http::RequestHead& head) {
   ex.record.host = ex.target.authority.host;
   ex.record.port = ex.target.authority.port;
   ex.record.path = ex.target.path;
-  // Judged on the full URL before any DNS lookup or connection for it.
-  const policy::Decision decision = judge_request(ex);
+  std::string_view body;
+  if (!co_await read_search_body(ex, body)) co_return false;
+  // Judged on the full URL (and a search posted in the body) before any DNS lookup or connection.
+  const policy::Decision decision = judge_request(ex, body);
   if (decision.action == policy::Action::Block || decision.action == policy::Action::Reject)
     co_return co_await respond_blocked(ex, decision, true);
   if (bumped_ && bumped_->refused) {  // the upstream failed verification: only our page

@@ -122,11 +122,17 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // The decision on `ex.target`'s URL (and, inside a bumped tunnel to another address, on the
   // CONNECT's host too: the stronger stands). An allowed request gets its changes
   // (`ex.changes`: restricted modes, header rules), its target the engine's safe parameter.
-  policy::Decision judge_request(Exchange& ex);
+  // `body`: a POST body read ahead because it may carry a search (analysis::body_may_search).
+  policy::Decision judge_request(Exchange& ex, std::string_view body = {});
   // What policy changes in a request to `host` decided by `d` (nothing under a bypass);
   // `target` empty where only the host is known.
   [[nodiscard]] policy::RequestChanges changes_for(const policy::Decision& d, std::string_view host,
                                                    std::string_view target) const;
+  // A POST that may carry a search in its body (YouTube's app, DuckDuckGo's forms): the body,
+  // when it has a Content-Length within analysis::kMaxSearchBody, read into client_buf_ (where
+  // forwarding takes it from) and returned as a view of it; empty otherwise. False: the client
+  // went away or was too slow (answered and logged).
+  net::Awaitable<bool> read_search_body(Exchange& ex, std::string_view& body);
   // A search, with the [[alert]] rules it matched, to the alert center (when there are rules).
   void report_search(const Exchange& ex, const analysis::Search& s,
                      const policy::Decision& d) const;

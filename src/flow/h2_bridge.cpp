@@ -1,5 +1,6 @@
 #include "flow/h2_bridge.hpp"
 
+#include "analysis/search_terms.hpp"
 #include "flow/detail/exchange.hpp"
 #include "flow/detail/until_woken.hpp"
 #include "http/alt_svc.hpp"
@@ -45,6 +46,10 @@ struct H2Bridge::Stream {
   net::Clock::time_point active = net::Clock::now();
   bool finished = false;    // logged; kept until its windows are settled
   bool client_open = true;  // the client may still send on it (no END_STREAM, no reset)
+  // A POST that may carry a search (YouTube's app, DuckDuckGo's forms): held, its body gathered
+  // (the client's window reopened as it comes), and judged with the body once it is complete.
+  std::optional<http::h2::Request> held;
+  std::string held_body;
 };
 
 H2Bridge::H2Bridge(ClientSession& session, std::shared_ptr<H2Upstream> upstream)
@@ -180,7 +185,13 @@ void H2Bridge::on_client_events() {
         on_request(e.request);
         break;
       case http::h2::Event::Kind::Data:
-        if (s != nullptr && s->upstream != 0 && !s->finished) {
+        if (s != nullptr && s->held && !s->finished) {
+          s->active = net::Clock::now();
+          s->ex.record.bytes_in += e.data.size();
+          s->held_body.append(e.data);
+          down_.consumed(e.stream, e.data.size());
+          if (s->held_body.size() > analysis::kMaxSearchBody) release(*s, false);  // judged by URL
+        } else if (s != nullptr && s->upstream != 0 && !s->finished) {
           s->active = net::Clock::now();
           s->ex.record.bytes_in += e.data.size();
           s->request_owed += e.data.size();
@@ -191,7 +202,11 @@ void H2Bridge::on_client_events() {
         break;
       case http::h2::Event::Kind::EndStream:
         if (s != nullptr) s->client_open = false;
-        if (s != nullptr && s->upstream != 0) upstream_->send_data(s->upstream, {}, true);
+        if (s != nullptr && s->held && !s->finished) {
+          release(*s, true);
+        } else if (s != nullptr && s->upstream != 0) {
+          upstream_->send_data(s->upstream, {}, true);
+        }
         break;
       case http::h2::Event::Kind::Reset:
         if (s != nullptr) s->client_open = false;
@@ -334,9 +349,29 @@ void H2Bridge::on_request(http::h2::Request& r) {
   }
   ex.target = std::move(*target);
   ex.record.path = ex.target.path;
+  if (r.method == "POST" && !r.end_stream &&
+      analysis::body_may_search(ex.target.authority.host, ex.target.path)) {
+    s.held = std::move(r);  // judged once its body is in (release)
+    return;
+  }
+  dispatch(s, r, {}, r.end_stream);
+}
 
+void H2Bridge::release(Stream& s, bool complete) {
+  const http::h2::Request r = std::move(*s.held);
+  s.held.reset();
+  const std::string body = std::move(s.held_body);
+  s.held_body.clear();
+  // Only a whole body is read for a search; a longer one is judged by its URL alone.
+  dispatch(s, r, complete ? std::string_view(body) : std::string_view(), false);
+  if (s.upstream != 0 && !s.finished) upstream_->send_data(s.upstream, body, complete);
+}
+
+void H2Bridge::dispatch(Stream& s, const http::h2::Request& r, std::string_view body,
+                        bool end_stream) {
+  Exchange& ex = s.ex;
   // Every stream is judged on its own URL, before anything is sent upstream.
-  const policy::Decision decision = session_.judge_request(ex);
+  const policy::Decision decision = session_.judge_request(ex, body);
   if (decision.action == policy::Action::Block || decision.action == policy::Action::Reject) {
     respond_local(s, session_.blocked_response(ex, decision, true, false));
     finish(s, ex.record.end);
@@ -353,7 +388,7 @@ void H2Bridge::on_request(http::h2::Request& r) {
   const std::string_view forwarded_for =
       session_.config_->forwarded_for ? std::string_view(session_.client_ip_) : std::string_view();
   out.fields = http::h2::upstream_fields(r, forwarded_for, ex.changes.fields);
-  const std::int32_t id = upstream_->open(out, r.end_stream, *this);
+  const std::int32_t id = upstream_->open(out, end_stream, *this);
   if (id < 0) {
     // No room for another stream now: refused, so the browser retries it. If the origin takes
     // none at all on this connection any more, the client gets our GOAWAY and retries on a new

@@ -49,6 +49,10 @@ class H2Bridge final : public H2Upstream::Sink {
 
   void on_client_events();
   void on_request(http::h2::Request& r);
+  // A held POST's body is complete (or too long to read for a search): judged and sent on.
+  void release(Stream& s, bool complete);
+  // Judges the stream's request (with the body of a held POST) and opens it upstream.
+  void dispatch(Stream& s, const http::h2::Request& r, std::string_view body, bool end_stream);
   // Warden's own complete HTTP/1.1 response (block or error page) on the stream.
   void respond_local(Stream& s, const std::string& http1);
   void respond_error(Stream& s, unsigned status, base::ErrorCode code, std::string detail);

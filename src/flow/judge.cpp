@@ -60,7 +60,7 @@ std::string without_search_terms(std::string path, const analysis::Search& searc
 void ClientSession::record_search(Exchange& ex, std::optional<analysis::Search> search) const {
   if (!search) return;
   using SearchLog = EngineConfig::SearchLog;
-  if (config_->log_search != SearchLog::Plain)
+  if (config_->log_search != SearchLog::Plain && !search->in_body)
     ex.record.path = without_search_terms(std::move(ex.record.path), *search);
   if (config_->log_search == SearchLog::Off) return;  // the terms stay out of the log entirely
   if (config_->log_search == SearchLog::Hash)
@@ -91,9 +91,12 @@ void ClientSession::report_search(const Exchange& ex, const analysis::Search& s,
   alerts->submit(std::move(e));
 }
 
-policy::Decision ClientSession::judge_request(Exchange& ex) {
+policy::Decision ClientSession::judge_request(Exchange& ex, std::string_view body) {
   std::optional<analysis::Search> search =
       analysis::search_in_request(ex.target.authority.host, ex.record.path);
+  if (!search && !body.empty())
+    search = analysis::search_in_body(ex.target.authority.host, ex.target.path,
+                                      ex.head.find("content-type").value_or(""), body);
   std::optional<std::string_view> terms;
   if (search) terms = search->terms;
   const std::string url = policy::url_for_policy(ex.target.authority.host, ex.target.path);

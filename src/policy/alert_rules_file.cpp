@@ -2,13 +2,20 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <fstream>
 
 namespace warden::policy::detail {
 namespace {
 
+constexpr std::uintmax_t kMaxTermsFile = 16u << 20;  // a term list, not a dictionary
+
 // One entry per line; blank lines and lines starting with '#' are skipped.
 std::optional<std::string> read_terms_file(const std::string& path, TermList& terms) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return fmt::format("{} is not a file", path);
+  if (std::filesystem::file_size(path, ec) > kMaxTermsFile)
+    return fmt::format("{} is larger than {} MiB", path, kMaxTermsFile >> 20);
   std::ifstream in(path);
   if (!in) return fmt::format("cannot read {}", path);
   std::string line;

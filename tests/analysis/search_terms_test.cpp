@@ -107,5 +107,52 @@ TEST(SearchTerms, LongSearchesAreCut) {
   EXPECT_EQ(s->value_length, 2000u);
 }
 
+TEST(SearchTerms, SearchesPostedInTheBody) {
+  const std::string_view json = "application/json";
+  const std::string_view form = "application/x-www-form-urlencoded; charset=UTF-8";
+  const std::tuple<std::string_view, std::string_view, std::string_view, std::string_view,
+                   std::string_view, std::string_view>
+      cases[] = {
+          {"www.youtube.com", "/youtubei/v1/search?key=AIza&prettyPrint=false", json,
+           R"({"context":{"client":{"clientName":"WEB"}},"query":"lofi  beats"})", "youtube",
+           "lofi beats"},
+          {"youtubei.googleapis.com", "/youtubei/v1/search", json, R"({"query":"caf\u00e9"})",
+           "youtube", "caf\u00e9"},
+          {"html.duckduckgo.com", "/html/", form, "q=caf%C3%A9+cr%C3%A8me&b=", "duckduckgo",
+           "caf\u00e9 cr\u00e8me"},
+          {"lite.duckduckgo.com", "/lite/", "Application/X-WWW-Form-Urlencoded", "kl=&q=cats",
+           "duckduckgo", "cats"},
+          {"www.startpage.com", "/sp/search", form, "query=revision+tips&cat=web", "startpage",
+           "revision tips"},
+      };
+  for (const auto& [host, target, type, body, engine, terms] : cases) {
+    EXPECT_TRUE(body_may_search(host, target)) << host << target;
+    const auto s = search_in_body(host, target, type, body);
+    ASSERT_TRUE(s) << host << target;
+    EXPECT_EQ(s->engine, engine);
+    EXPECT_EQ(s->kind, SearchKind::Submitted);
+    EXPECT_EQ(s->terms, terms);
+    EXPECT_TRUE(s->in_body);
+  }
+}
+
+TEST(SearchTerms, NoBodySearchWhereThereIsNone) {
+  EXPECT_FALSE(body_may_search("www.youtube.com", "/youtubei/v1/browse"));
+  EXPECT_FALSE(body_may_search("www.google.com", "/search"));
+  EXPECT_FALSE(body_may_search("", "/html/"));
+  // A continuation page of YouTube's results has no query; a form needs its content type.
+  EXPECT_FALSE(search_in_body("www.youtube.com", "/youtubei/v1/search", "application/json",
+                              R"({"context":{},"continuation":"4qmFsgK"})"));
+  EXPECT_FALSE(
+      search_in_body("html.duckduckgo.com", "/html/", "multipart/form-data; b=x", "q=cats"));
+  EXPECT_FALSE(search_in_body("html.duckduckgo.com", "/html/", "application/x-www-form-urlencodedX",
+                              "q=cats"));
+  EXPECT_FALSE(search_in_body("html.duckduckgo.com", "/html/", "application/x-www-form-urlencoded",
+                              "q=+++"));
+  EXPECT_FALSE(search_in_body("www.startpage.com", "/sp/search",
+                              "application/x-www-form-urlencoded",
+                              std::string(kMaxSearchBody + 1, 'a')));
+}
+
 }  // namespace
 }  // namespace warden::analysis

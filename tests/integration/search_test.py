@@ -31,7 +31,7 @@ harness.WARDEN = sys.argv.pop(1) if len(sys.argv) > 1 else harness.WARDEN
 
 ENGINE_HOSTS = ["www.google.com", "www.google.co.uk", "www.youtube.com", "www.bing.com",
                 "duckduckgo.com", "search.yahoo.com", "www.ecosia.org", "en.wikipedia.org",
-                "search.brave.com", "www.qwant.com", "www.startpage.com"]
+                "search.brave.com", "www.qwant.com", "www.startpage.com", "html.duckduckgo.com"]
 
 SAFE_HOSTS = ["forcesafesearch.google.com", "restrict.youtube.com", "strict.bing.com",
               "safe.duckduckgo.com"]
@@ -58,12 +58,17 @@ SEARCHES = [
 
 class Plain(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    posted = []  # the bodies of POSTs, as received
 
     def do_GET(self):
         self.send_response(200)
         self.send_header("Content-Length", "2")
         self.end_headers()
         self.wfile.write(b"ok")
+
+    def do_POST(self):
+        Plain.posted.append(self.rfile.read(int(self.headers["Content-Length"])))
+        self.do_GET()
 
     def log_message(self, *args):
         pass
@@ -88,8 +93,10 @@ class SearchTerms(unittest.TestCase):
         harness.make_origin_pki(cls.dir, ENGINE_HOSTS)
         www = os.path.join(cls.dir, "www")
         os.makedirs(www)
+        # (YouTube's in-app search goes on to the plain origin, which keeps the bodies it gets)
         cls.nginx = Nginx(cls.dir, www, [("127.0.0.1:443", True,
-                                          "location / { return 200 'ok'; }")])
+                                          "location / { return 200 'ok'; } location /youtubei/ "
+                                          "{ proxy_pass http://127.0.0.1:80; }")])
         cls.plain = ThreadingServer(("127.0.0.1", 80), Plain)
         threading.Thread(target=cls.plain.serve_forever, daemon=True).start()
 
@@ -173,6 +180,35 @@ class SearchTerms(unittest.TestCase):
             "https://www.google.com/search?q=make+a+bomb block weapons searches -",
             "https://www.google.com/search?q=make+a+cake allow default -",
             "  connects to forcesafesearch.google.com (the name kept)"])
+
+    def test_searches_posted_in_the_body_are_read_judged_and_passed_on_whole(self):
+        policy = os.path.join(self.dir, "policy-posted.toml")
+        with open(policy, "w") as f:
+            f.write('[[rule]]\nname = "weapons searches"\naction = "block"\n'
+                    'searches = ["make bomb"]\n')
+        warden = self.start_warden("", "--policy", policy)
+        form = "q=caf%C3%A9+cr%C3%A8me&b=&kl=uk-en"
+        Plain.posted.clear()
+        self.assertEqual(self.fetch(warden, "http://html.duckduckgo.com/html/", "--data", form)[0],
+                         "200")
+        self.assertEqual(Plain.posted, [form.encode()])  # the body went on as it was sent
+        youtube = ('{"context":{"client":{"clientName":"WEB","hl":"en"}},'
+                   '"query":"minecraft \\u00e9 tutorial","params":"EgIQAQ%3D%3D"}')
+        for version in ("--http2", "--http1.1"):
+            self.assertEqual(self.fetch(warden, "https://www.youtube.com/youtubei/v1/search?key=k",
+                                        version, "-H", "Content-Type: application/json",
+                                        "--data", youtube)[0], "200")
+        self.assertEqual(Plain.posted[1:], [youtube.encode()] * 2)  # held over h2, then sent whole
+        self.assertEqual(self.fetch(warden, "https://www.startpage.com/sp/search", "--http2",
+                                    "--data", "query=how+to+make+a+bomb&cat=web")[0], "403")
+        # (seven lines: the four POSTs and the three intercepted tunnels' own)
+        lines = [l for l in warden.wait_for_log(7) if l["method"] == "POST"]
+        self.assertEqual(sorted((l["host"], l.get("proto", "http/1.1"), l.get("search"),
+                                 l.get("search_engine"), l["decision"]) for l in lines), [
+            ("html.duckduckgo.com", "http/1.1", "caf\u00e9 cr\u00e8me", "duckduckgo", "allow"),
+            ("www.startpage.com", "h2", "how to make a bomb", "startpage", "block"),
+            ("www.youtube.com", "h2", "minecraft \u00e9 tutorial", "youtube", "allow"),
+            ("www.youtube.com", "http/1.1", "minecraft \u00e9 tutorial", "youtube", "allow")])
 
     def test_off_keeps_terms_out_of_the_log_entirely_and_still_judges_them(self):
         policy = os.path.join(self.dir, "policy-off.toml")

@@ -1,0 +1,51 @@
+#include "analysis/json_field.hpp"
+
+#include <gtest/gtest.h>
+
+namespace warden::analysis {
+namespace {
+
+TEST(JsonField, TheTopLevelStringWhateverComesBeforeIt) {
+  EXPECT_EQ(json_string_field(R"({"query":"cats"})", "query"), "cats");
+  EXPECT_EQ(
+      json_string_field(
+          R"( { "context" : {"client":{"hl":"en","list":[1,2.5e3,-3,true,false,null,{"query":"inner"}]}},
+                     "query" : "minecraft tutorial", "params":"EgIQAQ%3D%3D" } )",
+          "query"),
+      "minecraft tutorial");
+  EXPECT_EQ(json_string_field(R"({"query":"first","query":"second"})", "query"), "first");
+}
+
+TEST(JsonField, EscapesBecomeUtf8) {
+  EXPECT_EQ(json_string_field(R"({"q":"caf\u00e9 \"x\" \\ \/ \n\t"})", "q"),
+            "caf\xc3\xa9 \"x\" \\ / \n\t");
+  EXPECT_EQ(json_string_field(R"({"q":"\ud83d\ude00"})", "q"), "\xf0\x9f\x98\x80");
+  EXPECT_EQ(json_string_field(R"({"q":"\ud83d x"})", "q"), "\xef\xbf\xbd x");  // lone high
+  EXPECT_EQ(json_string_field(R"({"q":"\ude00"})", "q"), "\xef\xbf\xbd");      // lone low
+}
+
+TEST(JsonField, NothingFromWhatIsNotThere) {
+  for (const std::string_view json :
+       {"", "[]", R"("query")", R"({"query":1})", R"({"query":{"a":"b"}})", R"({"q":"x"})",
+        R"({"context":{"query":"nested only"}})", R"({"a":tru "query":"x"})",
+        R"({"a":"unterminated)", R"({"query":"bad \x escape"})",
+        R"({"query":"ctl)"
+        "\x01"
+        R"("})",
+        R"({"query":"\u12"})", R"({"a" "query":"x"})"})
+    EXPECT_FALSE(json_string_field(json, "query")) << json;
+}
+
+TEST(JsonField, DeepNestingIsRefusedNotRecursedInto) {
+  std::string deep = R"({"a":)";
+  for (int i = 0; i < 100000; ++i) deep += "[";
+  EXPECT_FALSE(json_string_field(deep, "query"));
+  std::string ok = R"({"a":)";
+  for (int i = 0; i < 60; ++i) ok += "[";
+  for (int i = 0; i < 60; ++i) ok += "]";
+  ok += R"(,"query":"x"})";
+  EXPECT_EQ(json_string_field(ok, "query"), "x");
+}
+
+}  // namespace
+}  // namespace warden::analysis
