@@ -146,7 +146,11 @@ net::Awaitable<void> H2Bridge::tick() {
           reset_client(*s, h2error::kCancel);
         continue;
       }
-      if (!s->ex.response_started && s->upstream != 0 && now - s->active > t.upstream_response) {
+      if (s->held && now - s->active > t.body_idle) {  // a held POST whose body stopped coming
+        s->held.reset();
+        respond_error(*s, 408, ErrorCode::BodyTimeout, "The request body did not arrive in time.");
+      } else if (!s->ex.response_started && s->upstream != 0 &&
+                 now - s->active > t.upstream_response) {
         upstream_->reset(s->upstream, h2error::kCancel);
         respond_error(*s, 504, ErrorCode::UpstreamTimeout,
                       s->ex.record.host + " did not respond in time.");

@@ -15,6 +15,8 @@ import hmac
 import http.server
 import os
 import shutil
+import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -54,6 +56,25 @@ SEARCHES = [
     ("www.qwant.com", "/?q=r%C3%A9vision", "qwant", "submitted", "r\u00e9vision"),
     ("www.startpage.com", "/sp/search?query=maths", "startpage", "submitted", "maths"),
 ]
+
+
+def h2_frame(kind, flags, stream, payload):
+    return len(payload).to_bytes(3, "big") + bytes([kind, flags]) + stream.to_bytes(4, "big") + \
+        payload
+
+
+def read_h2_frame(sock):
+    def exactly(n):
+        data = b""
+        while len(data) < n:
+            more = sock.recv(n - len(data))
+            if not more:
+                raise AssertionError("the connection ended")
+            data += more
+        return data
+    head = exactly(9)
+    length = int.from_bytes(head[:3], "big")
+    return head[3], head[4], int.from_bytes(head[5:9], "big") & 0x7fffffff, exactly(length)
 
 
 class Plain(http.server.BaseHTTPRequestHandler):
@@ -209,6 +230,34 @@ class SearchTerms(unittest.TestCase):
             ("www.startpage.com", "h2", "how to make a bomb", "startpage", "block"),
             ("www.youtube.com", "h2", "minecraft \u00e9 tutorial", "youtube", "allow"),
             ("www.youtube.com", "http/1.1", "minecraft \u00e9 tutorial", "youtube", "allow")])
+
+    def test_a_posted_search_whose_body_never_comes_is_answered_in_time(self):
+        warden = self.start_warden('[timeouts]\nbody_idle = "1s"\n')
+        # An HTTP/2 POST to YouTube's search whose head comes and whose body never does: the
+        # held stream must be answered (408) rather than wait for ever. (curl cannot be made to
+        # stop half-way: it reads a body from a pipe before it reads any answer.)
+        with socket.create_connection(("127.0.0.1", warden.port), timeout=10) as raw:
+            raw.sendall(b"CONNECT www.youtube.com:443 HTTP/1.1\r\nHost: www.youtube.com:443\r\n\r\n")
+            self.assertIn(b" 200 ", raw.recv(1024))
+            ctx = ssl.create_default_context(cafile=os.path.join(warden.state, "ca.pem"))
+            ctx.set_alpn_protocols(["h2"])
+            with ctx.wrap_socket(raw, server_hostname="www.youtube.com") as tls:
+                self.assertEqual(tls.selected_alpn_protocol(), "h2")
+                fields = [(":method", "POST"), (":scheme", "https"),
+                          (":authority", "www.youtube.com"), (":path", "/youtubei/v1/search"),
+                          ("content-type", "application/json")]
+                block = b"".join(b"\x00" + bytes([len(n)]) + n.encode() + bytes([len(v)]) +
+                                 v.encode() for n, v in fields)  # HPACK literals, not indexed
+                tls.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + h2_frame(4, 0, 0, b"") +
+                            h2_frame(1, 0x4, 1, block))  # SETTINGS; HEADERS, no END_STREAM
+                answered = False
+                while not answered:  # (the socket's 10 s timeout bounds this)
+                    kind, flags, stream, payload = read_h2_frame(tls)
+                    if kind == 4 and not flags & 1:
+                        tls.sendall(h2_frame(4, 1, 0, b""))  # SETTINGS ACK
+                    answered = kind == 1 and stream == 1
+        line = next(l for l in warden.wait_for_log(2) if l["method"] == "POST")
+        self.assertEqual((line["status"], line.get("error")), (408, "ERR_BODY_TIMEOUT"))
 
     def test_off_keeps_terms_out_of_the_log_entirely_and_still_judges_them(self):
         policy = os.path.join(self.dir, "policy-off.toml")
