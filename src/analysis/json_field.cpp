@@ -3,6 +3,7 @@
 #include "base/hex.hpp"
 
 #include <cstdint>
+#include <optional>
 
 namespace warden::analysis {
 namespace {
@@ -25,6 +26,10 @@ class Reader {
       return true;
     }
     return false;
+  }
+  [[nodiscard]] bool at_end() {
+    skip_space();
+    return at_ == s_.size();
   }
   [[nodiscard]] bool peek(char c) {
     skip_space();
@@ -155,22 +160,24 @@ class Reader {
 
 }  // namespace
 
-std::optional<std::string> json_string_field(std::string_view json, std::string_view key) {
+std::vector<std::string> json_string_fields(std::string_view json, std::string_view key) {
+  std::vector<std::string> found;
   Reader r(json);
-  if (!r.take('{')) return std::nullopt;
-  if (r.take('}')) return std::nullopt;
+  if (!r.take('{')) return {};
+  if (r.take('}')) return r.at_end() ? found : std::vector<std::string>{};
   do {
     std::string name;
-    if (!r.string(&name) || !r.take(':')) return std::nullopt;
-    if (name == key) {
-      if (!r.peek('"')) return std::nullopt;
+    if (!r.string(&name) || !r.take(':')) return {};
+    if (name == key && r.peek('"')) {
       std::string value;
-      if (!r.string(&value)) return std::nullopt;
-      return value;
+      if (!r.string(&value)) return {};
+      found.push_back(std::move(value));
+    } else if (!r.value(1)) {
+      return {};
     }
-    if (!r.value(1)) return std::nullopt;
   } while (r.take(','));
-  return std::nullopt;
+  if (!r.take('}') || !r.at_end()) return {};
+  return found;
 }
 
 }  // namespace warden::analysis

@@ -1,6 +1,7 @@
 #include "analysis/safe_search.hpp"
 
 #include "analysis/search_terms.hpp"
+#include "analysis/text.hpp"
 
 #include <array>
 
@@ -33,7 +34,7 @@ constexpr std::array kParameters{
     Parameter{"yahoo", "vm", "r", &SafeSearchModes::yahoo},
 };
 
-// `query` without any `name=...` (or bare `name`) pair, then `name=value` appended.
+// `query` without any `name=...` (or bare `name`) pair, however spelled, then `name=value`.
 std::string query_with(std::string_view query, std::string_view name, std::string_view value) {
   std::string out;
   std::size_t at = 0;
@@ -41,7 +42,10 @@ std::string query_with(std::string_view query, std::string_view name, std::strin
     const std::size_t end = std::min(query.find('&', at), query.size());
     const std::string_view pair = query.substr(at, end - at);
     const std::string_view key = pair.substr(0, pair.find('='));
-    if (!pair.empty() && key != name) out.append(out.empty() ? "" : "&").append(pair);
+    // (compared decoded: `saf%65=off` is `safe=off` to the engine)
+    const bool encoded = key.find_first_of("%+") != std::string_view::npos;
+    if (!pair.empty() && (encoded ? form_decoded(key) != name : key != name))
+      out.append(out.empty() ? "" : "&").append(pair);
     at = end + 1;
   }
   out.append(out.empty() ? "" : "&").append(name).append("=").append(value);

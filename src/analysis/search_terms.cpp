@@ -146,18 +146,33 @@ bool path_matches(std::string_view pattern, std::string_view path) {
   return path == pattern;
 }
 
-// The first value of `name` in `query` (the part after '?'), with its offset there.
-std::optional<std::pair<std::size_t, std::string_view>> parameter(std::string_view query,
-                                                                  std::string_view name) {
+// Every value of `name` in `query` (the part after '?', or a form body), with its offset there.
+// Names are compared decoded: `%71=` is `q=` to the engine too.
+std::vector<std::pair<std::size_t, std::string_view>> parameters(std::string_view query,
+                                                                 std::string_view name) {
+  std::vector<std::pair<std::size_t, std::string_view>> found;
   std::size_t at = 0;
   while (at <= query.size()) {
     const std::size_t end = std::min(query.find('&', at), query.size());
     const std::string_view pair = query.substr(at, end - at);
-    if (pair.size() > name.size() && pair.starts_with(name) && pair[name.size()] == '=')
-      return std::pair{at + name.size() + 1, pair.substr(name.size() + 1)};
+    const std::size_t equals = pair.find('=');
+    if (equals != std::string_view::npos) {
+      const std::string_view key = pair.substr(0, equals);
+      const bool encoded = key.find_first_of("%+") != std::string_view::npos;
+      if (encoded ? form_decoded(key) == name : key == name)
+        found.emplace_back(at + equals + 1, pair.substr(equals + 1));
+    }
     at = end + 1;
   }
-  return std::nullopt;
+  return found;
+}
+
+// The terms of `values` (raw, form-encoded), joined.
+std::string joined_terms(const std::vector<std::pair<std::size_t, std::string_view>>& values) {
+  std::string raw;
+  for (const auto& [offset, value] : values)
+    raw.append(raw.empty() ? "" : " ").append(form_decoded(value));
+  return collapsed(valid_utf8(raw), kMaxSearchBytes);
 }
 
 }  // namespace
@@ -170,20 +185,17 @@ std::optional<Search> search_in_body(std::string_view host, std::string_view tar
                                      std::string_view content_type, std::string_view body) {
   const BodyEndpoint* e = body_endpoint(host, target);
   if (e == nullptr || body.size() > kMaxSearchBody) return std::nullopt;
-  std::string raw;
-  if (e->json) {
-    auto value = json_string_field(body, e->field);
-    if (!value) return std::nullopt;
-    raw = std::move(*value);
-  } else {
-    if (!is_form(content_type)) return std::nullopt;
-    const auto found = parameter(body, e->field);
-    if (!found) return std::nullopt;
-    raw = form_decoded(found->second);
-  }
   Search s;
   s.engine = e->engine;
-  s.terms = collapsed(valid_utf8(raw), kMaxSearchBytes);
+  if (e->json) {
+    std::string raw;
+    for (const std::string& value : json_string_fields(body, e->field))
+      raw.append(raw.empty() ? "" : " ").append(value);
+    s.terms = collapsed(valid_utf8(raw), kMaxSearchBytes);
+  } else {
+    if (!is_form(content_type)) return std::nullopt;
+    s.terms = joined_terms(parameters(body, e->field));
+  }
   if (s.terms.empty()) return std::nullopt;
   s.in_body = true;
   return s;
@@ -206,15 +218,14 @@ std::optional<Search> search_in_request(std::string_view host, std::string_view 
   const std::string_view query = target.substr(question + 1);
   for (const Endpoint& e : kEndpoints) {
     if (!path_matches(e.path, path) || !hosts_match(e, host)) continue;
-    const auto found = parameter(query, e.param);
-    if (!found) return std::nullopt;
+    const auto found = parameters(query, e.param);
     Search s;
     s.engine = e.engine;
     s.kind = e.kind;
-    s.terms = collapsed(valid_utf8(form_decoded(found->second)), kMaxSearchBytes);
+    s.terms = joined_terms(found);
     if (s.terms.empty()) return std::nullopt;
-    s.value_offset = question + 1 + found->first;
-    s.value_length = found->second.size();
+    for (const auto& [offset, value] : found)
+      s.values.push_back({question + 1 + offset, value.size()});
     return s;
   }
   return std::nullopt;

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace warden::analysis {
 
@@ -23,9 +24,14 @@ struct Search {
   SearchKind kind = SearchKind::Submitted;
   // Decoded (%XX, +), valid UTF-8, whitespace collapsed, at most kMaxSearchBytes.
   std::string terms;
-  // Where the raw parameter value lies in the target, so a log can leave it out.
-  std::size_t value_offset = 0;
-  std::size_t value_length = 0;
+  // Where each raw value of the parameter lies in the target, so a log can leave them out. A
+  // parameter given twice (`q=&q=...`) is a trick, since an engine may read either: the terms
+  // are all of its values, joined by a space.
+  struct Span {
+    std::size_t offset = 0;
+    std::size_t length = 0;
+  };
+  std::vector<Span> values;
   bool in_body = false;  // the terms came in a POST body: the target does not carry them
 };
 

@@ -17,10 +17,15 @@ using std::chrono_literals::operator""s;
 
 std::size_t discard(char*, std::size_t size, std::size_t count, void*) { return size * count; }
 
-// One POST; empty when the webhook took it (2xx), else why not.
-std::string post(const WebhookSettings& s, const std::string& ca_blob, const std::string& body) {
+struct Answer {
+  std::string failure;  // empty: the webhook took it (2xx)
+  bool final = false;   // refused for good (4xx but 408 and 429): sending again cannot help
+};
+
+// One POST.
+Answer post(const WebhookSettings& s, const std::string& ca_blob, const std::string& body) {
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
-  if (!curl) return "out of memory";
+  if (!curl) return {"out of memory"};
   curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
   std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> header_list(headers,
                                                                           curl_slist_free_all);
@@ -42,11 +47,12 @@ std::string post(const WebhookSettings& s, const std::string& ca_blob, const std
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, why);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
   const CURLcode rc = curl_easy_perform(c);
-  if (rc != CURLE_OK) return why[0] != '\0' ? why : curl_easy_strerror(rc);
+  if (rc != CURLE_OK) return {why[0] != '\0' ? why : curl_easy_strerror(rc)};
   long status = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-  if (status < 200 || status > 299) return fmt::format("it answered {}", status);
-  return {};
+  if (status >= 200 && status <= 299) return {};
+  const bool final = status >= 400 && status <= 499 && status != 408 && status != 429;
+  return {fmt::format("it answered {}", status), final};
 }
 
 }  // namespace
@@ -91,20 +97,30 @@ void AlertWebhook::run() {
       woken_ = false;
     }
     while (auto entry = spool_.oldest()) {
-      std::string failure = post(settings_, ca_blob, entry->body);
-      if (failure.empty()) {
-        spool_.remove(*entry);
-        if (!last_failure.empty()) spdlog::info("alerts webhook: delivering again");
-        last_failure.clear();
-        backoff = 0s;
-        const std::lock_guard lock(mutex_);
-        if (stopping_) return;
-        continue;
+      Answer answer = post(settings_, ca_blob, entry->body);
+      if (answer.failure.empty() || answer.final) {
+        // Taken, or refused for good: either way not sent again (a refused one is kept aside,
+        // so the alerts behind it are not held up by it).
+        if (answer.final)
+          spdlog::error("alerts webhook {}: {} for good; kept as {}.refused", settings_.url,
+                        answer.failure, entry->path);
+        const bool gone = answer.final ? spool_.set_aside(*entry) : spool_.remove(*entry);
+        if (!gone) {
+          answer.failure = "cannot remove " + entry->path + " from the spool";
+        } else {
+          if (!last_failure.empty() && !answer.final)
+            spdlog::info("alerts webhook: delivering again");
+          if (!answer.final) last_failure.clear();
+          backoff = 0s;
+          const std::lock_guard lock(mutex_);
+          if (stopping_) return;
+          continue;
+        }
       }
-      if (failure != last_failure)
-        spdlog::error("alerts webhook {}: {}; {} alert(s) wait in {}", settings_.url, failure,
-                      spool_.count(), spool_.folder());
-      last_failure = std::move(failure);
+      if (answer.failure != last_failure)
+        spdlog::error("alerts webhook {}: {}; {} alert(s) wait in {}", settings_.url,
+                      answer.failure, spool_.count(), spool_.folder());
+      last_failure = std::move(answer.failure);
       backoff = std::clamp(backoff * 2, 1s, 60s);
       break;
     }

@@ -35,11 +35,25 @@ struct Key {
 
 // Alerts name pupils and what they searched for: HTTPS, or plain HTTP to this host only.
 std::optional<std::string> webhook_url_or_empty(const std::string& u) {
+  constexpr std::string_view kHttp = "http://";
   if (u.empty() || u.starts_with("https://")) return std::nullopt;
-  for (const std::string_view local : {"http://127.0.0.1", "http://localhost", "http://[::1]"})
-    if (u.starts_with(local) &&
-        (u.size() == local.size() || u[local.size()] == ':' || u[local.size()] == '/'))
+  if (u.starts_with(kHttp)) {
+    // The authority alone (no user info: `http://localhost@elsewhere/` goes elsewhere).
+    const std::string_view rest = std::string_view(u).substr(kHttp.size());
+    const std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+    std::string_view host = authority;
+    if (host.starts_with('[')) {
+      host = host.substr(0, host.find(']') + 1);
+    } else {
+      host = host.substr(0, host.find(':'));
+    }
+    const std::string_view port = authority.substr(host.size());
+    const bool port_ok =
+        port.empty() || (port.size() > 1 && port[0] == ':' &&
+                         port.find_first_not_of("0123456789", 1) == std::string_view::npos);
+    if (port_ok && (host == "127.0.0.1" || host == "localhost" || host == "[::1]"))
       return std::nullopt;
+  }
   return "must be an https:// URL (or http:// to 127.0.0.1, [::1] or localhost)";
 }
 

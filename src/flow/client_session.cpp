@@ -1,6 +1,7 @@
 #include "flow/client_session.hpp"
 
 #include "analysis/search_terms.hpp"
+#include "flow/body_copy.hpp"
 #include "flow/detail/exchange.hpp"
 #include "flow/h2_bridge.hpp"
 #include "http/chars.hpp"
@@ -184,11 +185,31 @@ net::Awaitable<void> ClientSession::refuse_head(unsigned status, ErrorCode code,
 
 net::Awaitable<bool> ClientSession::read_search_body(Exchange& ex, std::string_view& body) {
   const http::BodyFraming& framing = ex.semantics.body;
-  if (ex.head.method() != "POST" || framing.kind != http::BodyKind::Length || framing.length == 0 ||
-      framing.length > analysis::kMaxSearchBody || ex.semantics.expect_continue ||
+  if (ex.head.method() != "POST" || framing.kind == http::BodyKind::None ||
       !analysis::body_may_search(ex.target.authority.host, ex.target.path))
     co_return true;
+  // Judged by its URL alone, a search in a body Warden cannot read whole would pass unseen.
+  const std::string_view encoding = ex.head.find("content-encoding").value_or("identity");
+  if (framing.kind != http::BodyKind::Length || framing.length > analysis::kMaxSearchBody ||
+      !http::chars::iequals(encoding, "identity")) {
+    co_await respond_error(&ex, 413, ErrorCode::BodyTooLarge,
+                           "A search sent in a body is read before it is forwarded: this one is "
+                           "chunked, compressed or over 64 KiB.",
+                           true);
+    co_return false;
+  }
   const auto length = static_cast<std::size_t>(framing.length);
+  if (length == 0) co_return true;
+  if (ex.semantics.expect_continue && client_buf_.size() < length) {
+    // Asked for first: the body is what is judged (forward() sees it buffered, and adds no 100).
+    const std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";  // not constexpr: GCC 12
+    if (!co_await write_all(*client_, kContinue, watchdog_, config_->timeouts.body_idle)) {
+      ex.record.end = "client_abort";
+      log_exchange(ex);
+      co_return false;
+    }
+    ex.record.bytes_out += kContinue.size();
+  }
   const unsigned expiries = watchdog_.expiries();
   watchdog_.expire_after(config_->timeouts.body_idle);
   while (client_buf_.size() < length) {

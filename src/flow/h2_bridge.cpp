@@ -4,6 +4,7 @@
 #include "flow/detail/exchange.hpp"
 #include "flow/detail/until_woken.hpp"
 #include "http/alt_svc.hpp"
+#include "http/chars.hpp"
 #include "http/error_response.hpp"
 #include "http/h2_translate.hpp"
 
@@ -147,7 +148,7 @@ net::Awaitable<void> H2Bridge::tick() {
         continue;
       }
       if (s->held && now - s->active > t.body_idle) {  // a held POST whose body stopped coming
-        s->held.reset();
+        drop_held(*s);
         respond_error(*s, 408, ErrorCode::BodyTimeout, "The request body did not arrive in time.");
       } else if (!s->ex.response_started && s->upstream != 0 &&
                  now - s->active > t.upstream_response) {
@@ -192,9 +193,18 @@ void H2Bridge::on_client_events() {
         if (s != nullptr && s->held && !s->finished) {
           s->active = net::Clock::now();
           s->ex.record.bytes_in += e.data.size();
-          s->held_body.append(e.data);
           down_.consumed(e.stream, e.data.size());
-          if (s->held_body.size() > analysis::kMaxSearchBody) release(*s, false);  // judged by URL
+          if (s->held_body.size() + e.data.size() > analysis::kMaxSearchBody ||
+              held_bytes_ + e.data.size() > kMaxHeldBytes) {
+            // Judged by its URL alone, a search in a body not read whole would pass unseen.
+            drop_held(*s);
+            respond_error(*s, 413, ErrorCode::BodyTooLarge,
+                          "A search sent in a body is read before it is forwarded: this one is "
+                          "over 64 KiB, or too many are waiting on this connection.");
+            break;
+          }
+          s->held_body.append(e.data);
+          held_bytes_ += e.data.size();
         } else if (s != nullptr && s->upstream != 0 && !s->finished) {
           s->active = net::Clock::now();
           s->ex.record.bytes_in += e.data.size();
@@ -207,13 +217,14 @@ void H2Bridge::on_client_events() {
       case http::h2::Event::Kind::EndStream:
         if (s != nullptr) s->client_open = false;
         if (s != nullptr && s->held && !s->finished) {
-          release(*s, true);
+          release(*s);
         } else if (s != nullptr && s->upstream != 0) {
           upstream_->send_data(s->upstream, {}, true);
         }
         break;
       case http::h2::Event::Kind::Reset:
         if (s != nullptr) s->client_open = false;
+        if (s != nullptr && s->held) drop_held(*s);
         if (s != nullptr && !s->finished) {
           if (s->upstream != 0) upstream_->reset(s->upstream, h2error::kCancel);
           finish(*s, "client_abort");
@@ -355,20 +366,32 @@ void H2Bridge::on_request(http::h2::Request& r) {
   ex.record.path = ex.target.path;
   if (r.method == "POST" && !r.end_stream &&
       analysis::body_may_search(ex.target.authority.host, ex.target.path)) {
+    if (!http::chars::iequals(ex.head.find("content-encoding").value_or("identity"), "identity")) {
+      respond_error(s, 413, ErrorCode::BodyTooLarge,
+                    "A search sent in a body is read before it is forwarded: this one is "
+                    "compressed.");
+      return;
+    }
     s.held = std::move(r);  // judged once its body is in (release)
     return;
   }
   dispatch(s, r, {}, r.end_stream);
 }
 
-void H2Bridge::release(Stream& s, bool complete) {
-  const http::h2::Request r = std::move(*s.held);
+void H2Bridge::drop_held(Stream& s) {
+  held_bytes_ -= s.held_body.size();
   s.held.reset();
+  s.held_body = {};
+}
+
+void H2Bridge::release(Stream& s) {
+  const http::h2::Request r = std::move(*s.held);
   const std::string body = std::move(s.held_body);
-  s.held_body.clear();
-  // Only a whole body is read for a search; a longer one is judged by its URL alone.
-  dispatch(s, r, complete ? std::string_view(body) : std::string_view(), false);
-  if (s.upstream != 0 && !s.finished) upstream_->send_data(s.upstream, body, complete);
+  held_bytes_ -= body.size();
+  s.held.reset();
+  s.held_body = {};
+  dispatch(s, r, body, false);
+  if (s.upstream != 0 && !s.finished) upstream_->send_data(s.upstream, body, true);
 }
 
 void H2Bridge::dispatch(Stream& s, const http::h2::Request& r, std::string_view body,

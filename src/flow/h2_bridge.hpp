@@ -49,8 +49,10 @@ class H2Bridge final : public H2Upstream::Sink {
 
   void on_client_events();
   void on_request(http::h2::Request& r);
-  // A held POST's body is complete (or too long to read for a search): judged and sent on.
-  void release(Stream& s, bool complete);
+  // A held POST's body is complete: judged with it and sent on.
+  void release(Stream& s);
+  // A held POST given up (refused, timed out, reset): its bytes leave the bridge's budget.
+  void drop_held(Stream& s);
   // Judges the stream's request (with the body of a held POST) and opens it upstream.
   void dispatch(Stream& s, const http::h2::Request& r, std::string_view body, bool end_stream);
   // Warden's own complete HTTP/1.1 response (block or error page) on the stream.
@@ -72,6 +74,10 @@ class H2Bridge final : public H2Upstream::Sink {
   net::asio::steady_timer wake_;                             // the client writer's
   net::asio::steady_timer ticker_;
   net::Clock::time_point last_active_;
+  // Bodies of held POSTs (searches read before judging), all streams together: their window is
+  // reopened as they come, so this, not the connection window, bounds them.
+  static constexpr std::size_t kMaxHeldBytes = 256 * 1024;
+  std::size_t held_bytes_ = 0;
   net::Clock::time_point writing_since_{};  // a write to the client in progress since then
   bool upstream_gone_ = false;
   bool done_ = false;

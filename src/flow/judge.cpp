@@ -51,7 +51,8 @@ namespace {
 // `path` with a search's terms replaced by "-": for a log that must not keep them, and a block
 // page that must not repeat them.
 std::string without_search_terms(std::string path, const analysis::Search& search) {
-  path.replace(search.value_offset, search.value_length, "-");
+  for (auto it = search.values.rbegin(); it != search.values.rend(); ++it)  // last first
+    path.replace(it->offset, it->length, "-");
   return path;
 }
 

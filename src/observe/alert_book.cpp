@@ -6,7 +6,7 @@
 
 namespace warden::observe {
 namespace {
-constexpr std::size_t kMaxRecent = 50;  // per pupil: context, not a history
+constexpr std::size_t kMaxRecent = 50;  // per pupil, and after an alert: context, not a history
 }  // namespace
 
 std::vector<std::string> AlertBook::add(SearchEvent e) {
@@ -14,8 +14,8 @@ std::vector<std::string> AlertBook::add(SearchEvent e) {
   const std::string pupil = pupil_of(e);
   // Context for alerts of this pupil still gathering what came after.
   for (Alert& a : waiting_)
-    if (pupil_of(a.event) == pupil && now > a.event.search.ts &&
-        now <= a.event.search.ts + timing_.after)
+    if (a.after.size() < kMaxRecent && now > a.event.search.ts &&
+        now <= a.event.search.ts + timing_.after && pupil_of(a.event) == pupil)
       a.after.push_back(e.search);
 
   std::vector<std::string> lines;

@@ -87,9 +87,15 @@ std::optional<AlertSpool::Entry> AlertSpool::oldest() const {
   return Entry{first.second.string(), body.str()};
 }
 
-void AlertSpool::remove(const Entry& e) const {
+bool AlertSpool::remove(const Entry& e) const {
   std::error_code ec;
-  fs::remove(e.path, ec);
+  return fs::remove(e.path, ec) && !ec;
+}
+
+bool AlertSpool::set_aside(const Entry& e) const {
+  std::error_code ec;
+  fs::rename(e.path, e.path + ".refused", ec);
+  return !ec;
 }
 
 std::size_t AlertSpool::count() const { return list(folder_).files.size(); }

@@ -25,7 +25,10 @@ class AlertSpool {
   };
   // The oldest spooled alert; nullopt: none.
   [[nodiscard]] std::optional<Entry> oldest() const;
-  void remove(const Entry& e) const;
+  // False: it could not be removed (it would be sent again).
+  [[nodiscard]] bool remove(const Entry& e) const;
+  // Kept beside the spool as `<name>.refused` (no longer sent): the webhook refused it for good.
+  [[nodiscard]] bool set_aside(const Entry& e) const;
   [[nodiscard]] std::size_t count() const;
   [[nodiscard]] const std::string& folder() const { return folder_; }
 

@@ -6,22 +6,25 @@ namespace warden::analysis {
 namespace {
 
 TEST(JsonField, TheTopLevelStringWhateverComesBeforeIt) {
-  EXPECT_EQ(json_string_field(R"({"query":"cats"})", "query"), "cats");
+  using V = std::vector<std::string>;
+  EXPECT_EQ(json_string_fields(R"({"query":"cats"})", "query"), V{"cats"});
   EXPECT_EQ(
-      json_string_field(
+      json_string_fields(
           R"( { "context" : {"client":{"hl":"en","list":[1,2.5e3,-3,true,false,null,{"query":"inner"}]}},
                      "query" : "minecraft tutorial", "params":"EgIQAQ%3D%3D" } )",
           "query"),
-      "minecraft tutorial");
-  EXPECT_EQ(json_string_field(R"({"query":"first","query":"second"})", "query"), "first");
+      V{"minecraft tutorial"});
+  EXPECT_EQ(json_string_fields(R"({"query":"first","query":"second"})", "query"),
+            (V{"first", "second"}));
 }
 
 TEST(JsonField, EscapesBecomeUtf8) {
-  EXPECT_EQ(json_string_field(R"({"q":"caf\u00e9 \"x\" \\ \/ \n\t"})", "q"),
-            "caf\xc3\xa9 \"x\" \\ / \n\t");
-  EXPECT_EQ(json_string_field(R"({"q":"\ud83d\ude00"})", "q"), "\xf0\x9f\x98\x80");
-  EXPECT_EQ(json_string_field(R"({"q":"\ud83d x"})", "q"), "\xef\xbf\xbd x");  // lone high
-  EXPECT_EQ(json_string_field(R"({"q":"\ude00"})", "q"), "\xef\xbf\xbd");      // lone low
+  using V = std::vector<std::string>;
+  EXPECT_EQ(json_string_fields(R"({"q":"caf\u00e9 \"x\" \\ \/ \n\t"})", "q"),
+            V{"caf\xc3\xa9 \"x\" \\ / \n\t"});
+  EXPECT_EQ(json_string_fields(R"({"q":"\ud83d\ude00"})", "q"), V{"\xf0\x9f\x98\x80"});
+  EXPECT_EQ(json_string_fields(R"({"q":"\ud83d x"})", "q"), V{"\xef\xbf\xbd x"});  // lone high
+  EXPECT_EQ(json_string_fields(R"({"q":"\ude00"})", "q"), V{"\xef\xbf\xbd"});      // lone low
 }
 
 TEST(JsonField, NothingFromWhatIsNotThere) {
@@ -32,19 +35,20 @@ TEST(JsonField, NothingFromWhatIsNotThere) {
         R"({"query":"ctl)"
         "\x01"
         R"("})",
-        R"({"query":"\u12"})", R"({"a" "query":"x"})"})
-    EXPECT_FALSE(json_string_field(json, "query")) << json;
+        R"({"query":"\u12"})", R"({"a" "query":"x"})", R"({"query":"x"} trailing)",
+        R"({"query":"x",})", R"({"query":"x")"})
+    EXPECT_TRUE(json_string_fields(json, "query").empty()) << json;
 }
 
 TEST(JsonField, DeepNestingIsRefusedNotRecursedInto) {
   std::string deep = R"({"a":)";
   for (int i = 0; i < 100000; ++i) deep += "[";
-  EXPECT_FALSE(json_string_field(deep, "query"));
+  EXPECT_TRUE(json_string_fields(deep, "query").empty());
   std::string ok = R"({"a":)";
   for (int i = 0; i < 60; ++i) ok += "[";
   for (int i = 0; i < 60; ++i) ok += "]";
   ok += R"(,"query":"x"})";
-  EXPECT_EQ(json_string_field(ok, "query"), "x");
+  EXPECT_EQ(json_string_fields(ok, "query"), std::vector<std::string>{"x"});
 }
 
 }  // namespace

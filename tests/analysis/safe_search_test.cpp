@@ -87,6 +87,8 @@ TEST(SafeSearch, EachEnginesParameterReplacesThePupilsOwn) {
       {"duckduckgo.com", "/?kp=-2&q=cats", "/?q=cats&kp=1"},
       {"html.duckduckgo.com", "/html/?q=cats", "/html/?q=cats&kp=1"},
       {"search.yahoo.com", "/search?p=cats&vm=p", "/search?p=cats&vm=r"},
+      // A pupil's own value however spelled (`saf%65` is `safe` to Google) is replaced.
+      {"www.google.com", "/search?%71=cats&saf%65=off", "/search?%71=cats&safe=active"},
       // "safe" inside another parameter's name or value is left alone.
       {"www.google.com", "/search?q=safe%3Doff&unsafe=1",
        "/search?q=safe%3Doff&unsafe=1&safe=active"},

@@ -34,7 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     WARDEN_CHECK(!s->terms.empty() && s->terms.size() <= kMaxSearchBytes);
     WARDEN_CHECK(valid_utf8(s->terms) == s->terms);
     WARDEN_CHECK(collapsed(s->terms, kMaxSearchBytes) == s->terms);
-    WARDEN_CHECK(s->value_offset + s->value_length <= target.size());
+    for (const auto& v : s->values) WARDEN_CHECK(v.offset + v.length <= target.size());
     WARDEN_CHECK(!s->in_body || body_may_search(host, target));
   }
   return 0;

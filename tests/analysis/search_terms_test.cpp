@@ -96,7 +96,27 @@ TEST(SearchTerms, TheRawValueIsLocatedForLeavingItOut) {
   const std::string_view target = "/search?client=a&q=secret+words&hl=en";
   const auto s = search_in_request("www.google.com", target);
   ASSERT_TRUE(s);
-  EXPECT_EQ(target.substr(s->value_offset, s->value_length), "secret+words");
+  ASSERT_EQ(s->values.size(), 1u);
+  EXPECT_EQ(target.substr(s->values[0].offset, s->values[0].length), "secret+words");
+}
+
+TEST(SearchTerms, AParameterGivenTwiceOrSpelledEncodedIsStillRead) {
+  // An engine may read either of two `q`s: the terms are both, and both are located.
+  const std::string_view target = "/search?q=&hl=en&q=make+a+bomb&%71=now";
+  const auto s = search_in_request("www.google.com", target);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->terms, "make a bomb now");
+  ASSERT_EQ(s->values.size(), 3u);
+  EXPECT_EQ(target.substr(s->values[1].offset, s->values[1].length), "make+a+bomb");
+  EXPECT_EQ(target.substr(s->values[2].offset, s->values[2].length), "now");
+  EXPECT_EQ(search_in_body("html.duckduckgo.com", "/html/", "application/x-www-form-urlencoded",
+                           "q=maths&q=make+a+bomb")
+                ->terms,
+            "maths make a bomb");
+  EXPECT_EQ(search_in_body("www.youtube.com", "/youtubei/v1/search", "application/json",
+                           R"({"query":"maths","context":{},"query":"make a bomb"})")
+                ->terms,
+            "maths make a bomb");
 }
 
 TEST(SearchTerms, LongSearchesAreCut) {
@@ -104,7 +124,7 @@ TEST(SearchTerms, LongSearchesAreCut) {
   const auto s = search_in_request("www.google.com", target);
   ASSERT_TRUE(s);
   EXPECT_EQ(s->terms.size(), kMaxSearchBytes);
-  EXPECT_EQ(s->value_length, 2000u);
+  EXPECT_EQ(s->values.at(0).length, 2000u);
 }
 
 TEST(SearchTerms, SearchesPostedInTheBody) {

@@ -73,6 +73,21 @@ TEST(Config, ListsComeOverHttpsOnly) {
   EXPECT_EQ(error_of("[lists_update]\nurl = \"https://lists.example/b.tar.gz\"\n"), "(accepted)");
 }
 
+TEST(Config, AlertsGoOverHttpsOrToThisHostOnly) {
+  const std::string refused =
+      "test.toml:2:11: alerts.webhook: must be an https:// URL (or http:// to 127.0.0.1, [::1] "
+      "or localhost)";
+  for (const char* url : {"http://alerts.example/hook", "http://localhost@evil.example/",
+                          "http://localhost:80@evil.example/", "http://127.0.0.1.evil.example/",
+                          "http://localhost:x/", "ftp://localhost/"})
+    EXPECT_EQ(error_of(std::string("[alerts]\nwebhook = \"") + url + "\"\n"), refused) << url;
+  for (const char* url : {"https://alerts.example/hook", "http://127.0.0.1:8080/hook",
+                          "http://localhost/", "http://[::1]:9/h?x=1", "http://localhost"})
+    EXPECT_EQ(error_of(std::string("[alerts]\nwebhook = \"") + url + "\"\n"), "(accepted)") << url;
+  EXPECT_EQ(error_of("[alerts]\nlog = \"-\"\n"),
+            "test.toml:2:7: alerts.log: must be a file (alerts are not for standard output)");
+}
+
 TEST(Config, WrongTypesAreRefused) {
   EXPECT_EQ(error_of("[proxy]\nthreads = \"4\"\n"),
             "test.toml:2:11: proxy.threads: expected an integer");

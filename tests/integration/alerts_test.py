@@ -109,7 +109,7 @@ class Alerts(unittest.TestCase):
         config = os.path.join(self.dir, f"{name}.toml")
         with open(config, "w") as f:
             f.write(f'[alerts]\nwebhook = "https://localhost:{port}/hook"\n'
-                    f'webhook_ca = ["{self.dir}/root.pem"]\ncontext_after = "1s"\n')
+                    f'webhook_ca = ["{self.dir}/root.pem"]\ncontext_after = "3s"\n')
         policy = os.path.join(self.dir, f"{name}-policy.toml")
         with open(policy, "w") as f:
             f.write(POLICY)

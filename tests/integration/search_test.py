@@ -231,6 +231,27 @@ class SearchTerms(unittest.TestCase):
             ("www.youtube.com", "h2", "minecraft \u00e9 tutorial", "youtube", "allow"),
             ("www.youtube.com", "http/1.1", "minecraft \u00e9 tutorial", "youtube", "allow")])
 
+    def test_a_posted_search_that_cannot_be_read_whole_is_refused_not_passed_unseen(self):
+        warden = self.start_warden()
+        ddg = "http://html.duckduckgo.com/html/"
+        # Expect: 100-continue is answered, then the body read and judged as usual.
+        Plain.posted.clear()
+        self.assertEqual(self.fetch(warden, ddg, "-H", "Expect: 100-continue",
+                                    "--data", "q=expect+continue")[0], "200")
+        self.assertEqual(Plain.posted, [b"q=expect+continue"])
+        for extra in (["-H", "Transfer-Encoding: chunked", "--data", "q=chunked+words"],
+                      ["-H", "Content-Encoding: gzip", "--data", "q=gzip+words"],
+                      ["--data", "q=" + "a" * (64 * 1024)]):
+            self.assertEqual(self.fetch(warden, ddg, *extra)[0], "413", extra[:2])
+        self.assertEqual(self.fetch(warden, "https://www.youtube.com/youtubei/v1/search",
+                                    "--http2", "-H", "Content-Type: application/json",
+                                    "--data", '{"query":"' + "a" * (64 * 1024) + '"}')[0], "413")
+        self.assertEqual(len(Plain.posted), 1)  # none of them reached the origin
+        lines = [l for l in warden.wait_for_log(6) if l["method"] == "POST"]
+        self.assertEqual(sorted(l["status"] for l in lines), [200, 413, 413, 413, 413])
+        self.assertEqual([l.get("search") for l in lines if l["status"] == 200],
+                         ["expect continue"])
+
     def test_a_posted_search_whose_body_never_comes_is_answered_in_time(self):
         warden = self.start_warden('[timeouts]\nbody_idle = "1s"\n')
         # An HTTP/2 POST to YouTube's search whose head comes and whose body never does: the

@@ -38,9 +38,22 @@ TEST_F(AlertSpoolTest, AlertsComeOutInTheOrderTheyWentInAcrossRestarts) {
     auto e = again.oldest();
     ASSERT_TRUE(e);
     EXPECT_EQ(e->body, want);
-    again.remove(*e);
+    EXPECT_TRUE(again.remove(*e));
   }
   EXPECT_FALSE(again.oldest());
+}
+
+TEST_F(AlertSpoolTest, OneSetAsideIsKeptButNoLongerHoldsUpTheRest) {
+  AlertSpool spool(folder_, 1 << 20);
+  std::string why;
+  ASSERT_TRUE(spool.put("{\"n\":1}", why)) << why;
+  ASSERT_TRUE(spool.put("{\"n\":2}", why)) << why;
+  auto first = spool.oldest();
+  ASSERT_TRUE(first);
+  EXPECT_TRUE(spool.set_aside(*first));
+  EXPECT_TRUE(fs::exists(first->path + ".refused"));
+  EXPECT_EQ(spool.oldest()->body, "{\"n\":2}");
+  EXPECT_EQ(spool.count(), 1u);
 }
 
 TEST_F(AlertSpoolTest, AFullSpoolRefusesAndSaysSo) {
