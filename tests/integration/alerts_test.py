@@ -24,7 +24,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import harness  # noqa: E402
-from harness import ThreadingServer, Warden, wait_until  # noqa: E402
+from harness import Ok, ThreadingServer, Warden, wait_until  # noqa: E402
 
 IN_NETNS = harness.enter_network_namespace(private_mounts=True)
 harness.WARDEN = sys.argv.pop(1) if len(sys.argv) > 1 else harness.WARDEN
@@ -41,19 +41,6 @@ name = "bullying searches"
 category = "bullying"
 searches = ["everyone hates me"]
 """
-
-
-class Plain(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def do_GET(self):
-        self.send_response(200)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"ok")
-
-    def log_message(self, *args):
-        pass
 
 
 class Hook(http.server.BaseHTTPRequestHandler):
@@ -84,7 +71,7 @@ class Alerts(unittest.TestCase):
             f.write("127.0.0.1 localhost www.google.com forcesafesearch.google.com\n")
         subprocess.run(["mount", "--bind", hosts, "/etc/hosts"], check=True)
         harness.make_origin_pki(cls.dir, "localhost")
-        cls.plain = ThreadingServer(("127.0.0.1", 80), Plain)
+        cls.plain = ThreadingServer(("127.0.0.1", 80), Ok)
         threading.Thread(target=cls.plain.serve_forever, daemon=True).start()
 
     @classmethod

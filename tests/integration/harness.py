@@ -39,6 +39,26 @@ class Origin(http.server.BaseHTTPRequestHandler):
         pass
 
 
+class Ok(http.server.BaseHTTPRequestHandler):
+    """A search engine's stand-in: "ok" to every GET and POST; the bodies POSTed are kept in
+    `posted`, as they arrived."""
+    protocol_version = "HTTP/1.1"
+    posted = []
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def do_POST(self):
+        Ok.posted.append(self.rfile.read(int(self.headers["Content-Length"])))
+        self.do_GET()
+
+    def log_message(self, *args):
+        pass
+
+
 class ThreadingServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
 

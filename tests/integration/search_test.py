@@ -12,7 +12,6 @@ Needs root (a network and mount namespace of its own, ports 80 and 443, /etc/hos
 skips saying why otherwise."""
 import hashlib
 import hmac
-import http.server
 import os
 import shutil
 import socket
@@ -26,7 +25,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import harness  # noqa: E402
-from harness import Nginx, ThreadingServer, Warden  # noqa: E402
+from harness import Nginx, Ok, ThreadingServer, Warden  # noqa: E402
 
 IN_NETNS = harness.enter_network_namespace(private_mounts=True)
 harness.WARDEN = sys.argv.pop(1) if len(sys.argv) > 1 else harness.WARDEN
@@ -77,24 +76,6 @@ def read_h2_frame(sock):
     return head[3], head[4], int.from_bytes(head[5:9], "big") & 0x7fffffff, exactly(length)
 
 
-class Plain(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    posted = []  # the bodies of POSTs, as received
-
-    def do_GET(self):
-        self.send_response(200)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"ok")
-
-    def do_POST(self):
-        Plain.posted.append(self.rfile.read(int(self.headers["Content-Length"])))
-        self.do_GET()
-
-    def log_message(self, *args):
-        pass
-
-
 class SearchTerms(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -118,7 +99,7 @@ class SearchTerms(unittest.TestCase):
         cls.nginx = Nginx(cls.dir, www, [("127.0.0.1:443", True,
                                           "location / { return 200 'ok'; } location /youtubei/ "
                                           "{ proxy_pass http://127.0.0.1:80; }")])
-        cls.plain = ThreadingServer(("127.0.0.1", 80), Plain)
+        cls.plain = ThreadingServer(("127.0.0.1", 80), Ok)
         threading.Thread(target=cls.plain.serve_forever, daemon=True).start()
 
     @classmethod
@@ -209,17 +190,17 @@ class SearchTerms(unittest.TestCase):
                     'searches = ["make bomb"]\n')
         warden = self.start_warden("", "--policy", policy)
         form = "q=caf%C3%A9+cr%C3%A8me&b=&kl=uk-en"
-        Plain.posted.clear()
+        Ok.posted.clear()
         self.assertEqual(self.fetch(warden, "http://html.duckduckgo.com/html/", "--data", form)[0],
                          "200")
-        self.assertEqual(Plain.posted, [form.encode()])  # the body went on as it was sent
+        self.assertEqual(Ok.posted, [form.encode()])  # the body went on as it was sent
         youtube = ('{"context":{"client":{"clientName":"WEB","hl":"en"}},'
                    '"query":"minecraft \\u00e9 tutorial","params":"EgIQAQ%3D%3D"}')
         for version in ("--http2", "--http1.1"):
             self.assertEqual(self.fetch(warden, "https://www.youtube.com/youtubei/v1/search?key=k",
                                         version, "-H", "Content-Type: application/json",
                                         "--data", youtube)[0], "200")
-        self.assertEqual(Plain.posted[1:], [youtube.encode()] * 2)  # held over h2, then sent whole
+        self.assertEqual(Ok.posted[1:], [youtube.encode()] * 2)  # held over h2, then sent whole
         self.assertEqual(self.fetch(warden, "https://www.startpage.com/sp/search", "--http2",
                                     "--data", "query=how+to+make+a+bomb&cat=web")[0], "403")
         # (seven lines: the four POSTs and the three intercepted tunnels' own)
@@ -235,10 +216,10 @@ class SearchTerms(unittest.TestCase):
         warden = self.start_warden()
         ddg = "http://html.duckduckgo.com/html/"
         # Expect: 100-continue is answered, then the body read and judged as usual.
-        Plain.posted.clear()
+        Ok.posted.clear()
         self.assertEqual(self.fetch(warden, ddg, "-H", "Expect: 100-continue",
                                     "--data", "q=expect+continue")[0], "200")
-        self.assertEqual(Plain.posted, [b"q=expect+continue"])
+        self.assertEqual(Ok.posted, [b"q=expect+continue"])
         for extra in (["-H", "Transfer-Encoding: chunked", "--data", "q=chunked+words"],
                       ["-H", "Content-Encoding: gzip", "--data", "q=gzip+words"],
                       ["--data", "q=" + "a" * (64 * 1024)]):
@@ -246,7 +227,7 @@ class SearchTerms(unittest.TestCase):
         self.assertEqual(self.fetch(warden, "https://www.youtube.com/youtubei/v1/search",
                                     "--http2", "-H", "Content-Type: application/json",
                                     "--data", '{"query":"' + "a" * (64 * 1024) + '"}')[0], "413")
-        self.assertEqual(len(Plain.posted), 1)  # none of them reached the origin
+        self.assertEqual(len(Ok.posted), 1)  # none of them reached the origin
         lines = [l for l in warden.wait_for_log(6) if l["method"] == "POST"]
         self.assertEqual(sorted(l["status"] for l in lines), [200, 413, 413, 413, 413])
         self.assertEqual([l.get("search") for l in lines if l["status"] == 200],
