@@ -39,7 +39,8 @@ std::optional<Failure> read_string(const toml::node& v, std::string_view key, st
 }  // namespace
 
 std::optional<Failure> parse_alert_rule(const toml::table& t, std::size_t index,
-                                        const std::vector<Group>& groups, const std::string& folder,
+                                        const std::vector<Group>& groups,
+                                        const std::filesystem::path& folder,
                                         std::vector<AlertRule>& out) {
   AlertRule rule;
   rule.name = fmt::format("alert {} (line {})", index + 1, t.source().begin.line);
@@ -74,7 +75,7 @@ std::optional<Failure> parse_alert_rule(const toml::table& t, std::size_t index,
     } else if (key == "searches_file") {
       std::string file;
       if ((f = read_string(v, key, file))) return f;
-      if (!file.starts_with('/')) file = folder + file;
+      if (std::filesystem::path(file).is_relative()) file = (folder / file).string();
       if (auto why = read_terms_file(file, *terms))
         f = Failure{v.source(), "alert.searches_file: " + *why};
     } else {

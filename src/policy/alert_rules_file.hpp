@@ -5,13 +5,15 @@
 #include "policy/alert_rules.hpp"
 #include "policy/toml_read.hpp"
 
+#include <filesystem>
+
 namespace warden::policy::detail {
 
 // One [[alert]] table (the `index`th), appended to `out`. A `searches_file` is read relative to
 // `folder` (the policy file's).
 [[nodiscard]] std::optional<Failure> parse_alert_rule(const toml::table& t, std::size_t index,
                                                       const std::vector<Group>& groups,
-                                                      const std::string& folder,
+                                                      const std::filesystem::path& folder,
                                                       std::vector<AlertRule>& out);
 
 }  // namespace warden::policy::detail

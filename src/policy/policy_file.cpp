@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include <filesystem>
 #include <fstream>
 #include <re2/re2.h>
 #include <sstream>
@@ -309,9 +310,8 @@ base::Result<PolicyPtr> parse_policy(std::string_view text, const std::string& s
   PageStrings page;
   Restrictions restrictions;
   std::vector<AlertRule> alerts;
-  // Files a policy names (alert term lists) are relative to it.
-  const std::size_t slash = source.rfind('/');
-  const std::string folder = slash == std::string::npos ? "" : source.substr(0, slash + 1);
+  // Files a policy names (alert term lists) are relative to it (either separator on Windows).
+  const std::filesystem::path folder = std::filesystem::path(source).parent_path();
   std::optional<Failure> failure;
   // Groups first: rules refer to them.
   if (const auto* g = root.get("group")) {

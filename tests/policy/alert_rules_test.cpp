@@ -93,7 +93,8 @@ TEST(AlertRules, ErrorsSayWhereAndWhy) {
 TEST(AlertRules, ALineOfAListFileWithNoWordIsNamedByFileAndLine) {
   const fs::path file = fs::temp_directory_path() / "warden-alert-terms.txt";
   std::ofstream(file) << "fine words\n!!!\n";
-  auto p = parse("[[alert]]\ncategory = \"x\"\nsearches_file = \"" + file.string() + "\"\n");
+  // (a literal string: a Windows path's backslashes are not escapes there)
+  auto p = parse("[[alert]]\ncategory = \"x\"\nsearches_file = '" + file.string() + "'\n");
   fs::remove(file);
   ASSERT_FALSE(p);
   EXPECT_EQ(p.error().context, "policy.toml:3:17: alert.searches_file: " + file.string() +
