@@ -269,6 +269,8 @@ class ListsUpdate(unittest.TestCase):
         self.assertEqual(out.returncode, 0, out.stderr)
         reloaded = wait_until(lambda: w.curl("-o", "/dev/null", "-w", "%{http_code}",
                                              "http://newgame.test/").stdout == "403", timeout=15)
+        # (load goes on until enough requests ran across the swap, however slow the machine)
+        wait_until(lambda: len(results) > 20, timeout=30)
         stop.set()
         for t in threads:
             t.join()
