@@ -82,7 +82,7 @@ class SafeSearch(unittest.TestCase):
         cls.net.cleanup()
         shutil.rmtree(cls.dir, ignore_errors=True)
 
-    def warden(self, policy_text=None):
+    def warden(self, policy_text=None, config=""):
         folder = tempfile.mkdtemp(dir=self.dir)
         args = ["--upstream-ca", os.path.join(self.dir, "root.pem"), "--capture", "local"]
         if policy_text is not None:
@@ -90,7 +90,7 @@ class SafeSearch(unittest.TestCase):
             with open(self.policy, "w") as f:
                 f.write(policy_text)
             args += ["--policy", self.policy]
-        w = WardenInNs(self.net, self.dev, folder, *args)
+        w = WardenInNs(self.net, self.dev, folder, *args, config=config)
         self.addCleanup(lambda: w.proc.poll() is None and w.stop())
         self.addCleanup(lambda: self.net.run(self.dev, "nft", "delete", "table", "inet", "warden"))
         return w
@@ -171,6 +171,20 @@ class SafeSearch(unittest.TestCase):
                                        *(["-x", "http://127.0.0.1:3128"] if proxy else []),
                                        "https://www.youtube.com/watch?v=other")
                 self.assertEqual(blocked.stdout, "403", blocked.stderr)
+
+    def test_a_connection_left_encrypted_still_goes_to_the_safe_address(self):
+        w = self.warden(config='[tls]\nno_decrypt = ["youtube.com"]\n')
+        for proxy in (True, False):
+            with self.subTest(proxy=proxy):
+                via = ["-x", "http://127.0.0.1:3128"] if proxy else []
+                # Spliced: the origin's own certificate (the test root), not the school CA's.
+                out = self.net.run(self.dev, "curl", "-sS", "--max-time", "8", "--cacert",
+                                   os.path.join(self.dir, "root.pem"), *via,
+                                   "https://www.youtube.com/results?search_query=cats")
+                self.assertEqual(out.returncode, 0, out.stderr)
+                got = said(out.stdout)
+                self.assertEqual((got["addr"], got["sni"]), (SAFE, "www.youtube.com"))
+        self.assertEqual(w.log_line(host="www.youtube.com", scheme="splice")["decision"], "allow")
 
     def test_a_reload_switches_a_groups_mode_live(self):
         w = self.warden('[[safe_search]]\nmethod = "address"\n')
