@@ -96,6 +96,7 @@ void AlertWebhook::run() {
       if (stopping_) return;
       woken_ = false;
     }
+    bool emptied = true;  // (false: stopped on a failure, so the backoff stands)
     while (auto entry = spool_.oldest()) {
       Answer answer = post(settings_, ca_blob, entry->body);
       if (answer.failure.empty() || answer.final) {
@@ -122,9 +123,10 @@ void AlertWebhook::run() {
                       answer.failure, spool_.count(), spool_.folder());
       last_failure = std::move(answer.failure);
       backoff = std::clamp(backoff * 2, 1s, 60s);
+      emptied = false;
       break;
     }
-    if (!spool_.oldest()) backoff = 0s;
+    if (emptied) backoff = 0s;
   }
 }
 

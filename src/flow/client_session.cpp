@@ -1,7 +1,6 @@
 #include "flow/client_session.hpp"
 
 #include "analysis/search_terms.hpp"
-#include "flow/body_copy.hpp"
 #include "flow/detail/exchange.hpp"
 #include "flow/h2_bridge.hpp"
 #include "http/chars.hpp"
@@ -200,15 +199,9 @@ net::Awaitable<bool> ClientSession::read_search_body(Exchange& ex, std::string_v
   }
   const auto length = static_cast<std::size_t>(framing.length);
   if (length == 0) co_return true;
+  // Asked for first: the body is what is judged (forward() sees it buffered, and adds no 100).
   if (ex.semantics.expect_continue && client_buf_.size() < length) {
-    // Asked for first: the body is what is judged (forward() sees it buffered, and adds no 100).
-    const std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";  // not constexpr: GCC 12
-    if (!co_await write_all(*client_, kContinue, watchdog_, config_->timeouts.body_idle)) {
-      ex.record.end = "client_abort";
-      log_exchange(ex);
-      co_return false;
-    }
-    ex.record.bytes_out += kContinue.size();
+    if (!co_await answer_continue(ex)) co_return false;
   }
   const unsigned expiries = watchdog_.expiries();
   watchdog_.expire_after(config_->timeouts.body_idle);

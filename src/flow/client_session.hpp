@@ -133,6 +133,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // forwarding takes it from) and returned as a view of it; empty otherwise. False: the client
   // went away or was too slow (answered and logged).
   net::Awaitable<bool> read_search_body(Exchange& ex, std::string_view& body);
+  // "100 Continue" to a client that asked for it; false: it went away (logged).
+  net::Awaitable<bool> answer_continue(Exchange& ex);
   // A search, with the [[alert]] rules it matched, to the alert center (when there are rules).
   void report_search(const Exchange& ex, const analysis::Search& s,
                      const policy::Decision& d) const;

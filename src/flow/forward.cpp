@@ -186,6 +186,17 @@ net::Awaitable<net::StreamPtr> ClientSession::open_upstream(Exchange& ex, const 
   co_return stream;
 }
 
+net::Awaitable<bool> ClientSession::answer_continue(Exchange& ex) {
+  const std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";  // not constexpr: GCC 12
+  if (!co_await write_all(*client_, kContinue, watchdog_, config_->timeouts.body_idle)) {
+    ex.record.end = "client_abort";
+    log_exchange(ex);
+    co_return false;
+  }
+  ex.record.bytes_out += kContinue.size();
+  co_return true;
+}
+
 net::Awaitable<bool> ClientSession::forward(Exchange& ex) {
   const EngineConfig& cfg = *config_;
   const Timeouts& t = cfg.timeouts;
@@ -217,14 +228,8 @@ net::Awaitable<bool> ClientSession::forward(Exchange& ex) {
     // We answer Expect: 100-continue ourselves (the upstream never sees the expectation), once
     // we know the request will be forwarded.
     if (ex.semantics.expect_continue && body && !sent_continue && client_buf_.empty()) {
-      const std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";  // not constexpr: GCC 12
-      if (!co_await write_all(*client_, kContinue, watchdog_, t.body_idle)) {
-        ex.record.end = "client_abort";
-        log_exchange(ex);
-        co_return false;
-      }
+      if (!co_await answer_continue(ex)) co_return false;
       sent_continue = true;
-      ex.record.bytes_out += kContinue.size();
     }
 
     const CopyResult sent =
