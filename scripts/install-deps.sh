@@ -17,6 +17,9 @@ PACKAGES=(
   libssl-dev libnghttp2-dev libre2-dev libidn2-dev zlib1g-dev libsystemd-dev libseccomp-dev
   # `warden lists update`: the HTTPS fetch (libcurl) and the archive (libarchive)
   libcurl4-openssl-dev libarchive-dev
+  # phrase scanning of pages (src/analysis): Vectorscan (never libhyperscan-dev, they conflict),
+  # the content decoders, charset detection and Unicode case folding
+  libvectorscan-dev libbrotli-dev libzstd-dev libuchardet-dev libutf8proc-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev curl openssl python3 ca-certificates procps
   iproute2 util-linux nftables

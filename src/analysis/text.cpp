@@ -102,4 +102,49 @@ std::string collapsed(std::string_view text, std::size_t max_bytes) {
   return out;
 }
 
+namespace {
+
+// Windows-1252's 0x80..0x9F (WHATWG encoding standard, index-windows-1252); the rest of the
+// bytes are their ISO-8859-1 code points.
+constexpr std::uint16_t kWindows1252High[32] = {
+    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
+
+void append_code_point(std::uint32_t cp, std::string& out) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+}  // namespace
+
+std::string windows1252_to_utf8(std::string_view bytes) {
+  std::string out;
+  out.reserve(bytes.size() + bytes.size() / 4);
+  for (const char c : bytes) {
+    const auto b = static_cast<std::uint8_t>(c);
+    append_code_point(b >= 0x80 && b < 0xA0 ? kWindows1252High[b - 0x80] : b, out);
+  }
+  return out;
+}
+
+bool is_utf8(std::string_view bytes, bool allow_cut_end) {
+  while (!bytes.empty()) {
+    const Sequence q = sequence_at(bytes);
+    if (q.matched != q.expected)
+      return allow_cut_end && q.matched == bytes.size() && q.expected <= 4 &&
+             static_cast<std::uint8_t>(bytes[0]) >= 0xC2;
+    bytes.remove_prefix(q.matched);
+  }
+  return true;
+}
+
 }  // namespace warden::analysis

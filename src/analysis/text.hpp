@@ -19,4 +19,11 @@ namespace warden::analysis {
 // cut to at most `max_bytes` without splitting a UTF-8 sequence. `text` must be valid UTF-8.
 [[nodiscard]] std::string collapsed(std::string_view text, std::size_t max_bytes);
 
+// Windows-1252 bytes (the WHATWG superset of ISO-8859-1 that browsers use for both) as UTF-8.
+[[nodiscard]] std::string windows1252_to_utf8(std::string_view bytes);
+
+// Whether `bytes` is well-formed UTF-8 (a sequence cut at the very end counts as well-formed when
+// `allow_cut_end`: the rest may be in the next piece).
+[[nodiscard]] bool is_utf8(std::string_view bytes, bool allow_cut_end = false);
+
 }  // namespace warden::analysis

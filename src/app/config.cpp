@@ -686,6 +686,12 @@ const std::vector<Key>& schema() {
           "alerts", "spool_max_mb",
           "Most the webhook's spool holds; past it new alerts are in the alert log only.",
           [](Config& c) -> std::uint32_t& { return c.alerts.spool_max_mb; }, 1, 100000),
+      integer_key(
+          "analysis", "max_scan_bytes",
+          "Phrase scanning ([[phrases]] in the policy): a text response is held until it has\n"
+          "been scanned, up to this many bytes as they came (compressed); a longer one is sent on\n"
+          "after them, judged on them.",
+          [](Config& c) -> std::size_t& { return c.analysis.max_scan_bytes; }, 4096, 64 << 20),
   };
   return keys;
 }
@@ -922,6 +928,7 @@ flow::EngineConfig make_engine_config(const Config& c) {
                  : c.log.search == "off" ? flow::EngineConfig::SearchLog::Off
                                          : flow::EngineConfig::SearchLog::Plain;
   e.timeouts = c.timeouts;
+  e.max_scan_bytes = c.analysis.max_scan_bytes;
   e.connect_ports = c.proxy.connect_ports;
   e.via = "1.1 " + c.proxy.via;
   e.forwarded_for = c.proxy.forwarded_for;

@@ -91,6 +91,11 @@ struct AlertsSection {
   std::uint32_t spool_max_mb = 64;
 };
 
+// Phrase scanning of pages (docs/analysis.md); the lists and limits are the policy's ([[phrases]]).
+struct AnalysisSection {
+  std::size_t max_scan_bytes = 1 << 20;  // a text response is held until scanned up to this
+};
+
 struct Config {
   std::string state_dir;  // empty: the default for the user (see default_state_dir())
   ProxySection proxy;
@@ -103,6 +108,7 @@ struct Config {
   capture::CaptureSettings capture;  // [capture] and [egress]
   LogSection log;
   AlertsSection alerts;
+  AnalysisSection analysis;
 };
 
 using ConfigPtr = std::shared_ptr<const Config>;

@@ -181,6 +181,14 @@ base::Result<policy::PolicyPtr> load_configured_policy(const Config& c) {
                std::chrono::duration_cast<std::chrono::milliseconds>(
                    std::chrono::steady_clock::now() - started)
                    .count());
+  for (const auto& r : p.phrase_rules()) {
+    spdlog::info("phrases \"{}\": {} entries, {}{}", r.name, r.entries,
+                 r.limit == 0 ? std::string("pages scored, never blocked")
+                              : fmt::format("a page blocked at a score of {}", r.limit),
+                 r.skipped == 0 ? std::string()
+                                : fmt::format("; {} lines skipped (lenient), the first {}",
+                                              r.skipped, r.first_skipped));
+  }
   return loaded;
 }
 

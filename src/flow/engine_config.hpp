@@ -64,6 +64,9 @@ struct EngineConfig {
   enum class SearchLog : unsigned char { Plain, Hash, Off };
   SearchLog log_search = SearchLog::Plain;
   std::string search_hash_key;  // the installation's key for Hash (app/search_hash_key)
+  // Phrase scanning: a text response is held until scanned up to this many bytes (as they came,
+  // framing included); what follows is relayed unscanned (analysis.max_scan_bytes).
+  std::size_t max_scan_bytes = 1 << 20;
 };
 
 using EngineConfigPtr = std::shared_ptr<const EngineConfig>;

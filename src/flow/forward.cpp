@@ -329,6 +329,11 @@ net::Awaitable<bool> ClientSession::forward(Exchange& ex) {
     co_return false;
   }
 
+  // Phrase scanning: a text response may be held and scored, and answered with the block page.
+  const std::optional<bool> answered =
+      co_await check_page(ex, response.head, rsem->body, *upstream, upstream_buf);
+  if (answered) co_return *answered;
+
   // Framing towards the client.
   const bool client11 = ex.head.version == http::Version::Http11;
   http::ClientFraming framing;

@@ -5,6 +5,7 @@
 #include "flow/detail/until_woken.hpp"
 #include "http/alt_svc.hpp"
 #include "http/chars.hpp"
+#include "flow/page_check.hpp"
 #include "http/error_response.hpp"
 #include "http/h2_translate.hpp"
 
@@ -51,6 +52,11 @@ struct H2Bridge::Stream {
   // (the client's window reopened as it comes), and judged with the body once it is complete.
   std::optional<http::h2::Request> held;
   std::string held_body;
+  // Phrase scanning (page_check): a text response held, head and body, while its check reads
+  // it; sent on (or replaced by the block page) when the body ends or reaches max_scan_bytes.
+  std::unique_ptr<PageCheck> check;
+  http::h2::Response held_response;
+  std::string held_response_body;
 };
 
 H2Bridge::H2Bridge(ClientSession& session, std::shared_ptr<H2Upstream> upstream)
@@ -258,20 +264,27 @@ void H2Bridge::on_upstream_event(http::h2::ClientEvent& e) {
         down_.inform(s.id, e.response.status, e.response.fields);
         break;
       case Kind::Response:
+        without_quic_offers(e.response.fields);
+        if (start_check(s, e.response)) break;  // held while its text is checked
         s.ex.response_started = true;
         s.ex.record.status = e.response.status;
-        without_quic_offers(e.response.fields);
         down_.respond(s.id, e.response.status, e.response.fields, e.response.end_stream);
         break;
       case Kind::Data:
+        if (s.check) {
+          hold_response_data(s, e.data);
+          break;
+        }
         s.ex.record.bytes_out += e.data.size();
         s.response_owed += e.data.size();
         down_.send_data(s.id, e.data, false);
         break;
       case Kind::Trailers:
+        if (s.check && !release_response(s, true)) break;  // blocked: the page was the answer
         down_.send_trailers(s.id, e.response.fields);
         break;
       case Kind::EndStream:
+        if (s.check && !release_response(s, true)) break;
         down_.send_data(s.id, {}, true);  // (no-op when the head or trailers ended it)
         finish(s, "ok");
         break;
@@ -455,8 +468,61 @@ void H2Bridge::respond_error(Stream& s, unsigned status, ErrorCode code, std::st
   finish(s, "error");
 }
 
+bool H2Bridge::start_check(Stream& s, const http::h2::Response& r) {
+  const auto field = [&](std::string_view name) {
+    for (const auto& [n, v] : r.fields)
+      if (n == name) return std::string_view(v);
+    return std::string_view();
+  };
+  const ResponseFacts facts{s.ex.record.method, r.status, field("content-type"),
+                            field("content-encoding"), !r.end_stream};
+  s.check = PageCheck::start(session_.ctx_.policy, s.ex.record.group, s.ex.bypassed, facts,
+                             session_.config_->max_scan_bytes);
+  if (s.check) s.held_response = r;
+  return s.check != nullptr;
+}
+
+void H2Bridge::hold_response_data(Stream& s, std::string_view data) {
+  s.check->feed(data);
+  upstream_->consumed(s.upstream, data.size());  // held here: the origin may send on
+  s.held_response_body.append(data);
+  held_response_bytes_ += data.size();
+  // At the limit, or with this connection's streams holding too much together, the response
+  // goes on judged on what was read (and the rest is relayed unscanned).
+  const std::size_t limit = session_.config_->max_scan_bytes;
+  if (s.held_response_body.size() >= limit || held_response_bytes_ > kHeldResponsesPerLimit * limit)
+    release_response(s, false);
+}
+
+bool H2Bridge::release_response(Stream& s, bool complete) {
+  const std::optional<policy::Decision> block = s.check->verdict(s.ex.record, complete);
+  std::string body = std::move(s.held_response_body);
+  drop_check(s);
+  if (block) {
+    session_.record_decision(s.ex, *block);
+    respond_local(s, session_.blocked_response(s.ex, *block, true, false));
+    if (!complete) upstream_->reset(s.upstream, h2error::kCancel);  // the rest is not wanted
+    finish(s, s.ex.record.end);
+    return false;
+  }
+  s.ex.response_started = true;
+  s.ex.record.status = s.held_response.status;
+  down_.respond(s.id, s.held_response.status, s.held_response.fields, false);
+  s.ex.record.bytes_out += body.size();
+  down_.send_data(s.id, body, false);
+  return true;
+}
+
+void H2Bridge::drop_check(Stream& s) {
+  held_response_bytes_ -= s.held_response_body.size();
+  s.held_response_body = {};
+  s.held_response = {};
+  s.check.reset();
+}
+
 void H2Bridge::finish(Stream& s, std::string_view end) {
   if (s.finished) return;
+  if (s.check) drop_check(s);  // (ended while held: reset, timed out, the client gone)
   s.finished = true;
   s.ex.record.end = end;
   session_.log_exchange(s.ex);

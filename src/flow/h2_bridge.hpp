@@ -53,6 +53,12 @@ class H2Bridge final : public H2Upstream::Sink {
   void release(Stream& s);
   // A held POST given up (refused, timed out, reset): its bytes leave the bridge's budget.
   void drop_held(Stream& s);
+  // Phrase scanning: starts holding a response that is to be checked (true), or not.
+  bool start_check(Stream& s, const http::h2::Response& r);
+  void hold_response_data(Stream& s, std::string_view data);
+  // The check's verdict: the held response sent on (true), or the block page instead (false).
+  bool release_response(Stream& s, bool complete);
+  void drop_check(Stream& s);
   // Judges the stream's request (with the body of a held POST) and opens it upstream.
   void dispatch(Stream& s, const http::h2::Request& r, std::string_view body, bool end_stream);
   // Warden's own complete HTTP/1.1 response (block or error page) on the stream.
@@ -78,6 +84,10 @@ class H2Bridge final : public H2Upstream::Sink {
   // reopened as they come, so this, not the connection window, bounds them.
   static constexpr std::size_t kMaxHeldBytes = 256 * 1024;
   std::size_t held_bytes_ = 0;
+  // Responses held for phrase scanning, all streams together, at most this many times
+  // max_scan_bytes; past it a response goes on judged on what was read.
+  static constexpr std::size_t kHeldResponsesPerLimit = 4;
+  std::size_t held_response_bytes_ = 0;
   net::Clock::time_point writing_since_{};  // a write to the client in progress since then
   bool upstream_gone_ = false;
   bool done_ = false;

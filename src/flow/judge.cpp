@@ -116,6 +116,7 @@ policy::Decision ClientSession::judge_request(Exchange& ex, std::string_view bod
   record_search(ex, std::move(search));
   if (decision.action == policy::Action::Block || decision.action == policy::Action::Reject)
     return decision;  // answered here: nothing is sent on
+  ex.bypassed = decision.by_bypass;
   ex.changes = changes_for(decision, ex.target.authority.host, ex.target.path);
   if (!ex.changes.target.empty()) ex.target.path = ex.changes.target;  // the log keeps the asked
   return decision;

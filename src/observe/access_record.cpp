@@ -68,6 +68,15 @@ void append_json_line(const AccessRecord& r, std::string& out) {
     append_json_key(out, "search_kind");
     append_json_string(out, r.search_kind);
   }
+  if (!r.page_scan.empty()) {
+    append_json_key(out, "page_scan");
+    append_json_string(out, r.page_scan);
+    out += fmt::format(",\"page_score\":{}", r.page_score);
+    if (!r.page_category.empty()) {
+      append_json_key(out, "page_category");
+      append_json_text(out, r.page_category);
+    }
+  }
   out.append("}\n");
 }
 

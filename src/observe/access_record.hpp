@@ -42,6 +42,12 @@ struct AccessRecord {
   std::string search_hash;
   std::string_view search_engine;
   std::string_view search_kind;  // "submitted" or "partial" (typed so far, autocomplete)
+  // Phrase scanning (analysis/page_scan): the page's score and the category that weighed most;
+  // page_scan "complete" (read to its end) or "partial" (the first analysis.max_scan_bytes);
+  // empty when the response was not scanned.
+  std::string_view page_scan;
+  int page_score = 0;
+  std::string page_category;
 };
 
 // The record as one JSON object followed by '\n'.

@@ -35,14 +35,16 @@ bool Schedule::active(std::chrono::system_clock::time_point now) const {
 
 Policy::Policy(std::vector<Group> groups, std::vector<Rule> rules,
                std::shared_ptr<const CategoryLists> lists, PageStrings strings, std::string source,
-               Restrictions restrictions, std::vector<AlertRule> alerts)
+               Restrictions restrictions, std::vector<AlertRule> alerts,
+               std::vector<PhraseRule> phrases)
     : groups_(std::move(groups)),
       rules_(std::move(rules)),
       lists_(std::move(lists)),
       strings_(std::move(strings)),
       source_(std::move(source)),
       restrictions_(std::move(restrictions)),
-      alerts_(std::move(alerts)) {}
+      alerts_(std::move(alerts)),
+      phrases_(std::move(phrases)) {}
 
 std::shared_ptr<const Policy> Policy::with_bypass(std::optional<Bypass> b) const {
   auto copy = std::make_shared<Policy>(*this);

@@ -19,6 +19,7 @@
 #include "policy/alert_rules.hpp"
 #include "policy/category_lists.hpp"
 #include "policy/domain_set.hpp"
+#include "policy/phrase_rules.hpp"
 #include "policy/restrictions.hpp"
 #include "policy/term_list.hpp"
 
@@ -148,7 +149,8 @@ class Policy {
  public:
   Policy(std::vector<Group> groups, std::vector<Rule> rules,
          std::shared_ptr<const CategoryLists> lists, PageStrings strings, std::string source,
-         Restrictions restrictions = {}, std::vector<AlertRule> alerts = {});
+         Restrictions restrictions = {}, std::vector<AlertRule> alerts = {},
+         std::vector<PhraseRule> phrases = {});
 
   [[nodiscard]] Decision evaluate(const Request& r) const;
   // The "other" rules (protocol = "other"): a destination match beats a port match beats a
@@ -169,6 +171,11 @@ class Policy {
                                                    bool partial) const {
     return policy::alerts_for(alerts_, group, terms, partial);
   }
+  [[nodiscard]] const std::vector<PhraseRule>& phrase_rules() const { return phrases_; }
+  // The [[phrases]] rule that scans the pages `group` is shown, or null (not scanned).
+  [[nodiscard]] const PhraseRule* phrase_rule(std::string_view group) const {
+    return phrase_rule_for(phrases_, group);
+  }
   // What an allowed request of `group` to `host` gets: restricted modes and header rules
   // (`target` empty where only the host is known).
   [[nodiscard]] RequestChanges changes(std::string_view group, std::string_view host,
@@ -187,6 +194,7 @@ class Policy {
   std::string source_;
   Restrictions restrictions_;
   std::vector<AlertRule> alerts_;
+  std::vector<PhraseRule> phrases_;
   std::optional<Bypass> bypass_;
 };
 

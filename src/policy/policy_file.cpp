@@ -2,6 +2,7 @@
 
 #include "platform/os.hpp"
 #include "policy/alert_rules_file.hpp"
+#include "policy/phrase_rules_file.hpp"
 #include "policy/host.hpp"
 #include "policy/restrictions_file.hpp"
 #include "policy/toml_read.hpp"
@@ -310,7 +311,9 @@ base::Result<PolicyPtr> parse_policy(std::string_view text, const std::string& s
   PageStrings page;
   Restrictions restrictions;
   std::vector<AlertRule> alerts;
-  // Files a policy names (alert term lists) are relative to it (either separator on Windows).
+  std::vector<PhraseRule> phrases;
+  // Files a policy names (alert term lists, phrase lists) are relative to it (either separator
+  // on Windows).
   const std::filesystem::path folder = std::filesystem::path(source).parent_path();
   std::optional<Failure> failure;
   // Groups first: rules refer to them.
@@ -387,6 +390,11 @@ base::Result<PolicyPtr> parse_policy(std::string_view text, const std::string& s
         return detail::parse_alert_rule(t, i, groups, folder, alerts);
       });
       if (failure) return to_error(*failure, source);
+    } else if (key == "phrases") {
+      failure = detail::for_each_table(v, "phrases", [&](const toml::table& t, std::size_t i) {
+        return detail::parse_phrase_rule(t, i, groups, folder, phrases);
+      });
+      if (failure) return to_error(*failure, source);
     } else if (key == "header") {
       failure = detail::for_each_table(v, "header", [&](const toml::table& t, std::size_t i) {
         return detail::parse_header_rule(t, i, groups, restrictions.headers);
@@ -418,7 +426,7 @@ base::Result<PolicyPtr> parse_policy(std::string_view text, const std::string& s
   }
   return std::make_shared<const Policy>(std::move(groups), std::move(rules), std::move(lists),
                                         std::move(page), source, std::move(restrictions),
-                                        std::move(alerts));
+                                        std::move(alerts), std::move(phrases));
 }
 
 base::Result<std::string> lists_folder_of(const std::string& policy_file,

@@ -16,6 +16,7 @@ struct ClientSession::Exchange {
   http::AbsoluteTarget target;  // absolute-form requests
   observe::AccessRecord record;
   policy::RequestChanges changes;  // what policy changes in the request (judge_request)
+  bool bypassed = false;           // a bypass let it through: its response is not scanned
   net::Clock::time_point started = net::Clock::now();
   bool response_started = false;  // bytes of a response reached the client: no error page now
   bool logged = false;

@@ -1,0 +1,140 @@
+#include "analysis/phrase_matcher.hpp"
+
+#include <fmt/format.h>
+#include <hs/hs.h>
+
+#include <algorithm>
+#include <unordered_map>
+
+namespace warden::analysis {
+namespace {
+
+// One scratch per thread, grown to fit every database the thread scans with: a scan runs to its
+// end inside one call, so coroutines sharing the thread never use it at the same time.
+hs_scratch_t* thread_scratch(const hs_database_t* db) {
+  thread_local struct Holder {
+    hs_scratch_t* scratch = nullptr;
+    ~Holder() { hs_free_scratch(scratch); }
+  } holder;
+  if (hs_alloc_scratch(db, &holder.scratch) != HS_SUCCESS) return nullptr;
+  return holder.scratch;
+}
+
+int on_match(unsigned id, unsigned long long /*from*/, unsigned long long /*to*/,
+             unsigned /*flags*/, void* context) {
+  auto& seen = *static_cast<std::vector<bool>*>(context);
+  if (id < seen.size()) seen[id] = true;
+  return 0;
+}
+
+}  // namespace
+
+std::variant<std::shared_ptr<const PhraseMatcher>, std::string> PhraseMatcher::compile(
+    std::vector<PhraseEntry> entries) {
+  std::shared_ptr<PhraseMatcher> m(new PhraseMatcher());
+  std::unordered_map<std::string, unsigned> ids;
+  std::vector<const char*> texts;
+  std::vector<std::size_t> lengths;
+  m->entry_phrases_.reserve(entries.size());
+  for (const auto& e : entries) {
+    std::vector<unsigned> parts;
+    for (const auto& p : e.parts) {
+      auto [it, added] = ids.try_emplace(p, static_cast<unsigned>(ids.size()));
+      if (added) {
+        texts.push_back(it->first.c_str());  // node-based: the key stays put
+        lengths.push_back(it->first.size());
+      }
+      parts.push_back(it->second);
+    }
+    m->entry_phrases_.push_back(std::move(parts));
+  }
+  m->phrase_count_ = ids.size();
+  m->entries_ = std::move(entries);
+  if (texts.empty()) return std::shared_ptr<const PhraseMatcher>(std::move(m));
+  std::vector<unsigned> flags(texts.size(), HS_FLAG_SINGLEMATCH);
+  std::vector<unsigned> pattern_ids(texts.size());
+  for (unsigned i = 0; i < pattern_ids.size(); ++i) pattern_ids[i] = i;
+  hs_compile_error_t* error = nullptr;
+  if (hs_compile_lit_multi(texts.data(), flags.data(), pattern_ids.data(), lengths.data(),
+                           static_cast<unsigned>(texts.size()), HS_MODE_STREAM, nullptr, &m->db_,
+                           &error) != HS_SUCCESS) {
+    std::string why = fmt::format("the phrases could not be compiled: {}",
+                                  error != nullptr ? error->message : "unknown error");
+    hs_free_compile_error(error);
+    return why;
+  }
+  if (thread_scratch(m->db_) == nullptr) return std::string("no memory for the phrase scanner");
+  return std::shared_ptr<const PhraseMatcher>(std::move(m));
+}
+
+PhraseMatcher::~PhraseMatcher() { hs_free_database(db_); }
+
+PhraseMatcher::Scan::Scan(std::shared_ptr<const PhraseMatcher> matcher)
+    : matcher_(std::move(matcher)), seen_(matcher_->phrase_count_, false) {
+  if (matcher_->db_ != nullptr && hs_open_stream(matcher_->db_, 0, &stream_) != HS_SUCCESS)
+    stream_ = nullptr;
+}
+
+PhraseMatcher::Scan::~Scan() {
+  // Literals report every match while scanning: nothing is due at the end, so no scratch.
+  if (stream_ != nullptr) hs_close_stream(stream_, nullptr, nullptr, nullptr);
+}
+
+void PhraseMatcher::Scan::feed(std::string_view folded) {
+  scanned_ += folded.size();
+  if (stream_ == nullptr || folded.empty()) return;
+  hs_scratch_t* scratch = thread_scratch(matcher_->db_);
+  if (scratch == nullptr) return;
+  hs_scan_stream(stream_, folded.data(), static_cast<unsigned>(folded.size()), 0, scratch,
+                 on_match, &seen_);
+}
+
+PageScore PhraseMatcher::Scan::score(int limit) const {
+  PageScore s;
+  long long total = 0;
+  int heaviest = 0;
+  const PhraseEntry* banned = nullptr;
+  const PhraseEntry* exception = nullptr;
+  const PhraseEntry* heaviest_entry = nullptr;
+  const auto& entries = matcher_->entries_;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const auto& parts = matcher_->entry_phrases_[i];
+    if (!std::all_of(parts.begin(), parts.end(), [&](unsigned id) { return seen_[id]; }))
+      continue;
+    const PhraseEntry& e = entries[i];
+    if (e.kind == PhraseKind::Exception && exception == nullptr) exception = &e;
+    if (e.kind == PhraseKind::Banned && banned == nullptr) banned = &e;
+    if (e.kind != PhraseKind::Weighted) continue;
+    const int points =
+        e.percent ? static_cast<int>(static_cast<long long>(limit) * e.weight / 100) : e.weight;
+    total += points;
+    if (points > 0) s.by_category[e.category] += points;
+    if (points > heaviest) {
+      heaviest = points;
+      heaviest_entry = &e;
+    }
+  }
+  s.total = static_cast<int>(std::clamp<long long>(total, -1'000'000'000, 1'000'000'000));
+  s.banned = banned != nullptr;
+  s.exception = exception != nullptr;
+  const PhraseEntry* decided = exception ? exception : banned ? banned : heaviest_entry;
+  if (decided != nullptr) {
+    for (const auto& p : decided->parts) {
+      if (!s.phrase.empty()) s.phrase += ',';
+      s.phrase += '<' + p + '>';
+    }
+  }
+  if (banned != nullptr) {
+    s.category = banned->category;
+  } else {
+    long long best = 0;
+    for (const auto& [category, points] : s.by_category)
+      if (points > best) {
+        best = points;
+        s.category = category;
+      }
+  }
+  return s;
+}
+
+}  // namespace warden::analysis

@@ -1,0 +1,145 @@
+#include "analysis/text_fold.hpp"
+
+#include <utf8proc.h>
+
+#include <array>
+
+namespace warden::analysis {
+namespace {
+
+bool kept(utf8proc_category_t c) {
+  switch (c) {
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+    case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC:
+    case UTF8PROC_CATEGORY_ME:
+    case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO:
+      return true;
+    default:
+      return false;
+  }
+}
+
+void append_utf8(utf8proc_int32_t cp, std::string& out) {
+  std::array<utf8proc_uint8_t, 4> bytes{};
+  const auto n = utf8proc_encode_char(cp, bytes.data());
+  out.append(reinterpret_cast<const char*>(bytes.data()), static_cast<std::size_t>(n));
+}
+
+// Expected length of a UTF-8 sequence from its lead byte (0: not a lead byte).
+std::size_t sequence_length(unsigned char lead) {
+  if (lead < 0x80) return 1;
+  if (lead >= 0xC2 && lead <= 0xDF) return 2;
+  if (lead >= 0xE0 && lead <= 0xEF) return 3;
+  if (lead >= 0xF0 && lead <= 0xF4) return 4;
+  return 0;
+}
+
+}  // namespace
+
+void TextFolder::emit(int codepoint, std::string& out) {
+  const bool letter = codepoint >= 0 && kept(utf8proc_category(codepoint));
+  if (!letter) {
+    if (!last_space_) out.push_back(' ');
+    last_space_ = true;
+    return;
+  }
+  last_space_ = false;
+  if (codepoint < 0x80) {  // the common case without a table lookup
+    out.push_back(static_cast<char>(codepoint >= 'A' && codepoint <= 'Z' ? codepoint + 32
+                                                                          : codepoint));
+    return;
+  }
+  std::array<utf8proc_int32_t, 8> folded{};
+  int boundclass = UTF8PROC_BOUNDCLASS_START;
+  const auto n = utf8proc_decompose_char(
+      codepoint, folded.data(), folded.size(),
+      static_cast<utf8proc_option_t>(UTF8PROC_DECOMPOSE | UTF8PROC_CASEFOLD), &boundclass);
+  if (n <= 0 || static_cast<std::size_t>(n) > folded.size()) {
+    append_utf8(codepoint, out);
+    return;
+  }
+  for (utf8proc_ssize_t i = 0; i < n; ++i) append_utf8(folded[static_cast<std::size_t>(i)], out);
+}
+
+void TextFolder::feed(std::string_view utf8, std::string& out) {
+  if (!started_) {
+    started_ = true;
+    out.push_back(' ');
+    last_space_ = true;
+  }
+  std::size_t i = 0;
+  // A sequence cut at the end of the last piece: complete it first.
+  while (pending_size_ > 0 && i < utf8.size()) {
+    pending_[pending_size_++] = utf8[i++];
+    const std::size_t need = sequence_length(static_cast<unsigned char>(pending_[0]));
+    if (pending_size_ < need) continue;
+    utf8proc_int32_t cp = -1;
+    const auto n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(pending_),
+                                    static_cast<utf8proc_ssize_t>(pending_size_), &cp);
+    emit(n > 0 ? cp : -1, out);
+    pending_size_ = 0;
+  }
+  while (i < utf8.size()) {
+    const auto lead = static_cast<unsigned char>(utf8[i]);
+    if (lead < 0x80) {
+      emit(lead, out);
+      ++i;
+      continue;
+    }
+    const std::size_t need = sequence_length(lead);
+    if (need == 0) {
+      emit(-1, out);
+      ++i;
+      continue;
+    }
+    if (utf8.size() - i < need) {  // cut: keep it for the next piece
+      for (; i < utf8.size(); ++i) pending_[pending_size_++] = utf8[i];
+      break;
+    }
+    utf8proc_int32_t cp = -1;
+    const auto n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(utf8.data() + i),
+                                    static_cast<utf8proc_ssize_t>(need), &cp);
+    if (n <= 0) {
+      emit(-1, out);
+      ++i;
+      continue;
+    }
+    emit(cp, out);
+    i += static_cast<std::size_t>(n);
+  }
+}
+
+void TextFolder::finish(std::string& out) {
+  if (finished_) return;
+  feed({}, out);  // the leading space, when nothing came
+  finished_ = true;
+  if (pending_size_ > 0) emit(-1, out);
+  pending_size_ = 0;
+  if (!last_space_) out.push_back(' ');
+  last_space_ = true;
+}
+
+std::string folded_phrase(std::string_view utf8) {
+  TextFolder folder;
+  std::string out;
+  folder.feed(utf8, out);
+  folder.finish(out);
+  // `out` is " text "; keep the spaces only where the phrase had a boundary mark.
+  const bool lead = !utf8.empty() && utf8.front() == ' ';
+  const bool trail = !utf8.empty() && utf8.back() == ' ';
+  std::size_t from = 1;
+  std::size_t to = out.size() - 1;
+  if (to <= from) return {};
+  if (lead) from = 0;
+  if (trail) to = out.size();
+  return out.substr(from, to - from);
+}
+
+}  // namespace warden::analysis

@@ -1,0 +1,80 @@
+#include "flow/page_check.hpp"
+
+#ifdef WARDEN_PAGE_SCAN
+#include "analysis/page_scan.hpp"
+#endif
+
+namespace warden::flow {
+
+#ifdef WARDEN_PAGE_SCAN
+
+namespace {
+
+// A compressed body is scanned up to this many times max_scan_bytes once decoded.
+constexpr std::size_t kMaxExpansion = 8;
+
+}  // namespace
+
+std::unique_ptr<PageCheck> PageCheck::start(policy::PolicyPtr policy, std::string_view group,
+                                            bool bypassed, const ResponseFacts& r,
+                                            std::size_t max_scan_bytes) {
+  const policy::PhraseRule* rule = policy->phrase_rule(group);
+  if (rule == nullptr || bypassed || !r.has_body) return nullptr;
+  if (r.method == "HEAD" || r.method == "CONNECT") return nullptr;
+  if (r.status == 204 || r.status == 206 || r.status == 304 || r.status < 200) return nullptr;
+  auto scanner =
+      analysis::PageScanner::make(rule->matcher, analysis::text_kind(r.content_type),
+                                  r.content_type, r.content_encoding, kMaxExpansion * max_scan_bytes);
+  if (!scanner) return nullptr;
+  return std::unique_ptr<PageCheck>(
+      new PageCheck(std::move(policy), *rule,
+                    std::make_unique<analysis::PageScanner>(std::move(*scanner))));
+}
+
+PageCheck::PageCheck(policy::PolicyPtr policy, const policy::PhraseRule& rule,
+                     std::unique_ptr<analysis::PageScanner> scanner)
+    : policy_(std::move(policy)), rule_(rule), scanner_(std::move(scanner)) {}
+
+PageCheck::~PageCheck() = default;
+
+void PageCheck::feed(std::string_view body) { scanner_->feed(body); }
+
+std::optional<policy::Decision> PageCheck::verdict(observe::AccessRecord& record, bool complete) {
+  if (complete) scanner_->finish();
+  const analysis::PageScore score = scanner_->score(rule_.limit);
+  record.page_scan = complete ? "complete" : "partial";
+  record.page_score = score.total;
+  record.page_category = score.category;
+  const bool over = score.banned || (rule_.limit > 0 && score.total >= rule_.limit);
+  if (score.exception || !over) return std::nullopt;
+  policy::Decision d;
+  d.action = policy::Action::Block;
+  d.rule = rule_.name;
+  d.category = score.category;
+  d.group = record.group;
+  return d;
+}
+
+#else  // no phrase scanning in this build: the policy refuses [[phrases]], nothing is held
+
+}  // namespace warden::flow
+
+namespace warden::analysis {
+class PageScanner {};  // (never made in this build)
+}  // namespace warden::analysis
+
+namespace warden::flow {
+
+std::unique_ptr<PageCheck> PageCheck::start(policy::PolicyPtr, std::string_view, bool,
+                                            const ResponseFacts&, std::size_t) {
+  return nullptr;
+}
+PageCheck::~PageCheck() = default;
+void PageCheck::feed(std::string_view) {}
+std::optional<policy::Decision> PageCheck::verdict(observe::AccessRecord&, bool) {
+  return std::nullopt;
+}
+
+#endif
+
+}  // namespace warden::flow

@@ -1,0 +1,54 @@
+#pragma once
+// The phrase check of one response (docs/analysis.md, "Phrase scanning"): the client's group's
+// [[phrases]] rule, and a page scanner over the body as it arrives; at the end (or at the
+// hold limit) the verdict. HTTP/1.1 (page_hold) and HTTP/2 (H2Bridge) hold the response while
+// it runs. In a build without phrase scanning (Windows) start() never starts one.
+
+#include "observe/access_record.hpp"
+#include "policy/policy.hpp"
+
+#include <memory>
+#include <optional>
+#include <string_view>
+
+namespace warden::analysis {
+class PageScanner;
+}
+
+namespace warden::flow {
+
+struct ResponseFacts {
+  std::string_view method;  // the request's
+  unsigned status = 0;
+  std::string_view content_type;
+  std::string_view content_encoding;
+  bool has_body = true;  // framing says a body follows (not a HEAD, not Content-Length: 0...)
+};
+
+class PageCheck {
+ public:
+  // A check when `group` has a [[phrases]] rule and the response is text with a body; null
+  // otherwise (and for a bypass, a HEAD, a 204/206/304, an unknown Content-Encoding).
+  static std::unique_ptr<PageCheck> start(policy::PolicyPtr policy, std::string_view group,
+                                          bool bypassed, const ResponseFacts& response,
+                                          std::size_t max_scan_bytes);
+  ~PageCheck();
+  PageCheck(const PageCheck&) = delete;
+  PageCheck& operator=(const PageCheck&) = delete;
+
+  // Body bytes as they came (content-coded, framing removed).
+  void feed(std::string_view body);
+  // The verdict once the body ended (`complete`) or the hold limit was reached: the score into
+  // `record`; the block decision, or nullopt to let the response through.
+  [[nodiscard]] std::optional<policy::Decision> verdict(observe::AccessRecord& record,
+                                                        bool complete);
+
+ private:
+  PageCheck(policy::PolicyPtr policy, const policy::PhraseRule& rule,
+            std::unique_ptr<analysis::PageScanner> scanner);
+  policy::PolicyPtr policy_;  // keeps the rule alive across a reload
+  const policy::PhraseRule& rule_;
+  std::unique_ptr<analysis::PageScanner> scanner_;
+};
+
+}  // namespace warden::flow
