@@ -23,6 +23,8 @@ PACKAGES=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev curl openssl python3 ca-certificates procps
   iproute2 util-linux nftables
+  # phrase scanning tests: bodies compressed as servers send them (br, zstd)
+  brotli zstd
   # HTTP/2: nginx (http2 on) as the origin, h2load and nghttp for tests and benchmarks
   nginx nghttp2-client
   # the browser test (headless Chromium trusting the school CA through an NSS db)

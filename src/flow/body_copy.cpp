@@ -19,7 +19,8 @@ class Gather {
   Gather(BodyKind out, std::string_view prefix) : chunked_(out == BodyKind::Chunked) {
     if (!prefix.empty()) add(prefix);
   }
-  [[nodiscard]] bool full() const { return count_ + 3 > buffers_.size(); }
+  // Room is kept for the prefix, kMaxPieces framed pieces and the last chunk's three parts.
+  [[nodiscard]] bool full() const { return pieces_ == kMaxPieces; }
   [[nodiscard]] bool empty() const { return count_ == 0; }
   void body(std::string_view data) {
     if (data.empty()) return;
@@ -40,7 +41,7 @@ class Gather {
  private:
   void add(std::string_view d) { buffers_[count_++] = asio::buffer(d.data(), d.size()); }
   bool chunked_;
-  std::array<asio::const_buffer, kMaxPieces * 3 + 4> buffers_{};
+  std::array<asio::const_buffer, 1 + kMaxPieces * 3 + 3> buffers_{};
   std::array<char[20], kMaxPieces> headers_{};
   std::size_t count_ = 0;
   std::size_t pieces_ = 0;

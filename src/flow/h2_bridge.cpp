@@ -496,8 +496,11 @@ void H2Bridge::hold_response_data(Stream& s, std::string_view data) {
 
 bool H2Bridge::release_response(Stream& s, bool complete) {
   const std::optional<policy::Decision> block = s.check->verdict(s.ex.record, complete);
-  std::string body = std::move(s.held_response_body);
-  drop_check(s);
+  const http::h2::Response head = std::move(s.held_response);
+  const std::string body = std::move(s.held_response_body);
+  held_response_bytes_ -= body.size();
+  s.held_response_body = {};
+  s.check.reset();
   if (block) {
     session_.record_decision(s.ex, *block);
     respond_local(s, session_.blocked_response(s.ex, *block, true, false));
@@ -506,8 +509,8 @@ bool H2Bridge::release_response(Stream& s, bool complete) {
     return false;
   }
   s.ex.response_started = true;
-  s.ex.record.status = s.held_response.status;
-  down_.respond(s.id, s.held_response.status, s.held_response.fields, false);
+  s.ex.record.status = head.status;
+  down_.respond(s.id, head.status, head.fields, false);
   s.ex.record.bytes_out += body.size();
   down_.send_data(s.id, body, false);
   return true;

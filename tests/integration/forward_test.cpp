@@ -95,6 +95,17 @@ TEST_F(Forward, ChunkedBothWays) {
   EXPECT_EQ(chunked->trailers, "X-Checksum: 250000\r\n");
 }
 
+// Regression: more chunks than one write gathers, all in one read, once overflowed the gather
+// arrays (a hostile upstream could crash the worker).
+TEST_F(Forward, ManyTinyChunksInOneReadAreRelayedWhole) {
+  start();
+  RawClient c(port());
+  ASSERT_TRUE(c.send(get("/tiny-chunks/3000")));
+  auto r = read_response(c);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, pattern(3000));
+}
+
 TEST_F(Forward, TenMiBUploadAndDownloadIntact) {
   start();
   const std::string big = pattern(10 * 1024 * 1024);

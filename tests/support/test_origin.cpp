@@ -77,6 +77,15 @@ asio::awaitable<void> serve(tcp::socket socket, std::atomic<unsigned>& requests)
       if (!req.keep_alive()) co_return;
       continue;
     }
+    if (target.starts_with("/tiny-chunks/")) {  // one-byte chunks, all in one write
+      const std::string body = pattern(size_after(target, "/tiny-chunks/"));
+      std::string raw = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+      for (const char c : body) raw += std::string("1\r\n") + c + "\r\n";
+      raw += "0\r\n\r\n";
+      co_await asio::async_write(stream.socket(), asio::buffer(raw), asio::use_awaitable);
+      if (!req.keep_alive()) co_return;
+      continue;
+    }
     if (target.starts_with("/close/")) {
       const std::string body = pattern(size_after(target, "/close/"));
       std::string raw = "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n\r\n" + body;
