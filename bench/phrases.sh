@@ -57,20 +57,23 @@ tree_pids() { local p=$1; echo "$p"; for c in $(cat /proc/"$p"/task/*/children 2
 
 # --- the page: 100 KiB of ordinary English (the GPL's text) as HTML; nginx gzips it ----------
 mkdir -p "$WORK/www" "$WORK/nginx"
+: >"$WORK/www/page.tmp"
 {
   echo "<!DOCTYPE html><html><head><meta charset=utf-8><title>Licence</title></head><body>"
-  while [[ $(wc -c <"$WORK/www/page.tmp" 2>/dev/null || echo 0) -lt 100000 ]]; do
+  while [[ $(wc -c <"$WORK/www/page.tmp") -lt 100000 ]]; do
     sed 's/&/\&amp;/g; s/</\&lt;/g; s/^$/<p>/' /usr/share/common-licenses/GPL-3 >>"$WORK/www/page.tmp"
   done
   head -c 100000 "$WORK/www/page.tmp"
   echo "</body></html>"
 } >"$WORK/www/page.html"
 rm -f "$WORK/www/page.tmp"
+# Compressed once here (gzip_static): the origin does not spend the run compressing.
+gzip -k -6 "$WORK/www/page.html"
 cat >"$WORK/nginx/nginx.conf" <<CONF
 worker_processes 1; daemon off; pid $WORK/nginx/nginx.pid; error_log $WORK/nginx/error.log;
 events { worker_connections 4096; }
 http { access_log off; keepalive_requests 1000000; keepalive_timeout 300s;
-  gzip on; gzip_min_length 1; gzip_comp_level 6;
+  gzip_static on; gzip_proxied any; gzip_vary on;
   server { listen 127.0.0.1:$ORIGIN_PORT; root $WORK/www; default_type text/html; } }
 CONF
 nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" & PIDS[origin]=$!
@@ -89,8 +92,11 @@ lenient = true
 TOML
 
 # --- e2guardian: a private copy of /etc/e2guardian, no daemon, no log, plain HTTP ---------------
+# (It drops to its own user: its log and pid files are made for it.)
 E2G=$WORK/e2g
 cp -a /etc/e2guardian "$E2G"
+touch "$WORK/e2g-access.log" "$WORK/e2guardian.pid"
+chown e2guardian "$WORK/e2g-access.log" "$WORK/e2guardian.pid"
 sed -i -E \
   -e "s|^filterip =.*|filterip = 127.0.0.1|" \
   -e "s|^filterports = .*|filterports = $E2G_PORT|" \
@@ -116,7 +122,8 @@ start_system() {
   esac
 }
 stop_system() {
-  [[ $1 == e2guardian ]] && { kill -TERM $(tree_pids "${PIDS[proxy]}" | tail -n +2) 2>/dev/null || true; }
+  # e2guardian ignores SIGTERM (for minutes, seen here): it is killed.
+  [[ $1 == e2guardian ]] && { kill -KILL $(tree_pids "${PIDS[proxy]}") 2>/dev/null || true; }
   stop proxy
 }
 target_port() { case $1 in direct) echo $ORIGIN_PORT ;; e2guardian) echo $E2G_PORT ;; *) echo $WARDEN_PORT ;; esac; }
@@ -143,12 +150,12 @@ for ((rep = 1; rep <= REPS; rep++)); do
     port=$(target_port $sys)
     script=$WORK/absolute.lua; [[ $sys == direct ]] && script=$WORK/direct.lua
     # The answer must be the page, not a block or an error (the check that scanning ran and let it through).
-    body=$(curl -s --compressed -x "http://127.0.0.1:$port" "http://127.0.0.1:$ORIGIN_PORT/page.html" 2>/dev/null || true)
+    body=$(curl -s --max-time 20 --compressed -x "http://127.0.0.1:$port" "http://127.0.0.1:$ORIGIN_PORT/page.html" 2>/dev/null || true)
     [[ $sys == direct ]] && body=$(curl -s --compressed "http://127.0.0.1:$ORIGIN_PORT/page.html")
     [[ $body == *"GNU GENERAL PUBLIC LICENSE"* ]] || { echo "$sys did not pass the page through" >&2; exit 1; }
     wrk -t1 -c "$CONC" -d 2s -s "$script" "http://127.0.0.1:$port/" >/dev/null  # warm-up
     for c in "$CONC" 1; do
-      pids=${PIDS[origin]}; [[ $sys != direct ]] && pids=$(tree_pids "${PIDS[proxy]}")
+      pids=$(tree_pids "${PIDS[origin]}"); [[ $sys != direct ]] && pids=$(tree_pids "${PIDS[proxy]}")
       before=$(cpu_ticks $pids)
       wrk -t1 -c "$c" -d "${DURATION}s" --latency -s "$script" "http://127.0.0.1:$port/" >"$OUT/wrk-$sys-$c-$rep.txt"
       after=$(cpu_ticks $pids)

@@ -16,9 +16,10 @@ namespace {
 constexpr std::size_t kPrescan = 1024;  // HTML's meta prescan window
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
 
-std::string lower(std::string_view s) {
+std::string lower(std::string_view s) {  // ASCII only, as labels and tags are
   std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
   return out;
 }
 

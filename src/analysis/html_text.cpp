@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 
 namespace warden::analysis {
 namespace {
@@ -85,7 +86,46 @@ std::optional<char32_t> decode_ref(std::string_view ref, bool terminated) {
 }  // namespace
 
 void HtmlText::feed(std::string_view html, std::string& text) {
-  for (const char c : html) step(c, text);
+  std::size_t i = 0;
+  while (i < html.size()) {
+    // Runs that change nothing but the output are taken whole: text up to the next markup,
+    // hidden raw text, comments and attribute values up to the character that ends them.
+    std::string_view stops;
+    switch (state_) {
+      case State::Data:
+        stops = "<&";
+        break;
+      case State::RawText:
+        stops = rcdata_ ? std::string_view("<&") : std::string_view("<");
+        break;
+      case State::BogusComment:
+        stops = ">";
+        break;
+      case State::Comment:
+        stops = dashes_ == 0 ? std::string_view("-") : std::string_view();
+        break;
+      case State::Quoted:
+        stops = quote_ == '"' ? std::string_view("\"") : std::string_view("'");
+        break;
+      default:
+        break;
+    }
+    if (!stops.empty()) {
+      std::size_t end = i;
+      if (stops.size() == 1) {
+        const void* at = std::memchr(html.data() + i, stops[0], html.size() - i);
+        end = at == nullptr ? html.size()
+                            : static_cast<std::size_t>(static_cast<const char*>(at) - html.data());
+      } else {
+        while (end < html.size() && html[end] != stops[0] && html[end] != stops[1]) ++end;
+      }
+      const bool shown = state_ == State::Data || (state_ == State::RawText && rcdata_);
+      if (shown) text.append(html.substr(i, end - i));
+      i = end;
+      if (i == html.size()) break;
+    }
+    step(html[i++], text);
+  }
 }
 
 void HtmlText::finish(std::string& text) {

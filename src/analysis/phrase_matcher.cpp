@@ -20,10 +20,18 @@ hs_scratch_t* thread_scratch(const hs_database_t* db) {
   return holder.scratch;
 }
 
+struct Hits {
+  std::vector<bool>& seen;
+  std::vector<unsigned>& ids;
+};
+
 int on_match(unsigned id, unsigned long long /*from*/, unsigned long long /*to*/,
              unsigned /*flags*/, void* context) {
-  auto& seen = *static_cast<std::vector<bool>*>(context);
-  if (id < seen.size()) seen[id] = true;
+  auto& hits = *static_cast<Hits*>(context);
+  if (id < hits.seen.size() && !hits.seen[id]) {  // (SINGLEMATCH: once per phrase anyway)
+    hits.seen[id] = true;
+    hits.ids.push_back(id);
+  }
   return 0;
 }
 
@@ -49,6 +57,11 @@ std::variant<std::shared_ptr<const PhraseMatcher>, std::string> PhraseMatcher::c
     m->entry_phrases_.push_back(std::move(parts));
   }
   m->phrase_count_ = ids.size();
+  m->phrase_entries_.resize(ids.size());
+  for (unsigned e = 0; e < m->entry_phrases_.size(); ++e)
+    for (const unsigned id : m->entry_phrases_[e])
+      if (m->phrase_entries_[id].empty() || m->phrase_entries_[id].back() != e)
+        m->phrase_entries_[id].push_back(e);
   m->entries_ = std::move(entries);
   if (texts.empty()) return std::shared_ptr<const PhraseMatcher>(std::move(m));
   std::vector<unsigned> flags(texts.size(), HS_FLAG_SINGLEMATCH);
@@ -85,8 +98,9 @@ void PhraseMatcher::Scan::feed(std::string_view folded) {
   if (stream_ == nullptr || folded.empty()) return;
   hs_scratch_t* scratch = thread_scratch(matcher_->db_);
   if (scratch == nullptr) return;
+  Hits hits{seen_, hits_};
   hs_scan_stream(stream_, folded.data(), static_cast<unsigned>(folded.size()), 0, scratch,
-                 on_match, &seen_);
+                 on_match, &hits);
 }
 
 PageScore PhraseMatcher::Scan::score(int limit) const {
@@ -97,7 +111,14 @@ PageScore PhraseMatcher::Scan::score(int limit) const {
   const PhraseEntry* exception = nullptr;
   const PhraseEntry* heaviest_entry = nullptr;
   const auto& entries = matcher_->entries_;
-  for (std::size_t i = 0; i < entries.size(); ++i) {
+  // Only entries that name a phrase seen can score: those, each once, in the lists' order.
+  std::vector<unsigned> candidates;
+  for (const unsigned id : hits_)
+    candidates.insert(candidates.end(), matcher_->phrase_entries_[id].begin(),
+                      matcher_->phrase_entries_[id].end());
+  std::sort(candidates.begin(), candidates.end());
+  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  for (const unsigned i : candidates) {
     const auto& parts = matcher_->entry_phrases_[i];
     if (!std::all_of(parts.begin(), parts.end(), [&](unsigned id) { return seen_[id]; }))
       continue;

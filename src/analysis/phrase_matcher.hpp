@@ -56,7 +56,8 @@ class PhraseMatcher {
     friend class PhraseMatcher;
     std::shared_ptr<const PhraseMatcher> matcher_;
     hs_stream* stream_ = nullptr;
-    std::vector<bool> seen_;  // per phrase id
+    std::vector<bool> seen_;     // per phrase id
+    std::vector<unsigned> hits_;  // the phrase ids seen, each once
     std::uint64_t scanned_ = 0;
   };
 
@@ -64,6 +65,7 @@ class PhraseMatcher {
   PhraseMatcher() = default;
   std::vector<PhraseEntry> entries_;
   std::vector<std::vector<unsigned>> entry_phrases_;  // per entry: its parts' phrase ids
+  std::vector<std::vector<unsigned>> phrase_entries_;  // per phrase id: the entries naming it
   std::size_t phrase_count_ = 0;
   hs_database* db_ = nullptr;
 };

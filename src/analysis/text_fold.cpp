@@ -7,6 +7,18 @@
 namespace warden::analysis {
 namespace {
 
+// ASCII folded (the common case, without utf8proc): letters lower-cased, digits kept, 0 for
+// everything else (a space).
+constexpr auto kAsciiFolded = [] {
+  std::array<char, 128> t{};
+  for (int c = 0; c < 128; ++c) {
+    const bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    if (letter || (c >= '0' && c <= '9'))
+      t[static_cast<std::size_t>(c)] = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  }
+  return t;
+}();
+
 bool kept(utf8proc_category_t c) {
   switch (c) {
     case UTF8PROC_CATEGORY_LU:
@@ -44,16 +56,17 @@ std::size_t sequence_length(unsigned char lead) {
 }  // namespace
 
 void TextFolder::emit(int codepoint, std::string& out) {
-  const bool letter = codepoint >= 0 && kept(utf8proc_category(codepoint));
+  const bool letter = codepoint >= 0x80
+                          ? kept(utf8proc_category(codepoint))
+                          : codepoint >= 0 && kAsciiFolded[static_cast<std::size_t>(codepoint)] != 0;
   if (!letter) {
     if (!last_space_) out.push_back(' ');
     last_space_ = true;
     return;
   }
   last_space_ = false;
-  if (codepoint < 0x80) {  // the common case without a table lookup
-    out.push_back(static_cast<char>(codepoint >= 'A' && codepoint <= 'Z' ? codepoint + 32
-                                                                          : codepoint));
+  if (codepoint < 0x80) {
+    out.push_back(kAsciiFolded[static_cast<std::size_t>(codepoint)]);
     return;
   }
   std::array<utf8proc_int32_t, 8> folded{};
@@ -69,6 +82,7 @@ void TextFolder::emit(int codepoint, std::string& out) {
 }
 
 void TextFolder::feed(std::string_view utf8, std::string& out) {
+  out.reserve(out.size() + utf8.size() + 2);
   if (!started_) {
     started_ = true;
     out.push_back(' ');
@@ -88,8 +102,14 @@ void TextFolder::feed(std::string_view utf8, std::string& out) {
   }
   while (i < utf8.size()) {
     const auto lead = static_cast<unsigned char>(utf8[i]);
-    if (lead < 0x80) {
-      emit(lead, out);
+    if (lead < 0x80) {  // ASCII: lower-cased letters and digits, one space for the rest
+      if (const char folded = kAsciiFolded[lead]; folded != 0) {
+        out.push_back(folded);
+        last_space_ = false;
+      } else if (!last_space_) {
+        out.push_back(' ');
+        last_space_ = true;
+      }
       ++i;
       continue;
     }

@@ -3,9 +3,9 @@
 #include "analysis/search_terms.hpp"
 #include "flow/detail/exchange.hpp"
 #include "flow/detail/until_woken.hpp"
+#include "flow/page_check.hpp"
 #include "http/alt_svc.hpp"
 #include "http/chars.hpp"
-#include "flow/page_check.hpp"
 #include "http/error_response.hpp"
 #include "http/h2_translate.hpp"
 
@@ -13,6 +13,8 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+
+#include <utility>
 
 namespace warden::flow {
 
@@ -487,20 +489,20 @@ void H2Bridge::hold_response_data(Stream& s, std::string_view data) {
   upstream_->consumed(s.upstream, data.size());  // held here: the origin may send on
   s.held_response_body.append(data);
   held_response_bytes_ += data.size();
-  // At the limit, or with this connection's streams holding too much together, the response
-  // goes on judged on what was read (and the rest is relayed unscanned).
+  session_.ctx_.held_for_scanning += data.size();
+  // At the limit, or with this connection's streams (or the worker's flows) holding too much
+  // together, the response goes on judged on what was read (the rest relayed unscanned).
   const std::size_t limit = session_.config_->max_scan_bytes;
-  if (s.held_response_body.size() >= limit || held_response_bytes_ > kHeldResponsesPerLimit * limit)
+  const HoldBudget worker{session_.ctx_.held_for_scanning, kHeldScansPerWorker * limit};
+  if (s.held_response_body.size() >= limit ||
+      held_response_bytes_ > kHeldResponsesPerLimit * limit || worker.spent())
     release_response(s, false);
 }
 
 bool H2Bridge::release_response(Stream& s, bool complete) {
   const std::optional<policy::Decision> block = s.check->verdict(s.ex.record, complete);
   const http::h2::Response head = std::move(s.held_response);
-  const std::string body = std::move(s.held_response_body);
-  held_response_bytes_ -= body.size();
-  s.held_response_body = {};
-  s.check.reset();
+  const std::string body = drop_check(s);
   if (block) {
     session_.record_decision(s.ex, *block);
     respond_local(s, session_.blocked_response(s.ex, *block, true, false));
@@ -516,16 +518,18 @@ bool H2Bridge::release_response(Stream& s, bool complete) {
   return true;
 }
 
-void H2Bridge::drop_check(Stream& s) {
-  held_response_bytes_ -= s.held_response_body.size();
-  s.held_response_body = {};
+std::string H2Bridge::drop_check(Stream& s) {
+  std::string body = std::exchange(s.held_response_body, {});
+  held_response_bytes_ -= body.size();
+  session_.ctx_.held_for_scanning -= body.size();
   s.held_response = {};
   s.check.reset();
+  return body;
 }
 
 void H2Bridge::finish(Stream& s, std::string_view end) {
   if (s.finished) return;
-  if (s.check) drop_check(s);  // (ended while held: reset, timed out, the client gone)
+  if (s.check) (void)drop_check(s);  // (ended while held: reset, timed out, the client gone)
   s.finished = true;
   s.ex.record.end = end;
   session_.log_exchange(s.ex);

@@ -58,7 +58,8 @@ class H2Bridge final : public H2Upstream::Sink {
   void hold_response_data(Stream& s, std::string_view data);
   // The check's verdict: the held response sent on (true), or the block page instead (false).
   bool release_response(Stream& s, bool complete);
-  void drop_check(Stream& s);
+  // Ends the stream's check: its held body (out of the budgets), returned.
+  std::string drop_check(Stream& s);
   // Judges the stream's request (with the body of a held POST) and opens it upstream.
   void dispatch(Stream& s, const http::h2::Request& r, std::string_view body, bool end_stream);
   // Warden's own complete HTTP/1.1 response (block or error page) on the stream.

@@ -17,6 +17,17 @@ class PageScanner;
 
 namespace warden::flow {
 
+// One worker's flows hold at most this many times max_scan_bytes of responses together; past
+// it a response goes on judged on what it held (memory stays bounded whatever pupils load).
+inline constexpr std::size_t kHeldScansPerWorker = 32;
+
+// The held bytes of one worker, and what they may reach.
+struct HoldBudget {
+  std::size_t& used;
+  std::size_t limit;
+  [[nodiscard]] bool spent() const { return used >= limit; }
+};
+
 struct ResponseFacts {
   std::string_view method;  // the request's
   unsigned status = 0;

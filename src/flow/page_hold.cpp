@@ -1,5 +1,7 @@
 #include "flow/page_hold.hpp"
 
+#include "base/scope_exit.hpp"
+
 #include <algorithm>
 
 namespace warden::flow {
@@ -9,9 +11,13 @@ using Status = HoldResult::Status;
 
 net::Awaitable<HoldResult> hold_body(net::Stream& source, net::Buffer& buf, http::BodyFraming in,
                                      const http::ChunkedLimits& limits, std::size_t limit,
-                                     PageCheck& check, net::Watchdog& watchdog,
+                                     HoldBudget budget, PageCheck& check, net::Watchdog& watchdog,
                                      net::Duration idle) {
   HoldResult result;
+  // What this hold adds to the worker's budget, given back when it ends (the bytes go on to
+  // the client right after).
+  std::size_t added = 0;
+  const base::ScopeExit give_back([&] { budget.used -= added; });
   const unsigned expiries_before = watchdog.expiries();
   http::ChunkedDecoder decoder(limits);
   std::uint64_t remaining = in.length;  // for Length
@@ -48,7 +54,7 @@ net::Awaitable<HoldResult> hold_body(net::Stream& source, net::Buffer& buf, http
       result.status = Status::Complete;
       co_return result;
     }
-    if (buf.size() >= limit) {
+    if (buf.size() >= limit || budget.spent()) {
       result.status = Status::Limit;
       co_return result;
     }
@@ -70,6 +76,8 @@ net::Awaitable<HoldResult> hold_body(net::Stream& source, net::Buffer& buf, http
       co_return result;
     }
     buf.commit(n);
+    budget.used += n;
+    added += n;
   }
 }
 

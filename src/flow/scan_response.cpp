@@ -21,9 +21,11 @@ net::Awaitable<std::optional<bool>> ClientSession::check_page(Exchange& ex,
                                       config_->max_scan_bytes);
   if (!check) co_return std::nullopt;
 
-  const HoldResult held =
-      co_await hold_body(upstream, upstream_buf, body, config_->chunked_limits,
-                         config_->max_scan_bytes, *check, watchdog_, config_->timeouts.body_idle);
+  const std::size_t limit = config_->max_scan_bytes;
+  const HoldResult held = co_await hold_body(
+      upstream, upstream_buf, body, config_->chunked_limits, limit,
+      {ctx_.held_for_scanning, kHeldScansPerWorker * limit}, *check, watchdog_,
+      config_->timeouts.body_idle);
   switch (held.status) {
     case HoldResult::Status::Complete:
       // An until-close body read to its end is now known whole: sent with its length.
