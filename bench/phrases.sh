@@ -47,7 +47,11 @@ fi
 
 ORIGIN_PORT=18280 WARDEN_PORT=13281 E2G_PORT=13282
 declare -A PIDS=()
-stop() { local p=${PIDS[$1]:-}; [[ -n $p ]] && kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; unset "PIDS[$1]"; true; }
+stop() {
+  local p=${PIDS[$1]:-}
+  if [[ -n $p ]]; then kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; fi
+  unset "PIDS[$1]"
+}
 stop_all() { for k in "${!PIDS[@]}"; do stop "$k"; done; }
 trap stop_all EXIT
 wait_port() { for _ in $(seq 200); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.1; done; return 1; }

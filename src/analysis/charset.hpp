@@ -21,11 +21,11 @@ class CharsetDecoder {
 
   void feed(std::string_view bytes, std::string& utf8);
   void finish(std::string& utf8);
-  // The charset chosen (a WHATWG name or what iconv was given); "" until it is.
+  // The charset chosen (its WHATWG name); "" until it is.
   [[nodiscard]] const std::string& charset() const { return charset_; }
 
  private:
-  void choose();
+  void choose(bool at_end);  // at_end: the whole body is in pending_
   void convert(std::string_view bytes, std::string& utf8, bool at_end);
 
   std::string declared_;
@@ -35,8 +35,8 @@ class CharsetDecoder {
   void* iconv_ = nullptr;  // iconv_t, for charsets other than UTF-8 and Windows-1252
 };
 
-// The WHATWG name for a charset label ("latin1" -> "windows-1252", "utf8" -> "utf-8"); other
-// labels lower-cased as they are.
+// The WHATWG name for a charset label ("latin1" -> "windows-1252", "utf8" -> "utf-8"), or ""
+// for a label browsers do not know (ignored, as they ignore it).
 [[nodiscard]] std::string charset_name(std::string_view label);
 
 // The charset parameter of a Content-Type value, "" when none.

@@ -11,7 +11,6 @@
 namespace warden::analysis {
 namespace {
 
-constexpr std::size_t kMaxCodings = 4;
 constexpr int kZstdWindowLogMax = 23;  // 8 MiB, as Chrome
 constexpr std::size_t kStep = 16 * 1024;
 
@@ -149,8 +148,7 @@ std::string lower_trimmed(std::string_view s) {
 
 }  // namespace
 
-std::optional<ContentDecoder> ContentDecoder::make(std::string_view content_encoding,
-                                                   std::size_t max_output) {
+ContentDecoder ContentDecoder::make(std::string_view content_encoding, std::size_t max_output) {
   ContentDecoder d;
   d.max_output_ = max_output;
   std::vector<std::unique_ptr<Stage>> applied;  // in the order the server applied them
@@ -159,8 +157,7 @@ std::optional<ContentDecoder> ContentDecoder::make(std::string_view content_enco
     const std::string coding = lower_trimmed(content_encoding.substr(0, comma));
     content_encoding.remove_prefix(comma == std::string_view::npos ? content_encoding.size()
                                                                    : comma + 1);
-    if (coding.empty() || coding == "identity") continue;
-    if (applied.size() == kMaxCodings) return std::nullopt;
+    if (applied.size() == kMaxCodings) break;
     if (coding == "gzip" || coding == "x-gzip")
       applied.push_back(std::make_unique<Inflate>(true));
     else if (coding == "deflate")
@@ -169,8 +166,7 @@ std::optional<ContentDecoder> ContentDecoder::make(std::string_view content_enco
       applied.push_back(std::make_unique<Brotli>());
     else if (coding == "zstd")
       applied.push_back(std::make_unique<Zstd>());
-    else
-      return std::nullopt;
+    // (identity, and codings nobody knows: the bytes as they are)
   }
   d.stages_.assign(std::make_move_iterator(applied.rbegin()),
                    std::make_move_iterator(applied.rend()));

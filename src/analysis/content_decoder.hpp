@@ -1,13 +1,12 @@
 #pragma once
 // Content-Encoding undone in a stream (RFC 9110 §8.4): gzip, deflate (zlib, or raw as some
 // servers send it), br and zstd, and a list of them ("gzip, br": applied in that order, undone
-// in reverse). zstd's window is capped at 8 MiB as Chrome caps it; all output is capped at
+// in reverse); other codings are passed over, as browsers do. zstd's window is capped at 8 MiB as Chrome caps it; all output is capped at
 // `max_output` bytes in all, so a small compressed bomb costs a bounded amount of work. A
 // corrupt stream stops decoding: what came out before it is what a browser could show too.
 
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,10 +22,11 @@ class ContentDecoder {
     virtual bool feed(std::string_view in, std::string& out, std::size_t room) = 0;
   };
 
-  // nullopt when a coding is unknown (the body cannot be read; a browser cannot either) or
-  // there are more than a few.
-  static std::optional<ContentDecoder> make(std::string_view content_encoding,
-                                            std::size_t max_output);
+  // `content_encoding`: every Content-Encoding line of the response joined with commas. A coding
+  // it does not know is passed over, as Chromium passes the body through raw for one; past
+  // kMaxCodings the rest are too.
+  static ContentDecoder make(std::string_view content_encoding, std::size_t max_output);
+  static constexpr std::size_t kMaxCodings = 8;
 
   // Appends the decoded form of `in` to `out`; false once the stream proved corrupt (later
   // calls do nothing).

@@ -23,13 +23,19 @@ bool one_of(std::string_view name, std::initializer_list<std::string_view> names
 
 // Elements whose contents are not shown (scripting on, as in every browser a pupil has).
 bool hidden_raw(std::string_view n) {
-  return one_of(n, {"script", "style", "xmp", "iframe", "noembed", "noframes", "noscript"});
+  return one_of(n, {"script", "style", "iframe", "noembed", "noframes", "noscript"});
 }
-bool shown_raw(std::string_view n) { return one_of(n, {"title", "textarea"}); }
-bool inline_element(std::string_view n) {
-  return one_of(n, {"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "font",
-                    "i", "kbd", "mark", "q", "rp", "rt", "ruby", "s", "samp", "small", "span",
-                    "strike", "strong", "sub", "sup", "time", "tt", "u", "var", "wbr"});
+bool shown_raw(std::string_view n) { return one_of(n, {"title", "textarea", "xmp"}); }
+// Elements that start a new block or line: words either side of them are apart. Every other
+// tag (inline, custom, unknown) joins what is either side, as the browser shows it.
+bool block_element(std::string_view n) {
+  return one_of(n, {"address", "article", "aside", "blockquote", "body", "br", "button",
+                    "caption", "dd", "details", "dialog", "div", "dl", "dt", "fieldset",
+                    "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
+                    "head", "header", "hr", "html", "iframe", "legend", "li", "main", "nav",
+                    "noscript", "ol", "optgroup", "option", "p", "pre", "script", "section",
+                    "select", "style", "summary", "table", "tbody", "td", "textarea", "tfoot",
+                    "th", "thead", "title", "tr", "ul", "xmp"});
 }
 
 void append_utf8(char32_t cp, std::string& out) {
@@ -150,7 +156,7 @@ void HtmlText::flush_char_ref(char next, std::string& text) {
 void HtmlText::tag_done(std::string& text) {
   state_ = State::Data;
   if (name_.empty()) return;
-  if (!inline_element(name_)) text.push_back(' ');
+  if (block_element(name_)) text.push_back(' ');
   if (end_tag_) return;
   if (name_ == "plaintext") {
     state_ = State::Plaintext;
@@ -212,13 +218,22 @@ void HtmlText::step(char c, std::string& text) {
         tag_done(text);
       } else if (html_space(c) || c == '/') {
         state_ = State::InTag;
+        attribute_ = false;
       } else if (name_.size() < kMaxName) {
         name_.push_back(lower(c));
       }
       return;
     case State::InTag:
-      if (c == '>') tag_done(text);
-      else if (c == '=') state_ = State::BeforeValue;
+      // An '=' after an attribute's name starts its value; before any name it starts one.
+      if (c == '>') {
+        tag_done(text);
+      } else if (c == '=' && attribute_) {
+        state_ = State::BeforeValue;
+      } else if (c == '/') {
+        attribute_ = false;
+      } else if (!html_space(c)) {
+        attribute_ = true;
+      }
       return;
     case State::BeforeValue:
       if (html_space(c)) return;
@@ -232,11 +247,18 @@ void HtmlText::step(char c, std::string& text) {
       }
       return;
     case State::Quoted:
-      if (c == quote_) state_ = State::InTag;
+      if (c == quote_) {
+        state_ = State::InTag;
+        attribute_ = false;
+      }
       return;
     case State::Unquoted:
-      if (html_space(c)) state_ = State::InTag;
-      else if (c == '>') tag_done(text);
+      if (html_space(c)) {
+        state_ = State::InTag;
+        attribute_ = false;
+      } else if (c == '>') {
+        tag_done(text);
+      }
       return;
     case State::MarkupOpen:
       state_ = c == '-' ? State::CommentStart : State::BogusComment;
@@ -292,6 +314,7 @@ void HtmlText::step(char c, std::string& text) {
         end_tag_ = true;
         name_ = raw_element_;
         state_ = State::InTag;
+        attribute_ = false;
         if (c == '>') tag_done(text);
         return;
       }

@@ -3,8 +3,9 @@
 // standard's (§13.2.5), kept to what text needs. Tags, comments and doctypes go; the contents of
 // script, style and the other raw-text elements go; title and textarea text stays (RCDATA);
 // character references are decoded (named, decimal, hex; 0x80..0x9F as Windows-1252, as the
-// standard says); block-level tags leave a space so that words either side stay apart, inline
-// ones (b, span, a...) none, so "<b>wo</b>rd" is "word". Input is UTF-8 (analysis/charset).
+// standard says); block-level tags (p, div, br, li...) leave a space so that words either side
+// stay apart, every other tag none, so "<b>wo</b>rd" is "word". Input is UTF-8
+// (analysis/charset).
 
 #include <cstdint>
 #include <string>
@@ -33,6 +34,7 @@ class HtmlText {
   std::string raw_end_;            // "</name" matched so far in raw text
   std::string raw_element_;        // the element whose raw text this is
   bool end_tag_ = false;
+  bool attribute_ = false;  // in a tag: an attribute's name was read (an '=' starts its value)
   bool rcdata_ = false;  // raw text that is shown (title, textarea)
   char quote_ = 0;
   int dashes_ = 0;

@@ -3,9 +3,13 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <utility>
 
 namespace warden::analysis {
 namespace {
+
+constexpr std::size_t kKeptBuffer = 64 * 1024;
+constexpr std::size_t kSniffBytes = 1024;  // what Chromium reads before deciding (WHATWG: 1445)
 
 std::string media_type(std::string_view content_type) {
   std::string_view t = content_type.substr(0, content_type.find(';'));
@@ -39,10 +43,14 @@ bool looks_like_html(std::string_view b) {
 
 TextKind text_kind(std::string_view content_type) {
   const std::string t = media_type(content_type);
-  if (t.empty()) return TextKind::Sniff;
+  // Browsers sniff what has no type, an unknown one or one they cannot parse (WHATWG MIME
+  // Sniffing §7.1).
+  if (t.empty() || t == "unknown/unknown" || t == "application/unknown" || t == "*/*" ||
+      t.find('/') == std::string::npos)
+    return TextKind::Sniff;
   if (t == "text/html" || t == "application/xhtml+xml" || t == "text/xml" ||
       t == "application/xml" || t.ends_with("+xml"))
-    return t == "image/svg+xml" ? TextKind::None : TextKind::Markup;
+    return TextKind::Markup;  // (image/svg+xml too: opened as a page, its text is shown)
   if (t == "application/json" || t.ends_with("+json")) return TextKind::Plain;
   if (t == "text/css" || t == "text/javascript" || t == "text/event-stream" ||
       t == "text/ecmascript" || t == "text/x-javascript")
@@ -56,9 +64,7 @@ std::optional<PageScanner> PageScanner::make(std::shared_ptr<const PhraseMatcher
                                              std::string_view content_encoding,
                                              std::size_t max_decoded) {
   if (kind == TextKind::None || !matcher) return std::nullopt;
-  auto decoder = ContentDecoder::make(content_encoding, max_decoded);
-  if (!decoder) return std::nullopt;
-  return PageScanner(std::move(matcher), kind, std::move(*decoder),
+  return PageScanner(std::move(matcher), kind, ContentDecoder::make(content_encoding, max_decoded),
                      content_type_charset(content_type));
 }
 
@@ -73,20 +79,38 @@ void PageScanner::feed(std::string_view body) {
   if (stopped_) return;
   decoded_.clear();
   const bool ok = decoder_.feed(body, decoded_);
-  if (kind_ == TextKind::Sniff && !decoded_.empty()) {
-    // The first decoded bytes decide; a page that starts with a few spaces is rare enough.
-    if (!looks_like_html(decoded_)) {
-      stopped_ = true;
-      return;
-    }
-    kind_ = TextKind::Markup;
+  if (kind_ == TextKind::Sniff) {
+    // The first kSniffBytes decoded bytes decide, as browsers sniff (not the first piece).
+    sniffed_.append(decoded_);
+    if (sniffed_.size() < kSniffBytes && ok) return;
+    if (!sniffed()) return;
+    decoded_ = std::exchange(sniffed_, {});
   }
   text_stage(decoded_, false);
   if (!ok) finish();  // corrupt from here on: what decoded is what a browser shows
+  // A piece that decoded large leaves no large buffers behind: a page held while more of it
+  // comes keeps only what is small.
+  for (std::string* b : {&decoded_, &utf8_, &text_, &folded_})
+    if (b->capacity() > kKeptBuffer) *b = {};
+}
+
+bool PageScanner::sniffed() {
+  if (!looks_like_html(sniffed_)) {
+    stopped_ = true;
+    sniffed_ = {};
+    return false;
+  }
+  kind_ = TextKind::Markup;
+  return true;
 }
 
 void PageScanner::finish() {
   if (stopped_) return;
+  if (kind_ == TextKind::Sniff) {  // a body shorter than the sniffing window
+    if (!sniffed()) return;
+    decoded_ = std::exchange(sniffed_, {});
+    text_stage(decoded_, false);
+  }
   text_stage({}, true);
   stopped_ = true;
 }

@@ -22,14 +22,14 @@ enum class TextKind : std::uint8_t {
   None,    // not text a page shows (images, media, scripts, styles, event streams...)
   Markup,  // HTML or XML: tags stripped
   Plain,   // text/plain, JSON and other text as it is
-  Sniff,   // no Content-Type: HTML if it looks like HTML, else not scanned
+  Sniff,   // no Content-Type (or an unknown one): HTML if it looks like HTML, else not scanned
 };
 [[nodiscard]] TextKind text_kind(std::string_view content_type);
 
 class PageScanner {
  public:
-  // nullopt when the body cannot be read (an unknown Content-Encoding) or `kind` is None.
-  // `max_decoded`: decoded bytes scanned at most (a compression bomb costs no more).
+  // nullopt when `kind` is None. `content_encoding`: every Content-Encoding line joined with
+  // commas. `max_decoded`: decoded bytes scanned at most (a compression bomb costs no more).
   static std::optional<PageScanner> make(std::shared_ptr<const PhraseMatcher> matcher,
                                          TextKind kind, std::string_view content_type,
                                          std::string_view content_encoding,
@@ -40,12 +40,15 @@ class PageScanner {
   void finish();
   [[nodiscard]] PageScore score(int limit) const { return scan_->score(limit); }
   [[nodiscard]] bool stopped() const { return stopped_; }  // sniffed as not HTML, or corrupt
+  // Decoded text past `max_decoded` was not scanned: the page was judged on its beginning.
+  [[nodiscard]] bool capped() const { return decoder_.capped(); }
   [[nodiscard]] std::uint64_t text_bytes() const { return scan_->scanned(); }
 
  private:
   PageScanner(std::shared_ptr<const PhraseMatcher> matcher, TextKind kind,
               ContentDecoder decoder, std::string_view charset);
   void text_stage(std::string_view decoded, bool at_end);
+  bool sniffed();  // decides Sniff from sniffed_: HTML (true), or stopped
 
   TextKind kind_;
   ContentDecoder decoder_;
@@ -53,6 +56,7 @@ class PageScanner {
   HtmlText html_;
   TextFolder folder_;
   std::unique_ptr<PhraseMatcher::Scan> scan_;
+  std::string sniffed_;                          // Sniff: the first decoded bytes, until they tell
   std::string decoded_, utf8_, text_, folded_;  // reused between pieces
   bool stopped_ = false;
 };

@@ -56,6 +56,9 @@ std::size_t sequence_length(unsigned char lead) {
 }  // namespace
 
 void TextFolder::emit(int codepoint, std::string& out) {
+  // Default-ignorable characters (soft hyphen, zero-width space and joiners...) are not shown:
+  // "go&shy;re" is "gore" on the screen, so here too.
+  if (codepoint >= 0x80 && utf8proc_get_property(codepoint)->ignorable) return;
   const bool letter = codepoint >= 0x80
                           ? kept(utf8proc_category(codepoint))
                           : codepoint >= 0 && kAsciiFolded[static_cast<std::size_t>(codepoint)] != 0;
@@ -89,8 +92,14 @@ void TextFolder::feed(std::string_view utf8, std::string& out) {
     last_space_ = true;
   }
   std::size_t i = 0;
-  // A sequence cut at the end of the last piece: complete it first.
+  // A sequence cut at the end of the last piece: complete it first. A byte that cannot continue
+  // it ends it (one bad character) and is read again on its own, as if the text were whole.
   while (pending_size_ > 0 && i < utf8.size()) {
+    if ((static_cast<unsigned char>(utf8[i]) & 0xC0) != 0x80) {
+      emit(-1, out);
+      pending_size_ = 0;
+      break;
+    }
     pending_[pending_size_++] = utf8[i++];
     const std::size_t need = sequence_length(static_cast<unsigned char>(pending_[0]));
     if (pending_size_ < need) continue;
@@ -119,7 +128,14 @@ void TextFolder::feed(std::string_view utf8, std::string& out) {
       ++i;
       continue;
     }
-    if (utf8.size() - i < need) {  // cut: keep it for the next piece
+    if (utf8.size() - i < need) {  // cut: keep it for the next piece, if it may go on there
+      std::size_t j = i + 1;
+      while (j < utf8.size() && (static_cast<unsigned char>(utf8[j]) & 0xC0) == 0x80) ++j;
+      if (j < utf8.size()) {  // broken before the cut: one bad character, as when whole
+        emit(-1, out);
+        ++i;
+        continue;
+      }
       for (; i < utf8.size(); ++i) pending_[pending_size_++] = utf8[i];
       break;
     }

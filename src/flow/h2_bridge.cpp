@@ -471,13 +471,14 @@ void H2Bridge::respond_error(Stream& s, unsigned status, ErrorCode code, std::st
 }
 
 bool H2Bridge::start_check(Stream& s, const http::h2::Response& r) {
-  const auto field = [&](std::string_view name) {
-    for (const auto& [n, v] : r.fields)
-      if (n == name) return std::string_view(v);
-    return std::string_view();
-  };
-  const ResponseFacts facts{s.ex.record.method, r.status, field("content-type"),
-                            field("content-encoding"), !r.end_stream};
+  std::string_view type;
+  std::string encodings;  // (a browser applies every content-encoding field)
+  for (const auto& [name, value] : r.fields) {
+    if (name == "content-type" && type.empty()) type = value;
+    if (name == "content-encoding") encodings.append(encodings.empty() ? "" : ",").append(value);
+  }
+  const ResponseFacts facts{s.ex.record.method, r.status, type, std::move(encodings),
+                            !r.end_stream};
   s.check = PageCheck::start(session_.ctx_.policy, s.ex.record.group, s.ex.bypassed, facts,
                              session_.config_->max_scan_bytes);
   if (s.check) s.held_response = r;
@@ -491,11 +492,13 @@ void H2Bridge::hold_response_data(Stream& s, std::string_view data) {
   held_response_bytes_ += data.size();
   session_.ctx_.held_for_scanning += data.size();
   // At the limit, or with this connection's streams (or the worker's flows) holding too much
-  // together, the response goes on judged on what was read (the rest relayed unscanned).
+  // together, the response goes on judged on what was read (at least kMinHold bytes; the rest
+  // relayed unscanned).
   const std::size_t limit = session_.config_->max_scan_bytes;
   const HoldBudget worker{session_.ctx_.held_for_scanning, kHeldScansPerWorker * limit};
+  const bool over_budget = held_response_bytes_ > kHeldResponsesPerLimit * limit || worker.spent();
   if (s.held_response_body.size() >= limit ||
-      held_response_bytes_ > kHeldResponsesPerLimit * limit || worker.spent())
+      (over_budget && s.held_response_body.size() >= kMinHold))
     release_response(s, false);
 }
 

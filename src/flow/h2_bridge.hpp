@@ -86,7 +86,7 @@ class H2Bridge final : public H2Upstream::Sink {
   static constexpr std::size_t kMaxHeldBytes = 256 * 1024;
   std::size_t held_bytes_ = 0;
   // Responses held for phrase scanning, all streams together, at most this many times
-  // max_scan_bytes; past it a response goes on judged on what was read.
+  // max_scan_bytes; past it a response goes on judged on what was read (at least kMinHold).
   static constexpr std::size_t kHeldResponsesPerLimit = 4;
   std::size_t held_response_bytes_ = 0;
   net::Clock::time_point writing_since_{};  // a write to the client in progress since then

@@ -42,7 +42,8 @@ void PageCheck::feed(std::string_view body) { scanner_->feed(body); }
 std::optional<policy::Decision> PageCheck::verdict(observe::AccessRecord& record, bool complete) {
   if (complete) scanner_->finish();
   const analysis::PageScore score = scanner_->score(rule_.limit);
-  record.page_scan = complete ? "complete" : "partial";
+  // (a body that decoded past the cap was judged on its beginning too)
+  record.page_scan = complete && !scanner_->capped() ? "complete" : "partial";
   record.page_score = score.total;
   record.page_category = score.category;
   const bool over = score.banned || (rule_.limit > 0 && score.total >= rule_.limit);

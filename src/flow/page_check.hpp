@@ -18,8 +18,10 @@ class PageScanner;
 namespace warden::flow {
 
 // One worker's flows hold at most this many times max_scan_bytes of responses together; past
-// it a response goes on judged on what it held (memory stays bounded whatever pupils load).
+// it a response goes on judged on its first kMinHold bytes (one buffer block, held whatever
+// the budget): memory stays bounded whatever pupils load, and no page goes unscanned.
 inline constexpr std::size_t kHeldScansPerWorker = 32;
+inline constexpr std::size_t kMinHold = 16 * 1024;
 
 // The held bytes of one worker, and what they may reach.
 struct HoldBudget {
@@ -32,7 +34,7 @@ struct ResponseFacts {
   std::string_view method;  // the request's
   unsigned status = 0;
   std::string_view content_type;
-  std::string_view content_encoding;
+  std::string content_encoding;  // every Content-Encoding line, joined with commas
   bool has_body = true;  // framing says a body follows (not a HEAD, not Content-Length: 0...)
 };
 

@@ -54,7 +54,7 @@ net::Awaitable<HoldResult> hold_body(net::Stream& source, net::Buffer& buf, http
       result.status = Status::Complete;
       co_return result;
     }
-    if (buf.size() >= limit || budget.spent()) {
+    if (buf.size() >= limit || (budget.spent() && buf.size() >= kMinHold)) {
       result.status = Status::Limit;
       co_return result;
     }

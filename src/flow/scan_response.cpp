@@ -4,6 +4,7 @@
 // phrase, is answered with the block page instead, naming the category that weighed most.
 #include "flow/detail/exchange.hpp"
 #include "flow/page_hold.hpp"
+#include "http/chars.hpp"
 
 namespace warden::flow {
 
@@ -12,9 +13,12 @@ net::Awaitable<std::optional<bool>> ClientSession::check_page(Exchange& ex,
                                                               http::BodyFraming& body,
                                                               net::Stream& upstream,
                                                               net::Buffer& upstream_buf) {
+  std::string encodings;  // (a browser applies every Content-Encoding line)
+  for (std::size_t i = 0; i < head.field_count(); ++i)
+    if (http::chars::iequals(head.field(i).name, "content-encoding"))
+      encodings.append(encodings.empty() ? "" : ",").append(head.field(i).value);
   const ResponseFacts facts{ex.head.method(), head.status(),
-                            head.find("content-type").value_or(""),
-                            head.find("content-encoding").value_or(""),
+                            head.find("content-type").value_or(""), std::move(encodings),
                             body.kind != http::BodyKind::None &&
                                 !(body.kind == http::BodyKind::Length && body.length == 0)};
   const auto check = PageCheck::start(ctx_.policy, ex.record.group, ex.bypassed, facts,

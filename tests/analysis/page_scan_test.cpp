@@ -45,6 +45,23 @@ TEST(TextFold, SequenceCutAcrossPiecesIsJoined) {
   f.finish(out);
   EXPECT_EQ(out, fold("déjà"));
   EXPECT_EQ(fold("a\xFF" "b"), " a b ");  // a bad byte is a space
+  // A sequence broken before a cut reads as when whole: the byte after it is kept.
+  for (const std::string& text : {std::string("a\xE2" "Ab"), std::string("a\xC3" "Ab")}) {
+    for (std::size_t cut = 1; cut < text.size(); ++cut) {
+      TextFolder pieces;
+      std::string folded;
+      pieces.feed(std::string_view(text).substr(0, cut), folded);
+      pieces.feed(std::string_view(text).substr(cut), folded);
+      pieces.finish(folded);
+      EXPECT_EQ(folded, fold(text)) << cut;
+    }
+  }
+}
+
+TEST(TextFold, InvisibleCharactersDoNotSplitWords) {
+  // soft hyphen, zero-width space, word joiner, zero-width joiner
+  EXPECT_EQ(fold("go\xC2\xADre bl\xE2\x80\x8Bood ba\xE2\x81\xA0th x\xE2\x80\x8Dy"),
+            " gore blood bath xy ");
 }
 
 TEST(TextFold, PhraseKeepsItsBoundaryMarks) {
@@ -206,6 +223,12 @@ TEST(HtmlText, TextBrowsersShow) {
   EXPECT_EQ(fold(html_text("<a title='x > y' href=\"a>b\">link</a>")), " link ");
   EXPECT_EQ(fold(html_text("<textarea><b>not a tag</b></textarea>")), " b not a tag b ");
   EXPECT_EQ(fold(html_text("<SCRIPT>x</scriptx></SCRIPT >shown")), " shown ");
+  // Tags the browser does not break a line for join what is either side, custom ones too.
+  EXPECT_EQ(fold(html_text("G<z-x></z-x>ore G<img src=x>ore <p>a</p>b")), " gore gore a b ");
+  EXPECT_EQ(fold(html_text("<xmp><b>shown</b></xmp>")), " b shown b ");
+  // An '=' before any attribute name starts a name (WHATWG): what follows is not a value.
+  EXPECT_EQ(html_text("<a =\"x>BAD WORDS\">"), "BAD WORDS\">");
+  EXPECT_EQ(html_text("<a href = \"x>y\" b>z"), "z");
 }
 
 TEST(HtmlText, SameTextWhateverThePieces) {
@@ -249,10 +272,10 @@ std::string zstd(std::string_view data) {
 std::string decode(std::string_view encoding, std::string_view body, std::size_t piece,
                    bool* ok = nullptr, std::size_t cap = 1 << 20) {
   auto d = ContentDecoder::make(encoding, cap);
-  EXPECT_TRUE(d);
   std::string out;
   bool good = true;
-  for (std::size_t i = 0; i < body.size(); i += piece) good = d->feed(body.substr(i, piece), out) && good;
+  for (std::size_t i = 0; i < body.size(); i += piece)
+    good = d.feed(body.substr(i, piece), out) && good;
   if (ok != nullptr) *ok = good;
   return out;
 }
@@ -270,8 +293,12 @@ TEST(ContentDecoder, EveryCodingInPieces) {
     EXPECT_TRUE(decode("gzip, br", brotli(gzip(text, 15 + 16)), piece) == text) << piece;
     EXPECT_TRUE(decode("identity", text, piece) == text) << piece;
   }
-  EXPECT_FALSE(ContentDecoder::make("compress", 100));
-  EXPECT_FALSE(ContentDecoder::make("gzip,gzip,gzip,gzip,gzip", 100));
+  // A coding nobody knows is passed over, as Chromium passes the body through raw for one.
+  EXPECT_TRUE(decode("x-unknown", text, 100) == text);
+  EXPECT_TRUE(decode("gzip, x-unknown", gzip(text, 15 + 16), 100) == text);
+  std::string five = text;
+  for (int i = 0; i < 5; ++i) five = gzip(five, 15 + 16);
+  EXPECT_TRUE(decode("gzip,gzip,gzip,gzip,gzip", five, 100) == text);
 }
 
 TEST(ContentDecoder, BombsAreCappedAndCorruptStreamsStop) {
@@ -280,9 +307,9 @@ TEST(ContentDecoder, BombsAreCappedAndCorruptStreamsStop) {
   ASSERT_LT(bomb.size(), 200u << 10);
   auto d = ContentDecoder::make("gzip", 1 << 20);
   std::string out;
-  EXPECT_TRUE(d->feed(bomb, out));
+  EXPECT_TRUE(d.feed(bomb, out));
   EXPECT_EQ(out.size(), 1u << 20);
-  EXPECT_TRUE(d->capped());
+  EXPECT_TRUE(d.capped());
 
   std::string bad = gzip(std::string(10000, 'x'), 15 + 16);
   bad[bad.size() / 2] ^= 0x55;
@@ -320,6 +347,14 @@ TEST(Charset, DeclaredMetaDetectedAndDefault) {
   EXPECT_EQ(to_utf8("", false, std::string_view("\xFF\xFEh\0i\0", 6), &chosen),
             "\xEF\xBB\xBFhi");  // UTF-16 by its byte order mark
   EXPECT_EQ(to_utf8("no-such-charset", false, "\xE9"), "\xC3\xA9");
+  // Labels browsers ignore are ignored (glibc would read this ASCII page as EBCDIC noise).
+  EXPECT_EQ(to_utf8("IBM037", false, "plain words", &chosen), "plain words");
+  EXPECT_EQ(chosen, "utf-8");
+  EXPECT_EQ(to_utf8("utf-16", false, std::string_view("h\0i\0", 4), &chosen), "hi");  // LE
+  // The <meta> prescan is the first 1024 bytes, however the page arrives.
+  const std::string late = "<p>" + std::string(1100, 'x') + "<meta charset=koi8-r>\xF0";
+  EXPECT_EQ(to_utf8("", true, late, &chosen), late);
+  EXPECT_EQ(chosen, "utf-8");  // (its first 1024 bytes are ASCII), not KOI8-R
   EXPECT_EQ(content_type_charset("text/html; Charset=\"UTF-8\""), "UTF-8");
   EXPECT_EQ(content_type_charset("text/html"), "");
 }
@@ -331,8 +366,11 @@ TEST(TextKind, FromContentType) {
   EXPECT_EQ(text_kind("application/json"), TextKind::Plain);
   EXPECT_EQ(text_kind("TEXT/PLAIN"), TextKind::Plain);
   EXPECT_EQ(text_kind(""), TextKind::Sniff);
+  for (auto t : {"unknown/unknown", "application/unknown", "*/*", "nonsense"})
+    EXPECT_EQ(text_kind(t), TextKind::Sniff) << t;  // browsers sniff these
+  EXPECT_EQ(text_kind("image/svg+xml"), TextKind::Markup);
   for (auto t : {"image/png", "text/css", "text/javascript", "application/javascript",
-                 "text/event-stream", "image/svg+xml", "application/octet-stream", "video/mp4"})
+                 "text/event-stream", "application/octet-stream", "video/mp4"})
     EXPECT_EQ(text_kind(t), TextKind::None) << t;
 }
 
@@ -370,8 +408,24 @@ TEST(PageScanner, SniffsHtmlOnlyAndRefusesUnknownCodings) {
   binary->finish();
   EXPECT_EQ(binary->score(100).total, 0);
   EXPECT_TRUE(binary->stopped());
-  EXPECT_FALSE(PageScanner::make(m, TextKind::Markup, "text/html", "compress", 1 << 20));
+  // Sniffing reads the first 1024 bytes, not the first piece.
+  auto split = PageScanner::make(m, TextKind::Sniff, "", "", 1 << 20);
+  split->feed("\n");
+  split->feed("<");
+  split->feed("html><p>gore</p>");
+  split->finish();
+  EXPECT_EQ(split->score(100).total, 50);
   EXPECT_FALSE(PageScanner::make(m, TextKind::None, "image/png", "", 1 << 20));
+}
+
+TEST(PageScanner, TextPastTheDecodedCapIsNotScannedAndSaysSo) {
+  const auto m = matcher(parse("<gore><50>\n"));
+  const std::string padded = std::string(3 << 20, ' ') + "gore";
+  auto scanner = PageScanner::make(m, TextKind::Plain, "text/plain", "gzip", 1 << 20);
+  scanner->feed(gzip(padded, 15 + 16));
+  scanner->finish();
+  EXPECT_TRUE(scanner->capped());
+  EXPECT_EQ(scanner->score(100).total, 0);
 }
 
 }  // namespace
