@@ -2,13 +2,12 @@
 
 #include "analysis/text.hpp"
 
-#include <iconv.h>
-#include <uchardet/uchardet.h>
-
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <cerrno>
+#include <iconv.h>
+#include <uchardet/uchardet.h>
 
 namespace warden::analysis {
 namespace {
@@ -26,34 +25,45 @@ struct Encoding {
   std::array<std::string_view, 9> labels;
 };
 constexpr std::array<Encoding, 35> kEncodings = {{
-    {"utf-8", "", {"utf-8", "utf8", "unicode-1-1-utf-8", "unicode11utf8", "unicode20utf8",
-                   "x-unicode20utf8"}},
-    {"windows-1252", "", {"windows-1252", "cp1252", "x-cp1252", "iso-8859-1", "iso8859-1",
-                          "iso_8859-1", "latin1", "ascii", "us-ascii"}},
-    {"windows-1252", "", {"l1", "iso-ir-100", "csisolatin1", "cp819", "ibm819", "iso88591",
-                          "ansi_x3.4-1968", "iso_8859-1:1987", "iso-8859-1:1987"}},
-    {"iso-8859-2", "ISO-8859-2", {"iso-8859-2", "iso8859-2", "iso_8859-2", "latin2", "l2",
-                                  "csisolatin2", "iso88592"}},
+    {"utf-8",
+     "",
+     {"utf-8", "utf8", "unicode-1-1-utf-8", "unicode11utf8", "unicode20utf8", "x-unicode20utf8"}},
+    {"windows-1252",
+     "",
+     {"windows-1252", "cp1252", "x-cp1252", "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1",
+      "ascii", "us-ascii"}},
+    {"windows-1252",
+     "",
+     {"l1", "iso-ir-100", "csisolatin1", "cp819", "ibm819", "iso88591", "ansi_x3.4-1968",
+      "iso_8859-1:1987", "iso-8859-1:1987"}},
+    {"iso-8859-2",
+     "ISO-8859-2",
+     {"iso-8859-2", "iso8859-2", "iso_8859-2", "latin2", "l2", "csisolatin2", "iso88592"}},
     {"iso-8859-3", "ISO-8859-3", {"iso-8859-3", "iso8859-3", "iso_8859-3", "latin3", "l3"}},
     {"iso-8859-4", "ISO-8859-4", {"iso-8859-4", "iso8859-4", "iso_8859-4", "latin4", "l4"}},
-    {"iso-8859-5", "ISO-8859-5", {"iso-8859-5", "iso8859-5", "iso_8859-5", "cyrillic",
-                                  "csisolatincyrillic"}},
+    {"iso-8859-5",
+     "ISO-8859-5",
+     {"iso-8859-5", "iso8859-5", "iso_8859-5", "cyrillic", "csisolatincyrillic"}},
     {"iso-8859-6", "ISO-8859-6", {"iso-8859-6", "iso8859-6", "iso_8859-6", "arabic"}},
     {"iso-8859-7", "ISO-8859-7", {"iso-8859-7", "iso8859-7", "iso_8859-7", "greek", "greek8"}},
-    {"iso-8859-8", "ISO-8859-8", {"iso-8859-8", "iso8859-8", "iso_8859-8", "hebrew",
-                                  "iso-8859-8-i", "visual", "logical"}},
+    {"iso-8859-8",
+     "ISO-8859-8",
+     {"iso-8859-8", "iso8859-8", "iso_8859-8", "hebrew", "iso-8859-8-i", "visual", "logical"}},
     {"iso-8859-10", "ISO-8859-10", {"iso-8859-10", "iso8859-10", "latin6", "l6"}},
     {"iso-8859-13", "ISO-8859-13", {"iso-8859-13", "iso8859-13", "iso_8859-13"}},
     {"iso-8859-14", "ISO-8859-14", {"iso-8859-14", "iso8859-14", "iso_8859-14"}},
-    {"iso-8859-15", "ISO-8859-15", {"iso-8859-15", "iso8859-15", "iso_8859-15", "latin9",
-                                    "l9", "csisolatin9"}},
+    {"iso-8859-15",
+     "ISO-8859-15",
+     {"iso-8859-15", "iso8859-15", "iso_8859-15", "latin9", "l9", "csisolatin9"}},
     {"iso-8859-16", "ISO-8859-16", {"iso-8859-16"}},
     {"windows-874", "CP874", {"windows-874", "tis-620", "iso-8859-11", "iso8859-11", "dos-874"}},
     {"windows-1250", "CP1250", {"windows-1250", "cp1250", "x-cp1250"}},
     {"windows-1251", "CP1251", {"windows-1251", "cp1251", "x-cp1251"}},
     {"windows-1253", "CP1253", {"windows-1253", "cp1253", "x-cp1253"}},
-    {"windows-1254", "CP1254", {"windows-1254", "cp1254", "x-cp1254", "iso-8859-9", "latin5",
-                                "l5", "iso8859-9", "iso_8859-9"}},
+    {"windows-1254",
+     "CP1254",
+     {"windows-1254", "cp1254", "x-cp1254", "iso-8859-9", "latin5", "l5", "iso8859-9",
+      "iso_8859-9"}},
     {"windows-1255", "CP1255", {"windows-1255", "cp1255", "x-cp1255"}},
     {"windows-1256", "CP1256", {"windows-1256", "cp1256", "x-cp1256"}},
     {"windows-1257", "CP1257", {"windows-1257", "cp1257", "x-cp1257"}},
@@ -62,16 +72,22 @@ constexpr std::array<Encoding, 35> kEncodings = {{
     {"koi8-u", "KOI8-U", {"koi8-u", "koi8-ru"}},
     {"ibm866", "CP866", {"ibm866", "866", "cp866", "csibm866"}},
     {"macintosh", "MACINTOSH", {"macintosh", "mac", "x-mac-roman", "csmacintosh"}},
-    {"gbk", "GBK", {"gbk", "gb2312", "chinese", "csgb2312", "x-gbk", "gb_2312-80", "cp936",
-                    "ms936", "iso-ir-58"}},
+    {"gbk",
+     "GBK",
+     {"gbk", "gb2312", "chinese", "csgb2312", "x-gbk", "gb_2312-80", "cp936", "ms936",
+      "iso-ir-58"}},
     {"gb18030", "GB18030", {"gb18030"}},
     {"big5", "BIG5-HKSCS", {"big5", "big5-hkscs", "cn-big5", "csbig5", "x-x-big5"}},
     {"euc-jp", "EUC-JP", {"euc-jp", "x-euc-jp", "cseucpkdfmtjapanese"}},
     {"iso-2022-jp", "ISO-2022-JP", {"iso-2022-jp", "csiso2022jp"}},
-    {"shift_jis", "CP932", {"shift_jis", "sjis", "ms_kanji", "csshiftjis", "windows-31j",
-                            "x-sjis", "ms932", "shift-jis"}},
-    {"euc-kr", "CP949", {"euc-kr", "ks_c_5601-1987", "korean", "windows-949", "cseuckr",
-                         "ks_c_5601-1989", "ksc5601", "ksc_5601"}},
+    {"shift_jis",
+     "CP932",
+     {"shift_jis", "sjis", "ms_kanji", "csshiftjis", "windows-31j", "x-sjis", "ms932",
+      "shift-jis"}},
+    {"euc-kr",
+     "CP949",
+     {"euc-kr", "ks_c_5601-1987", "korean", "windows-949", "cseuckr", "ks_c_5601-1989", "ksc5601",
+      "ksc_5601"}},
 }};
 // (and UTF-16, chosen only by a byte order mark or a Content-Type: utf-16 is little-endian)
 constexpr std::array<std::pair<std::string_view, std::string_view>, 3> kUtf16 = {
@@ -93,11 +109,11 @@ std::string lower(std::string_view s) {  // ASCII only, as labels and tags are
 }
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (std::isspace(static_cast<unsigned char>(s.front())) != 0 || s.front() == '"' ||
-                        s.front() == '\''))
+  while (!s.empty() && (std::isspace(static_cast<unsigned char>(s.front())) != 0 ||
+                        s.front() == '"' || s.front() == '\''))
     s.remove_prefix(1);
-  while (!s.empty() && (std::isspace(static_cast<unsigned char>(s.back())) != 0 || s.back() == '"' ||
-                        s.back() == '\''))
+  while (!s.empty() && (std::isspace(static_cast<unsigned char>(s.back())) != 0 ||
+                        s.back() == '"' || s.back() == '\''))
     s.remove_suffix(1);
   return s;
 }

@@ -31,7 +31,7 @@ class CharsetDecoder {
   std::string declared_;
   bool html_;
   std::string charset_;
-  std::string pending_;  // bytes before the choice, or an incomplete sequence after it
+  std::string pending_;    // bytes before the choice, or an incomplete sequence after it
   void* iconv_ = nullptr;  // iconv_t, for charsets other than UTF-8 and Windows-1252
 };
 

@@ -1,12 +1,11 @@
 #include "analysis/content_decoder.hpp"
 
-#include <brotli/decode.h>
-#include <zlib.h>
-#include <zstd.h>
-
 #include <algorithm>
 #include <array>
+#include <brotli/decode.h>
 #include <cctype>
+#include <zlib.h>
+#include <zstd.h>
 
 namespace warden::analysis {
 namespace {

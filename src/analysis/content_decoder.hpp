@@ -1,9 +1,10 @@
 #pragma once
 // Content-Encoding undone in a stream (RFC 9110 §8.4): gzip, deflate (zlib, or raw as some
 // servers send it), br and zstd, and a list of them ("gzip, br": applied in that order, undone
-// in reverse); other codings are passed over, as browsers do. zstd's window is capped at 8 MiB as Chrome caps it; all output is capped at
-// `max_output` bytes in all, so a small compressed bomb costs a bounded amount of work. A
-// corrupt stream stops decoding: what came out before it is what a browser could show too.
+// in reverse); other codings are passed over, as browsers do. zstd's window is capped at 8 MiB as
+// Chrome caps it; all output is capped at `max_output` bytes in all, so a small compressed bomb
+// costs a bounded amount of work. A corrupt stream stops decoding: what came out before it is what
+// a browser could show too.
 
 #include <cstdint>
 #include <memory>

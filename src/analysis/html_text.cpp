@@ -29,13 +29,15 @@ bool shown_raw(std::string_view n) { return one_of(n, {"title", "textarea", "xmp
 // Elements that start a new block or line: words either side of them are apart. Every other
 // tag (inline, custom, unknown) joins what is either side, as the browser shows it.
 bool block_element(std::string_view n) {
-  return one_of(n, {"address", "article", "aside", "blockquote", "body", "br", "button",
-                    "caption", "dd", "details", "dialog", "div", "dl", "dt", "fieldset",
-                    "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
-                    "head", "header", "hr", "html", "iframe", "legend", "li", "main", "nav",
-                    "noscript", "ol", "optgroup", "option", "p", "pre", "script", "section",
-                    "select", "style", "summary", "table", "tbody", "td", "textarea", "tfoot",
-                    "th", "thead", "title", "tr", "ul", "xmp"});
+  return one_of(n,
+                {"address",  "article",    "aside",   "blockquote", "body",  "br",     "button",
+                 "caption",  "dd",         "details", "dialog",     "div",   "dl",     "dt",
+                 "fieldset", "figcaption", "figure",  "footer",     "form",  "h1",     "h2",
+                 "h3",       "h4",         "h5",      "h6",         "head",  "header", "hr",
+                 "html",     "iframe",     "legend",  "li",         "main",  "nav",    "noscript",
+                 "ol",       "optgroup",   "option",  "p",          "pre",   "script", "section",
+                 "select",   "style",      "summary", "table",      "tbody", "td",     "textarea",
+                 "tfoot",    "th",         "thead",   "title",      "tr",    "ul",     "xmp"});
 }
 
 void append_utf8(char32_t cp, std::string& out) {
@@ -66,8 +68,8 @@ constexpr std::array<char32_t, 32> kC1 = {
 std::optional<char32_t> decode_ref(std::string_view ref, bool terminated) {
   if (ref.empty()) return std::nullopt;
   if (ref[0] != '#') {
-    if (auto cp = named_entity(ref); cp && (terminated || one_of(ref, {"amp", "lt", "gt", "quot",
-                                                                        "nbsp", "copy", "reg"})))
+    if (auto cp = named_entity(ref);
+        cp && (terminated || one_of(ref, {"amp", "lt", "gt", "quot", "nbsp", "copy", "reg"})))
       return cp;
     return std::nullopt;
   }
@@ -77,12 +79,15 @@ std::optional<char32_t> decode_ref(std::string_view ref, bool terminated) {
   std::uint32_t value = 0;
   for (char c : digits) {
     int d = -1;
-    if (c >= '0' && c <= '9') d = c - '0';
-    else if (hex && c >= 'a' && c <= 'f') d = c - 'a' + 10;
-    else if (hex && c >= 'A' && c <= 'F') d = c - 'A' + 10;
+    if (c >= '0' && c <= '9')
+      d = c - '0';
+    else if (hex && c >= 'a' && c <= 'f')
+      d = c - 'a' + 10;
+    else if (hex && c >= 'A' && c <= 'F')
+      d = c - 'A' + 10;
     if (d < 0) return std::nullopt;
-    value = std::min<std::uint32_t>(value * (hex ? 16 : 10) + static_cast<std::uint32_t>(d),
-                                    0x110000);
+    value =
+        std::min<std::uint32_t>(value * (hex ? 16 : 10) + static_cast<std::uint32_t>(d), 0x110000);
   }
   if (value == 0 || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)) return 0xFFFD;
   if (value >= 0x80 && value <= 0x9F) return kC1[value - 0x80];
@@ -307,9 +312,12 @@ void HtmlText::step(char c, std::string& text) {
       const std::size_t at = raw_end_.size();
       const std::size_t name_end = raw_element_.size() + 2;
       bool matched = false;
-      if (at == 1) matched = c == '/';
-      else if (at < name_end) matched = lower(c) == raw_element_[at - 2];
-      else matched = html_space(c) || c == '/' || c == '>';
+      if (at == 1)
+        matched = c == '/';
+      else if (at < name_end)
+        matched = lower(c) == raw_element_[at - 2];
+      else
+        matched = html_space(c) || c == '/' || c == '>';
       if (matched && at == name_end) {
         end_tag_ = true;
         name_ = raw_element_;

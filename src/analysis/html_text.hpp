@@ -20,8 +20,22 @@ class HtmlText {
 
  private:
   enum class State : std::uint8_t {
-    Data, TagOpen, EndTagOpen, TagName, InTag, BeforeValue, Quoted, Unquoted, MarkupOpen,
-    CommentStart, Comment, BogusComment, CharRef, RawText, RawEndTag, Plaintext
+    Data,
+    TagOpen,
+    EndTagOpen,
+    TagName,
+    InTag,
+    BeforeValue,
+    Quoted,
+    Unquoted,
+    MarkupOpen,
+    CommentStart,
+    Comment,
+    BogusComment,
+    CharRef,
+    RawText,
+    RawEndTag,
+    Plaintext
   };
   void step(char c, std::string& text);
   void tag_done(std::string& text);
@@ -35,7 +49,7 @@ class HtmlText {
   std::string raw_element_;        // the element whose raw text this is
   bool end_tag_ = false;
   bool attribute_ = false;  // in a tag: an attribute's name was read (an '=' starts its value)
-  bool rcdata_ = false;  // raw text that is shown (title, textarea)
+  bool rcdata_ = false;     // raw text that is shown (title, textarea)
   char quote_ = 0;
   int dashes_ = 0;
 };

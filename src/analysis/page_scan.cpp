@@ -25,9 +25,23 @@ bool looks_like_html(std::string_view b) {
   while (!b.empty() && (b.front() == ' ' || b.front() == '\t' || b.front() == '\n' ||
                         b.front() == '\r' || b.front() == '\f'))
     b.remove_prefix(1);
-  static constexpr std::array<std::string_view, 17> kSignatures = {
-      "<!doctype html", "<html", "<head", "<script", "<iframe", "<h1", "<div", "<font",
-      "<table", "<a", "<style", "<title", "<b", "<body", "<br", "<p", "<!--"};
+  static constexpr std::array<std::string_view, 17> kSignatures = {"<!doctype html",
+                                                                   "<html",
+                                                                   "<head",
+                                                                   "<script",
+                                                                   "<iframe",
+                                                                   "<h1",
+                                                                   "<div",
+                                                                   "<font",
+                                                                   "<table",
+                                                                   "<a",
+                                                                   "<style",
+                                                                   "<title",
+                                                                   "<b",
+                                                                   "<body",
+                                                                   "<br",
+                                                                   "<p",
+                                                                   "<!--"};
   for (const auto sig : kSignatures) {
     if (b.size() <= sig.size()) continue;
     bool same = true;

@@ -45,8 +45,8 @@ class PageScanner {
   [[nodiscard]] std::uint64_t text_bytes() const { return scan_->scanned(); }
 
  private:
-  PageScanner(std::shared_ptr<const PhraseMatcher> matcher, TextKind kind,
-              ContentDecoder decoder, std::string_view charset);
+  PageScanner(std::shared_ptr<const PhraseMatcher> matcher, TextKind kind, ContentDecoder decoder,
+              std::string_view charset);
   void text_stage(std::string_view decoded, bool at_end);
   bool sniffed();  // decides Sniff from sniffed_: HTML (true), or stopped
 
@@ -56,7 +56,7 @@ class PageScanner {
   HtmlText html_;
   TextFolder folder_;
   std::unique_ptr<PhraseMatcher::Scan> scan_;
-  std::string sniffed_;                          // Sniff: the first decoded bytes, until they tell
+  std::string sniffed_;                         // Sniff: the first decoded bytes, until they tell
   std::string decoded_, utf8_, text_, folded_;  // reused between pieces
   bool stopped_ = false;
 };

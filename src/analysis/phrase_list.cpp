@@ -21,7 +21,8 @@ constexpr int kMaxWeight = 1'000'000;
 
 std::string_view trimmed(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -82,8 +83,7 @@ std::optional<std::string> Reader::parse_entry(std::string_view line, PhraseEntr
     if (close == std::string_view::npos) return "a '<' without its '>'";
     const std::string_view raw = line.substr(pos + 1, close - pos - 1);
     std::string part = folded_phrase(raw);
-    if (part.empty())
-      return fmt::format("<{}> has no letter or digit in it", raw);
+    if (part.empty()) return fmt::format("<{}> has no letter or digit in it", raw);
     e.parts.push_back(std::move(part));
     pos = close + 1;
     if (pos < line.size() && line[pos] == ',') {

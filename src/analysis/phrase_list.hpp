@@ -49,15 +49,14 @@ struct PhraseListReport {
 // Reads `path` (and what it includes) as a list of `kind`, appending to `out`. Returns the error
 // ("file:line: why"), or nullopt.
 [[nodiscard]] std::optional<std::string> read_phrase_list(const std::string& path, PhraseKind kind,
-                                                  std::vector<PhraseEntry>& out,
-                                                  const PhraseLimits& limits = {},
-                                                  PhraseListReport* report = nullptr);
+                                                          std::vector<PhraseEntry>& out,
+                                                          const PhraseLimits& limits = {},
+                                                          PhraseListReport* report = nullptr);
 
 // The same over text already in memory (`name` is used in errors and as the default category's
 // folder); includes are read from disk, relative to `name`'s folder.
 [[nodiscard]] std::optional<std::string> parse_phrase_list(std::string_view text,
-                                                           const std::string& name,
-                                                           PhraseKind kind,
+                                                           const std::string& name, PhraseKind kind,
                                                            std::vector<PhraseEntry>& out,
                                                            const PhraseLimits& limits = {},
                                                            PhraseListReport* report = nullptr);

@@ -1,9 +1,9 @@
 #include "analysis/phrase_matcher.hpp"
 
 #include <fmt/format.h>
-#include <hs/hs.h>
 
 #include <algorithm>
+#include <hs/hs.h>
 #include <unordered_map>
 
 namespace warden::analysis {
@@ -99,8 +99,8 @@ void PhraseMatcher::Scan::feed(std::string_view folded) {
   hs_scratch_t* scratch = thread_scratch(matcher_->db_);
   if (scratch == nullptr) return;
   Hits hits{seen_, hits_};
-  hs_scan_stream(stream_, folded.data(), static_cast<unsigned>(folded.size()), 0, scratch,
-                 on_match, &hits);
+  hs_scan_stream(stream_, folded.data(), static_cast<unsigned>(folded.size()), 0, scratch, on_match,
+                 &hits);
 }
 
 PageScore PhraseMatcher::Scan::score(int limit) const {
@@ -120,8 +120,7 @@ PageScore PhraseMatcher::Scan::score(int limit) const {
   candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
   for (const unsigned i : candidates) {
     const auto& parts = matcher_->entry_phrases_[i];
-    if (!std::all_of(parts.begin(), parts.end(), [&](unsigned id) { return seen_[id]; }))
-      continue;
+    if (!std::all_of(parts.begin(), parts.end(), [&](unsigned id) { return seen_[id]; })) continue;
     const PhraseEntry& e = entries[i];
     if (e.kind == PhraseKind::Exception && exception == nullptr) exception = &e;
     if (e.kind == PhraseKind::Banned && banned == nullptr) banned = &e;

@@ -20,11 +20,11 @@ struct hs_stream;
 namespace warden::analysis {
 
 struct PageScore {
-  int total = 0;               // the weighted entries found, each once
-  bool banned = false;         // a banned entry was found
-  bool exception = false;      // an exception entry was found: the page is allowed
-  std::string category;        // the banned entry's category, else the one that weighed most
-  std::string phrase;          // the entry that decided: banned, exception or the heaviest
+  int total = 0;           // the weighted entries found, each once
+  bool banned = false;     // a banned entry was found
+  bool exception = false;  // an exception entry was found: the page is allowed
+  std::string category;    // the banned entry's category, else the one that weighed most
+  std::string phrase;      // the entry that decided: banned, exception or the heaviest
   std::map<std::string, long long> by_category;  // positive weights per category
 };
 
@@ -56,7 +56,7 @@ class PhraseMatcher {
     friend class PhraseMatcher;
     std::shared_ptr<const PhraseMatcher> matcher_;
     hs_stream* stream_ = nullptr;
-    std::vector<bool> seen_;     // per phrase id
+    std::vector<bool> seen_;      // per phrase id
     std::vector<unsigned> hits_;  // the phrase ids seen, each once
     std::uint64_t scanned_ = 0;
   };
@@ -64,7 +64,7 @@ class PhraseMatcher {
  private:
   PhraseMatcher() = default;
   std::vector<PhraseEntry> entries_;
-  std::vector<std::vector<unsigned>> entry_phrases_;  // per entry: its parts' phrase ids
+  std::vector<std::vector<unsigned>> entry_phrases_;   // per entry: its parts' phrase ids
   std::vector<std::vector<unsigned>> phrase_entries_;  // per phrase id: the entries naming it
   std::size_t phrase_count_ = 0;
   hs_database* db_ = nullptr;

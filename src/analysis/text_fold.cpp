@@ -1,8 +1,7 @@
 #include "analysis/text_fold.hpp"
 
-#include <utf8proc.h>
-
 #include <array>
+#include <utf8proc.h>
 
 namespace warden::analysis {
 namespace {
@@ -59,9 +58,9 @@ void TextFolder::emit(int codepoint, std::string& out) {
   // Default-ignorable characters (soft hyphen, zero-width space and joiners...) are not shown:
   // "go&shy;re" is "gore" on the screen, so here too.
   if (codepoint >= 0x80 && utf8proc_get_property(codepoint)->ignorable) return;
-  const bool letter = codepoint >= 0x80
-                          ? kept(utf8proc_category(codepoint))
-                          : codepoint >= 0 && kAsciiFolded[static_cast<std::size_t>(codepoint)] != 0;
+  const bool letter =
+      codepoint >= 0x80 ? kept(utf8proc_category(codepoint))
+                        : codepoint >= 0 && kAsciiFolded[static_cast<std::size_t>(codepoint)] != 0;
   if (!letter) {
     if (!last_space_) out.push_back(' ');
     last_space_ = true;

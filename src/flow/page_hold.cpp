@@ -22,8 +22,8 @@ net::Awaitable<HoldResult> hold_body(net::Stream& source, net::Buffer& buf, http
   http::ChunkedDecoder decoder(limits);
   std::uint64_t remaining = in.length;  // for Length
   std::size_t seen = 0;                 // bytes of `buf` already given to the check
-  bool finished = in.kind == http::BodyKind::None ||
-                  (in.kind == http::BodyKind::Length && remaining == 0);
+  bool finished =
+      in.kind == http::BodyKind::None || (in.kind == http::BodyKind::Length && remaining == 0);
   for (;;) {
     // 1. Check what arrived (the buffer itself is left as it is, for copy_body).
     while (!finished && seen < buf.size()) {

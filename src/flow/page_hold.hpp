@@ -31,7 +31,7 @@ struct HoldResult {
                                                    http::BodyFraming in,
                                                    const http::ChunkedLimits& limits,
                                                    std::size_t limit, HoldBudget budget,
-                                                   PageCheck& check,
-                                                   net::Watchdog& watchdog, net::Duration idle);
+                                                   PageCheck& check, net::Watchdog& watchdog,
+                                                   net::Duration idle);
 
 }  // namespace warden::flow

@@ -17,19 +17,19 @@ net::Awaitable<std::optional<bool>> ClientSession::check_page(Exchange& ex,
   for (std::size_t i = 0; i < head.field_count(); ++i)
     if (http::chars::iequals(head.field(i).name, "content-encoding"))
       encodings.append(encodings.empty() ? "" : ",").append(head.field(i).value);
-  const ResponseFacts facts{ex.head.method(), head.status(),
-                            head.find("content-type").value_or(""), std::move(encodings),
+  const ResponseFacts facts{ex.head.method(), head.status(), head.find("content-type").value_or(""),
+                            std::move(encodings),
                             body.kind != http::BodyKind::None &&
                                 !(body.kind == http::BodyKind::Length && body.length == 0)};
-  const auto check = PageCheck::start(ctx_.policy, ex.record.group, ex.bypassed, facts,
-                                      config_->max_scan_bytes);
+  const auto check =
+      PageCheck::start(ctx_.policy, ex.record.group, ex.bypassed, facts, config_->max_scan_bytes);
   if (!check) co_return std::nullopt;
 
   const std::size_t limit = config_->max_scan_bytes;
-  const HoldResult held = co_await hold_body(
-      upstream, upstream_buf, body, config_->chunked_limits, limit,
-      {ctx_.held_for_scanning, kHeldScansPerWorker * limit}, *check, watchdog_,
-      config_->timeouts.body_idle);
+  const HoldResult held =
+      co_await hold_body(upstream, upstream_buf, body, config_->chunked_limits, limit,
+                         {ctx_.held_for_scanning, kHeldScansPerWorker * limit}, *check, watchdog_,
+                         config_->timeouts.body_idle);
   switch (held.status) {
     case HoldResult::Status::Complete:
       // An until-close body read to its end is now known whole: sent with its length.
@@ -44,10 +44,10 @@ net::Awaitable<std::optional<bool>> ClientSession::check_page(Exchange& ex,
                              true);
       co_return false;
     case HoldResult::Status::Invalid:
-      co_await respond_error(&ex, 502, base::ErrorCode::UpstreamInvalid,
-                             "The upstream's response body is malformed: " +
-                                 std::string(held.error.reason) + ".",
-                             true);
+      co_await respond_error(
+          &ex, 502, base::ErrorCode::UpstreamInvalid,
+          "The upstream's response body is malformed: " + std::string(held.error.reason) + ".",
+          true);
       co_return false;
     case HoldResult::Status::TimedOut:
       co_await respond_error(&ex, 504, base::ErrorCode::UpstreamTimeout,

@@ -54,7 +54,7 @@ std::optional<Failure> parse_phrase_rule(const toml::table& t, std::size_t index
   for (const auto& [kind, v] : lists) {
     const std::string_view key = kind == analysis::PhraseKind::Weighted ? "weighted"
                                  : kind == analysis::PhraseKind::Banned ? "banned"
-                                                                         : "exception";
+                                                                        : "exception";
     auto files = strings(*v);
     if (!files || files->empty())
       return Failure{v->source(), fmt::format("phrases.{}: expected a list of list files", key)};
@@ -68,8 +68,9 @@ std::optional<Failure> parse_phrase_rule(const toml::table& t, std::size_t index
   rule.skipped = report.skipped;
   rule.first_skipped = std::move(report.first_skipped);
   if (!has_limit)
-    return Failure{t.source(), "phrases: limit is required (the score that blocks a page; 0: "
-                               "never block, only score)"};
+    return Failure{t.source(),
+                   "phrases: limit is required (the score that blocks a page; 0: "
+                   "never block, only score)"};
   if (entries.empty())
     return Failure{t.source(), "phrases: name at least one list (weighted, banned, exception)"};
   auto compiled = analysis::PhraseMatcher::compile(std::move(entries));
@@ -82,10 +83,12 @@ std::optional<Failure> parse_phrase_rule(const toml::table& t, std::size_t index
 
 #else
 
-std::optional<Failure> parse_phrase_rule(const toml::table& t, std::size_t, const std::vector<Group>&,
-                                         const std::filesystem::path&, std::vector<PhraseRule>&) {
-  return Failure{t.source(), "phrases: phrase scanning is not in this build (the Windows build "
-                             "has no Vectorscan yet; docs/windows.md)"};
+std::optional<Failure> parse_phrase_rule(const toml::table& t, std::size_t,
+                                         const std::vector<Group>&, const std::filesystem::path&,
+                                         std::vector<PhraseRule>&) {
+  return Failure{t.source(),
+                 "phrases: phrase scanning is not in this build (the Windows build "
+                 "has no Vectorscan yet; docs/windows.md)"};
 }
 
 #endif

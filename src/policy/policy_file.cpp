@@ -2,8 +2,8 @@
 
 #include "platform/os.hpp"
 #include "policy/alert_rules_file.hpp"
-#include "policy/phrase_rules_file.hpp"
 #include "policy/host.hpp"
+#include "policy/phrase_rules_file.hpp"
 #include "policy/restrictions_file.hpp"
 #include "policy/toml_read.hpp"
 

@@ -44,7 +44,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static constexpr std::array<std::string_view, 7> kEncodings = {
       "", "gzip", "deflate", "br", "zstd", "gzip, br", "x-unknown"};
   static constexpr std::array<std::string_view, 7> kTypes = {
-      "text/html", "text/plain; charset=utf-8", "text/html; charset=koi8-r", "",
+      "text/html",        "text/plain; charset=utf-8",    "text/html; charset=koi8-r", "",
       "application/json", "text/html; charset=shift_jis", "text/xml; charset=utf-16"};
   const std::string_view encoding = kEncodings[data[0] % kEncodings.size()];
   const std::string_view type = kTypes[data[1] % kTypes.size()];

@@ -1,21 +1,22 @@
 // Phrase scanning of pages: folding, e2guardian's list format, the Vectorscan matcher, and the
 // stream stages (content decoding, charset, HTML to text) alone and together.
+#include "analysis/page_scan.hpp"
+
 #include "analysis/charset.hpp"
 #include "analysis/content_decoder.hpp"
 #include "analysis/html_text.hpp"
-#include "analysis/page_scan.hpp"
 #include "analysis/phrase_list.hpp"
 #include "analysis/phrase_matcher.hpp"
 #include "analysis/text_fold.hpp"
 
-#include <brotli/encode.h>
 #include <gtest/gtest.h>
-#include <zlib.h>
-#include <zstd.h>
 
+#include <brotli/encode.h>
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <zlib.h>
+#include <zstd.h>
 
 namespace warden::analysis {
 namespace {
@@ -32,8 +33,8 @@ TEST(TextFold, CaseAndPunctuationAndSpaces) {
   EXPECT_EQ(fold("Self-Harm,  NOW!"), " self harm now ");
   EXPECT_EQ(fold(""), " ");
   EXPECT_EQ(fold("STRASSE Straße"), " strasse strasse ");  // full case folding: ß is ss
-  EXPECT_EQ(fold("ΣΊΣΥΦΟΣ"), fold("σίσυφος"));              // final sigma and accents alike
-  EXPECT_EQ(fold("caf\xC3\xA9"), fold("cafe\xCC\x81"));      // precomposed or not
+  EXPECT_EQ(fold("ΣΊΣΥΦΟΣ"), fold("σίσυφος"));             // final sigma and accents alike
+  EXPECT_EQ(fold("caf\xC3\xA9"), fold("cafe\xCC\x81"));    // precomposed or not
 }
 
 TEST(TextFold, SequenceCutAcrossPiecesIsJoined) {
@@ -44,9 +45,14 @@ TEST(TextFold, SequenceCutAcrossPiecesIsJoined) {
   f.feed(word.substr(2), out);
   f.finish(out);
   EXPECT_EQ(out, fold("déjà"));
-  EXPECT_EQ(fold("a\xFF" "b"), " a b ");  // a bad byte is a space
+  EXPECT_EQ(fold("a\xFF"
+                 "b"),
+            " a b ");  // a bad byte is a space
   // A sequence broken before a cut reads as when whole: the byte after it is kept.
-  for (const std::string& text : {std::string("a\xE2" "Ab"), std::string("a\xC3" "Ab")}) {
+  for (const std::string& text : {std::string("a\xE2"
+                                              "Ab"),
+                                  std::string("a\xC3"
+                                              "Ab")}) {
     for (std::size_t cut = 1; cut < text.size(); ++cut) {
       TextFolder pieces;
       std::string folded;
@@ -161,7 +167,8 @@ PageScore score_text(const std::shared_ptr<const PhraseMatcher>& m, std::string_
 }
 
 TEST(PhraseMatcher, WeightsOncePerPhraseCombinationsAndWordBoundaries) {
-  auto entries = parse("#listcategory: \"Violence\"\n<gore><30>\n< kill ><40>\n<blood>,<bath><50>\n");
+  auto entries =
+      parse("#listcategory: \"Violence\"\n<gore><30>\n< kill ><40>\n<blood>,<bath><50>\n");
   auto good = parse("#listcategory: \"Good\"\n<history><-25>\n");
   entries.insert(entries.end(), good.begin(), good.end());
   const auto m = matcher(entries);
@@ -218,8 +225,9 @@ TEST(HtmlText, TextBrowsersShow) {
   EXPECT_EQ(fold(html_text("<script>var porn = 1; if (a</b) {}</script>ok")), " ok ");
   EXPECT_EQ(fold(html_text("<style>.gore{}</style><!-- gore --><!--->x")), " x ");
   EXPECT_EQ(fold(html_text("<title>Self &amp; harm</title>")), " self harm ");
-  EXPECT_EQ(html_text("caf&eacute; &#233;&#xE9; &#150; &bogus; a<1 a<b"),
-            "caf\xC3\xA9 \xC3\xA9\xC3\xA9 \xE2\x80\x93 &bogus; a<1 a");  // "<b" at the end: a cut tag
+  EXPECT_EQ(
+      html_text("caf&eacute; &#233;&#xE9; &#150; &bogus; a<1 a<b"),
+      "caf\xC3\xA9 \xC3\xA9\xC3\xA9 \xE2\x80\x93 &bogus; a<1 a");  // "<b" at the end: a cut tag
   EXPECT_EQ(fold(html_text("<a title='x > y' href=\"a>b\">link</a>")), " link ");
   EXPECT_EQ(fold(html_text("<textarea><b>not a tag</b></textarea>")), " b not a tag b ");
   EXPECT_EQ(fold(html_text("<SCRIPT>x</scriptx></SCRIPT >shown")), " shown ");
@@ -286,7 +294,7 @@ TEST(ContentDecoder, EveryCodingInPieces) {
   for (std::size_t piece : {std::size_t{1}, std::size_t{7}, std::size_t{4096}}) {
     // (EXPECT_TRUE: a failure must not print 40 KB of text)
     EXPECT_TRUE(decode("gzip", gzip(text, 15 + 16), piece) == text) << piece;
-    EXPECT_TRUE(decode("deflate", gzip(text, 15), piece) == text) << piece;  // zlib, as RFC 9110
+    EXPECT_TRUE(decode("deflate", gzip(text, 15), piece) == text) << piece;   // zlib, as RFC 9110
     EXPECT_TRUE(decode("Deflate", gzip(text, -15), piece) == text) << piece;  // raw, as some send
     EXPECT_TRUE(decode("br", brotli(text), piece) == text) << piece;
     EXPECT_TRUE(decode("zstd", zstd(text), piece) == text) << piece;
@@ -375,7 +383,8 @@ TEST(TextKind, FromContentType) {
 }
 
 TEST(PageScanner, CompressedHtmlInAnyPiecesScoresTheSame) {
-  const auto m = matcher(parse("#listcategory: \"Self-harm\"\n<self harm><60>\n< cut myself><50>\n"));
+  const auto m =
+      matcher(parse("#listcategory: \"Self-harm\"\n<self harm><60>\n< cut myself><50>\n"));
   const std::string page =
       "<html><head><meta charset=\"windows-1252\"><title>Self</title></head><body>"
       "<script>self harm is in a script</script><p>I <b>cut</b> myself &amp; it\x92s "
