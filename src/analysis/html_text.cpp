@@ -1,6 +1,7 @@
 #include "analysis/html_text.hpp"
 
 #include "analysis/html_entities.hpp"
+#include "analysis/text.hpp"
 
 #include <algorithm>
 #include <array>
@@ -40,30 +41,6 @@ bool block_element(std::string_view n) {
                  "tfoot",    "th",         "thead",   "title",      "tr",    "ul",     "xmp"});
 }
 
-void append_utf8(char32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
-// Numeric references to 0x80..0x9F mean Windows-1252's characters (HTML §13.2.5.80).
-constexpr std::array<char32_t, 32> kC1 = {
-    0x20AC, 0x81,   0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-    0x2039, 0x0152, 0x8D,   0x017D, 0x8F,   0x90,   0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
-    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D,   0x017E, 0x0178};
-
 // "#123", "#x1F" or a name; nullopt when it is not a reference (left as text).
 std::optional<char32_t> decode_ref(std::string_view ref, bool terminated) {
   if (ref.empty()) return std::nullopt;
@@ -90,7 +67,9 @@ std::optional<char32_t> decode_ref(std::string_view ref, bool terminated) {
         std::min<std::uint32_t>(value * (hex ? 16 : 10) + static_cast<std::uint32_t>(d), 0x110000);
   }
   if (value == 0 || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)) return 0xFFFD;
-  if (value >= 0x80 && value <= 0x9F) return kC1[value - 0x80];
+  // Numeric references to 0x80..0x9F mean Windows-1252's characters (HTML §13.2.5.80).
+  if (value >= 0x80 && value <= 0x9F)
+    return windows1252_code_point(static_cast<unsigned char>(value));
   return value;
 }
 
@@ -148,7 +127,7 @@ void HtmlText::finish(std::string& text) {
 void HtmlText::flush_char_ref(char next, std::string& text) {
   const bool terminated = next == ';';
   if (auto cp = decode_ref(ref_, terminated)) {
-    append_utf8(*cp, text);
+    append_utf8(text, *cp);
   } else {
     text.push_back('&');
     text += ref_;

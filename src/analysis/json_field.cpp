@@ -1,5 +1,6 @@
 #include "analysis/json_field.hpp"
 
+#include "analysis/text.hpp"
 #include "base/hex.hpp"
 
 #include <cstdint>
@@ -87,7 +88,7 @@ class Reader {
             else
               at_ = back;  // not a pair: the high half alone, then what follows
           }
-          if (out != nullptr) append_utf8(*out, *cp);
+          if (out != nullptr) append_utf8(*out, *cp);  // (analysis/text.hpp)
           continue;
         }
         default:
@@ -133,25 +134,6 @@ class Reader {
       v = v * 16 + static_cast<std::uint32_t>(d);
     }
     return v;
-  }
-
-  static void append_utf8(std::string& out, std::uint32_t cp) {
-    if (cp >= 0xd800 && cp <= 0xdfff) cp = 0xfffd;  // a lone surrogate
-    if (cp < 0x80) {
-      out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out.push_back(static_cast<char>(0xc0 | (cp >> 6)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-    } else if (cp < 0x10000) {
-      out.push_back(static_cast<char>(0xe0 | (cp >> 12)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-    } else {
-      out.push_back(static_cast<char>(0xf0 | (cp >> 18)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-    }
   }
 
   std::string_view s_;

@@ -19,6 +19,13 @@ namespace warden::analysis {
 // cut to at most `max_bytes` without splitting a UTF-8 sequence. `text` must be valid UTF-8.
 [[nodiscard]] std::string collapsed(std::string_view text, std::size_t max_bytes);
 
+// Appends code point `cp` as UTF-8; a surrogate or a value past U+10FFFF as U+FFFD.
+void append_utf8(std::string& out, char32_t cp);
+
+// The code point Windows-1252 byte `b` stands for (0x80..0x9F are its own; the rest are
+// ISO-8859-1's, that is the byte's value).
+[[nodiscard]] char32_t windows1252_code_point(unsigned char b);
+
 // Windows-1252 bytes (the WHATWG superset of ISO-8859-1 that browsers use for both) as UTF-8.
 [[nodiscard]] std::string windows1252_to_utf8(std::string_view bytes);
 

@@ -260,7 +260,10 @@ class PhraseScanning(unittest.TestCase):
                 self.assert_blocked(*self.get(warden, f"{base}/bad.html", version))
                 self.assertEqual(self.get(warden, f"{base}/good.html", version),
                                  (200, Pages.pages["good"]))
-        pages = [l for l in warden.wait_for_log(6) if l["method"] == "GET"]
+        # (every curl is a CONNECT of its own too: wait for the four pages' lines)
+        gets = lambda: [l for l in warden.wait_for_log(8) if l["method"] == "GET"]  # noqa: E731
+        self.assertTrue(wait_until(lambda: len(gets()) == 4), warden.wait_for_log(8))
+        pages = gets()
         self.assertEqual(sorted((l.get("proto", "h1"), l["path"], l["status"]) for l in pages),
                          [("h1", "/bad.html", 403), ("h1", "/good.html", 200),
                           ("h2", "/bad.html", 403), ("h2", "/good.html", 200)])
