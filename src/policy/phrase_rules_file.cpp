@@ -50,6 +50,12 @@ std::optional<Failure> parse_phrase_rule(const toml::table& t, std::size_t index
       return Failure{k.source(), fmt::format("unknown key phrases.{}", key)};
     }
   }
+  if (!has_limit)
+    return Failure{t.source(),
+                   "phrases: limit is required (the score that blocks a page; 0: "
+                   "never block, only score)"};
+  if (lists.empty())
+    return Failure{t.source(), "phrases: name at least one list (weighted, banned, exception)"};
   analysis::PhraseListReport report;
   for (const auto& [kind, v] : lists) {
     const std::string_view key = kind == analysis::PhraseKind::Weighted ? "weighted"
@@ -67,12 +73,7 @@ std::optional<Failure> parse_phrase_rule(const toml::table& t, std::size_t index
   rule.entries = entries.size();
   rule.skipped = report.skipped;
   rule.first_skipped = std::move(report.first_skipped);
-  if (!has_limit)
-    return Failure{t.source(),
-                   "phrases: limit is required (the score that blocks a page; 0: "
-                   "never block, only score)"};
-  if (entries.empty())
-    return Failure{t.source(), "phrases: name at least one list (weighted, banned, exception)"};
+  if (entries.empty()) return Failure{t.source(), "phrases: the lists named hold no phrase"};
   auto compiled = analysis::PhraseMatcher::compile(std::move(entries));
   if (auto* why = std::get_if<std::string>(&compiled))
     return Failure{t.source(), "phrases: " + *why};
