@@ -87,8 +87,7 @@ TEST(PhraseRules, ErrorsSayWhereAndWhy) {
   ASSERT_NE(rule, nullptr);
   EXPECT_EQ(rule->entries, 1u);
   EXPECT_EQ(rule->skipped, 1u);
-  EXPECT_EQ(rule->first_skipped,
-            l + ":2: expected a weight after the phrase: <phrase><weight>");
+  EXPECT_EQ(rule->first_skipped, l + ":2: expected a weight after the phrase: <phrase><weight>");
   fs::remove(list);
 }
 
