@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <cerrno>
 #include <iconv.h>
 #include <uchardet/uchardet.h>
@@ -101,22 +100,8 @@ std::string_view iconv_name(std::string_view whatwg) {
   return {};
 }
 
-std::string lower(std::string_view s) {  // ASCII only, as labels and tags are
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (std::isspace(static_cast<unsigned char>(s.front())) != 0 ||
-                        s.front() == '"' || s.front() == '\''))
-    s.remove_prefix(1);
-  while (!s.empty() && (std::isspace(static_cast<unsigned char>(s.back())) != 0 ||
-                        s.back() == '"' || s.back() == '\''))
-    s.remove_suffix(1);
-  return s;
-}
+// A label without the spaces and quotes around it.
+std::string_view unquoted(std::string_view s) { return trimmed(s, "\"'\r\n\f\v"); }
 
 // The value after "charset=" in `s` (a Content-Type or a <meta> tag), "" when none.
 std::string_view charset_after(std::string_view s, std::string_view lowered) {
@@ -137,7 +122,7 @@ std::string_view charset_after(std::string_view s, std::string_view lowered) {
 // <meta charset=...> or <meta http-equiv=content-type content="...; charset=..."> in the
 // first bytes of an HTML page.
 std::string meta_charset(std::string_view head) {
-  const std::string lowered = lower(head);
+  const std::string lowered = ascii_lowered(head);
   std::size_t from = 0;
   while ((from = lowered.find("<meta", from)) != std::string::npos) {
     const std::size_t end = lowered.find('>', from);
@@ -146,7 +131,7 @@ std::string meta_charset(std::string_view head) {
     const std::string_view ltag = std::string_view(lowered).substr(from, stop - from);
     if (auto v = charset_after(tag, ltag); !v.empty()) {
       // A page cannot declare UTF-16 in its own ASCII bytes: the standard reads UTF-8 then.
-      if (lower(v).starts_with("utf-16")) return "utf-8";
+      if (ascii_lowered(v).starts_with("utf-16")) return "utf-8";
       if (std::string name = charset_name(v); !name.empty()) return name;
     }
     from = stop;
@@ -178,7 +163,7 @@ std::string detected(std::string_view bytes) {
 }  // namespace
 
 std::string charset_name(std::string_view label) {
-  const std::string l = lower(trim(label));
+  const std::string l = ascii_lowered(unquoted(label));
   for (const Encoding& e : kEncodings)
     for (const std::string_view known : e.labels)
       if (!known.empty() && l == known) return std::string(e.name);
@@ -189,12 +174,12 @@ std::string_view content_type_charset(std::string_view content_type) {
   const std::size_t semi = content_type.find(';');
   if (semi == std::string_view::npos) return {};
   const std::string_view params = content_type.substr(semi);
-  return charset_after(params, lower(params));
+  return charset_after(params, ascii_lowered(params));
 }
 
 CharsetDecoder::CharsetDecoder(std::string_view declared, bool html) : html_(html) {
   declared_ = charset_name(declared);
-  const std::string l = lower(trim(declared));
+  const std::string l = ascii_lowered(unquoted(declared));
   for (const auto& [name, iconv] : kUtf16)  // (a Content-Type may name UTF-16; a <meta> may not)
     if (l == name) declared_ = name == "utf-16be" ? "utf-16be" : "utf-16le";
 }
@@ -204,12 +189,14 @@ CharsetDecoder::~CharsetDecoder() {
 }
 
 void CharsetDecoder::choose(bool at_end) {
-  charset_ = bom_charset(pending_);
+  // The first kPrescan bytes decide, however many arrived in the piece that reached them.
+  const std::string_view head = std::string_view(pending_).substr(0, kPrescan);
+  const bool more = !at_end || pending_.size() > head.size();  // (a sequence cut there goes on)
+  charset_ = bom_charset(head);
   if (charset_.empty()) charset_ = declared_;
-  if (charset_.empty() && html_)
-    charset_ = meta_charset(std::string_view(pending_).substr(0, kPrescan));
-  if (charset_.empty() && is_utf8(pending_, !at_end)) charset_ = "utf-8";
-  if (charset_.empty()) charset_ = detected(pending_);
+  if (charset_.empty() && html_) charset_ = meta_charset(head);
+  if (charset_.empty() && is_utf8(head, more)) charset_ = "utf-8";
+  if (charset_.empty()) charset_ = detected(head);
   if (charset_ == "utf-8" || charset_ == "windows-1252") return;
   const std::string iconv_charset(iconv_name(charset_));
   const iconv_t cd = iconv_open("UTF-8", iconv_charset.c_str());

@@ -1,9 +1,10 @@
 #include "analysis/content_decoder.hpp"
 
+#include "analysis/text.hpp"
+
 #include <algorithm>
 #include <array>
 #include <brotli/decode.h>
-#include <cctype>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -137,14 +138,6 @@ class Zstd final : public ContentDecoder::Stage {
   ZSTD_DStream* stream_;
 };
 
-std::string lower_trimmed(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 }  // namespace
 
 ContentDecoder ContentDecoder::make(std::string_view content_encoding, std::size_t max_output) {
@@ -153,7 +146,7 @@ ContentDecoder ContentDecoder::make(std::string_view content_encoding, std::size
   std::vector<std::unique_ptr<Stage>> applied;  // in the order the server applied them
   while (!content_encoding.empty()) {
     const std::size_t comma = content_encoding.find(',');
-    const std::string coding = lower_trimmed(content_encoding.substr(0, comma));
+    const std::string coding = ascii_lowered(trimmed(content_encoding.substr(0, comma)));
     content_encoding.remove_prefix(comma == std::string_view::npos ? content_encoding.size()
                                                                    : comma + 1);
     if (applied.size() == kMaxCodings) break;
@@ -180,13 +173,16 @@ bool ContentDecoder::feed(std::string_view in, std::string& out) {
     produced_ += n;
     return true;
   }
-  std::string a(in);
+  // Each stage's output is the next one's input; the first reads `in` itself.
+  std::string_view input = in;
+  std::string a;
   std::string b;
-  for (std::size_t i = 0; i < stages_.size(); ++i) {
+  for (const auto& stage : stages_) {
     b.clear();
     // Inner stages may expand too: each is held to what is left of the cap.
-    if (!stages_[i]->feed(a, b, max_output_ - produced_)) failed_ = true;
+    if (!stage->feed(input, b, max_output_ - produced_)) failed_ = true;
     std::swap(a, b);
+    input = a;
     if (failed_ && a.empty()) return false;
   }
   produced_ += a.size();

@@ -1,5 +1,7 @@
 #include "analysis/page_scan.hpp"
 
+#include "analysis/text.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -12,12 +14,7 @@ constexpr std::size_t kKeptBuffer = 64 * 1024;
 constexpr std::size_t kSniffBytes = 1024;  // what Chromium reads before deciding (WHATWG: 1445)
 
 std::string media_type(std::string_view content_type) {
-  std::string_view t = content_type.substr(0, content_type.find(';'));
-  while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
-  while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
-  std::string out(t);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
+  return ascii_lowered(trimmed(content_type.substr(0, content_type.find(';'))));
 }
 
 // HTML's signatures (WHATWG MIME Sniffing §7.1), after leading whitespace.
@@ -73,13 +70,14 @@ TextKind text_kind(std::string_view content_type) {
   return TextKind::None;
 }
 
-std::optional<PageScanner> PageScanner::make(std::shared_ptr<const PhraseMatcher> matcher,
-                                             TextKind kind, std::string_view content_type,
-                                             std::string_view content_encoding,
-                                             std::size_t max_decoded) {
-  if (kind == TextKind::None || !matcher) return std::nullopt;
-  return PageScanner(std::move(matcher), kind, ContentDecoder::make(content_encoding, max_decoded),
-                     content_type_charset(content_type));
+std::unique_ptr<PageScanner> PageScanner::make(std::shared_ptr<const PhraseMatcher> matcher,
+                                               TextKind kind, std::string_view content_type,
+                                               std::string_view content_encoding,
+                                               std::size_t max_decoded) {
+  if (kind == TextKind::None || !matcher) return nullptr;
+  return std::unique_ptr<PageScanner>(
+      new PageScanner(std::move(matcher), kind, ContentDecoder::make(content_encoding, max_decoded),
+                      content_type_charset(content_type)));
 }
 
 PageScanner::PageScanner(std::shared_ptr<const PhraseMatcher> matcher, TextKind kind,

@@ -11,7 +11,6 @@
 
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 
@@ -28,18 +27,22 @@ enum class TextKind : std::uint8_t {
 
 class PageScanner {
  public:
-  // nullopt when `kind` is None. `content_encoding`: every Content-Encoding line joined with
+  // Null when `kind` is None. `content_encoding`: every Content-Encoding line joined with
   // commas. `max_decoded`: decoded bytes scanned at most (a compression bomb costs no more).
-  static std::optional<PageScanner> make(std::shared_ptr<const PhraseMatcher> matcher,
-                                         TextKind kind, std::string_view content_type,
-                                         std::string_view content_encoding,
-                                         std::size_t max_decoded);
+  static std::unique_ptr<PageScanner> make(std::shared_ptr<const PhraseMatcher> matcher,
+                                           TextKind kind, std::string_view content_type,
+                                           std::string_view content_encoding,
+                                           std::size_t max_decoded);
 
   // Body bytes as they arrived (content-coded, framing already removed).
   void feed(std::string_view body);
   void finish();
   [[nodiscard]] PageScore score(int limit) const { return scan_->score(limit); }
   [[nodiscard]] bool stopped() const { return stopped_; }  // sniffed as not HTML, or corrupt
+  // The Content-Encoding proved corrupt: what decoded before that was scanned. How much that is
+  // depends on where the stream was cut (brotli hands over what it holds when its input runs
+  // out, not when it meets the error first), as it does for the browser.
+  [[nodiscard]] bool corrupt() const { return decoder_.failed(); }
   // Decoded text past `max_decoded` was not scanned: the page was judged on its beginning.
   [[nodiscard]] bool capped() const { return decoder_.capped(); }
   [[nodiscard]] std::uint64_t text_bytes() const { return scan_->scanned(); }

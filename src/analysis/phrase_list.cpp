@@ -5,7 +5,6 @@
 
 #include <fmt/format.h>
 
-#include <cctype>
 #include <charconv>
 #include <filesystem>
 #include <fstream>
@@ -19,29 +18,22 @@ namespace fs = std::filesystem;
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
 constexpr int kMaxWeight = 1'000'000;
 
-std::string_view trimmed(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
+// Lines end in "\r\n" in lists edited on Windows.
+std::string_view line_trimmed(std::string_view s) { return trimmed(s, "\r"); }
 
 bool starts_with_icase(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(s[i])) != prefix[i]) return false;
-  return true;
+  return ascii_lowered(s.substr(0, prefix.size())) == prefix;
 }
 
 // `#listcategory: "Name"` (the closing quote is optional: old lists forget it).
 std::optional<std::string> list_category(std::string_view comment) {
   comment.remove_prefix(1);  // '#'
-  comment = trimmed(comment);
+  comment = line_trimmed(comment);
   if (!starts_with_icase(comment, "listcategory:")) return std::nullopt;
-  comment = trimmed(comment.substr(13));
+  comment = line_trimmed(comment.substr(13));
   if (!comment.empty() && comment.front() == '"') comment.remove_prefix(1);
   if (const auto q = comment.find('"'); q != std::string_view::npos) comment = comment.substr(0, q);
-  comment = trimmed(comment);
+  comment = line_trimmed(comment);
   if (comment.empty()) return std::nullopt;
   return std::string(comment);
 }
@@ -107,7 +99,7 @@ std::optional<std::string> Reader::parse_entry(std::string_view line, PhraseEntr
   if (!has_weight) return "expected a weight after the phrase: <phrase><weight>";
   const std::size_t close = line.find('>', pos + 1);
   if (close == std::string_view::npos) return "a '<' without its '>'";
-  std::string_view w = trimmed(line.substr(pos + 1, close - pos - 1));
+  std::string_view w = line_trimmed(line.substr(pos + 1, close - pos - 1));
   if (!w.empty() && w.back() == '%') {
     e.percent = true;
     w.remove_suffix(1);
@@ -134,9 +126,9 @@ std::optional<std::string> Reader::parse(std::string_view text, const std::strin
   while (!text.empty()) {
     ++number;
     const std::size_t nl = text.find('\n');
-    std::string_view line = trimmed(text.substr(0, nl));
+    std::string_view line = line_trimmed(text.substr(0, nl));
     text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
-    if (line.substr(0, kBom.size()) == kBom) line = trimmed(line.substr(kBom.size()));
+    if (line.substr(0, kBom.size()) == kBom) line = line_trimmed(line.substr(kBom.size()));
     if (line.empty()) continue;
     const auto where = [&](std::string_view why) {
       return fmt::format("{}:{}: {}", name, number, why);

@@ -28,7 +28,7 @@ struct PhraseEntry {
   int weight = 0;                  // Weighted: points, or percent of the limit
   bool percent = false;
   std::string category;
-  std::string where;  // "file:line", for `warden check` and errors
+  std::string where;  // "file:line" it was read from
 };
 
 struct PhraseLimits {

@@ -37,9 +37,6 @@ class PhraseMatcher {
   PhraseMatcher(const PhraseMatcher&) = delete;
   PhraseMatcher& operator=(const PhraseMatcher&) = delete;
 
-  [[nodiscard]] std::size_t entries() const { return entries_.size(); }
-  [[nodiscard]] std::size_t phrases() const { return phrase_count_; }
-
   // One page's scan. Feed it folded text (analysis/text_fold.hpp) in pieces; score() any time.
   class Scan {
    public:

@@ -113,6 +113,20 @@ constexpr std::uint16_t kWindows1252High[32] = {
 
 }  // namespace
 
+std::string_view trimmed(std::string_view s, std::string_view also) {
+  const auto trim = [&](char c) { return c == ' ' || c == '\t' || also.find(c) != also.npos; };
+  while (!s.empty() && trim(s.front())) s.remove_prefix(1);
+  while (!s.empty() && trim(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+std::string ascii_lowered(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+  return out;
+}
+
 void append_utf8(std::string& out, char32_t cp) {
   if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) cp = 0xFFFD;
   if (cp < 0x80) {
@@ -148,8 +162,9 @@ bool is_utf8(std::string_view bytes, bool allow_cut_end) {
   while (!bytes.empty()) {
     const Sequence q = sequence_at(bytes);
     if (q.matched != q.expected)
-      return allow_cut_end && q.matched == bytes.size() && q.expected <= 4 &&
-             static_cast<std::uint8_t>(bytes[0]) >= 0xC2;
+      return allow_cut_end && q.matched == bytes.size() &&
+             static_cast<std::uint8_t>(bytes[0]) >= 0xC2 &&
+             static_cast<std::uint8_t>(bytes[0]) <= 0xF4;  // a lead byte, its sequence cut
     bytes.remove_prefix(q.matched);
   }
   return true;

@@ -19,6 +19,12 @@ namespace warden::analysis {
 // cut to at most `max_bytes` without splitting a UTF-8 sequence. `text` must be valid UTF-8.
 [[nodiscard]] std::string collapsed(std::string_view text, std::size_t max_bytes);
 
+// `s` without ASCII spaces and tabs, and any of `also`, at either end.
+[[nodiscard]] std::string_view trimmed(std::string_view s, std::string_view also = {});
+
+// ASCII letters lower-cased, the rest as it is (labels, tags, tokens: not text).
+[[nodiscard]] std::string ascii_lowered(std::string_view s);
+
 // Appends code point `cp` as UTF-8; a surrogate or a value past U+10FFFF as U+FFFD.
 void append_utf8(std::string& out, char32_t cp);
 

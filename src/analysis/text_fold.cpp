@@ -1,5 +1,7 @@
 #include "analysis/text_fold.hpp"
 
+#include "analysis/text.hpp"
+
 #include <array>
 #include <utf8proc.h>
 
@@ -37,12 +39,6 @@ bool kept(utf8proc_category_t c) {
   }
 }
 
-void append_utf8(utf8proc_int32_t cp, std::string& out) {
-  std::array<utf8proc_uint8_t, 4> bytes{};
-  const auto n = utf8proc_encode_char(cp, bytes.data());
-  out.append(reinterpret_cast<const char*>(bytes.data()), static_cast<std::size_t>(n));
-}
-
 // Expected length of a UTF-8 sequence from its lead byte (0: not a lead byte).
 std::size_t sequence_length(unsigned char lead) {
   if (lead < 0x80) return 1;
@@ -77,10 +73,11 @@ void TextFolder::emit(int codepoint, std::string& out) {
       codepoint, folded.data(), folded.size(),
       static_cast<utf8proc_option_t>(UTF8PROC_DECOMPOSE | UTF8PROC_CASEFOLD), &boundclass);
   if (n <= 0 || static_cast<std::size_t>(n) > folded.size()) {
-    append_utf8(codepoint, out);
+    append_utf8(out, static_cast<char32_t>(codepoint));
     return;
   }
-  for (utf8proc_ssize_t i = 0; i < n; ++i) append_utf8(folded[static_cast<std::size_t>(i)], out);
+  for (utf8proc_ssize_t i = 0; i < n; ++i)
+    append_utf8(out, static_cast<char32_t>(folded[static_cast<std::size_t>(i)]));
 }
 
 void TextFolder::feed(std::string_view utf8, std::string& out) {

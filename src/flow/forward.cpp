@@ -76,10 +76,6 @@ bool idempotent(std::string_view method) {
          method == "PUT" || method == "DELETE";
 }
 
-bool has_body(const http::BodyFraming& b) {
-  return b.kind == http::BodyKind::Chunked || (b.kind == http::BodyKind::Length && b.length > 0);
-}
-
 // NTLM and Negotiate authenticate a connection, not a request (RFC 4559): such an upstream
 // connection must stay with the client that authenticated it.
 bool names_connection_auth(const http::MessageHead& h, std::string_view field) {
@@ -205,7 +201,7 @@ net::Awaitable<bool> ClientSession::forward(Exchange& ex) {
       ex.head, ex.semantics, ex.target,
       {cfg.via, cfg.forwarded_for ? std::string_view(client_ip_) : std::string_view(),
        ex.changes.fields});
-  const bool body = has_body(ex.semantics.body);
+  const bool body = ex.semantics.body.has_body();
   const bool retryable = !body && idempotent(ex.head.method());
   const base::ScopeExit forget_upstream([this] { upstream_ = nullptr; });
 

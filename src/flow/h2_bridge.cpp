@@ -471,14 +471,11 @@ void H2Bridge::respond_error(Stream& s, unsigned status, ErrorCode code, std::st
 }
 
 bool H2Bridge::start_check(Stream& s, const http::h2::Response& r) {
-  std::string_view type;
-  std::string encodings;  // (a browser applies every content-encoding field)
+  ResponseFacts facts{s.ex.record.method, r.status, {}, {}, !r.end_stream};
   for (const auto& [name, value] : r.fields) {
-    if (name == "content-type" && type.empty()) type = value;
-    if (name == "content-encoding") encodings.append(encodings.empty() ? "" : ",").append(value);
+    if (name == "content-type" && facts.content_type.empty()) facts.content_type = value;
+    if (name == "content-encoding") facts.add_content_encoding(value);
   }
-  const ResponseFacts facts{s.ex.record.method, r.status, type, std::move(encodings),
-                            !r.end_stream};
   s.check = PageCheck::start(session_.ctx_.policy, s.ex.record.group, s.ex.bypassed, facts,
                              session_.config_->max_scan_bytes);
   if (s.check) s.held_response = r;
@@ -495,7 +492,7 @@ void H2Bridge::hold_response_data(Stream& s, std::string_view data) {
   // together, the response goes on judged on what was read (at least kMinHold bytes; the rest
   // relayed unscanned).
   const std::size_t limit = session_.config_->max_scan_bytes;
-  const HoldBudget worker{session_.ctx_.held_for_scanning, kHeldScansPerWorker * limit};
+  const HoldBudget worker = HoldBudget::of_worker(session_.ctx_.held_for_scanning, limit);
   const bool over_budget = held_response_bytes_ > kHeldResponsesPerLimit * limit || worker.spent();
   if (s.held_response_body.size() >= limit ||
       (over_budget && s.held_response_body.size() >= kMinHold))

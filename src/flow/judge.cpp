@@ -130,10 +130,7 @@ policy::RequestChanges ClientSession::changes_for(const policy::Decision& d, std
 
 net::Awaitable<bool> ClientSession::respond_blocked(Exchange& ex, const policy::Decision& d,
                                                     bool page) {
-  const bool has_body =
-      ex.semantics.body.kind == http::BodyKind::Chunked ||
-      ex.semantics.body.kind == http::BodyKind::UntilClose ||
-      (ex.semantics.body.kind == http::BodyKind::Length && ex.semantics.body.length > 0);
+  const bool has_body = ex.semantics.body.has_body();
   // A body we will not forward is not read either: the connection ends after the answer.
   const bool close = has_body || !ex.semantics.keep_alive || drain_ || ctx_.draining;
   const std::string response = blocked_response(ex, d, page, close);

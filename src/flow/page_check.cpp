@@ -20,14 +20,13 @@ std::unique_ptr<PageCheck> PageCheck::start(policy::PolicyPtr policy, std::strin
                                             std::size_t max_scan_bytes) {
   const policy::PhraseRule* rule = policy->phrase_rule(group);
   if (rule == nullptr || bypassed || !r.has_body) return nullptr;
-  if (r.method == "HEAD" || r.method == "CONNECT") return nullptr;
+  if (r.method == "HEAD") return nullptr;
   if (r.status == 204 || r.status == 206 || r.status == 304 || r.status < 200) return nullptr;
   auto scanner = analysis::PageScanner::make(rule->matcher, analysis::text_kind(r.content_type),
                                              r.content_type, r.content_encoding,
                                              kMaxExpansion * max_scan_bytes);
   if (!scanner) return nullptr;
-  return std::unique_ptr<PageCheck>(new PageCheck(
-      std::move(policy), *rule, std::make_unique<analysis::PageScanner>(std::move(*scanner))));
+  return std::unique_ptr<PageCheck>(new PageCheck(std::move(policy), *rule, std::move(scanner)));
 }
 
 PageCheck::PageCheck(policy::PolicyPtr policy, const policy::PhraseRule& rule,

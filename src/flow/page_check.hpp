@@ -27,6 +27,10 @@ inline constexpr std::size_t kMinHold = 16 * 1024;
 struct HoldBudget {
   std::size_t& used;
   std::size_t limit;
+  // A worker's budget: `used` is its WorkerContext::held_for_scanning.
+  static HoldBudget of_worker(std::size_t& used, std::size_t max_scan_bytes) {
+    return {used, kHeldScansPerWorker * max_scan_bytes};
+  }
   [[nodiscard]] bool spent() const { return used >= limit; }
 };
 
@@ -36,12 +40,16 @@ struct ResponseFacts {
   std::string_view content_type;
   std::string content_encoding;  // every Content-Encoding line, joined with commas
   bool has_body = true;  // framing says a body follows (not a HEAD, not Content-Length: 0...)
+  // One Content-Encoding field line's value (a browser applies every line).
+  void add_content_encoding(std::string_view value) {
+    content_encoding.append(content_encoding.empty() ? "" : ",").append(value);
+  }
 };
 
 class PageCheck {
  public:
   // A check when `group` has a [[phrases]] rule and the response is text with a body; null
-  // otherwise (and for a bypass, a HEAD, a 204/206/304, an unknown Content-Encoding).
+  // otherwise (and for a bypass, a HEAD, a 204/206/304).
   static std::unique_ptr<PageCheck> start(policy::PolicyPtr policy, std::string_view group,
                                           bool bypassed, const ResponseFacts& response,
                                           std::size_t max_scan_bytes);

@@ -13,14 +13,11 @@ net::Awaitable<std::optional<bool>> ClientSession::check_page(Exchange& ex,
                                                               http::BodyFraming& body,
                                                               net::Stream& upstream,
                                                               net::Buffer& upstream_buf) {
-  std::string encodings;  // (a browser applies every Content-Encoding line)
+  ResponseFacts facts{
+      ex.head.method(), head.status(), head.find("content-type").value_or(""), {}, body.has_body()};
   for (std::size_t i = 0; i < head.field_count(); ++i)
     if (http::chars::iequals(head.field(i).name, "content-encoding"))
-      encodings.append(encodings.empty() ? "" : ",").append(head.field(i).value);
-  const ResponseFacts facts{ex.head.method(), head.status(), head.find("content-type").value_or(""),
-                            std::move(encodings),
-                            body.kind != http::BodyKind::None &&
-                                !(body.kind == http::BodyKind::Length && body.length == 0)};
+      facts.add_content_encoding(head.field(i).value);
   const auto check =
       PageCheck::start(ctx_.policy, ex.record.group, ex.bypassed, facts, config_->max_scan_bytes);
   if (!check) co_return std::nullopt;
@@ -28,7 +25,7 @@ net::Awaitable<std::optional<bool>> ClientSession::check_page(Exchange& ex,
   const std::size_t limit = config_->max_scan_bytes;
   const HoldResult held =
       co_await hold_body(upstream, upstream_buf, body, config_->chunked_limits, limit,
-                         {ctx_.held_for_scanning, kHeldScansPerWorker * limit}, *check, watchdog_,
+                         HoldBudget::of_worker(ctx_.held_for_scanning, limit), *check, watchdog_,
                          config_->timeouts.body_idle);
   switch (held.status) {
     case HoldResult::Status::Complete:

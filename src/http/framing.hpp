@@ -24,6 +24,11 @@ enum class BodyKind : std::uint8_t {
 struct BodyFraming {
   BodyKind kind = BodyKind::None;
   std::uint64_t length = 0;
+  // Whether a body follows (Content-Length: 0 is none).
+  [[nodiscard]] bool has_body() const {
+    return kind == BodyKind::Chunked || kind == BodyKind::UntilClose ||
+           (kind == BodyKind::Length && length > 0);
+  }
 };
 
 struct RequestSemantics {

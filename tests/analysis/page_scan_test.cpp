@@ -7,6 +7,7 @@
 #include "analysis/html_text.hpp"
 #include "analysis/phrase_list.hpp"
 #include "analysis/phrase_matcher.hpp"
+#include "analysis/text.hpp"
 #include "analysis/text_fold.hpp"
 
 #include <gtest/gtest.h>
@@ -365,6 +366,24 @@ TEST(Charset, DeclaredMetaDetectedAndDefault) {
   EXPECT_EQ(chosen, "utf-8");  // (its first 1024 bytes are ASCII), not KOI8-R
   EXPECT_EQ(content_type_charset("text/html; Charset=\"UTF-8\""), "UTF-8");
   EXPECT_EQ(content_type_charset("text/html"), "");
+}
+
+// Regression (found by page_scan_fuzz): the charset was chosen from every byte of the piece that
+// reached 1024, so a page read in one piece and one read in many could differ.
+TEST(Charset, TheFirst1024BytesDecideHoweverTheyArrive) {
+  const std::string page = std::string(1100, 'a') + "\xFF" + "b";
+  CharsetDecoder whole("", false);
+  std::string out;
+  whole.feed(page, out);
+  whole.finish(out);
+  EXPECT_EQ(whole.charset(), "utf-8");
+  std::string chosen;
+  EXPECT_EQ(to_utf8("", false, page, &chosen), out);  // (one byte at a time)
+  EXPECT_EQ(chosen, "utf-8");
+  // A byte that starts no sequence is not a sequence cut short, at the end either.
+  EXPECT_FALSE(is_utf8("a\xFF", true));
+  EXPECT_FALSE(is_utf8("a\xF5", true));
+  EXPECT_TRUE(is_utf8("a\xF4", true));
 }
 
 TEST(TextKind, FromContentType) {
