@@ -3,20 +3,31 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <hs/hs.h>
 #include <unordered_map>
 
 namespace warden::analysis {
 namespace {
 
+std::atomic<std::uint64_t> next_serial{1};
+
 // One scratch per thread, grown to fit every database the thread scans with: a scan runs to its
-// end inside one call, so coroutines sharing the thread never use it at the same time.
-hs_scratch_t* thread_scratch(const hs_database_t* db) {
+// end inside one call, so coroutines sharing the thread never use it at the same time. Checking
+// that a scratch fits a database (hs_alloc_scratch) costs about as much as scanning 30 KiB
+// against e2guardian's lists, so each thread remembers the databases (by serial: an address can
+// be reused by the next policy's) its scratch was last fitted to.
+hs_scratch_t* thread_scratch(const hs_database_t* db, std::uint64_t serial) {
   thread_local struct Holder {
     hs_scratch_t* scratch = nullptr;
+    std::vector<std::uint64_t> fitted;
     ~Holder() { hs_free_scratch(scratch); }
   } holder;
+  if (std::find(holder.fitted.begin(), holder.fitted.end(), serial) != holder.fitted.end())
+    return holder.scratch;
   if (hs_alloc_scratch(db, &holder.scratch) != HS_SUCCESS) return nullptr;
+  if (holder.fitted.size() >= 8) holder.fitted.erase(holder.fitted.begin());  // (old policies)
+  holder.fitted.push_back(serial);
   return holder.scratch;
 }
 
@@ -24,6 +35,8 @@ struct Hits {
   std::vector<bool>& seen;
   std::vector<unsigned>& ids;
 };
+
+constexpr std::size_t kShortPhrase = 2;  // bytes: looked for without Vectorscan
 
 int on_match(unsigned id, unsigned long long /*from*/, unsigned long long /*to*/,
              unsigned /*flags*/, void* context) {
@@ -43,14 +56,18 @@ std::variant<std::shared_ptr<const PhraseMatcher>, std::string> PhraseMatcher::c
   std::unordered_map<std::string, unsigned> ids;
   std::vector<const char*> texts;
   std::vector<std::size_t> lengths;
+  std::vector<unsigned> pattern_ids;
   m->entry_phrases_.reserve(entries.size());
   for (const auto& e : entries) {
     std::vector<unsigned> parts;
     for (const auto& p : e.parts) {
       auto [it, added] = ids.try_emplace(p, static_cast<unsigned>(ids.size()));
-      if (added) {
+      if (added && p.size() <= kShortPhrase) {
+        m->short_phrases_.emplace_back(p, it->second);
+      } else if (added) {
         texts.push_back(it->first.c_str());  // node-based: the key stays put
         lengths.push_back(it->first.size());
+        pattern_ids.push_back(it->second);
       }
       parts.push_back(it->second);
     }
@@ -65,8 +82,6 @@ std::variant<std::shared_ptr<const PhraseMatcher>, std::string> PhraseMatcher::c
   m->entries_ = std::move(entries);
   if (texts.empty()) return std::shared_ptr<const PhraseMatcher>(std::move(m));
   std::vector<unsigned> flags(texts.size(), HS_FLAG_SINGLEMATCH);
-  std::vector<unsigned> pattern_ids(texts.size());
-  for (unsigned i = 0; i < pattern_ids.size(); ++i) pattern_ids[i] = i;
   hs_compile_error_t* error = nullptr;
   if (hs_compile_lit_multi(texts.data(), flags.data(), pattern_ids.data(), lengths.data(),
                            static_cast<unsigned>(texts.size()), HS_MODE_STREAM, nullptr, &m->db_,
@@ -76,7 +91,9 @@ std::variant<std::shared_ptr<const PhraseMatcher>, std::string> PhraseMatcher::c
     hs_free_compile_error(error);
     return why;
   }
-  if (thread_scratch(m->db_) == nullptr) return std::string("no memory for the phrase scanner");
+  m->serial_ = next_serial++;
+  if (thread_scratch(m->db_, m->serial_) == nullptr)
+    return std::string("no memory for the phrase scanner");
   return std::shared_ptr<const PhraseMatcher>(std::move(m));
 }
 
@@ -95,12 +112,26 @@ PhraseMatcher::Scan::~Scan() {
 
 void PhraseMatcher::Scan::feed(std::string_view folded) {
   scanned_ += folded.size();
-  if (stream_ == nullptr || folded.empty()) return;
-  hs_scratch_t* scratch = thread_scratch(matcher_->db_);
+  if (folded.empty()) return;
+  find_short(folded);
+  if (stream_ == nullptr) return;
+  hs_scratch_t* scratch = thread_scratch(matcher_->db_, matcher_->serial_);
   if (scratch == nullptr) return;
   Hits hits{seen_, hits_};
   hs_scan_stream(stream_, folded.data(), static_cast<unsigned>(folded.size()), 0, scratch, on_match,
                  &hits);
+}
+
+void PhraseMatcher::Scan::find_short(std::string_view folded) {
+  for (const auto& [text, id] : matcher_->short_phrases_) {
+    if (seen_[id]) continue;
+    const bool across = text.size() == 2 && last_ == text[0] && folded.front() == text[1];
+    if (across || folded.find(text) != std::string_view::npos) {
+      seen_[id] = true;
+      hits_.push_back(id);
+    }
+  }
+  last_ = folded.back();
 }
 
 PageScore PhraseMatcher::Scan::score(int limit) const {

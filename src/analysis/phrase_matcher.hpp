@@ -7,6 +7,7 @@
 
 #include "analysis/phrase_list.hpp"
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -52,7 +53,9 @@ class PhraseMatcher {
    private:
     friend class PhraseMatcher;
     std::shared_ptr<const PhraseMatcher> matcher_;
+    void find_short(std::string_view folded);
     hs_stream* stream_ = nullptr;
+    char last_ = 0;  // the last byte fed, for a short phrase cut across two pieces
     std::vector<bool> seen_;      // per phrase id
     std::vector<unsigned> hits_;  // the phrase ids seen, each once
     std::uint64_t scanned_ = 0;
@@ -64,7 +67,12 @@ class PhraseMatcher {
   std::vector<std::vector<unsigned>> entry_phrases_;   // per entry: its parts' phrase ids
   std::vector<std::vector<unsigned>> phrase_entries_;  // per phrase id: the entries naming it
   std::size_t phrase_count_ = 0;
+  // Phrases of one or two bytes ("n", "18") are looked for with memchr, not Vectorscan: one
+  // that is on nearly every page (a letter) reports at nearly every byte and would cost the
+  // literal matcher a third of its time.
+  std::vector<std::pair<std::string, unsigned>> short_phrases_;
   hs_database* db_ = nullptr;
+  std::uint64_t serial_ = 0;  // this database's number among all compiled
 };
 
 }  // namespace warden::analysis

@@ -20,6 +20,14 @@ constexpr auto kAsciiFolded = [] {
   return t;
 }();
 
+// The same with a space for everything else, for the loop over ASCII runs.
+constexpr auto kAsciiSpaced = [] {
+  std::array<char, 128> t = kAsciiFolded;
+  for (char& c : t)
+    if (c == 0) c = ' ';
+  return t;
+}();
+
 bool kept(utf8proc_category_t c) {
   switch (c) {
     case UTF8PROC_CATEGORY_LU:
@@ -80,6 +88,28 @@ void TextFolder::emit(int codepoint, std::string& out) {
     append_utf8(out, static_cast<char32_t>(folded[static_cast<std::size_t>(i)]));
 }
 
+std::size_t TextFolder::fold_ascii_run(std::string_view utf8, std::size_t i, std::string& out) {
+  std::size_t end = i;
+  while (end < utf8.size() && static_cast<unsigned char>(utf8[end]) < 0x80) ++end;
+  // ASCII folds to at most a byte a byte: write into room made once, without a branch a byte
+  // (most of a page is ASCII, and this loop is most of folding it).
+  const std::size_t base = out.size();
+  out.resize(base + (end - i));
+  char* const first = out.data() + base;
+  char* w = first;
+  unsigned space = last_space_ ? 1 : 0;
+  for (; i < end; ++i) {
+    const char folded = kAsciiSpaced[static_cast<unsigned char>(utf8[i])];
+    const unsigned letter = folded != ' ' ? 1 : 0;
+    *w = folded;
+    w += letter | (space ^ 1);  // a space only after a letter
+    space = letter ^ 1;
+  }
+  out.resize(base + static_cast<std::size_t>(w - first));
+  last_space_ = space != 0;
+  return end;
+}
+
 void TextFolder::feed(std::string_view utf8, std::string& out) {
   out.reserve(out.size() + utf8.size() + 2);
   if (!started_) {
@@ -107,15 +137,8 @@ void TextFolder::feed(std::string_view utf8, std::string& out) {
   }
   while (i < utf8.size()) {
     const auto lead = static_cast<unsigned char>(utf8[i]);
-    if (lead < 0x80) {  // ASCII: lower-cased letters and digits, one space for the rest
-      if (const char folded = kAsciiFolded[lead]; folded != 0) {
-        out.push_back(folded);
-        last_space_ = false;
-      } else if (!last_space_) {
-        out.push_back(' ');
-        last_space_ = true;
-      }
-      ++i;
+    if (lead < 0x80) {
+      i = fold_ascii_run(utf8, i, out);
       continue;
     }
     const std::size_t need = sequence_length(lead);

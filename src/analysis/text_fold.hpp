@@ -22,6 +22,9 @@ class TextFolder {
 
  private:
   void emit(int codepoint, std::string& out);
+  // Folds the ASCII run starting at `i` (lower-cased letters and digits, one space for the
+  // rest); returns where it ended.
+  std::size_t fold_ascii_run(std::string_view utf8, std::size_t i, std::string& out);
   char pending_[4] = {};
   std::size_t pending_size_ = 0;
   bool started_ = false;
