@@ -55,7 +55,7 @@ class PhraseMatcher {
     std::shared_ptr<const PhraseMatcher> matcher_;
     void find_short(std::string_view folded);
     hs_stream* stream_ = nullptr;
-    char last_ = 0;  // the last byte fed, for a short phrase cut across two pieces
+    char last_ = 0;               // the last byte fed, for a short phrase cut across two pieces
     std::vector<bool> seen_;      // per phrase id
     std::vector<unsigned> hits_;  // the phrase ids seen, each once
     std::uint64_t scanned_ = 0;

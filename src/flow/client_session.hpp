@@ -14,6 +14,7 @@
 #include "analysis/search_terms.hpp"
 #include "base/error.hpp"
 #include "capture/flow_meta.hpp"
+#include "flow/page_check.hpp"
 #include "flow/worker_context.hpp"
 #include "http/error_response.hpp"
 #include "http/framing.hpp"
@@ -24,6 +25,7 @@
 #include "net/stream.hpp"
 #include "net/watchdog.hpp"
 #include "observe/access_record.hpp"
+#include "observe/alert.hpp"
 #include "policy/policy.hpp"
 
 #include <boost/asio/cancellation_signal.hpp>
@@ -145,6 +147,14 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // A search, with the [[alert]] rules it matched, to the alert center (when there are rules).
   void report_search(const Exchange& ex, const analysis::Search& s,
                      const policy::Decision& d) const;
+  // A scanned page that matched [[alert]] rules, to the alert center.
+  void report_page(const Exchange& ex, const PageVerdict& v) const;
+  // An alert event about what `ex` asked for: who (client, user) and the request.
+  [[nodiscard]] observe::AlertEvent alert_event(
+      const Exchange& ex, std::variant<observe::SearchSeen, observe::PageSeen> seen) const;
+  static void add_matches(observe::AlertEvent& e, const std::vector<policy::AlertMatch>& matches);
+  // scheme://host[:port]/path?query, the path as the access log records it
+  [[nodiscard]] static std::string page_url(const Exchange& ex);
   // A search request's terms into the record (log.search), or out of its path when off.
   void record_search(Exchange& ex, std::optional<analysis::Search> search) const;
   // The complete 403 response for a block (`page`: HTML when the client loads a page) or reject.

@@ -500,12 +500,13 @@ void H2Bridge::hold_response_data(Stream& s, std::string_view data) {
 }
 
 bool H2Bridge::release_response(Stream& s, bool complete) {
-  const std::optional<policy::Decision> block = s.check->verdict(s.ex.record, complete);
+  const PageVerdict verdict = s.check->verdict(s.ex.record, complete);
+  session_.report_page(s.ex, verdict);
   const http::h2::Response head = std::move(s.held_response);
   const std::string body = drop_check(s);
-  if (block) {
-    session_.record_decision(s.ex, *block);
-    respond_local(s, session_.blocked_response(s.ex, *block, true, false));
+  if (verdict.block) {
+    session_.record_decision(s.ex, *verdict.block);
+    respond_local(s, session_.blocked_response(s.ex, *verdict.block, true, false));
     if (!complete) upstream_->reset(s.upstream, h2error::kCancel);  // the rest is not wanted
     finish(s, s.ex.record.end);
     return false;

@@ -77,19 +77,48 @@ void ClientSession::report_search(const Exchange& ex, const analysis::Search& s,
   observe::AlertCenter* alerts = ctx_.shared.alerts;
   if (alerts == nullptr || ctx_.policy->alerts().empty()) return;
   const bool partial = s.kind == analysis::SearchKind::Partial;
-  observe::SearchEvent e;
-  e.search = {ex.record.ts, s.terms, std::string(s.engine),
-              std::string(analysis::search_kind_name(s.kind)),
-              fmt::format("{}://{}{}", ex.page_scheme(), ex.target.authority.host, ex.record.path)};
+  observe::AlertEvent e = alert_event(
+      ex, observe::SearchSeen{ex.record.ts, s.terms, std::string(s.engine),
+                              std::string(analysis::search_kind_name(s.kind)), page_url(ex)});
+  e.group = d.group;
+  e.decision = policy::action_name(d.action);
+  add_matches(e, ctx_.policy->alerts_for(d.group, s.terms, partial));
+  alerts->submit(std::move(e));
+}
+
+void ClientSession::report_page(const Exchange& ex, const PageVerdict& v) const {
+  observe::AlertCenter* alerts = ctx_.shared.alerts;
+  if (alerts == nullptr || v.alerts.empty()) return;
+  observe::AlertEvent e =
+      alert_event(ex, observe::PageSeen{std::chrono::system_clock::now(), page_url(ex),
+                                        ex.record.page_score, ex.record.page_category, v.phrase});
+  e.group = ex.record.group;
+  e.decision = policy::action_name(v.block ? policy::Action::Block : policy::Action::Allow);
+  add_matches(e, v.alerts);
+  alerts->submit(std::move(e));
+}
+
+std::string ClientSession::page_url(const Exchange& ex) {
+  const std::string_view scheme = ex.page_scheme();
+  return fmt::format("{}://{}{}", scheme,
+                     ex.target.authority.to_string(scheme == "https" ? 443 : 80), ex.record.path);
+}
+
+observe::AlertEvent ClientSession::alert_event(
+    const Exchange& ex, std::variant<observe::SearchSeen, observe::PageSeen> seen) const {
+  observe::AlertEvent e;
+  e.seen = std::move(seen);
   e.client = client_ip_;
   if (meta_.user) e.user = std::to_string(*meta_.user);
-  e.group = d.group;
   e.request_id = ex.record.id;
-  e.decision = policy::action_name(d.action);
-  for (const policy::AlertMatch& m : ctx_.policy->alerts_for(d.group, s.terms, partial))
+  return e;
+}
+
+void ClientSession::add_matches(observe::AlertEvent& e,
+                                const std::vector<policy::AlertMatch>& matches) {
+  for (const policy::AlertMatch& m : matches)
     e.matches.push_back({m.rule->name, m.rule->category,
                          std::string(policy::severity_name(m.rule->severity)), m.matched});
-  alerts->submit(std::move(e));
 }
 
 policy::Decision ClientSession::judge_request(Exchange& ex, std::string_view body) {

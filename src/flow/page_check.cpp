@@ -37,21 +37,26 @@ PageCheck::~PageCheck() = default;
 
 void PageCheck::feed(std::string_view body) { scanner_->feed(body); }
 
-std::optional<policy::Decision> PageCheck::verdict(observe::AccessRecord& record, bool complete) {
+PageVerdict PageCheck::verdict(observe::AccessRecord& record, bool complete) {
   if (complete) scanner_->finish();
-  const analysis::PageScore score = scanner_->score(rule_.limit);
+  analysis::PageScore score = scanner_->score(rule_.limit);
   // (a body that decoded past the cap was judged on its beginning too)
   record.page_scan = complete && !scanner_->capped() ? "complete" : "partial";
   record.page_score = score.total;
   record.page_category = score.category;
+  PageVerdict v;
+  // An exception phrase allows the page; what it says may still concern a pupil's safety.
+  v.alerts = policy_->page_alerts_for(
+      record.group, {score.by_category, score.banned ? score.category : std::string_view()});
+  v.phrase = std::move(score.phrase);
   const bool over = score.banned || (rule_.limit > 0 && score.total >= rule_.limit);
-  if (score.exception || !over) return std::nullopt;
-  policy::Decision d;
+  if (score.exception || !over) return v;
+  policy::Decision& d = v.block.emplace();
   d.action = policy::Action::Block;
   d.rule = rule_.name;
   d.category = score.category;
   d.group = record.group;
-  return d;
+  return v;
 }
 
 #else  // no phrase scanning in this build: the policy refuses [[phrases]], nothing is held
@@ -70,9 +75,7 @@ std::unique_ptr<PageCheck> PageCheck::start(policy::PolicyPtr, std::string_view,
 }
 PageCheck::~PageCheck() = default;
 void PageCheck::feed(std::string_view) {}
-std::optional<policy::Decision> PageCheck::verdict(observe::AccessRecord&, bool) {
-  return std::nullopt;
-}
+PageVerdict PageCheck::verdict(observe::AccessRecord&, bool) { return {}; }
 
 #endif
 

@@ -9,7 +9,9 @@
 
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace warden::analysis {
 class PageScanner;
@@ -46,6 +48,14 @@ struct ResponseFacts {
   }
 };
 
+// What the check found: the block page instead of the response, or nullopt to send it on; and
+// the [[alert]] rules the page matched (docs/analysis.md, "Safeguarding alerts").
+struct PageVerdict {
+  std::optional<policy::Decision> block;
+  std::vector<policy::AlertMatch> alerts;
+  std::string phrase;  // the entry that weighed most
+};
+
 class PageCheck {
  public:
   // A check when `group` has a [[phrases]] rule and the response is text with a body; null
@@ -59,10 +69,9 @@ class PageCheck {
 
   // Body bytes as they came (content-coded, framing removed).
   void feed(std::string_view body);
-  // The verdict once the body ended (`complete`) or the hold limit was reached: the score into
-  // `record`; the block decision, or nullopt to let the response through.
-  [[nodiscard]] std::optional<policy::Decision> verdict(observe::AccessRecord& record,
-                                                        bool complete);
+  // The verdict once the body ended (`complete`) or the hold limit was reached; the score
+  // goes into `record`.
+  [[nodiscard]] PageVerdict verdict(observe::AccessRecord& record, bool complete);
 
  private:
   PageCheck(policy::PolicyPtr policy, const policy::PhraseRule& rule,

@@ -51,11 +51,13 @@ net::Awaitable<std::optional<bool>> ClientSession::check_page(Exchange& ex,
                              "The upstream stopped sending its response.", true);
       co_return false;
   }
-  const std::optional<policy::Decision> block =
+  const PageVerdict verdict =
       check->verdict(ex.record, held.status == HoldResult::Status::Complete);
-  if (!block) co_return std::nullopt;
-  record_decision(ex, *block);
-  co_return co_await respond_blocked(ex, *block, true);  // (the upstream connection is dropped)
+  report_page(ex, verdict);
+  if (!verdict.block) co_return std::nullopt;
+  record_decision(ex, *verdict.block);
+  // (the upstream connection is dropped)
+  co_return co_await respond_blocked(ex, *verdict.block, true);
 }
 
 }  // namespace warden::flow

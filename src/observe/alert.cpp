@@ -10,7 +10,7 @@ void field(std::string& out, std::string_view key, std::string_view text) {
   append_json_text(out, text);
 }
 
-void who_and_what(std::string& out, const SearchEvent& e, const AlertMatch& m) {
+void who_and_what(std::string& out, const AlertEvent& e, const AlertMatch& m) {
   field(out, "rule", m.rule);
   field(out, "category", m.category);
   field(out, "severity", m.severity);
@@ -29,6 +29,29 @@ void search_object(std::string& out, const SearchSeen& s) {
   field(out, "kind", s.kind);
   field(out, "url", s.url);
   out.push_back('}');
+}
+
+void page_object(std::string& out, const PageSeen& p) {
+  out.append("{\"ts\":\"");
+  append_timestamp(out, p.ts);
+  out.push_back('"');
+  field(out, "url", p.url);
+  append_json_key(out, "score");
+  out.append(std::to_string(p.score));
+  field(out, "category", p.category);
+  field(out, "phrase", p.phrase);
+  out.push_back('}');
+}
+
+// "search":{...} or "page":{...}: what the alert is about.
+void seen_object(std::string& out, const AlertEvent& e) {
+  if (const SearchSeen* s = e.search()) {
+    append_json_key(out, "search");
+    search_object(out, *s);
+  } else {
+    append_json_key(out, "page");
+    page_object(out, std::get<PageSeen>(e.seen));
+  }
 }
 
 void search_list(std::string& out, std::string_view key, const std::vector<SearchSeen>& list) {
@@ -55,10 +78,9 @@ void start(std::string& out, std::string_view event, std::string_view id,
 std::string alert_line(const Alert& a) {
   std::string out;
   out.reserve(512);
-  start(out, "alert", a.id, a.event.search.ts);
+  start(out, "alert", a.id, a.event.ts());
   who_and_what(out, a.event, a.match);
-  append_json_key(out, "search");
-  search_object(out, a.event.search);
+  seen_object(out, a.event);
   field(out, "request_id", a.event.request_id);
   field(out, "decision", a.event.decision);
   search_list(out, "before", a.before);
@@ -67,13 +89,12 @@ std::string alert_line(const Alert& a) {
   return out;
 }
 
-std::string alert_repeat_line(const std::string& id, const SearchEvent& e, const AlertMatch& m,
+std::string alert_repeat_line(const std::string& id, const AlertEvent& e, const AlertMatch& m,
                               std::uint64_t count) {
   std::string out;
-  start(out, "alert_repeat", id, e.search.ts);
+  start(out, "alert_repeat", id, e.ts());
   who_and_what(out, e, m);
-  append_json_key(out, "search");
-  search_object(out, e.search);
+  seen_object(out, e);
   append_json_key(out, "count");
   out.append(std::to_string(count));
   out.append("}\n");

@@ -9,14 +9,15 @@ namespace {
 constexpr std::size_t kMaxRecent = 50;  // per pupil, and after an alert: context, not a history
 }  // namespace
 
-std::vector<std::string> AlertBook::add(SearchEvent e) {
-  const Clock::time_point now = e.search.ts;
+std::vector<std::string> AlertBook::add(AlertEvent e) {
+  const Clock::time_point now = e.ts();
   const std::string pupil = pupil_of(e);
-  // Context for alerts of this pupil still gathering what came after.
-  for (Alert& a : waiting_)
-    if (a.after.size() < kMaxRecent && now > a.event.search.ts &&
-        now <= a.event.search.ts + timing_.after && pupil_of(a.event) == pupil)
-      a.after.push_back(e.search);
+  // A search is context for this pupil's alerts still gathering what came after.
+  if (const SearchSeen* search = e.search())
+    for (Alert& a : waiting_)
+      if (a.after.size() < kMaxRecent && now > a.event.ts() &&
+          now <= a.event.ts() + timing_.after && pupil_of(a.event) == pupil)
+        a.after.push_back(*search);
 
   std::vector<std::string> lines;
   for (const AlertMatch& m : e.matches) {
@@ -34,21 +35,23 @@ std::vector<std::string> AlertBook::add(SearchEvent e) {
     a.id = fmt::format("{:08x}-{}", salt_, next_id_++);
     a.event = e;
     a.match = m;
-    const auto& history = recent_[pupil];
-    for (const SearchSeen& s : history)
-      if (s.ts + timing_.before >= now) a.before.push_back(s);
+    if (const auto history = recent_.find(pupil); history != recent_.end())
+      for (const SearchSeen& s : history->second)
+        if (s.ts + timing_.before >= now) a.before.push_back(s);
     raised_.emplace(key, Raised{a.id, now});
     waiting_.push_back(std::move(a));
   }
-  auto& history = recent_[pupil];
-  history.push_back(std::move(e.search));
-  if (history.size() > kMaxRecent) history.pop_front();
+  if (SearchSeen* search = std::get_if<SearchSeen>(&e.seen)) {
+    auto& history = recent_[pupil];
+    history.push_back(std::move(*search));
+    if (history.size() > kMaxRecent) history.pop_front();
+  }
   return lines;
 }
 
 std::vector<Alert> AlertBook::due(Clock::time_point now) {
   std::vector<Alert> out;
-  while (!waiting_.empty() && waiting_.front().event.search.ts + timing_.after <= now) {
+  while (!waiting_.empty() && waiting_.front().event.ts() + timing_.after <= now) {
     out.push_back(std::move(waiting_.front()));
     waiting_.pop_front();
   }
@@ -65,7 +68,7 @@ std::vector<Alert> AlertBook::flush() {
 
 std::optional<AlertBook::Clock::time_point> AlertBook::next_due() const {
   if (waiting_.empty()) return std::nullopt;
-  return waiting_.front().event.search.ts + timing_.after;
+  return waiting_.front().event.ts() + timing_.after;
 }
 
 void AlertBook::forget_old(Clock::time_point now) {

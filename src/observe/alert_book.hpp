@@ -1,8 +1,8 @@
 #pragma once
 // The bookkeeping behind alerts, without threads or files (AlertCenter runs it): each pupil's
-// recent searches, alerts waiting for their "after" context, and which alerts were already
-// raised, so that a repeat inside the window is counted on the first instead of sent again.
-// Time comes in from outside, so tests drive it.
+// recent searches (pages are not context), alerts waiting for their "after" context, and which
+// alerts were already raised, so that a repeat inside the window is counted on the first instead of
+// sent again. Time comes in from outside, so tests drive it.
 
 #include "observe/alert.hpp"
 
@@ -27,8 +27,9 @@ class AlertBook {
   using Clock = std::chrono::system_clock;
   AlertBook(AlertTiming timing, std::uint32_t id_salt) : timing_(timing), salt_(id_salt) {}
 
-  // A search a worker saw. Repeats of raised alerts come back as alert_repeat lines at once.
-  [[nodiscard]] std::vector<std::string> add(SearchEvent e);
+  // A search a worker saw, or a page that matched. Repeats of raised alerts come back as
+  // alert_repeat lines at once.
+  [[nodiscard]] std::vector<std::string> add(AlertEvent e);
   // Alerts whose "after" context has closed by `now`, oldest first.
   [[nodiscard]] std::vector<Alert> due(Clock::time_point now);
   // Every alert still waiting, with the context it has (at shutdown).
@@ -42,9 +43,7 @@ class AlertBook {
     Clock::time_point first;
     std::uint64_t count = 1;
   };
-  [[nodiscard]] static std::string pupil_of(const SearchEvent& e) {
-    return e.client + "/" + e.user;
-  }
+  [[nodiscard]] static std::string pupil_of(const AlertEvent& e) { return e.client + "/" + e.user; }
   void forget_old(Clock::time_point now);
 
   AlertTiming timing_;

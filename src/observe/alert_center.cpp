@@ -29,13 +29,13 @@ AlertCenter::AlertCenter(AlertSettings s, platform::AppendFile log, AlertSpool* 
 
 AlertCenter::~AlertCenter() { stop(); }
 
-void AlertCenter::submit(SearchEvent e) {
+void AlertCenter::submit(AlertEvent e) {
   {
     const std::lock_guard lock(mutex_);
     if (stopping_) return;
     if (queue_.size() >= kMaxQueued) {
       if (dropped_++ == 0)
-        spdlog::error("alerts: searches arrive faster than they are read; dropping");
+        spdlog::error("alerts: searches and pages arrive faster than they are read; dropping");
       return;
     }
     queue_.push_back(std::move(e));
@@ -61,11 +61,11 @@ void AlertCenter::run() {
       if (auto next = book_.next_due(); next && *next < until) until = *next;
       wake_.wait_until(lock, until);
     }
-    std::vector<SearchEvent> batch = std::move(queue_);
+    std::vector<AlertEvent> batch = std::move(queue_);
     queue_.clear();
     const bool stop = stopping_;
     lock.unlock();
-    for (SearchEvent& e : batch)
+    for (AlertEvent& e : batch)
       for (const std::string& line : book_.add(std::move(e))) write(line);
     raise(stop ? book_.flush() : book_.due(std::chrono::system_clock::now()));
     lock.lock();

@@ -1,9 +1,10 @@
 #pragma once
 // Where alerts are made and written (docs/analysis.md, "Safeguarding alerts"): workers submit
-// every search they see while the policy has [[alert]] rules; one thread of its own keeps the
-// book (observe/alert_book.hpp), writes each alert to the alert log once its "after" context
-// has closed, and spools it for the webhook (observe/alert_spool.hpp, sent by app/alert_webhook).
-// Nothing here waits for a worker or makes one wait: a full queue drops searches (counted).
+// every search they see while the policy has [[alert]] rules, and every scanned page that
+// matched one; one thread of its own keeps the book (observe/alert_book.hpp), writes each alert
+// to the alert log once its "after" context has closed, and spools it for the webhook
+// (observe/alert_spool.hpp, sent by app/alert_webhook). Nothing here waits for a worker or
+// makes one wait: a full queue drops events (counted).
 
 #include "base/result.hpp"
 #include "observe/alert_book.hpp"
@@ -36,7 +37,7 @@ class AlertCenter {
   AlertCenter& operator=(const AlertCenter&) = delete;
 
   // From any thread.
-  void submit(SearchEvent e);
+  void submit(AlertEvent e);
   // Writes out the alerts still waiting (with the context they have) and ends the thread.
   void stop();
 
@@ -55,7 +56,7 @@ class AlertCenter {
   AlertBook book_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  std::vector<SearchEvent> queue_;
+  std::vector<AlertEvent> queue_;
   std::uint64_t dropped_ = 0;
   bool stopping_ = false;
   std::thread thread_;

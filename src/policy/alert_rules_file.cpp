@@ -1,5 +1,7 @@
 #include "policy/alert_rules_file.hpp"
 
+#include "analysis/text.hpp"
+
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -36,10 +38,25 @@ std::optional<Failure> read_string(const toml::node& v, std::string_view key, st
   return std::nullopt;
 }
 
+// A rule about pages needs its groups' pages scanned: a [[phrases]] rule for each.
+std::optional<Failure> pages_scanned(const toml::table& t, const AlertRule& rule,
+                                     const std::vector<PhraseRule>& phrases) {
+  if (phrases.empty())
+    return Failure{t.source(), "alert: page_score needs a [[phrases]] rule (it scores the pages)"};
+  for (const auto& group : rule.groups)
+    if (phrase_rule_for(phrases, group) == nullptr)
+      return Failure{t.source(),
+                     fmt::format("alert: page_score: no [[phrases]] rule scans the pages of group "
+                                 "\"{}\"",
+                                 group)};
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<Failure> parse_alert_rule(const toml::table& t, std::size_t index,
                                         const std::vector<Group>& groups,
+                                        const std::vector<PhraseRule>& phrases,
                                         const std::filesystem::path& folder,
                                         std::vector<AlertRule>& out) {
   AlertRule rule;
@@ -72,6 +89,17 @@ std::optional<Failure> parse_alert_rule(const toml::table& t, std::size_t index,
       for (const auto& entry : *entries)
         if (!terms->add(entry))
           return Failure{v.source(), "alert.searches: \"" + entry + "\" has no word in it"};
+    } else if (key == "page_score") {
+      const auto* n = v.as_integer();
+      if (n == nullptr || n->get() <= 0)
+        return Failure{v.source(), "alert.page_score: expected a score above 0"};
+      rule.page_score = n->get();
+    } else if (key == "pages") {
+      auto entries = strings(v);
+      if (!entries || entries->empty())
+        return Failure{v.source(), "alert.pages: expected a list of phrase list categories"};
+      for (const auto& entry : *entries)
+        rule.page_categories.push_back(analysis::ascii_lowered(analysis::trimmed(entry)));
     } else if (key == "searches_file") {
       std::string file;
       if ((f = read_string(v, key, file))) return f;
@@ -84,9 +112,15 @@ std::optional<Failure> parse_alert_rule(const toml::table& t, std::size_t index,
     if (f) return f;
   }
   if (rule.category.empty()) return Failure{t.source(), "alert: category is required"};
-  if (terms->empty())
-    return Failure{t.source(), "alert: searches or searches_file (with an entry) is required"};
-  rule.searches = std::move(terms);
+  if (rule.page_score > 0) {
+    if (auto f = pages_scanned(t, rule, phrases)) return f;
+  }
+  if (!rule.page_categories.empty() && rule.page_score == 0)
+    return Failure{t.source(), "alert: pages needs page_score (the score that raises the alert)"};
+  if (terms->empty() && rule.page_score == 0)
+    return Failure{t.source(),
+                   "alert: searches, searches_file (with an entry) or page_score is required"};
+  if (!terms->empty()) rule.searches = std::move(terms);
   out.push_back(std::move(rule));
   return std::nullopt;
 }

@@ -171,6 +171,11 @@ class Policy {
                                                    bool partial) const {
     return policy::alerts_for(alerts_, group, terms, partial);
   }
+  // The alert rules a scanned page fetched by `group` matches.
+  [[nodiscard]] std::vector<AlertMatch> page_alerts_for(std::string_view group,
+                                                        const PageFindings& page) const {
+    return policy::page_alerts_for(alerts_, group, page);
+  }
   [[nodiscard]] const std::vector<PhraseRule>& phrase_rules() const { return phrases_; }
   // The [[phrases]] rule that scans the pages `group` is shown, or null (not scanned).
   [[nodiscard]] const PhraseRule* phrase_rule(std::string_view group) const {

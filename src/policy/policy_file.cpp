@@ -386,10 +386,7 @@ base::Result<PolicyPtr> parse_policy(std::string_view text, const std::string& s
       });
       if (failure) return to_error(*failure, source);
     } else if (key == "alert") {
-      failure = detail::for_each_table(v, "alert", [&](const toml::table& t, std::size_t i) {
-        return detail::parse_alert_rule(t, i, groups, folder, alerts);
-      });
-      if (failure) return to_error(*failure, source);
+      continue;  // after the loop: a rule about pages needs the [[phrases]] rules
     } else if (key == "phrases") {
       failure = detail::for_each_table(v, "phrases", [&](const toml::table& t, std::size_t i) {
         return detail::parse_phrase_rule(t, i, groups, folder, phrases);
@@ -423,6 +420,12 @@ base::Result<PolicyPtr> parse_policy(std::string_view text, const std::string& s
     } else {
       return to_error({k.source(), fmt::format("unknown key {}", key)}, source);
     }
+  }
+  if (const auto* a = root.get("alert")) {
+    failure = detail::for_each_table(*a, "alert", [&](const toml::table& t, std::size_t i) {
+      return detail::parse_alert_rule(t, i, groups, phrases, folder, alerts);
+    });
+    if (failure) return to_error(*failure, source);
   }
   return std::make_shared<const Policy>(std::move(groups), std::move(rules), std::move(lists),
                                         std::move(page), source, std::move(restrictions),

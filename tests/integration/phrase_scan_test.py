@@ -14,6 +14,7 @@ file:line without it; a reload with a broken list keeps the old lists; Chromium 
 page. No root needed."""
 import glob
 import http.server
+import json
 import os
 import re
 import shutil
@@ -269,6 +270,39 @@ class PhraseScanning(unittest.TestCase):
                           ("h2", "/bad.html", 403), ("h2", "/good.html", 200)])
         # nginx compressed them (gzip on): scanned after decoding.
         self.assertEqual({l["page_score"] for l in pages if l["path"] == "/bad.html"}, {150})
+
+    def test_pages_raise_alerts_over_http1_and_http2(self):
+        policy = os.path.join(self.dir, "alerting.toml")
+        with open(policy, "w") as f:  # scored for alerts, blocked only past 1000
+            f.write('[[phrases]]\nname = "violent pages"\nweighted = ["weighted"]\n'
+                    'limit = 1000\n\n[[alert]]\nname = "violent pages"\ncategory = "violence"\n'
+                    'severity = "high"\npages = ["violence"]\npage_score = 100\n')
+        warden = self.start_warden(config_text='[alerts]\ncontext_after = "1s"\n', policy=policy)
+        base = f"https://localhost:{self.tls_port}"
+        self.assertEqual(self.get(warden, f"{self.base}/good/gzip/length"),
+                         (200, Pages.pages["good"]))
+        self.assertEqual(self.get(warden, f"{self.base}/bad/gzip/chunked"),
+                         (200, Pages.pages["bad"]))  # under the limit: sent, and an alert
+        self.assertEqual(self.get(warden, f"{base}/bad.html", "--http2"),
+                         (200, Pages.pages["bad"]))  # the same pupil and rule: a repeat
+        path = os.path.join(warden.state, "alerts", "alerts.log")
+        alerts = lambda: ([json.loads(l) for l in open(path)]  # noqa: E731
+                          if os.path.exists(path) else [])
+        self.assertTrue(wait_until(lambda: len(alerts()) >= 2), warden.stderr_lines)
+        # (a repeat is written when it happens, the alert once its context_after has passed)
+        alert, repeat = sorted(alerts(), key=lambda a: a["event"])
+        self.assertEqual({k: alert[k] for k in ("event", "rule", "category", "severity",
+                                                "client", "decision", "matched")},
+                         {"event": "alert", "rule": "violent pages", "category": "violence",
+                          "severity": "high", "client": "127.0.0.1", "decision": "allow",
+                          "matched": "page score 150 (Violence 150)"})
+        self.assertEqual({k: alert["page"][k] for k in ("url", "score", "category")},
+                         {"url": f"{self.base}/bad/gzip/chunked", "score": 150,
+                          "category": "Violence"})
+        self.assertNotIn("search", alert)
+        self.assertEqual((repeat["event"], repeat["id"], repeat["count"],
+                          repeat["page"]["url"]),
+                         ("alert_repeat", alert["id"], 2, f"{base}/bad.html"))
 
     def test_a_reload_with_a_broken_list_keeps_the_old_lists(self):
         folder = tempfile.mkdtemp(dir=self.dir)

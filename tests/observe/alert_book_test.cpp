@@ -11,10 +11,11 @@ using Clock = std::chrono::system_clock;
 
 const Clock::time_point t0 = Clock::from_time_t(1'800'000'000);
 
-SearchEvent seen_by(std::string client, std::string terms, Clock::time_point ts,
-                    std::vector<AlertMatch> matches = {}) {
-  SearchEvent e;
-  e.search = {ts, std::move(terms), "google", "submitted", "https://www.google.com/search?q=x"};
+AlertEvent seen_by(std::string client, std::string terms, Clock::time_point ts,
+                   std::vector<AlertMatch> matches = {}) {
+  AlertEvent e;
+  e.seen =
+      SearchSeen{ts, std::move(terms), "google", "submitted", "https://www.google.com/search?q=x"};
   e.client = std::move(client);
   e.group = "default";
   e.matches = std::move(matches);
@@ -23,6 +24,18 @@ SearchEvent seen_by(std::string client, std::string terms, Clock::time_point ts,
 
 const AlertMatch kSelfHarm{"self-harm searches", "self-harm", "high", "hurt myself"};
 const AlertMatch kBullying{"bullying", "bullying", "medium", "everyone hates"};
+const AlertMatch kSelfHarmPage{"self-harm pages", "self-harm", "high",
+                               "page score 120 (self-harm 120)"};
+
+AlertEvent page_by(std::string client, Clock::time_point ts) {
+  AlertEvent e;
+  e.seen = PageSeen{ts, "https://example.org/methods", 150, "self-harm", "<cutting>"};
+  e.client = std::move(client);
+  e.group = "default";
+  e.decision = "block";
+  e.matches = {kSelfHarmPage};
+  return e;
+}
 
 std::vector<std::string> terms_of(const std::vector<SearchSeen>& list) {
   std::vector<std::string> out;
@@ -44,7 +57,7 @@ TEST(AlertBook, AnAlertCarriesThePupilsSearchesJustBeforeAndAfter) {
   const std::vector<Alert> due = book.due(t0 + seconds(61));
   ASSERT_EQ(due.size(), 1u);
   EXPECT_EQ(due[0].match.rule, "self-harm searches");
-  EXPECT_EQ(due[0].event.search.terms, "how to hurt myself");
+  EXPECT_EQ(due[0].event.search()->terms, "how to hurt myself");
   EXPECT_EQ(terms_of(due[0].before), std::vector<std::string>{"maths homework"});
   EXPECT_EQ(terms_of(due[0].after), std::vector<std::string>{"helpline"});
   EXPECT_FALSE(book.next_due());
@@ -87,6 +100,42 @@ TEST(AlertBook, FlushHandsOverWhatWaitsWithTheContextItHas) {
   EXPECT_TRUE(book.flush().empty());
 }
 
+// A page that matched is an alert with the pupil's searches around it, and is no search itself:
+// it is not context for another alert.
+TEST(AlertBook, APageAlertCarriesSearchesAroundItAndIsNotContext) {
+  AlertBook book({minutes(10), seconds(60), std::chrono::hours(24)}, 7);
+  (void)book.add(seen_by("10.0.0.5", "feeling low", t0 - minutes(2)));
+  (void)book.add(page_by("10.0.0.5", t0));
+  (void)book.add(seen_by("10.0.0.5", "hurt myself", t0 + seconds(10), {kSelfHarm}));
+  (void)book.add(seen_by("10.0.0.5", "helpline", t0 + seconds(20)));
+  const auto repeat = book.add(page_by("10.0.0.5", t0 + seconds(30)));
+  ASSERT_EQ(repeat.size(), 1u);  // the same page rule again: counted
+  EXPECT_NE(repeat[0].find(R"("page":{"ts":)"), std::string::npos) << repeat[0];
+  const auto due = book.due(t0 + seconds(71));
+  ASSERT_EQ(due.size(), 2u);
+  EXPECT_FALSE(due[0].event.search());
+  EXPECT_EQ(due[0].match.rule, "self-harm pages");
+  EXPECT_EQ(terms_of(due[0].before), std::vector<std::string>{"feeling low"});
+  EXPECT_EQ(terms_of(due[0].after), (std::vector<std::string>{"hurt myself", "helpline"}));
+  EXPECT_EQ(terms_of(due[1].before), std::vector<std::string>{"feeling low"});
+  EXPECT_EQ(terms_of(due[1].after), std::vector<std::string>{"helpline"});
+}
+
+TEST(AlertLine, APageAlertSaysWhichPageAndWhatItScored) {
+  Alert a;
+  a.id = "0000abcd-2";
+  a.event = page_by("10.0.0.5", t0);
+  a.match = kSelfHarmPage;
+  const std::string line = alert_line(a);
+  for (const std::string_view part :
+       {R"x("matched":"page score 120 (self-harm 120)")x",
+        R"("page":{"ts":"2027-01-15T08:00:00Z","url":"https://example.org/methods","score":150,)"
+        R"("category":"self-harm","phrase":"<cutting>"})",
+        R"("decision":"block","before":[],"after":[]})"})
+    EXPECT_NE(line.find(part), std::string::npos) << part << "\n" << line;
+  EXPECT_EQ(line.find("\"search\""), std::string::npos) << line;
+}
+
 TEST(AlertLine, CarriesWhoWhatWhereAndTheContextAsJson) {
   Alert a;
   a.id = "0000abcd-1";
@@ -95,7 +144,7 @@ TEST(AlertLine, CarriesWhoWhatWhereAndTheContextAsJson) {
   a.event.request_id = "r-1";
   a.event.decision = "allow";
   a.match = kSelfHarm;
-  a.before = {a.event.search};
+  a.before = {*a.event.search()};
   const std::string line = alert_line(a);
   EXPECT_EQ(line.back(), '\n');
   for (const std::string_view part :

@@ -70,7 +70,8 @@ TEST(AlertRules, ErrorsSayWhereAndWhy) {
   const std::pair<std::string_view, std::string_view> cases[] = {
       {"[[alert]]\nsearches = [\"a\"]\n", "policy.toml:1:1: alert: category is required"},
       {"[[alert]]\ncategory = \"drugs\"\n",
-       "policy.toml:1:1: alert: searches or searches_file (with an entry) is required"},
+       "policy.toml:1:1: alert: searches, searches_file (with an entry) or page_score is "
+       "required"},
       {"[[alert]]\ncategory = \"drugs\"\nseverity = \"urgent\"\nsearches = [\"a\"]\n",
        "policy.toml:3:12: alert.severity: expected low, medium, high or critical"},
       {"[[alert]]\ncategory = \"drugs\"\nsearches = [\"--\"]\n",

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 namespace warden::policy {
 namespace {
@@ -89,6 +90,68 @@ TEST(PhraseRules, ErrorsSayWhereAndWhy) {
   EXPECT_EQ(rule->skipped, 1u);
   EXPECT_EQ(rule->first_skipped, l + ":2: expected a weight after the phrase: <phrase><weight>");
   fs::remove(list);
+}
+
+// [[alert]] rules on page scores: the categories named (any case), a banned phrase of one of
+// them, the groups; and a rule about pages that no [[phrases]] rule would feed is refused.
+TEST(PhraseRules, AlertRulesOnPageScores) {
+  const fs::path list = fs::temp_directory_path() / "warden-page-alert-list";
+  std::ofstream(list) << "<gore><60>\n";
+  const std::string phrases =
+      "[[phrases]]\ngroups = [\"pupils\"]\nweighted = [\"" + list.string() + "\"]\nlimit = 0\n";
+  auto p = parse(R"(
+[[group]]
+name = "pupils"
+sources = ["10.0.0.0/8"]
+
+[[alert]]
+name = "self-harm pages"
+category = "self-harm"
+severity = "high"
+pages = ["Self-Harm", "suicide"]
+page_score = 100
+
+[[alert]]
+name = "searches and pages"
+category = "violence"
+groups = ["pupils"]
+searches = ["knife fight"]
+page_score = 200
+)" + phrases);
+  ASSERT_TRUE(p) << p.error().context;
+  const std::map<std::string, long long> points{{"self-harm", 80}, {"Suicide", 30}, {"gore", 150}};
+  const auto matches = (*p)->page_alerts_for("pupils", {points, ""});
+  ASSERT_EQ(matches.size(), 2u);
+  EXPECT_EQ(matches[0].rule->name, "self-harm pages");
+  EXPECT_EQ(matches[0].matched, "page score 110 (Suicide 30, self-harm 80)");
+  EXPECT_EQ(matches[1].matched, "page score 260 (Suicide 30, gore 150, self-harm 80)");
+  EXPECT_TRUE((*p)->page_alerts_for("default", {points, ""}).size() == 1);  // (not in pupils)
+  const std::map<std::string, long long> little{{"self-harm", 10}};
+  EXPECT_TRUE((*p)->page_alerts_for("pupils", {little, ""}).empty());
+  const auto banned = (*p)->page_alerts_for("pupils", {little, "SELF-HARM"});
+  ASSERT_EQ(banned.size(), 2u);  // (the second rule names no category: every one counts)
+  EXPECT_EQ(banned[0].matched, "a banned phrase (SELF-HARM)");
+  EXPECT_TRUE((*p)->page_alerts_for("default", {little, "gore"}).empty());
+  EXPECT_TRUE((*p)->alerts_for("pupils", "knife fight", false).size() == 1);
+
+  const std::pair<std::string, std::string> errors[] = {
+      {"[[alert]]\ncategory = \"x\"\npage_score = 10\n",
+       "policy.toml:1:1: alert: page_score needs a [[phrases]] rule (it scores the pages)"},
+      {"[[group]]\nname = \"staff\"\n[[alert]]\ncategory = \"x\"\ngroups = [\"staff\"]\n"
+       "page_score = 10\n[[group]]\nname = \"pupils\"\n" +
+           phrases,
+       "policy.toml:3:1: alert: page_score: no [[phrases]] rule scans the pages of group "
+       "\"staff\""},
+      {"[[alert]]\ncategory = \"x\"\npage_score = 0\n",
+       "policy.toml:3:14: alert.page_score: expected a score above 0"},
+      {"[[alert]]\ncategory = \"x\"\nsearches = [\"a\"]\npages = [\"gore\"]\n",
+       "policy.toml:1:1: alert: pages needs page_score (the score that raises the alert)"},
+  };
+  for (const auto& [text, expected] : errors) {
+    auto q = parse(text);
+    EXPECT_EQ(q ? "(accepted)" : q.error().context, expected) << text;
+  }
+  fs::remove_all(list);
 }
 
 #else
