@@ -53,13 +53,16 @@ class Inflate final : public ContentDecoder::Stage {
     if (ended_) return true;  // bytes after the end of the stream are ignored, as browsers do
     z_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
     z_.avail_in = static_cast<uInt>(in.size());
-    std::array<char, kStep> chunk{};
     while (room > 0) {
-      z_.next_out = reinterpret_cast<Bytef*>(chunk.data());
-      z_.avail_out = static_cast<uInt>(std::min(chunk.size(), room));
+      // Straight into `out`'s tail: no step buffer to clear and copy from.
+      const std::size_t step = std::min(kStep, room);
+      const std::size_t base = out.size();
+      out.resize(base + step);
+      z_.next_out = reinterpret_cast<Bytef*>(out.data() + base);
+      z_.avail_out = static_cast<uInt>(step);
       const int rc = inflate(&z_, Z_NO_FLUSH);
-      const auto n = static_cast<std::size_t>(z_.next_out - reinterpret_cast<Bytef*>(chunk.data()));
-      out.append(chunk.data(), n);
+      const std::size_t n = step - z_.avail_out;
+      out.resize(base + n);
       room -= n;
       if (rc == Z_STREAM_END) {
         ended_ = true;
