@@ -12,20 +12,24 @@
 # one at a time (what holding a page costs a pupil). The page is clean (it scores below the
 # limit everywhere): the numbers are the cost of scanning, not of blocking.
 #
-#   bench/phrases.sh [-d SECONDS] [-r REPS] [-c CONNECTIONS]
+# Then the agreement: every page of the project's corpus (tests/analysis/pages) fetched through
+# both with the same lists and limit, and where they decide differently.
+#
+#   bench/phrases.sh [-d SECONDS] [-r REPS] [-c CONNECTIONS] [-a]   (-a: the agreement only)
 # Needs root for e2guardian (it reads /etc/e2guardian, given a private copy in a mount
 # namespace); installs e2guardian from Debian when missing (its own service stopped).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WARDEN=${WARDEN_BIN:-$ROOT/build/release/warden}
 ALLOW_LOOPBACK="--allow-destination 127.0.0.0/8 --allow-destination ::1/128"
-DURATION=10 REPS=3 CONC=50
+DURATION=10 REPS=3 CONC=50 AGREEMENT_ONLY=0
 while [[ $# -gt 0 ]]; do
   case $1 in
     -d) DURATION=$2; shift 2 ;;
     -r) REPS=$2; shift 2 ;;
     -c) CONC=$2; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -a) AGREEMENT_ONLY=1; shift ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -73,11 +77,15 @@ mkdir -p "$WORK/www" "$WORK/nginx"
 rm -f "$WORK/www/page.tmp"
 # Compressed once here (gzip_static): the origin does not spend the run compressing.
 gzip -k -6 "$WORK/www/page.html"
+# The corpus, gzipped by nginx as it goes (gzip on).
+CORPUS=$ROOT/tests/analysis/pages
+mkdir -p "$WORK/www/corpus"
+cp "$CORPUS"/*.html "$WORK/www/corpus/"
 cat >"$WORK/nginx/nginx.conf" <<CONF
 worker_processes 1; daemon off; pid $WORK/nginx/nginx.pid; error_log $WORK/nginx/error.log;
 events { worker_connections 4096; }
 http { access_log off; keepalive_requests 1000000; keepalive_timeout 300s;
-  gzip_static on; gzip_proxied any; gzip_vary on;
+  gzip on; gzip_static on; gzip_proxied any; gzip_vary on;
   server { listen 127.0.0.1:$ORIGIN_PORT; root $WORK/www; default_type text/html; } }
 CONF
 nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" & PIDS[origin]=$!
@@ -147,7 +155,8 @@ to_ms() { python3 -c "import re,sys; v=sys.argv[1]; m=re.match(r'([\d.]+)(us|ms|
 RESULTS=$OUT/phrases.tsv
 printf "system\trep\tconnections\trps\tp50_ms\tp99_ms\tcpu_s_per_10k\n" >"$RESULTS"
 
-echo "== 100 KiB HTML page (gzip), ${DURATION}s x $REPS, $CONC connections and 1" >&2
+[[ $AGREEMENT_ONLY == 1 ]] && REPS=0
+[[ $AGREEMENT_ONLY == 0 ]] && echo "== 100 KiB HTML page (gzip), ${DURATION}s x $REPS, $CONC connections and 1" >&2
 for ((rep = 1; rep <= REPS; rep++)); do
   for sys in direct warden warden-phrases e2guardian; do
     start_system $sys
@@ -176,7 +185,7 @@ for ((rep = 1; rep <= REPS; rep++)); do
   done
 done
 
-python3 - "$RESULTS" <<'PY' | tee "$OUT/summary.md"
+[[ $AGREEMENT_ONLY == 0 ]] && python3 - "$RESULTS" <<'PY' | tee "$OUT/summary.md"
 import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
 print("| system | connections | req/s (median) | p50 ms | p99 ms | CPU s per 10k |")
@@ -188,5 +197,34 @@ for c in sorted({r["connections"] for r in rows}, key=int, reverse=True):
             continue
         med = lambda k: statistics.median(float(r[k]) for r in rs)
         print(f"| {sys_} | {c} | {med('rps'):,.0f} | {med('p50_ms')} | {med('p99_ms')} | {med('cpu_s_per_10k')} |")
+PY
+# --- agreement: a page is blocked when what comes back is not the page ----------------------
+AGREE=$OUT/agreement.tsv
+printf "system\tpage\tdecision\n" >"$AGREE"
+for sys in warden-phrases e2guardian; do
+  start_system $sys
+  for page in "$WORK"/www/corpus/*.html; do
+    name=$(basename "$page")
+    got=$(curl -s --max-time 20 --compressed -x "http://127.0.0.1:$(target_port $sys)" \
+      "http://127.0.0.1:$ORIGIN_PORT/corpus/$name" | sha256sum)
+    decision=block; [[ $got == "$(sha256sum <"$page")" ]] && decision=allow
+    printf "%s\t%s\t%s\n" "$sys" "$name" "$decision" >>"$AGREE"
+  done
+  stop_system $sys
+done
+python3 - "$AGREE" "$CORPUS/labels.tsv" <<'PY' | tee "$OUT/agreement.md"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
+why = {l.split("\t")[0]: l.rstrip("\n").split("\t")[2] for l in open(sys.argv[2]) if l[0] != "#"}
+got = {(r["system"], r["page"]): r["decision"] for r in rows}
+pages = sorted({r["page"] for r in rows})
+same = [p for p in pages if got[("warden-phrases", p)] == got[("e2guardian", p)]]
+print(f"Agreement on the corpus: {len(same)} of {len(pages)} pages decided alike.\n")
+print("| page | Warden | e2guardian | the page |")
+print("|---|---|---|---|")
+for p in pages:
+    w, e = got[("warden-phrases", p)], got[("e2guardian", p)]
+    mark = "" if w == e else " **differs**"
+    print(f"| {p} | {w} | {e}{mark} | {why.get(p, '')} |")
 PY
 echo "results: $OUT" >&2

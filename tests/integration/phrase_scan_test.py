@@ -368,6 +368,37 @@ class PhraseScanning(unittest.TestCase):
         self.assertEqual(scores["e2-bad"]["page_category"], "Pornography")
         self.assertLess(scores["e2-good"]["page_score"], 160)
 
+    def test_the_page_corpus_with_e2guardians_default_lists(self):
+        """tests/analysis/pages: each page decided as labels.tsv says, with e2guardian's lists as
+        its package enables them (the top-level lists, their includes pointed at the cache)."""
+        lists, why = e2guardian_lists()
+        if lists is None:
+            self.skipTest(why)
+        top = os.path.dirname(lists)
+        policy = os.path.join(self.dir, "e2guardian-default.toml")
+        with open(policy, "w") as f:
+            f.write('[[phrases]]\nname = "e2guardian"\nlimit = 160\nlenient = true\n')
+            for kind in ("weighted", "banned", "exception"):
+                with open(os.path.join(top, f"{kind}phraselist"), encoding="latin-1") as src:
+                    text = src.read().replace("/etc/e2guardian/lists", top)
+                mine = os.path.join(self.dir, f"{kind}phraselist")
+                with open(mine, "w", encoding="latin-1") as dst:
+                    dst.write(text)
+                f.write(f'{kind} = ["{mine}"]\n')
+        corpus = os.path.join(HERE, "..", "analysis", "pages")
+        with open(os.path.join(corpus, "labels.tsv")) as f:
+            labels = [l.rstrip("\n").split("\t") for l in f if not l.startswith("#")]
+        self.assertGreater(len(labels), 20)
+        warden = self.start_warden(policy=policy)
+        for page, expected, why in labels:
+            with open(os.path.join(corpus, page), "rb") as f:
+                Pages.pages[page] = f.read()
+            with self.subTest(page=page, why=why):
+                status, body = self.get(warden, f"{self.base}/{page}/gzip/chunked/text/html")
+                self.assertEqual("block" if status == 403 else "allow", expected, status)
+                if expected == "allow":
+                    self.assertEqual(body, Pages.pages[page])
+
     def test_chromium_shows_the_block_page(self):
         missing = [t for t in ("chromium", "certutil") if not shutil.which(t)]
         if missing:
