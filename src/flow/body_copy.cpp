@@ -1,5 +1,7 @@
 #include "flow/body_copy.hpp"
 
+#include "flow/page_check.hpp"
+
 #include <array>
 
 namespace warden::flow {
@@ -16,7 +18,8 @@ constexpr std::size_t kMaxPieces = 16;  // body pieces gathered into one write
 // source buffer, which is consumed only afterwards, and into this object).
 class Gather {
  public:
-  Gather(BodyKind out, std::string_view prefix) : chunked_(out == BodyKind::Chunked) {
+  Gather(BodyKind out, std::string_view prefix, PageCheck* scan)
+      : chunked_(out == BodyKind::Chunked), scan_(scan) {
     if (!prefix.empty()) add(prefix);
   }
   // Room is kept for the prefix, kMaxPieces framed pieces and the last chunk's three parts.
@@ -24,6 +27,7 @@ class Gather {
   [[nodiscard]] bool empty() const { return count_ == 0; }
   void body(std::string_view data) {
     if (data.empty()) return;
+    if (scan_ != nullptr) scan_->feed(data);
     if (chunked_) {
       const std::size_t n = http::format_chunk_header(data.size(), headers_[pieces_]);
       add({headers_[pieces_], n});
@@ -41,6 +45,7 @@ class Gather {
  private:
   void add(std::string_view d) { buffers_[count_++] = asio::buffer(d.data(), d.size()); }
   bool chunked_;
+  PageCheck* scan_;
   std::array<asio::const_buffer, 1 + kMaxPieces * 3 + 3> buffers_{};
   std::array<char[20], kMaxPieces> headers_{};
   std::size_t count_ = 0;
@@ -67,7 +72,7 @@ net::Awaitable<CopyResult> copy_body(net::Stream& source, net::Buffer& buf, net:
   std::uint64_t remaining = route.in.length;  // for Length
   http::ChunkedDecoder decoder(route.chunked_limits ? *route.chunked_limits
                                                     : http::ChunkedLimits{});
-  Gather gather(route.out, route.prefix);
+  Gather gather(route.out, route.prefix, route.scan);
   bool finished = in == BodyKind::None || (in == BodyKind::Length && remaining == 0);
   bool source_eof = false;
 

@@ -21,6 +21,8 @@
 
 namespace warden::flow {
 
+class PageCheck;
+
 struct CopyResult {
   enum class Status {
     Done,          // the whole body moved
@@ -41,6 +43,7 @@ struct BodyRoute {
   http::BodyKind out;       // how it leaves
   std::string_view prefix;  // written before the body (may be empty)
   const http::ChunkedLimits* chunked_limits = nullptr;
+  PageCheck* scan = nullptr;  // fed the body (framing removed) as it goes: a long page's alerts
 };
 
 [[nodiscard]] net::Awaitable<CopyResult> copy_body(net::Stream& source, net::Buffer& source_buffer,

@@ -92,13 +92,15 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // An upstream stream for `ex` (pooled, the bumped tunnel's own, or new); answers failures.
   net::Awaitable<net::StreamPtr> open_upstream(Exchange& ex, const std::string& pool_key,
                                                bool& reused);
-  // page_check.cpp: phrase scanning of a response ([[phrases]]; docs/analysis.md). A text
+  // scan_response.cpp: phrase scanning of a response ([[phrases]]; docs/analysis.md). A text
   // response is held until scanned (up to max_scan_bytes). nullopt: relay it (`body` says how;
-  // an until-close body read to its end is now a Length). A value: the exchange was answered
-  // here (a block page, or an error) and logged; whether the connection stays open.
+  // an until-close body read to its end is now a Length; `streaming`, when set, is to be fed the
+  // rest of a long page as it is relayed, for alerts). A value: the exchange was answered here
+  // (a block page, or an error) and logged; whether the connection stays open.
   net::Awaitable<std::optional<bool>> check_page(Exchange& ex, const http::ResponseHead& head,
                                                  http::BodyFraming& body, net::Stream& upstream,
-                                                 net::Buffer& upstream_buf);
+                                                 net::Buffer& upstream_buf,
+                                                 std::unique_ptr<PageCheck>& streaming);
   // tunnel.cpp: returns true when the tunnel was bumped and the loop reads requests over TLS.
   net::Awaitable<bool> connect_tunnel(Exchange& ex);
   net::Awaitable<void> relay_upgraded(Exchange& ex, const http::ResponseHead& head,

@@ -326,8 +326,9 @@ net::Awaitable<bool> ClientSession::forward(Exchange& ex) {
   }
 
   // Phrase scanning: a text response may be held and scored, and answered with the block page.
+  std::unique_ptr<PageCheck> streaming;  // a long page's scan, on for alerts
   const std::optional<bool> answered =
-      co_await check_page(ex, response.head, rsem->body, *upstream, upstream_buf);
+      co_await check_page(ex, response.head, rsem->body, *upstream, upstream_buf, streaming);
   if (answered) co_return *answered;
 
   // Framing towards the client.
@@ -355,10 +356,12 @@ net::Awaitable<bool> ClientSession::forward(Exchange& ex) {
   const std::string out_head = http::client_response_head(response.head, *rsem, framing, cfg.via);
   ex.response_started = true;
   ex.record.status = response.head.status();
-  const CopyResult delivered = co_await copy_body(
-      *upstream, upstream_buf, *client_, {rsem->body, framing.kind, out_head, &cfg.chunked_limits},
-      watchdog_, t.body_idle);
+  const CopyResult delivered =
+      co_await copy_body(*upstream, upstream_buf, *client_,
+                         {rsem->body, framing.kind, out_head, &cfg.chunked_limits, streaming.get()},
+                         watchdog_, t.body_idle);
   ex.record.bytes_out += delivered.sink_bytes;
+  if (streaming) report_page(ex, streaming->verdict_at_end());
   if (!delivered.ok()) {
     ex.record.end = end_of(delivered.status, true);
     if (delivered.status == Status::Invalid)

@@ -59,6 +59,8 @@ struct H2Bridge::Stream {
   std::unique_ptr<PageCheck> check;
   http::h2::Response held_response;
   std::string held_response_body;
+  // A long page sent on before its end: the rest scanned as it streams, for alerts.
+  std::unique_ptr<PageCheck> streaming;
 };
 
 H2Bridge::H2Bridge(ClientSession& session, std::shared_ptr<H2Upstream> upstream)
@@ -277,6 +279,7 @@ void H2Bridge::on_upstream_event(http::h2::ClientEvent& e) {
           hold_response_data(s, e.data);
           break;
         }
+        if (s.streaming) s.streaming->feed(e.data);
         s.ex.record.bytes_out += e.data.size();
         s.response_owed += e.data.size();
         down_.send_data(s.id, e.data, false);
@@ -502,6 +505,7 @@ void H2Bridge::hold_response_data(Stream& s, std::string_view data) {
 bool H2Bridge::release_response(Stream& s, bool complete) {
   const PageVerdict verdict = s.check->verdict(s.ex.record, complete);
   session_.report_page(s.ex, verdict);
+  if (!complete && !verdict.block) s.streaming = std::move(s.check);  // (alerts at the end)
   const http::h2::Response head = std::move(s.held_response);
   const std::string body = drop_check(s);
   if (verdict.block) {
@@ -531,6 +535,7 @@ std::string H2Bridge::drop_check(Stream& s) {
 void H2Bridge::finish(Stream& s, std::string_view end) {
   if (s.finished) return;
   if (s.check) (void)drop_check(s);  // (ended while held: reset, timed out, the client gone)
+  if (s.streaming) session_.report_page(s.ex, std::exchange(s.streaming, {})->verdict_at_end());
   s.finished = true;
   s.ex.record.end = end;
   session_.log_exchange(s.ex);

@@ -90,8 +90,8 @@ void ClientSession::report_page(const Exchange& ex, const PageVerdict& v) const 
   observe::AlertCenter* alerts = ctx_.shared.alerts;
   if (alerts == nullptr || v.alerts.empty()) return;
   observe::AlertEvent e =
-      alert_event(ex, observe::PageSeen{std::chrono::system_clock::now(), page_url(ex),
-                                        ex.record.page_score, ex.record.page_category, v.phrase});
+      alert_event(ex, observe::PageSeen{std::chrono::system_clock::now(), page_url(ex), v.score,
+                                        v.category, v.phrase});
   e.group = ex.record.group;
   e.decision = policy::action_name(v.block ? policy::Action::Block : policy::Action::Allow);
   add_matches(e, v.alerts);

@@ -39,15 +39,31 @@ void PageCheck::feed(std::string_view body) { scanner_->feed(body); }
 
 PageVerdict PageCheck::verdict(observe::AccessRecord& record, bool complete) {
   if (complete) scanner_->finish();
-  analysis::PageScore score = scanner_->score(rule_.limit);
+  group_ = record.group;
+  PageVerdict v = judge(record.group);
   // (a body that decoded past the cap was judged on its beginning too)
   record.page_scan = complete && !scanner_->capped() ? "complete" : "partial";
-  record.page_score = score.total;
-  record.page_category = score.category;
+  record.page_score = v.score;
+  record.page_category = v.category;
+  if (!complete && !v.block) v.alerts.clear();  // the rest streams through feed() first
+  return v;
+}
+
+PageVerdict PageCheck::verdict_at_end() {
+  scanner_->finish();
+  PageVerdict v = judge(group_);
+  v.block.reset();  // (sent already)
+  return v;
+}
+
+PageVerdict PageCheck::judge(std::string_view group) const {
+  analysis::PageScore score = scanner_->score(rule_.limit);
   PageVerdict v;
   // An exception phrase allows the page; what it says may still concern a pupil's safety.
   v.alerts = policy_->page_alerts_for(
-      record.group, {score.by_category, score.banned ? score.category : std::string_view()});
+      group, {score.by_category, score.banned ? score.category : std::string_view()});
+  v.score = score.total;
+  v.category = score.category;
   v.phrase = std::move(score.phrase);
   const bool over = score.banned || (rule_.limit > 0 && score.total >= rule_.limit);
   if (score.exception || !over) return v;
@@ -55,7 +71,7 @@ PageVerdict PageCheck::verdict(observe::AccessRecord& record, bool complete) {
   d.action = policy::Action::Block;
   d.rule = rule_.name;
   d.category = score.category;
-  d.group = record.group;
+  d.group = std::string(group);
   return v;
 }
 
@@ -76,6 +92,7 @@ std::unique_ptr<PageCheck> PageCheck::start(policy::PolicyPtr, std::string_view,
 PageCheck::~PageCheck() = default;
 void PageCheck::feed(std::string_view) {}
 PageVerdict PageCheck::verdict(observe::AccessRecord&, bool) { return {}; }
+PageVerdict PageCheck::verdict_at_end() { return {}; }
 
 #endif
 

@@ -53,7 +53,9 @@ struct ResponseFacts {
 struct PageVerdict {
   std::optional<policy::Decision> block;
   std::vector<policy::AlertMatch> alerts;
-  std::string phrase;  // the entry that weighed most
+  int score = 0;
+  std::string category;  // the category that weighed most
+  std::string phrase;    // the entry that weighed most
 };
 
 class PageCheck {
@@ -70,15 +72,21 @@ class PageCheck {
   // Body bytes as they came (content-coded, framing removed).
   void feed(std::string_view body);
   // The verdict once the body ended (`complete`) or the hold limit was reached; the score
-  // goes into `record`.
+  // goes into `record`. A long page sent on before its end is scanned on as it streams, for
+  // alerts only: its alerts come from verdict_at_end(), not here.
   [[nodiscard]] PageVerdict verdict(observe::AccessRecord& record, bool complete);
+  // After a verdict that sent a long page on (not complete, not blocked) and the rest of its
+  // body fed: the alerts the whole page raises (up to the decoded cap).
+  [[nodiscard]] PageVerdict verdict_at_end();
 
  private:
   PageCheck(policy::PolicyPtr policy, const policy::PhraseRule& rule,
             std::unique_ptr<analysis::PageScanner> scanner);
+  [[nodiscard]] PageVerdict judge(std::string_view group) const;
   policy::PolicyPtr policy_;  // keeps the rule alive across a reload
   const policy::PhraseRule& rule_;
   std::unique_ptr<analysis::PageScanner> scanner_;
+  std::string group_;  // the client's, for the alert rules at the end
 };
 
 }  // namespace warden::flow

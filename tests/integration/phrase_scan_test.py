@@ -150,10 +150,13 @@ class PhraseScanning(unittest.TestCase):
                     f'banned = ["banned"]\nlimit = {LIMIT}\n')
         long_clean = (GOOD[:-14] + "<p>" + "Plenty of harmless text. " * 4000 +
                       " gore blood bath kill </p></body></html>")
+        # Past 8 KiB but within 8 times that (the decoded text scanned at most).
+        long_alert = (GOOD[:-14] + "<p>" + "Plenty of harmless text. " * 1200 +
+                      " gore blood bath kill </p></body></html>")
         Pages.pages = {"bad": BAD.encode(), "good": GOOD.encode(),
                        "banned": b"<p>some forbidden words here</p>",
                        "history": (BAD[:-14] + "<p>A history lesson.</p></body></html>").encode(),
-                       "long-clean": long_clean.encode(),
+                       "long-clean": long_clean.encode(), "long-alert": long_alert.encode(),
                        "long-bad": (BAD[:-14] + "<p>" + "x " * 60000 + "</p></body></html>")
                        .encode()}
         cls.origin = ThreadingServer(("127.0.0.1", 0), Pages)
@@ -166,6 +169,8 @@ class PhraseScanning(unittest.TestCase):
         for name in ("bad", "good"):
             with open(os.path.join(www, f"{name}.html"), "wb") as f:
                 f.write(Pages.pages[name])
+        with open(os.path.join(www, "long-alert.txt"), "wb") as f:  # (text/plain: not gzipped)
+            f.write(Pages.pages["long-alert"])
         cls.tls_port = harness.free_port()
         cls.nginx = Nginx(cls.dir, www, [(cls.tls_port, True, "gzip on; gzip_min_length 1;")])
 
@@ -303,6 +308,32 @@ class PhraseScanning(unittest.TestCase):
         self.assertEqual((repeat["event"], repeat["id"], repeat["count"],
                           repeat["page"]["url"]),
                          ("alert_repeat", alert["id"], 2, f"{base}/bad.html"))
+
+    def test_the_rest_of_a_long_page_is_scanned_for_alerts(self):
+        policy = os.path.join(self.dir, "alerting-long.toml")
+        with open(policy, "w") as f:
+            f.write(f'[[phrases]]\nname = "violent pages"\nweighted = ["weighted"]\n'
+                    f'limit = 1000\n\n[[alert]]\ncategory = "violence"\npage_score = 100\n')
+        warden = self.start_warden(policy=policy, config_text=(
+            '[analysis]\nmax_scan_bytes = 8192\n[alerts]\ncontext_after = "1s"\n'))
+        # The phrases are at the end, past the 8 KiB held: sent on whole, then an alert.
+        for url, args in ((f"{self.base}/long-alert/identity/chunked", ()),
+                          (f"https://localhost:{self.tls_port}/long-alert.txt", ("--http2",))):
+            with self.subTest(url=url):
+                status, body = self.get(warden, url, *args)
+                self.assertEqual(status, 200)
+                self.assertTrue(body == Pages.pages["long-alert"], len(body))
+        path = os.path.join(warden.state, "alerts", "alerts.log")
+        alerts = lambda: ([json.loads(l) for l in open(path)]  # noqa: E731
+                          if os.path.exists(path) else [])
+        self.assertTrue(wait_until(lambda: len(alerts()) >= 2), (alerts(), warden.wait_for_log(3)))
+        # (the same pupil and rule twice: the second is a repeat)
+        self.assertEqual(sorted((a["event"], a["page"]["url"].split(":")[0], a["page"]["score"])
+                                for a in alerts()),
+                         [("alert", "http", 150), ("alert_repeat", "https", 150)])
+        self.assertEqual([a["decision"] for a in alerts() if a["event"] == "alert"], ["allow"])
+        log = [l for l in warden.wait_for_log(3) if l["method"] == "GET"]
+        self.assertEqual({(l["page_scan"], l["page_score"]) for l in log}, {("partial", 0)})
 
     def test_a_reload_with_a_broken_list_keeps_the_old_lists(self):
         folder = tempfile.mkdtemp(dir=self.dir)
