@@ -335,6 +335,59 @@ class Capture(unittest.TestCase):
         self.assertEqual(t["conn"], index["conn"])
         self.assertIn(("GET", "/t", "HTTP/2.0", "200"), origin.requests())
 
+    def test_pages_are_scanned_and_raise_alerts_on_the_transparent_path(self):
+        if not shutil.which("nginx"):
+            self.skipTest("nginx missing (scripts/install-deps.sh installs it)")
+        pki = os.path.join(self.dir, "pki")
+        www = tempfile.mkdtemp(dir=self.dir)
+        with open(os.path.join(www, "bad.html"), "w") as f:
+            f.write("<html><body><p>So much g<b>ore</b> and a blood bath.</p></body></html>")
+        with open(os.path.join(www, "good.html"), "w") as f:
+            f.write("<html><body><p>Adding fractions.</p></body></html>")
+        origin = harness.Nginx(pki, www, [("198.18.2.2:8444", True, "gzip on;"),
+                                          ("[2001:db8:2::2]:8444", True, "gzip on;"),
+                                          ("198.18.2.2:8081", None, "gzip on;"),
+                                          ("[2001:db8:2::2]:8081", None, "gzip on;")],
+                               netns=self.srv)
+        self.addCleanup(origin.stop)
+        folder = tempfile.mkdtemp(dir=self.dir)
+        with open(os.path.join(folder, "violence"), "w") as f:
+            f.write('#listcategory: "Violence"\n<gore><60>\n<blood>,<bath><50>\n')
+        policy = os.path.join(folder, "policy.toml")
+        with open(policy, "w") as f:
+            f.write('[[phrases]]\nname = "violent pages"\nweighted = ["violence"]\n'
+                    'limit = 100\n\n[[alert]]\nname = "violence seen"\ncategory = "violence"\n'
+                    'page_score = 100\n')
+        w = self.warden(self.rtr, "--capture", "redirect", "--policy", policy,
+                        config='[capture]\nports = [80, 443, 8081, 8444]\n'
+                               '[alerts]\ncontext_after = "1s"\n')
+        for url, args in ((f"http://{NAME}:8081/bad.html", ()),
+                          (f"https://{NAME}:8444/bad.html", ("--http2",)),
+                          (f"https://{NAME}:8444/bad.html", ("--http1.1",))):
+            with self.subTest(url=url, args=args):
+                out = curl(self.net, self.cli, "--cacert", w.ca, "--compressed", "-H",
+                           "Accept: text/html", *args, url)
+                self.assertIn('<dd id="rule">violent pages</dd>', out.stdout, out.stderr[-800:])
+        out = curl(self.net, self.cli, "--cacert", w.ca, "--compressed",
+                   f"https://{NAME}:8444/good.html")
+        self.assertIn("Adding fractions.", out.stdout, out.stderr[-800:])
+        pages = lambda: [l for l in w.log() if l.get("page_scan")]  # noqa: E731
+        self.assertTrue(wait_until(lambda: len(pages()) == 4), w.log())
+        pages = pages()
+        self.assertEqual(sorted((l["capture"], l["path"], l["status"], l["page_score"])
+                                for l in pages),
+                         [("redirect", "/bad.html", 403, 110)] * 3 +
+                         [("redirect", "/good.html", 200, 0)], pages)
+        path = os.path.join(w.state, "alerts", "alerts.log")
+        alerts = lambda: ([json.loads(l) for l in open(path)]  # noqa: E731
+                          if os.path.exists(path) else [])
+        self.assertTrue(wait_until(lambda: any(a["event"] == "alert" for a in alerts())),
+                        alerts())
+        alert = next(a for a in alerts() if a["event"] == "alert")
+        self.assertEqual((alert["rule"], alert["decision"], alert["page"]["score"]),
+                         ("violence seen", "block", 110))
+        self.assertIn(alert["client"], ("198.18.1.2", "2001:db8:1::2"))  # the pupil, not Warden
+
     def test_a_name_dialled_at_another_server_is_served_by_its_own(self):
         w = self.warden(self.rtr, "--capture", "redirect")
         for url in (f"http://{NAME}/mismatch", f"https://{NAME}/mismatch-tls"):
