@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Phrase scanning beside e2guardian (docs/analysis.md, "Phrase scanning"), in one run, loopback
-# only, one worker each: wrk fetching a 100 KiB HTML page (gzip, as browsers ask for it) with
-# absolute-form requests through
+# only, one worker each: wrk fetching a 100 KiB HTML page (gzipped, as browsers ask for it, and
+# plain) with absolute-form requests through
 #   warden          Warden with no [[phrases]] rule (the page is relayed as it streams),
-#   warden-phrases  Warden scanning it with e2guardian's own lists (Debian's package: every
-#                   weighted, banned and exception list it ships, lenient, limit 160),
+#   warden-phrases  Warden scanning it with e2guardian's own lists (Debian's package: the
+#                   weighted, banned and exception lists it enables by default, 6,905 entries,
+#                   lenient, limit 160),
 #   e2guardian      e2guardian 5.3.5 with the same lists (its default configuration, which
 #                   scores every text/html page; naughtynesslimit 160),
 # and straight at the origin (the limit). Prints requests/s, p50/p99 latency and the proxy's
@@ -140,46 +141,52 @@ stop_system() {
 }
 target_port() { case $1 in direct) echo $ORIGIN_PORT ;; e2guardian) echo $E2G_PORT ;; *) echo $WARDEN_PORT ;; esac; }
 
-cat >"$WORK/absolute.lua" <<LUA
--- wrk through an explicit proxy: absolute-form targets, gzip accepted as browsers do.
+# wrk through an explicit proxy (absolute-form targets) and straight at the origin, asking for
+# the page gzipped, as browsers do, and plain.
+for enc in gzip plain; do
+  accept=', ["Accept-Encoding"] = "gzip"'; [[ $enc == plain ]] && accept=""
+  cat >"$WORK/absolute-$enc.lua" <<LUA
 request = function()
   return wrk.format("GET", "http://127.0.0.1:$ORIGIN_PORT/page.html",
-    { ["Host"] = "127.0.0.1:$ORIGIN_PORT", ["Accept-Encoding"] = "gzip" })
+    { ["Host"] = "127.0.0.1:$ORIGIN_PORT"$accept })
 end
 LUA
-cat >"$WORK/direct.lua" <<LUA
-request = function() return wrk.format("GET", "/page.html", { ["Accept-Encoding"] = "gzip" }) end
+  cat >"$WORK/direct-$enc.lua" <<LUA
+request = function() return wrk.format("GET", "/page.html", { ["Host"] = "127.0.0.1"$accept }) end
 LUA
+done
 
 to_ms() { python3 -c "import re,sys; v=sys.argv[1]; m=re.match(r'([\d.]+)(us|ms|s)', v); f={'us':1e-3,'ms':1,'s':1e3}[m.group(2)]; print(round(float(m.group(1))*f, 3))" "$1"; }
 RESULTS=$OUT/phrases.tsv
-printf "system\trep\tconnections\trps\tp50_ms\tp99_ms\tcpu_s_per_10k\n" >"$RESULTS"
+printf "system\tpage\trep\tconnections\trps\tp50_ms\tp99_ms\tcpu_s_per_10k\n" >"$RESULTS"
 
 [[ $AGREEMENT_ONLY == 1 ]] && REPS=0
-[[ $AGREEMENT_ONLY == 0 ]] && echo "== 100 KiB HTML page (gzip), ${DURATION}s x $REPS, $CONC connections and 1" >&2
+[[ $AGREEMENT_ONLY == 0 ]] && echo "== 100 KiB HTML page (gzip and plain), ${DURATION}s x $REPS, $CONC connections and 1" >&2
 for ((rep = 1; rep <= REPS; rep++)); do
   for sys in direct warden warden-phrases e2guardian; do
     start_system $sys
     port=$(target_port $sys)
-    script=$WORK/absolute.lua; [[ $sys == direct ]] && script=$WORK/direct.lua
     # The answer must be the page, not a block or an error (the check that scanning ran and let it through).
     body=$(curl -s --max-time 20 --compressed -x "http://127.0.0.1:$port" "http://127.0.0.1:$ORIGIN_PORT/page.html" 2>/dev/null || true)
     [[ $sys == direct ]] && body=$(curl -s --compressed "http://127.0.0.1:$ORIGIN_PORT/page.html")
     [[ $body == *"GNU GENERAL PUBLIC LICENSE"* ]] || { echo "$sys did not pass the page through" >&2; exit 1; }
-    wrk -t1 -c "$CONC" -d 2s -s "$script" "http://127.0.0.1:$port/" >/dev/null  # warm-up
-    for c in "$CONC" 1; do
+    kind=absolute; [[ $sys == direct ]] && kind=direct
+    wrk -t1 -c "$CONC" -d 2s -s "$WORK/$kind-gzip.lua" "http://127.0.0.1:$port/" >/dev/null  # warm-up
+    for run in "gzip $CONC" "gzip 1" "plain $CONC" "plain 1"; do
+      read -r enc c <<<"$run"
+      script=$WORK/$kind-$enc.lua
       pids=$(tree_pids "${PIDS[origin]}"); [[ $sys != direct ]] && pids=$(tree_pids "${PIDS[proxy]}")
       before=$(cpu_ticks $pids)
-      wrk -t1 -c "$c" -d "${DURATION}s" --latency -s "$script" "http://127.0.0.1:$port/" >"$OUT/wrk-$sys-$c-$rep.txt"
+      wrk -t1 -c "$c" -d "${DURATION}s" --latency -s "$script" "http://127.0.0.1:$port/" >"$OUT/wrk-$sys-$enc-$c-$rep.txt"
       after=$(cpu_ticks $pids)
-      rps=$(awk '/Requests\/sec/ {print $2}' "$OUT/wrk-$sys-$c-$rep.txt")
-      reqs=$(awk '/requests in/ {print $1}' "$OUT/wrk-$sys-$c-$rep.txt")
-      p50=$(to_ms "$(awk '$1 == "50%" {print $2}' "$OUT/wrk-$sys-$c-$rep.txt")")
-      p99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$OUT/wrk-$sys-$c-$rep.txt")")
+      rps=$(awk '/Requests\/sec/ {print $2}' "$OUT/wrk-$sys-$enc-$c-$rep.txt")
+      reqs=$(awk '/requests in/ {print $1}' "$OUT/wrk-$sys-$enc-$c-$rep.txt")
+      p50=$(to_ms "$(awk '$1 == "50%" {print $2}' "$OUT/wrk-$sys-$enc-$c-$rep.txt")")
+      p99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$OUT/wrk-$sys-$enc-$c-$rep.txt")")
       cpu=$(python3 -c "print(round(($after - $before) / $(getconf CLK_TCK) / max($reqs, 1) * 10000, 3))")
-      printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$sys" "$rep" "$c" "$rps" "$p50" "$p99" "$cpu" >>"$RESULTS"
-      printf "  %-15s rep %s  c=%-3s %9s req/s  p50 %7s ms  p99 %7s ms  cpu/10k %s s\n" \
-        "$sys" "$rep" "$c" "$rps" "$p50" "$p99" "$cpu" >&2
+      printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$sys" "$enc" "$rep" "$c" "$rps" "$p50" "$p99" "$cpu" >>"$RESULTS"
+      printf "  %-15s %-5s rep %s  c=%-3s %9s req/s  p50 %7s ms  p99 %7s ms  cpu/10k %s s\n" \
+        "$sys" "$enc" "$rep" "$c" "$rps" "$p50" "$p99" "$cpu" >&2
     done
     stop_system $sys
   done
@@ -188,15 +195,17 @@ done
 [[ $AGREEMENT_ONLY == 0 ]] && python3 - "$RESULTS" <<'PY' | tee "$OUT/summary.md"
 import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
-print("| system | connections | req/s (median) | p50 ms | p99 ms | CPU s per 10k |")
-print("|---|---|---|---|---|---|")
-for c in sorted({r["connections"] for r in rows}, key=int, reverse=True):
-    for sys_ in ("direct", "warden", "warden-phrases", "e2guardian"):
-        rs = [r for r in rows if r["system"] == sys_ and r["connections"] == c]
-        if not rs:
-            continue
-        med = lambda k: statistics.median(float(r[k]) for r in rs)
-        print(f"| {sys_} | {c} | {med('rps'):,.0f} | {med('p50_ms')} | {med('p99_ms')} | {med('cpu_s_per_10k')} |")
+print("| page | system | connections | req/s (median) | p50 ms | p99 ms | CPU s per 10k |")
+print("|---|---|---|---|---|---|---|")
+for page in ("gzip", "plain"):
+    for c in sorted({r["connections"] for r in rows}, key=int, reverse=True):
+        for sys_ in ("direct", "warden", "warden-phrases", "e2guardian"):
+            rs = [r for r in rows if (r["system"], r["page"], r["connections"]) == (sys_, page, c)]
+            if not rs:
+                continue
+            med = lambda k: statistics.median(float(r[k]) for r in rs)
+            print(f"| {page} | {sys_} | {c} | {med('rps'):,.0f} | {med('p50_ms')} | {med('p99_ms')} "
+                  f"| {med('cpu_s_per_10k')} |")
 PY
 # --- agreement: a page is blocked when what comes back is not the page ----------------------
 AGREE=$OUT/agreement.tsv
