@@ -67,9 +67,9 @@ class PhraseMatcher {
   std::vector<std::vector<unsigned>> entry_phrases_;   // per entry: its parts' phrase ids
   std::vector<std::vector<unsigned>> phrase_entries_;  // per phrase id: the entries naming it
   std::size_t phrase_count_ = 0;
-  // Phrases of one or two bytes ("n", "18") are looked for with memchr, not Vectorscan: one
-  // that is on nearly every page (a letter) reports at nearly every byte and would cost the
-  // literal matcher a third of its time.
+  // Phrases of one or two bytes ("n", "18") are looked for directly, not with Vectorscan: one
+  // that is on nearly every page (a letter) reports at nearly every byte and cost the literal
+  // matcher a third of its time.
   std::vector<std::pair<std::string, unsigned>> short_phrases_;
   std::vector<hs_database*> dbs_;  // by phrase length (phrase_matcher.cpp)
   std::uint64_t serial_ = 0;       // this matcher's number among all compiled
