@@ -27,6 +27,8 @@ PACKAGES=(
   brotli zstd
   # HTTP/2: nginx (http2 on) as the origin, h2load and nghttp for tests and benchmarks
   nginx nghttp2-client
+  # a balancer in front of Warden (PROXY protocol, docs/fleet.md)
+  haproxy
   # the browser test (headless Chromium trusting the school CA through an NSS db)
   chromium libnss3-tools fonts-dejavu-core
 )

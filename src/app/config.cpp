@@ -692,6 +692,25 @@ const std::vector<Key>& schema() {
           "been scanned, up to this many bytes as they came (compressed); a longer one is sent on\n"
           "after them, judged on them.",
           [](Config& c) -> std::size_t& { return c.analysis.max_scan_bytes; }, 4096, 64 << 20),
+      string_list_key(
+          "balancer", "listen",
+          "Explicit proxy listeners behind load balancers (HAProxy...), \"ADDRESS:PORT\": every\n"
+          "connection must come from balancer.from and start with a PROXY header (v1 or v2),\n"
+          "whose client address the policy, the log and alerts then see. Restart to change.",
+          [](Config& c) -> std::vector<std::string>& { return c.balancer.listen; },
+          [](std::string& l) -> std::optional<std::string> {
+            if (auto ep = parse_listen_address(l); !ep) return ep.error().context;
+            return std::nullopt;
+          }),
+      string_list_key(
+          "balancer", "from",
+          "The balancers' addresses (CIDRs): a connection to balancer.listen from anywhere else\n"
+          "is closed unread, since whoever sends the PROXY header chooses who the client is.",
+          [](Config& c) -> std::vector<std::string>& { return c.balancer.from; },
+          [](std::string& d) -> std::optional<std::string> {
+            if (policy::parse_cidr(d)) return std::nullopt;
+            return "expected a CIDR or an address (\"10.0.0.2\", \"10.0.0.0/29\")";
+          }),
   };
   return keys;
 }
@@ -815,6 +834,8 @@ base::Result<void> validate(const Config& c) {
     return Error{ErrorCode::BadRequest, ErrorSource::Client, std::move(what)};
   };
   if (c.proxy.listen.empty()) return fail("proxy.listen: at least one listener is needed");
+  if (!c.balancer.listen.empty() && c.balancer.from.empty())
+    return fail("balancer.from: balancer.listen needs the balancers' addresses");
   if (c.limits.request_line > c.limits.header_section)
     return fail("limits.request_line: must not be larger than limits.header_section");
   for (const auto& l : c.proxy.listen)
@@ -913,6 +934,8 @@ std::vector<std::string> ProxySection::default_denied_destinations() {
 
 flow::EngineConfig make_engine_config(const Config& c) {
   flow::EngineConfig e;
+  e.balancers.clear();
+  for (const auto& b : c.balancer.from) e.balancers.push_back(*policy::parse_cidr(b));
   e.destinations.deny.clear();
   e.destinations.deny_own = false;
   for (const auto& d : c.proxy.deny_destinations) {

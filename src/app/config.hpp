@@ -33,6 +33,13 @@ struct ProxySection {
   [[nodiscard]] static std::vector<std::string> default_denied_destinations();
 };
 
+// Explicit-proxy listeners behind load balancers (docs/fleet.md): each connection comes from
+// one of `from` and starts with a PROXY header naming the client.
+struct BalancerSection {
+  std::vector<std::string> listen;
+  std::vector<std::string> from;  // CIDRs
+};
+
 struct LimitsSection {
   std::size_t request_line = 8 * 1024;
   std::size_t header_section = 64 * 1024;
@@ -99,6 +106,7 @@ struct AnalysisSection {
 struct Config {
   std::string state_dir;  // empty: the default for the user (see default_state_dir())
   ProxySection proxy;
+  BalancerSection balancer;
   LimitsSection limits;
   flow::Timeouts timeouts;
   UpstreamSection upstream;

@@ -86,6 +86,9 @@ void print_start_banner(const Config& c, const std::vector<net::tcp::endpoint>& 
         stderr, "  Transparent capture ({}): {} to port {}{}.\n", capture::capture_mode_name(mode),
         ports, c.capture.listener_port(mode),
         c.capture.fail_closed ? "; fail closed (rules stay when Warden stops)" : "; fail open");
+  if (!c.balancer.listen.empty())
+    fmt::print(stderr, "  Behind balancers: {} takes PROXY-protocol connections from {} only.\n",
+               fmt::join(c.balancer.listen, ", "), fmt::join(c.balancer.from, ", "));
   if (policy.lists().names().empty())
     fmt::print(stderr,
                "  Policy: {} with no category lists, so no site is in a category yet "
@@ -259,6 +262,8 @@ int run_proxy(const RunOptions& options) {
   policy::PolicyPtr loaded_policy = std::move(*policy);
   std::vector<net::tcp::endpoint> listen;
   for (const auto& l : c.proxy.listen) listen.push_back(*parse_listen_address(l));
+  std::vector<net::tcp::endpoint> balanced;
+  for (const auto& l : c.balancer.listen) balanced.push_back(*parse_listen_address(l));
 
   // The control plane: signals on the main thread, caught from before the first connection.
   net::asio::io_context control;
@@ -303,7 +308,7 @@ int run_proxy(const RunOptions& options) {
     transparent.push_back(
         {net::tcp::endpoint(net::asio::ip::address_v6::any(), c.capture.listener_port(mode)),
          mode});
-  if (auto started = engine->start(listen, transparent); !started) {
+  if (auto started = engine->start(listen, transparent, balanced); !started) {
     fmt::print(stderr, "warden: {}\n", started.error().context);
     return 1;
   }

@@ -45,6 +45,9 @@ struct FlowMeta {
   CaptureMode mode = CaptureMode::Explicit;
   std::optional<net::tcp::endpoint> original_destination;  // transparent modes only
   std::optional<std::uint32_t> user;  // local capture: the uid that opened the connection
+  // A balancer's listener: the connection starts with a PROXY header (capture/proxy_header.hpp)
+  // that says who the client is; until it is read, `client` is the balancer.
+  bool proxy_header = false;
 };
 
 }  // namespace warden::capture

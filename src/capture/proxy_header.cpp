@@ -40,8 +40,7 @@ bool parse_port(std::string_view s, std::uint16_t& port) {
 
 // An address of the family the line names, in its plain textual form (no zone, no brackets).
 bool parse_address(std::string_view s, bool v6, net::asio::ip::address& out) {
-  if (s.empty() || s.size() > 45 || s.find_first_of("%[]") != std::string_view::npos)
-    return false;
+  if (s.empty() || s.size() > 45 || s.find_first_of("%[]") != std::string_view::npos) return false;
   net::error_code ec;
   const std::string text(s);
   if (v6) {
@@ -78,7 +77,8 @@ ProxyParse parse_v1(std::string_view bytes) {
     return p;
   }
   const bool v6 = fields[0] == "TCP6";
-  if (!v6 && fields[0] != "TCP4") return invalid("a PROXY v1 protocol other than TCP4, TCP6, UNKNOWN");
+  if (!v6 && fields[0] != "TCP4")
+    return invalid("a PROXY v1 protocol other than TCP4, TCP6, UNKNOWN");
   if (count != 5) return invalid("a PROXY v1 line without exactly four fields after TCP4/6");
   net::asio::ip::address src;
   net::asio::ip::address dst;

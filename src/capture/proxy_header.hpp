@@ -1,7 +1,7 @@
 #pragma once
 // The PROXY protocol header (HAProxy's proxy-protocol.txt, versions 1 and 2) that a load
 // balancer puts before a connection's first byte, so the client's address and the address it
-// reached survive the balancer (docs/deployment.md, "Behind a balancer"). Parsed strictly: a
+// reached survive the balancer (docs/fleet.md). Parsed strictly: a
 // header that is malformed in any field, too long, or absent is refused, never guessed at,
 // since whoever can send one chooses which pupil the policy sees.
 
@@ -28,8 +28,8 @@ struct ProxyHeader {
 struct ProxyParse {
   enum class Status : std::uint8_t { Incomplete, Done, Invalid };
   Status status = Status::Incomplete;
-  ProxyHeader header;          // Done
-  std::string_view error;      // Invalid: why (a constant)
+  ProxyHeader header;      // Done
+  std::string_view error;  // Invalid: why (a constant)
 };
 
 // v2 headers up to this many bytes are read (addresses and TLVs; HAProxy sends far fewer).

@@ -136,7 +136,8 @@ net::Awaitable<void> ClientSession::run() {
   co_await asio::this_coro::throw_if_cancelled(false);
   http::RequestHead head;
   config_ = ctx_.config;
-  const bool go_on = meta_.mode == capture::CaptureMode::Explicit || co_await start_transparent();
+  const bool go_on = (!meta_.proxy_header || co_await read_proxy_header()) &&
+                     (meta_.mode == capture::CaptureMode::Explicit || co_await start_transparent());
   for (bool first = true; go_on && state_ != State::Closed; first = false) {
     config_ = ctx_.config;  // each exchange sees the newest config; it keeps it to the end
     if (bumped_ && bumped_->h2) {

@@ -168,6 +168,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // A fatal TLS alert for a ClientHello the policy rejects (no page can be shown).
   net::Awaitable<void> reject_handshake(Exchange& ex);
 
+  // balanced.cpp: a balancer's connection: from a configured balancer, its PROXY header read;
+  // the client is then the one the header names. False: closed.
+  net::Awaitable<bool> read_proxy_header();
   // transparent.cpp: a captured connection (capture/): TLS is bumped (or spliced) like a
   // CONNECT to its original destination; HTTP is read with its Host header; anything else is
   // reset on a web port and relayed elsewhere (policy permitting). Returns true when the

@@ -43,11 +43,18 @@ Engine::~Engine() {
 }
 
 base::Result<void> Engine::start(const std::vector<net::tcp::endpoint>& listen,
-                                 const std::vector<TransparentListener>& transparent) {
-  std::vector<TransparentListener> all;
-  for (const auto& e : listen) all.push_back({e, capture::CaptureMode::Explicit});
-  all.insert(all.end(), transparent.begin(), transparent.end());
-  for (const auto& [requested, mode] : all) {
+                                 const std::vector<TransparentListener>& transparent,
+                                 const std::vector<net::tcp::endpoint>& balanced) {
+  struct Listener {
+    net::tcp::endpoint endpoint;
+    capture::CaptureMode mode;
+    bool balanced;
+  };
+  std::vector<Listener> all;
+  for (const auto& e : listen) all.push_back({e, capture::CaptureMode::Explicit, false});
+  for (const auto& t : transparent) all.push_back({t.endpoint, t.mode, false});
+  for (const auto& e : balanced) all.push_back({e, capture::CaptureMode::Explicit, true});
+  for (const auto& [requested, mode, behind_balancer] : all) {
     net::ListenOptions options;
     options.transparent = mode == capture::CaptureMode::Tproxy;
     options.dual_stack = mode != capture::CaptureMode::Explicit;
@@ -62,20 +69,23 @@ base::Result<void> Engine::start(const std::vector<net::tcp::endpoint>& listen,
       if (i == 0) bound = acceptor->local_endpoint();
       contexts_[i]->acceptors.push_back(std::move(*acceptor));
       contexts_[i]->acceptor_modes.push_back(mode);
+      contexts_[i]->acceptor_balanced.push_back(behind_balancer);
     }
     shared_.listen_endpoints.push_back(bound);
   }
   for (auto& ctx : contexts_) {
     WorkerContext* c = ctx.get();
     for (std::size_t a = 0; a < c->acceptors.size(); ++a) {
-      asio::co_spawn(c->worker.executor(),
-                     capture::accept_loop(
-                         c->acceptors[a], c->acceptor_modes[a],
-                         [c](net::Socket s, capture::FlowMeta meta) {
-                           ClientSession::start(*c, std::move(s), std::move(meta));
-                         },
-                         shared_.reflections),
-                     asio::detached);
+      asio::co_spawn(
+          c->worker.executor(),
+          capture::accept_loop(
+              c->acceptors[a], c->acceptor_modes[a],
+              [c, balanced = c->acceptor_balanced[a]](net::Socket s, capture::FlowMeta meta) {
+                meta.proxy_header = balanced;
+                ClientSession::start(*c, std::move(s), std::move(meta));
+              },
+              shared_.reflections),
+          asio::detached);
     }
     asio::co_spawn(c->worker.executor(), c->upstreams.sweep_loop(c->config->timeouts.upstream_idle),
                    asio::detached);

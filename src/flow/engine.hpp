@@ -43,10 +43,13 @@ class Engine {
   // Where searches go while the policy has [[alert]] rules; set before start(), outlives the
   // engine.
   void set_alert_center(observe::AlertCenter* alerts) { shared_.alerts = alerts; }
-  // Opens the explicit-proxy listeners, then the transparent ones, and starts the workers.
+  // Opens the explicit-proxy listeners, then the transparent ones, then the explicit-proxy
+  // listeners behind a balancer (each connection starting with a PROXY header, accepted from
+  // EngineConfig::balancers only), and starts the workers.
   [[nodiscard]] base::Result<void> start(const std::vector<net::tcp::endpoint>& listen,
-                                         const std::vector<TransparentListener>& transparent = {});
-  // The bound addresses (port 0 resolved), explicit then transparent, in the order given.
+                                         const std::vector<TransparentListener>& transparent = {},
+                                         const std::vector<net::tcp::endpoint>& balanced = {});
+  // The bound addresses (port 0 resolved), explicit, transparent, balanced, in the order given.
   [[nodiscard]] const std::vector<net::tcp::endpoint>& endpoints() const {
     return shared_.listen_endpoints;
   }

@@ -54,6 +54,9 @@ struct EngineConfig {
     std::uint16_t port = 0;  // 0: any
   };
   std::vector<RelayException> relay_untouched;
+  // The balancers whose connections to a balanced listener are taken (balancer.from); a PROXY
+  // header from anyone else is never read.
+  std::vector<policy::Cidr> balancers;
   // Captured ports where what is neither HTTP nor TLS is reset; elsewhere it is relayed.
   std::vector<std::uint16_t> web_ports{80, 443};
   // On other ports, how long a silent client may wait for a server that speaks first.

@@ -65,6 +65,7 @@ class WorkerContext {
   std::unordered_set<ClientSession*> sessions;
   std::vector<net::Acceptor> acceptors;
   std::vector<capture::CaptureMode> acceptor_modes;  // parallel to acceptors
+  std::vector<bool> acceptor_balanced;               // ... and whether behind a balancer
   // Response bytes held for phrase scanning by this worker's flows together (page_check.hpp).
   std::size_t held_for_scanning = 0;
   bool draining = false;

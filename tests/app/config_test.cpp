@@ -159,6 +159,12 @@ TEST(Config, CaptureSettings) {
   EXPECT_EQ(error_of("[capture]\nmode = [\"redirect\", \"tproxy\"]\n"),
             "test.toml: capture.mode: redirect and tproxy both take the gateway's traffic; "
             "choose one");
+  EXPECT_EQ(error_of("[balancer]\nlisten = [\"0.0.0.0:3140\"]\n"),
+            "test.toml: balancer.from: balancer.listen needs the balancers' addresses");
+  EXPECT_EQ(error_of("[balancer]\nlisten = [\"0.0.0.0:3140\"]\nfrom = [\"haproxy\"]\n"),
+            "test.toml:3:8: balancer.from: \"haproxy\": expected a CIDR or an address "
+            "(\"10.0.0.2\", "
+            "\"10.0.0.0/29\")");
   EXPECT_EQ(error_of("[capture]\nmode = \"local\"\nlocal_port = 3128\n"),
             "test.toml: capture.local_port: 3128 is the explicit proxy's port too");
   EXPECT_EQ(error_of("[capture]\nmode = [\"redirect\", \"local\"]\nlocal_port = 3129\n"),

@@ -22,7 +22,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   WARDEN_CHECK(again.header.kind == p.header.kind && again.header.source == p.header.source &&
                again.header.destination == p.header.destination);
   for (std::size_t cut = 0; cut < n; ++cut)
-    WARDEN_CHECK(parse_proxy_header(bytes.substr(0, cut)).status ==
-                 ProxyParse::Status::Incomplete);
+    WARDEN_CHECK(parse_proxy_header(bytes.substr(0, cut)).status == ProxyParse::Status::Incomplete);
   return 0;
 }

@@ -58,8 +58,8 @@ TEST(ProxyHeader, Version2) {
   EXPECT_EQ(p.header.source, net::tcp::endpoint(net::asio::ip::make_address("192.0.2.7"), 51000));
   EXPECT_EQ(p.header.destination,
             net::tcp::endpoint(net::asio::ip::make_address("198.18.0.5"), 443));
-  const std::string inet6 = std::string(15, '\0') + "\x07"s + std::string(15, '\0') + "\x01"s +
-                            "\x01\x02\x01\xBB"s;
+  const std::string inet6 =
+      std::string(15, '\0') + "\x07"s + std::string(15, '\0') + "\x01"s + "\x01\x02\x01\xBB"s;
   p = parse_whole(v2(0x21, 0x21, inet6));
   EXPECT_EQ(p.header.source, net::tcp::endpoint(net::asio::ip::make_address("::7"), 258));
   // TLVs (an authority, a unique id) are read past; LOCAL (a health check) has no addresses.
@@ -72,32 +72,32 @@ TEST(ProxyHeader, Version2) {
 
 TEST(ProxyHeader, MalformedOrMissingIsRefused) {
   const std::string cases[] = {
-      "GET / HTTP/1.1\r\n",                                      // no header
-      "\x16\x03\x01\x02\x00",                                    // TLS, no header
-      "proxy TCP4 192.0.2.7 198.18.0.5 1 2\r\n",                 // case matters
-      "PROXY TCP4 192.0.2.7 198.18.0.5 1 2\n",                   // LF without CR
-      "PROXY TCP5 192.0.2.7 198.18.0.5 1 2\r\n",                 // no such protocol
-      "PROXY TCP4 192.0.2.7  198.18.0.5 1 2\r\n",                // two spaces
-      "PROXY TCP4 192.0.2.7 198.18.0.5 1 2 \r\n",                // a trailing space
-      "PROXY TCP4 192.0.2.7 198.18.0.5 1\r\n",                   // a field missing
-      "PROXY TCP4 192.0.2.7 198.18.0.5 1 2 3\r\n",               // a field too many
-      "PROXY TCP4 2001:db8::7 198.18.0.5 1 2\r\n",               // the wrong family
-      "PROXY TCP6 192.0.2.7 2001:db8::1 1 2\r\n",                // the wrong family
-      "PROXY TCP6 fe80::1%eth0 2001:db8::1 1 2\r\n",             // a zone
-      "PROXY TCP4 192.0.2.07 198.18.0.5 1 2\r\n",                // a leading zero
-      "PROXY TCP4 192.0.2.7 198.18.0.5 01 2\r\n",                // a port's leading zero
-      "PROXY TCP4 192.0.2.7 198.18.0.5 65536 2\r\n",             // a port too big
-      "PROXY TCP4 192.0.2.7 198.18.0.5 -1 2\r\n",                // not a decimal
-      "PROXY TCP4 " + std::string(100, '1') + "\r\n",            // longer than 107 bytes
-      v2(0x11, 0x11, kInet),                                     // version 1 in a v2 header
-      v2(0x22, 0x11, kInet),                                     // no such command
-      v2(0x21, 0x41, kInet),                                     // no such family
-      v2(0x21, 0x12, kInet),                                     // UDP
-      v2(0x21, 0x11, kInet.substr(0, 11)),                       // addresses cut short
-      v2(0x21, 0x21, kInet),                                     // too short for IPv6
-      v2(0x21, 0x11, kInet + "\x02\x00"s),                       // a TLV cut short
-      v2(0x21, 0x11, kInet + "\x02\x00\x09school"s),             // a TLV longer than the rest
-      v2(0x21, 0x11, kInet + std::string(1100, '\0')),           // longer than 1 KiB
+      "GET / HTTP/1.1\r\n",                             // no header
+      "\x16\x03\x01\x02\x00",                           // TLS, no header
+      "proxy TCP4 192.0.2.7 198.18.0.5 1 2\r\n",        // case matters
+      "PROXY TCP4 192.0.2.7 198.18.0.5 1 2\n",          // LF without CR
+      "PROXY TCP5 192.0.2.7 198.18.0.5 1 2\r\n",        // no such protocol
+      "PROXY TCP4 192.0.2.7  198.18.0.5 1 2\r\n",       // two spaces
+      "PROXY TCP4 192.0.2.7 198.18.0.5 1 2 \r\n",       // a trailing space
+      "PROXY TCP4 192.0.2.7 198.18.0.5 1\r\n",          // a field missing
+      "PROXY TCP4 192.0.2.7 198.18.0.5 1 2 3\r\n",      // a field too many
+      "PROXY TCP4 2001:db8::7 198.18.0.5 1 2\r\n",      // the wrong family
+      "PROXY TCP6 192.0.2.7 2001:db8::1 1 2\r\n",       // the wrong family
+      "PROXY TCP6 fe80::1%eth0 2001:db8::1 1 2\r\n",    // a zone
+      "PROXY TCP4 192.0.2.07 198.18.0.5 1 2\r\n",       // a leading zero
+      "PROXY TCP4 192.0.2.7 198.18.0.5 01 2\r\n",       // a port's leading zero
+      "PROXY TCP4 192.0.2.7 198.18.0.5 65536 2\r\n",    // a port too big
+      "PROXY TCP4 192.0.2.7 198.18.0.5 -1 2\r\n",       // not a decimal
+      "PROXY TCP4 " + std::string(100, '1') + "\r\n",   // longer than 107 bytes
+      v2(0x11, 0x11, kInet),                            // version 1 in a v2 header
+      v2(0x22, 0x11, kInet),                            // no such command
+      v2(0x21, 0x41, kInet),                            // no such family
+      v2(0x21, 0x12, kInet),                            // UDP
+      v2(0x21, 0x11, kInet.substr(0, 11)),              // addresses cut short
+      v2(0x21, 0x21, kInet),                            // too short for IPv6
+      v2(0x21, 0x11, kInet + "\x02\x00"s),              // a TLV cut short
+      v2(0x21, 0x11, kInet + "\x02\x00\x09school"s),    // a TLV longer than the rest
+      v2(0x21, 0x11, kInet + std::string(1100, '\0')),  // longer than 1 KiB
   };
   for (const auto& c : cases) {
     const ProxyParse p = parse_proxy_header(c);
