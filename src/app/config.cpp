@@ -703,6 +703,16 @@ const std::vector<Key>& schema() {
             return std::nullopt;
           }),
       string_list_key(
+          "balancer", "transparent_listen",
+          "Listeners for captured traffic a balancer relays (a gateway fleet), \"ADDRESS:PORT\":\n"
+          "as balancer.listen, the PROXY header also giving where the client was going, which\n"
+          "is then handled as transparent capture handles it. Restart to change.",
+          [](Config& c) -> std::vector<std::string>& { return c.balancer.transparent_listen; },
+          [](std::string& l) -> std::optional<std::string> {
+            if (auto ep = parse_listen_address(l); !ep) return ep.error().context;
+            return std::nullopt;
+          }),
+      string_list_key(
           "balancer", "from",
           "The balancers' addresses (CIDRs): a connection to balancer.listen from anywhere else\n"
           "is closed unread, since whoever sends the PROXY header chooses who the client is.",
@@ -834,8 +844,9 @@ base::Result<void> validate(const Config& c) {
     return Error{ErrorCode::BadRequest, ErrorSource::Client, std::move(what)};
   };
   if (c.proxy.listen.empty()) return fail("proxy.listen: at least one listener is needed");
-  if (!c.balancer.listen.empty() && c.balancer.from.empty())
-    return fail("balancer.from: balancer.listen needs the balancers' addresses");
+  if ((!c.balancer.listen.empty() || !c.balancer.transparent_listen.empty()) &&
+      c.balancer.from.empty())
+    return fail("balancer.from: balancer listeners need the balancers' addresses");
   if (c.limits.request_line > c.limits.header_section)
     return fail("limits.request_line: must not be larger than limits.header_section");
   for (const auto& l : c.proxy.listen)

@@ -33,11 +33,12 @@ struct ProxySection {
   [[nodiscard]] static std::vector<std::string> default_denied_destinations();
 };
 
-// Explicit-proxy listeners behind load balancers (docs/fleet.md): each connection comes from
-// one of `from` and starts with a PROXY header naming the client.
+// Listeners behind load balancers (docs/fleet.md): each connection comes from one of `from`
+// and starts with a PROXY header naming the client (and, for captured traffic, where it went).
 struct BalancerSection {
-  std::vector<std::string> listen;
-  std::vector<std::string> from;  // CIDRs
+  std::vector<std::string> listen;              // explicit proxy
+  std::vector<std::string> transparent_listen;  // captured traffic a balancer relays
+  std::vector<std::string> from;                // CIDRs
 };
 
 struct LimitsSection {

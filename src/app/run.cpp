@@ -89,6 +89,10 @@ void print_start_banner(const Config& c, const std::vector<net::tcp::endpoint>& 
   if (!c.balancer.listen.empty())
     fmt::print(stderr, "  Behind balancers: {} takes PROXY-protocol connections from {} only.\n",
                fmt::join(c.balancer.listen, ", "), fmt::join(c.balancer.from, ", "));
+  if (!c.balancer.transparent_listen.empty())
+    fmt::print(stderr,
+               "  Behind balancers: {} takes captured traffic with PROXY headers from {} only.\n",
+               fmt::join(c.balancer.transparent_listen, ", "), fmt::join(c.balancer.from, ", "));
   if (policy.lists().names().empty())
     fmt::print(stderr,
                "  Policy: {} with no category lists, so no site is in a category yet "
@@ -264,6 +268,9 @@ int run_proxy(const RunOptions& options) {
   for (const auto& l : c.proxy.listen) listen.push_back(*parse_listen_address(l));
   std::vector<net::tcp::endpoint> balanced;
   for (const auto& l : c.balancer.listen) balanced.push_back(*parse_listen_address(l));
+  std::vector<net::tcp::endpoint> balanced_capture;
+  for (const auto& l : c.balancer.transparent_listen)
+    balanced_capture.push_back(*parse_listen_address(l));
 
   // The control plane: signals on the main thread, caught from before the first connection.
   net::asio::io_context control;
@@ -308,7 +315,7 @@ int run_proxy(const RunOptions& options) {
     transparent.push_back(
         {net::tcp::endpoint(net::asio::ip::address_v6::any(), c.capture.listener_port(mode)),
          mode});
-  if (auto started = engine->start(listen, transparent, balanced); !started) {
+  if (auto started = engine->start(listen, transparent, balanced, balanced_capture); !started) {
     fmt::print(stderr, "warden: {}\n", started.error().context);
     return 1;
   }

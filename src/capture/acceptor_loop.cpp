@@ -54,7 +54,7 @@ net::Awaitable<void> accept_loop(net::Acceptor& acceptor, CaptureMode mode, Flow
         continue;
       }
       meta.user = platform::local_socket_owner(meta.client, *meta.original_destination);
-    } else if (mode != CaptureMode::Explicit) {
+    } else if (mode != CaptureMode::Explicit && mode != CaptureMode::Balancer) {
       meta.original_destination = original_destination(socket.native_handle(), mode, meta.local);
       if (!meta.original_destination) {
         // Connected to the transparent port itself, not captured: nothing to follow.

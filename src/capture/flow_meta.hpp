@@ -12,8 +12,17 @@
 namespace warden::capture {
 
 // Linux: redirect, tproxy, local (nftables) and tun (the packet path on a TUN device); Windows:
-// windivert (the same packet path on WinDivert).
-enum class CaptureMode : std::uint8_t { Explicit, Redirect, Tproxy, Local, Tun, WinDivert };
+// windivert (the same packet path on WinDivert). Balancer: captured traffic a load balancer
+// relays, its original destination in the PROXY header (balancer.transparent_listen).
+enum class CaptureMode : std::uint8_t {
+  Explicit,
+  Redirect,
+  Tproxy,
+  Local,
+  Tun,
+  WinDivert,
+  Balancer
+};
 
 // Whether connections of this mode were reflected by the packet path (their original
 // destination is in its table, not the socket's).
@@ -35,6 +44,8 @@ enum class CaptureMode : std::uint8_t { Explicit, Redirect, Tproxy, Local, Tun, 
       return "tun";
     case CaptureMode::WinDivert:
       return "windivert";
+    case CaptureMode::Balancer:
+      return "balancer";
   }
   return "explicit";
 }

@@ -31,12 +31,19 @@ net::Awaitable<bool> ClientSession::read_proxy_header() {
     }
     if (p.status == capture::ProxyParse::Status::Done) {
       client_buf_.consume(p.header.length);
-      if (p.header.kind == capture::ProxyHeader::Kind::Proxied) {
+      const bool proxied = p.header.kind == capture::ProxyHeader::Kind::Proxied;
+      if (proxied) {
         // (an IPv4 client relayed over IPv6 arrives as ::ffff:a.b.c.d)
         meta_.client = capture::unmapped(p.header.source);
         client_ip_ = meta_.client.address().to_string();
         client_address_ = policy::parse_ip(client_ip_);
       }  // (LOCAL, a health check, and UNKNOWN keep the balancer's own address, as the spec says)
+      if (meta_.mode != capture::CaptureMode::Balancer) co_return true;
+      // Captured traffic: where the pupil was going is the header's destination, and without
+      // one (a health check) there is nowhere to take the connection.
+      if (!proxied) co_return false;
+      meta_.original_destination = capture::unmapped(p.header.destination);
+      orig_dst_text_ = destination_text(*meta_.original_destination);
       co_return true;
     }
     std::span<char> space = client_buf_.prepare(1, capture::kMaxProxyHeader);

@@ -87,18 +87,18 @@ void ClientSession::start(WorkerContext& ctx, net::Socket client, capture::FlowM
       }));
 }
 
+std::string ClientSession::destination_text(const net::tcp::endpoint& e) {
+  return http::Authority{e.address().to_string(), e.port(), e.address().is_v6()}.to_string();
+}
+
 ClientSession::ClientSession(WorkerContext& ctx, net::Socket client, capture::FlowMeta meta)
     : ctx_(ctx),
       config_(ctx.config),
       meta_(std::move(meta)),
       client_ip_(meta_.client.address().to_string()),
       client_address_(policy::parse_ip(client_ip_)),
-      orig_dst_text_(meta_.original_destination
-                         ? http::Authority{meta_.original_destination->address().to_string(),
-                                           meta_.original_destination->port(),
-                                           meta_.original_destination->address().is_v6()}
-                               .to_string()
-                         : std::string()),
+      orig_dst_text_(meta_.original_destination ? destination_text(*meta_.original_destination)
+                                                : std::string()),
       client_buf_(ctx.worker.buffers()),
       watchdog_(ctx.worker.executor()) {
   (void)net::prepare_client_socket(client);

@@ -169,8 +169,11 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   net::Awaitable<void> reject_handshake(Exchange& ex);
 
   // balanced.cpp: a balancer's connection: from a configured balancer, its PROXY header read;
-  // the client is then the one the header names. False: closed.
+  // the client is then the one the header names (and, for captured traffic, the original
+  // destination the header's). False: closed.
   net::Awaitable<bool> read_proxy_header();
+  // "ip:port" as the access log's orig_dst writes it (IPv6 in brackets).
+  [[nodiscard]] static std::string destination_text(const net::tcp::endpoint& e);
   // transparent.cpp: a captured connection (capture/): TLS is bumped (or spliced) like a
   // CONNECT to its original destination; HTTP is read with its Host header; anything else is
   // reset on a web port and relayed elsewhere (policy permitting). Returns true when the

@@ -44,7 +44,8 @@ Engine::~Engine() {
 
 base::Result<void> Engine::start(const std::vector<net::tcp::endpoint>& listen,
                                  const std::vector<TransparentListener>& transparent,
-                                 const std::vector<net::tcp::endpoint>& balanced) {
+                                 const std::vector<net::tcp::endpoint>& balanced,
+                                 const std::vector<net::tcp::endpoint>& balanced_capture) {
   struct Listener {
     net::tcp::endpoint endpoint;
     capture::CaptureMode mode;
@@ -54,6 +55,7 @@ base::Result<void> Engine::start(const std::vector<net::tcp::endpoint>& listen,
   for (const auto& e : listen) all.push_back({e, capture::CaptureMode::Explicit, false});
   for (const auto& t : transparent) all.push_back({t.endpoint, t.mode, false});
   for (const auto& e : balanced) all.push_back({e, capture::CaptureMode::Explicit, true});
+  for (const auto& e : balanced_capture) all.push_back({e, capture::CaptureMode::Balancer, true});
   for (const auto& [requested, mode, behind_balancer] : all) {
     net::ListenOptions options;
     options.transparent = mode == capture::CaptureMode::Tproxy;

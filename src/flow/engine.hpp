@@ -43,13 +43,16 @@ class Engine {
   // Where searches go while the policy has [[alert]] rules; set before start(), outlives the
   // engine.
   void set_alert_center(observe::AlertCenter* alerts) { shared_.alerts = alerts; }
-  // Opens the explicit-proxy listeners, then the transparent ones, then the explicit-proxy
-  // listeners behind a balancer (each connection starting with a PROXY header, accepted from
-  // EngineConfig::balancers only), and starts the workers.
-  [[nodiscard]] base::Result<void> start(const std::vector<net::tcp::endpoint>& listen,
-                                         const std::vector<TransparentListener>& transparent = {},
-                                         const std::vector<net::tcp::endpoint>& balanced = {});
-  // The bound addresses (port 0 resolved), explicit, transparent, balanced, in the order given.
+  // Opens the explicit-proxy listeners, then the transparent ones, then those behind a
+  // balancer (each connection starting with a PROXY header, accepted from
+  // EngineConfig::balancers only): explicit-proxy ones, and ones of captured traffic (mode
+  // Balancer, the destination the header's). Then starts the workers.
+  [[nodiscard]] base::Result<void> start(
+      const std::vector<net::tcp::endpoint>& listen,
+      const std::vector<TransparentListener>& transparent = {},
+      const std::vector<net::tcp::endpoint>& balanced = {},
+      const std::vector<net::tcp::endpoint>& balanced_capture = {});
+  // The bound addresses (port 0 resolved), in the order given: explicit, transparent, balanced.
   [[nodiscard]] const std::vector<net::tcp::endpoint>& endpoints() const {
     return shared_.listen_endpoints;
   }

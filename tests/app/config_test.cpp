@@ -160,7 +160,7 @@ TEST(Config, CaptureSettings) {
             "test.toml: capture.mode: redirect and tproxy both take the gateway's traffic; "
             "choose one");
   EXPECT_EQ(error_of("[balancer]\nlisten = [\"0.0.0.0:3140\"]\n"),
-            "test.toml: balancer.from: balancer.listen needs the balancers' addresses");
+            "test.toml: balancer.from: balancer listeners need the balancers' addresses");
   EXPECT_EQ(error_of("[balancer]\nlisten = [\"0.0.0.0:3140\"]\nfrom = [\"haproxy\"]\n"),
             "test.toml:3:8: balancer.from: \"haproxy\": expected a CIDR or an address "
             "(\"10.0.0.2\", "

@@ -51,7 +51,7 @@ class Balancer(unittest.TestCase):
         cls.origin = ThreadingServer(("127.0.0.1", 0), Counting)
         threading.Thread(target=cls.origin.serve_forever, daemon=True).start()
         cls.origin_url = f"http://127.0.0.1:{cls.origin.server_address[1]}"
-        cls.balanced = harness.free_port()
+        cls.balanced, cls.captured = harness.free_port(), harness.free_port()
         policy = os.path.join(cls.dir, "policy.toml")
         with open(policy, "w") as f:
             f.write('[[group]]\nname = "pupils"\nsources = ["127.0.0.2"]\n\n'
@@ -59,7 +59,8 @@ class Balancer(unittest.TestCase):
                     'action = "block"\nurls = ["127.0.0.1/games"]\n')
         config = os.path.join(cls.dir, "warden.toml")
         with open(config, "w") as f:
-            f.write(f'[balancer]\nlisten = ["127.0.0.1:{cls.balanced}"]\nfrom = ["127.0.0.1"]\n')
+            f.write(f'[balancer]\nlisten = ["127.0.0.1:{cls.balanced}"]\n'
+                    f'transparent_listen = ["127.0.0.1:{cls.captured}"]\nfrom = ["127.0.0.1"]\n')
         cls.warden = Warden("--policy", policy, config=config)
         cls.v2_port, cls.v1_port = harness.free_port(), harness.free_port()
         cfg = os.path.join(cls.dir, "haproxy.cfg")
@@ -121,12 +122,13 @@ class Balancer(unittest.TestCase):
         line = self.log_line("/games-staff")
         self.assertEqual((line["client"], line["group"]), ("127.0.0.3", "default"), line)
 
-    def raw(self, data, source="127.0.0.1"):
-        """Sends `data` then a request to the balancer listener from `source`: what comes back."""
-        s = socket.create_connection(("127.0.0.1", self.balanced), timeout=10,
+    def raw(self, data, source="127.0.0.1", port=None, request=None):
+        """Sends `data` then a request to a balancer listener from `source`: what comes back."""
+        s = socket.create_connection(("127.0.0.1", port or self.balanced), timeout=10,
                                      source_address=(source, 0))
+        request = request or f"GET {self.origin_url}/raw HTTP/1.1\r\nHost: x\r\n\r\n"
         with s:
-            s.sendall(data + f"GET {self.origin_url}/raw HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+            s.sendall(data + request.encode())
             try:
                 return s.recv(1000)
             except ConnectionResetError:
@@ -142,6 +144,29 @@ class Balancer(unittest.TestCase):
         self.assertTrue(self.raw(good).startswith(b"HTTP/1.1 200"))            # the real thing
         self.assertTrue(any("PROXY v1 port" in l for l in self.warden.stderr_lines),
                         self.warden.stderr_lines)
+
+    def test_captured_traffic_goes_where_the_header_says(self):
+        port = self.origin.server_address[1]
+        v6_to_v4 = (b"\r\n\r\n\x00\r\nQUIT\n\x21\x21\x00\x24" +
+                    socket.inet_pton(socket.AF_INET6, "2001:db8::7") +
+                    socket.inet_pton(socket.AF_INET6, "::ffff:127.0.0.1") +
+                    (51000).to_bytes(2, "big") + port.to_bytes(2, "big"))
+        for name, header in (("v1", f"PROXY TCP4 127.0.0.2 127.0.0.1 5000 {port}\r\n".encode()),
+                             ("v2", v6_to_v4)):
+            with self.subTest(header=name):
+                got = self.raw(header, port=self.captured, request=(
+                    f"GET /captured-{name} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"))
+                self.assertTrue(got.startswith(b"HTTP/1.1 200"), got)
+                line = self.log_line(f"/captured-{name}")
+                self.assertEqual((line["capture"], line["orig_dst"], line["client"]),
+                                 ("balancer", f"127.0.0.1:{port}",
+                                  "127.0.0.2" if name == "v1" else "2001:db8::7"), line)
+        # The destination rules hold (link-local is refused by default), and a header with no
+        # destination (a LOCAL health check) has nowhere to go.
+        got = self.raw(b"PROXY TCP4 127.0.0.2 169.254.169.254 5000 80\r\n", port=self.captured,
+                       request="GET /metadata HTTP/1.1\r\nHost: 169.254.169.254\r\n\r\n")
+        self.assertTrue(got.startswith(b"HTTP/1.1 403"), got)
+        self.assertEqual(self.raw(b"\r\n\r\n\x00\r\nQUIT\n\x20\x00\x00\x00", port=self.captured), b"")
 
     def server_state(self):
         """The v2 server's operational state in HAProxy (2: up)."""
