@@ -210,6 +210,11 @@ std::optional<std::string> check_via(const std::string& s) {
   return std::nullopt;
 }
 
+std::optional<std::string> check_listen(std::string& l) {
+  if (auto ep = parse_listen_address(l); !ep) return ep.error().context;
+  return std::nullopt;
+}
+
 const std::vector<Key>& schema() {
   static const std::vector<Key> keys = {
       string_key("", "state_dir",
@@ -697,21 +702,14 @@ const std::vector<Key>& schema() {
           "Explicit proxy listeners behind load balancers (HAProxy...), \"ADDRESS:PORT\": every\n"
           "connection must come from balancer.from and start with a PROXY header (v1 or v2),\n"
           "whose client address the policy, the log and alerts then see. Restart to change.",
-          [](Config& c) -> std::vector<std::string>& { return c.balancer.listen; },
-          [](std::string& l) -> std::optional<std::string> {
-            if (auto ep = parse_listen_address(l); !ep) return ep.error().context;
-            return std::nullopt;
-          }),
+          [](Config& c) -> std::vector<std::string>& { return c.balancer.listen; }, check_listen),
       string_list_key(
           "balancer", "transparent_listen",
           "Listeners for captured traffic a balancer relays (a gateway fleet), \"ADDRESS:PORT\":\n"
           "as balancer.listen, the PROXY header also giving where the client was going, which\n"
           "is then handled as transparent capture handles it. Restart to change.",
           [](Config& c) -> std::vector<std::string>& { return c.balancer.transparent_listen; },
-          [](std::string& l) -> std::optional<std::string> {
-            if (auto ep = parse_listen_address(l); !ep) return ep.error().context;
-            return std::nullopt;
-          }),
+          check_listen),
       string_list_key(
           "balancer", "from",
           "The balancers' addresses (CIDRs): a connection to balancer.listen from anywhere else\n"

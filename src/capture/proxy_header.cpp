@@ -53,13 +53,16 @@ bool parse_address(std::string_view s, bool v6, net::asio::ip::address& out) {
 
 // "PROXY TCP4 192.0.2.1 198.18.0.5 51000 443\r\n", "PROXY UNKNOWN...\r\n".
 ProxyParse parse_v1(std::string_view bytes) {
-  const std::size_t end = bytes.substr(0, kMaxV1).find("\r\n");
-  if (end == std::string_view::npos) {
+  // The line ends at its first LF, which must follow a CR (a bare LF inside the line, even an
+  // UNKNOWN one, is refused: a shorter read of the same bytes would have refused it).
+  const std::string_view window = bytes.substr(0, kMaxV1);
+  const std::size_t lf = window.find('\n');
+  if (lf == std::string_view::npos) {
     if (bytes.size() >= kMaxV1) return invalid("a PROXY v1 line longer than 107 bytes");
-    if (bytes.substr(0, kMaxV1).find('\n') != std::string_view::npos)
-      return invalid("a PROXY v1 line ending without CR");
     return {Status::Incomplete, {}, {}};
   }
+  if (window[lf - 1] != '\r') return invalid("a PROXY v1 line ending without CR");
+  const std::size_t end = lf - 1;
   ProxyParse p{Status::Done, {}, {}};
   p.header.length = end + 2;
   // Fields split at single spaces: one more than five (a sixth, or a trailing space) is wrong.

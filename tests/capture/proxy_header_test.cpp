@@ -76,6 +76,7 @@ TEST(ProxyHeader, MalformedOrMissingIsRefused) {
       "\x16\x03\x01\x02\x00",                           // TLS, no header
       "proxy TCP4 192.0.2.7 198.18.0.5 1 2\r\n",        // case matters
       "PROXY TCP4 192.0.2.7 198.18.0.5 1 2\n",          // LF without CR
+      "PROXY UNKNOWN x\ny\r\n",                         // a bare LF inside (found by fuzzing)
       "PROXY TCP5 192.0.2.7 198.18.0.5 1 2\r\n",        // no such protocol
       "PROXY TCP4 192.0.2.7  198.18.0.5 1 2\r\n",       // two spaces
       "PROXY TCP4 192.0.2.7 198.18.0.5 1 2 \r\n",       // a trailing space
