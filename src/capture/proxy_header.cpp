@@ -25,7 +25,7 @@ std::string_view v2_signature() {
   return {reinterpret_cast<const char*>(kV2Signature.data()), kV2Signature.size()};
 }
 
-// A decimal port: 1 to 5 digits, no leading zero, at most 65535.
+// A decimal port (or an address's part): 1 to 5 digits, no leading zero, at most 65535.
 bool parse_port(std::string_view s, std::uint16_t& port) {
   if (s.empty() || s.size() > 5 || (s.size() > 1 && s[0] == '0')) return false;
   std::uint32_t v = 0;
@@ -38,9 +38,22 @@ bool parse_port(std::string_view s, std::uint16_t& port) {
   return true;
 }
 
+// Four decimals from 0 to 255, without leading zeros (which some inet_pton, Windows', take).
+bool dotted_quad(std::string_view s) {
+  for (int part = 0; part < 4; ++part) {
+    const std::size_t dot = s.find('.');
+    if ((dot == std::string_view::npos) != (part == 3)) return false;
+    std::uint16_t value = 0;
+    if (!parse_port(s.substr(0, dot), value) || value > 255) return false;
+    s = dot == std::string_view::npos ? std::string_view() : s.substr(dot + 1);
+  }
+  return true;
+}
+
 // An address of the family the line names, in its plain textual form (no zone, no brackets).
 bool parse_address(std::string_view s, bool v6, net::asio::ip::address& out) {
   if (s.empty() || s.size() > 45 || s.find_first_of("%[]") != std::string_view::npos) return false;
+  if (!v6 && !dotted_quad(s)) return false;
   net::error_code ec;
   const std::string text(s);
   if (v6) {

@@ -86,6 +86,8 @@ TEST(ProxyHeader, MalformedOrMissingIsRefused) {
       "PROXY TCP6 192.0.2.7 2001:db8::1 1 2\r\n",       // the wrong family
       "PROXY TCP6 fe80::1%eth0 2001:db8::1 1 2\r\n",    // a zone
       "PROXY TCP4 192.0.2.07 198.18.0.5 1 2\r\n",       // a leading zero
+      "PROXY TCP4 192.0.2 198.18.0.5 1 2\r\n",          // three parts
+      "PROXY TCP4 192.0.2.256 198.18.0.5 1 2\r\n",      // a part over 255
       "PROXY TCP4 192.0.2.7 198.18.0.5 01 2\r\n",       // a port's leading zero
       "PROXY TCP4 192.0.2.7 198.18.0.5 65536 2\r\n",    // a port too big
       "PROXY TCP4 192.0.2.7 198.18.0.5 -1 2\r\n",       // not a decimal
