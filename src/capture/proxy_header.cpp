@@ -53,7 +53,10 @@ bool dotted_quad(std::string_view s) {
 // An address of the family the line names, in its plain textual form (no zone, no brackets).
 bool parse_address(std::string_view s, bool v6, net::asio::ip::address& out) {
   if (s.empty() || s.size() > 45 || s.find_first_of("%[]") != std::string_view::npos) return false;
+  // (IPv4, and the IPv4 part an IPv6 address may end with: inet_pton's leniency differs)
   if (!v6 && !dotted_quad(s)) return false;
+  if (v6 && s.find('.') != std::string_view::npos && !dotted_quad(s.substr(s.rfind(':') + 1)))
+    return false;
   net::error_code ec;
   const std::string text(s);
   if (v6) {

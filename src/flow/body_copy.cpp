@@ -27,7 +27,8 @@ class Gather {
   [[nodiscard]] bool empty() const { return count_ == 0; }
   void body(std::string_view data) {
     if (data.empty()) return;
-    if (scan_ != nullptr) scan_->feed(data);
+    if (scan_ != nullptr) scan_->feed_from(offset_, data);  // (the held part it has had)
+    offset_ += data.size();
     if (chunked_) {
       const std::size_t n = http::format_chunk_header(data.size(), headers_[pieces_]);
       add({headers_[pieces_], n});
@@ -46,6 +47,7 @@ class Gather {
   void add(std::string_view d) { buffers_[count_++] = asio::buffer(d.data(), d.size()); }
   bool chunked_;
   PageCheck* scan_;
+  std::uint64_t offset_ = 0;  // body bytes gathered so far
   std::array<asio::const_buffer, 1 + kMaxPieces * 3 + 3> buffers_{};
   std::array<char[20], kMaxPieces> headers_{};
   std::size_t count_ = 0;

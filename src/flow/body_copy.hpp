@@ -43,7 +43,9 @@ struct BodyRoute {
   http::BodyKind out;       // how it leaves
   std::string_view prefix;  // written before the body (may be empty)
   const http::ChunkedLimits* chunked_limits = nullptr;
-  PageCheck* scan = nullptr;  // fed the body (framing removed) as it goes: a long page's alerts
+  // Fed the body (framing removed) as it goes, past what it already had from a hold: the
+  // rest of a long page, scanned for alerts.
+  PageCheck* scan = nullptr;
 };
 
 [[nodiscard]] net::Awaitable<CopyResult> copy_body(net::Stream& source, net::Buffer& source_buffer,

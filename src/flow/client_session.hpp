@@ -149,6 +149,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // A search, with the [[alert]] rules it matched, to the alert center (when there are rules).
   void report_search(const Exchange& ex, const analysis::Search& s,
                      const policy::Decision& d) const;
+  // Whether the rest of a long page is worth scanning: an alert rule looks at this client's pages.
+  [[nodiscard]] bool alerts_on_rest(const Exchange& ex) const;
   // A scanned page that matched [[alert]] rules, to the alert center.
   void report_page(const Exchange& ex, const PageVerdict& v) const;
   // An alert event about what `ex` asked for: who (client, user) and the request.

@@ -78,16 +78,16 @@ base::Result<void> Engine::start(const std::vector<net::tcp::endpoint>& listen,
   for (auto& ctx : contexts_) {
     WorkerContext* c = ctx.get();
     for (std::size_t a = 0; a < c->acceptors.size(); ++a) {
-      asio::co_spawn(
-          c->worker.executor(),
-          capture::accept_loop(
-              c->acceptors[a], c->acceptor_modes[a],
-              [c, balanced = c->acceptor_balanced[a]](net::Socket s, capture::FlowMeta meta) {
-                meta.proxy_header = balanced;
-                ClientSession::start(*c, std::move(s), std::move(meta));
-              },
-              shared_.reflections),
-          asio::detached);
+      asio::co_spawn(c->worker.executor(),
+                     capture::accept_loop(
+                         c->acceptors[a], c->acceptor_modes[a],
+                         [c, balanced = static_cast<bool>(c->acceptor_balanced[a])](
+                             net::Socket s, capture::FlowMeta meta) {
+                           meta.proxy_header = balanced;
+                           ClientSession::start(*c, std::move(s), std::move(meta));
+                         },
+                         shared_.reflections),
+                     asio::detached);
     }
     asio::co_spawn(c->worker.executor(), c->upstreams.sweep_loop(c->config->timeouts.upstream_idle),
                    asio::detached);

@@ -505,7 +505,8 @@ void H2Bridge::hold_response_data(Stream& s, std::string_view data) {
 bool H2Bridge::release_response(Stream& s, bool complete) {
   const PageVerdict verdict = s.check->verdict(s.ex.record, complete);
   session_.report_page(s.ex, verdict);
-  if (!complete && !verdict.block) s.streaming = std::move(s.check);  // (alerts at the end)
+  if (!complete && !verdict.block && session_.alerts_on_rest(s.ex))
+    s.streaming = std::move(s.check);  // (alerts at the end)
   const http::h2::Response head = std::move(s.held_response);
   const std::string body = drop_check(s);
   if (verdict.block) {

@@ -86,6 +86,10 @@ void ClientSession::report_search(const Exchange& ex, const analysis::Search& s,
   alerts->submit(std::move(e));
 }
 
+bool ClientSession::alerts_on_rest(const Exchange& ex) const {
+  return ctx_.shared.alerts != nullptr && ctx_.policy->alerts_on_pages(ex.record.group);
+}
+
 void ClientSession::report_page(const Exchange& ex, const PageVerdict& v) const {
   observe::AlertCenter* alerts = ctx_.shared.alerts;
   if (alerts == nullptr || v.alerts.empty()) return;

@@ -35,7 +35,16 @@ PageCheck::PageCheck(policy::PolicyPtr policy, const policy::PhraseRule& rule,
 
 PageCheck::~PageCheck() = default;
 
-void PageCheck::feed(std::string_view body) { scanner_->feed(body); }
+void PageCheck::feed(std::string_view body) {
+  fed_ += body.size();
+  scanner_->feed(body);
+}
+
+void PageCheck::feed_from(std::uint64_t offset, std::string_view body) {
+  if (offset + body.size() <= fed_) return;
+  if (offset < fed_) body.remove_prefix(static_cast<std::size_t>(fed_ - offset));
+  feed(body);
+}
 
 PageVerdict PageCheck::verdict(observe::AccessRecord& record, bool complete) {
   if (complete) scanner_->finish();
@@ -91,6 +100,7 @@ std::unique_ptr<PageCheck> PageCheck::start(policy::PolicyPtr, std::string_view,
 }
 PageCheck::~PageCheck() = default;
 void PageCheck::feed(std::string_view) {}
+void PageCheck::feed_from(std::uint64_t, std::string_view) {}
 PageVerdict PageCheck::verdict(observe::AccessRecord&, bool) { return {}; }
 PageVerdict PageCheck::verdict_at_end() { return {}; }
 

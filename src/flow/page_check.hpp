@@ -7,6 +7,7 @@
 #include "observe/access_record.hpp"
 #include "policy/policy.hpp"
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -71,6 +72,9 @@ class PageCheck {
 
   // Body bytes as they came (content-coded, framing removed).
   void feed(std::string_view body);
+  // Body bytes starting `offset` bytes into the body, when the body is relayed from its start
+  // after a hold: what the check already had is skipped, the rest fed.
+  void feed_from(std::uint64_t offset, std::string_view body);
   // The verdict once the body ended (`complete`) or the hold limit was reached; the score
   // goes into `record`. A long page sent on before its end is scanned on as it streams, for
   // alerts only: its alerts come from verdict_at_end(), not here.
@@ -86,7 +90,8 @@ class PageCheck {
   policy::PolicyPtr policy_;  // keeps the rule alive across a reload
   const policy::PhraseRule& rule_;
   std::unique_ptr<analysis::PageScanner> scanner_;
-  std::string group_;  // the client's, for the alert rules at the end
+  std::string group_;      // the client's, for the alert rules at the end
+  std::uint64_t fed_ = 0;  // body bytes fed so far
 };
 
 }  // namespace warden::flow

@@ -54,8 +54,9 @@ net::Awaitable<std::optional<bool>> ClientSession::check_page(
       check->verdict(ex.record, held.status == HoldResult::Status::Complete);
   report_page(ex, verdict);
   if (!verdict.block) {
-    // The rest of a long page is scanned as it is relayed, for alerts.
-    if (held.status == HoldResult::Status::Limit) streaming = std::move(check);
+    // The rest of a long page is scanned as it is relayed, when an alert could come of it.
+    if (held.status == HoldResult::Status::Limit && alerts_on_rest(ex))
+      streaming = std::move(check);
     co_return std::nullopt;
   }
   record_decision(ex, *verdict.block);

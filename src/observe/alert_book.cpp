@@ -39,7 +39,11 @@ std::vector<std::string> AlertBook::add(AlertEvent e) {
       for (const SearchSeen& s : history->second)
         if (s.ts + timing_.before >= now) a.before.push_back(s);
     raised_.emplace(key, Raised{a.id, now});
-    waiting_.push_back(std::move(a));
+    // In time order: a long page's alert is stamped when the page ended, after searches made
+    // while it came.
+    const auto later = std::find_if(waiting_.begin(), waiting_.end(),
+                                    [&](const Alert& w) { return w.event.ts() > now; });
+    waiting_.insert(later, std::move(a));
   }
   if (SearchSeen* search = std::get_if<SearchSeen>(&e.seen)) {
     auto& history = recent_[pupil];

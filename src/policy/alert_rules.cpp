@@ -44,6 +44,12 @@ std::vector<AlertMatch> alerts_for(const std::vector<AlertRule>& rules, std::str
   return out;
 }
 
+bool alerts_on_pages(const std::vector<AlertRule>& rules, std::string_view group) {
+  return std::any_of(rules.begin(), rules.end(), [&](const AlertRule& rule) {
+    return rule.page_score > 0 && applies(rule, group);
+  });
+}
+
 std::vector<AlertMatch> page_alerts_for(const std::vector<AlertRule>& rules, std::string_view group,
                                         const PageFindings& page) {
   std::vector<AlertMatch> out;

@@ -53,6 +53,9 @@ struct PageFindings {
   std::string_view banned_category;
 };
 
+// Whether some rule looks at the pages `group` is shown.
+[[nodiscard]] bool alerts_on_pages(const std::vector<AlertRule>& rules, std::string_view group);
+
 // The rules a scanned page fetched by `group` matches, in the policy's order; each one's
 // `matched` says which categories scored and how much.
 [[nodiscard]] std::vector<AlertMatch> page_alerts_for(const std::vector<AlertRule>& rules,

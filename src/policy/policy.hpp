@@ -171,6 +171,10 @@ class Policy {
                                                    bool partial) const {
     return policy::alerts_for(alerts_, group, terms, partial);
   }
+  // Whether an alert rule looks at the pages `group` is shown.
+  [[nodiscard]] bool alerts_on_pages(std::string_view group) const {
+    return policy::alerts_on_pages(alerts_, group);
+  }
   // The alert rules a scanned page fetched by `group` matches.
   [[nodiscard]] std::vector<AlertMatch> page_alerts_for(std::string_view group,
                                                         const PageFindings& page) const {

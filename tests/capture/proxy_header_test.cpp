@@ -72,35 +72,36 @@ TEST(ProxyHeader, Version2) {
 
 TEST(ProxyHeader, MalformedOrMissingIsRefused) {
   const std::string cases[] = {
-      "GET / HTTP/1.1\r\n",                             // no header
-      "\x16\x03\x01\x02\x00",                           // TLS, no header
-      "proxy TCP4 192.0.2.7 198.18.0.5 1 2\r\n",        // case matters
-      "PROXY TCP4 192.0.2.7 198.18.0.5 1 2\n",          // LF without CR
-      "PROXY UNKNOWN x\ny\r\n",                         // a bare LF inside (found by fuzzing)
-      "PROXY TCP5 192.0.2.7 198.18.0.5 1 2\r\n",        // no such protocol
-      "PROXY TCP4 192.0.2.7  198.18.0.5 1 2\r\n",       // two spaces
-      "PROXY TCP4 192.0.2.7 198.18.0.5 1 2 \r\n",       // a trailing space
-      "PROXY TCP4 192.0.2.7 198.18.0.5 1\r\n",          // a field missing
-      "PROXY TCP4 192.0.2.7 198.18.0.5 1 2 3\r\n",      // a field too many
-      "PROXY TCP4 2001:db8::7 198.18.0.5 1 2\r\n",      // the wrong family
-      "PROXY TCP6 192.0.2.7 2001:db8::1 1 2\r\n",       // the wrong family
-      "PROXY TCP6 fe80::1%eth0 2001:db8::1 1 2\r\n",    // a zone
-      "PROXY TCP4 192.0.2.07 198.18.0.5 1 2\r\n",       // a leading zero
-      "PROXY TCP4 192.0.2 198.18.0.5 1 2\r\n",          // three parts
-      "PROXY TCP4 192.0.2.256 198.18.0.5 1 2\r\n",      // a part over 255
-      "PROXY TCP4 192.0.2.7 198.18.0.5 01 2\r\n",       // a port's leading zero
-      "PROXY TCP4 192.0.2.7 198.18.0.5 65536 2\r\n",    // a port too big
-      "PROXY TCP4 192.0.2.7 198.18.0.5 -1 2\r\n",       // not a decimal
-      "PROXY TCP4 " + std::string(100, '1') + "\r\n",   // longer than 107 bytes
-      v2(0x11, 0x11, kInet),                            // version 1 in a v2 header
-      v2(0x22, 0x11, kInet),                            // no such command
-      v2(0x21, 0x41, kInet),                            // no such family
-      v2(0x21, 0x12, kInet),                            // UDP
-      v2(0x21, 0x11, kInet.substr(0, 11)),              // addresses cut short
-      v2(0x21, 0x21, kInet),                            // too short for IPv6
-      v2(0x21, 0x11, kInet + "\x02\x00"s),              // a TLV cut short
-      v2(0x21, 0x11, kInet + "\x02\x00\x09school"s),    // a TLV longer than the rest
-      v2(0x21, 0x11, kInet + std::string(1100, '\0')),  // longer than 1 KiB
+      "GET / HTTP/1.1\r\n",                                // no header
+      "\x16\x03\x01\x02\x00",                              // TLS, no header
+      "proxy TCP4 192.0.2.7 198.18.0.5 1 2\r\n",           // case matters
+      "PROXY TCP4 192.0.2.7 198.18.0.5 1 2\n",             // LF without CR
+      "PROXY UNKNOWN x\ny\r\n",                            // a bare LF inside (found by fuzzing)
+      "PROXY TCP5 192.0.2.7 198.18.0.5 1 2\r\n",           // no such protocol
+      "PROXY TCP4 192.0.2.7  198.18.0.5 1 2\r\n",          // two spaces
+      "PROXY TCP4 192.0.2.7 198.18.0.5 1 2 \r\n",          // a trailing space
+      "PROXY TCP4 192.0.2.7 198.18.0.5 1\r\n",             // a field missing
+      "PROXY TCP4 192.0.2.7 198.18.0.5 1 2 3\r\n",         // a field too many
+      "PROXY TCP4 2001:db8::7 198.18.0.5 1 2\r\n",         // the wrong family
+      "PROXY TCP6 192.0.2.7 2001:db8::1 1 2\r\n",          // the wrong family
+      "PROXY TCP6 fe80::1%eth0 2001:db8::1 1 2\r\n",       // a zone
+      "PROXY TCP4 192.0.2.07 198.18.0.5 1 2\r\n",          // a leading zero
+      "PROXY TCP4 192.0.2 198.18.0.5 1 2\r\n",             // three parts
+      "PROXY TCP4 192.0.2.256 198.18.0.5 1 2\r\n",         // a part over 255
+      "PROXY TCP6 ::ffff:192.0.2.07 2001:db8::1 1 2\r\n",  // the same inside IPv6
+      "PROXY TCP4 192.0.2.7 198.18.0.5 01 2\r\n",          // a port's leading zero
+      "PROXY TCP4 192.0.2.7 198.18.0.5 65536 2\r\n",       // a port too big
+      "PROXY TCP4 192.0.2.7 198.18.0.5 -1 2\r\n",          // not a decimal
+      "PROXY TCP4 " + std::string(100, '1') + "\r\n",      // longer than 107 bytes
+      v2(0x11, 0x11, kInet),                               // version 1 in a v2 header
+      v2(0x22, 0x11, kInet),                               // no such command
+      v2(0x21, 0x41, kInet),                               // no such family
+      v2(0x21, 0x12, kInet),                               // UDP
+      v2(0x21, 0x11, kInet.substr(0, 11)),                 // addresses cut short
+      v2(0x21, 0x21, kInet),                               // too short for IPv6
+      v2(0x21, 0x11, kInet + "\x02\x00"s),                 // a TLV cut short
+      v2(0x21, 0x11, kInet + "\x02\x00\x09school"s),       // a TLV longer than the rest
+      v2(0x21, 0x11, kInet + std::string(1100, '\0')),     // longer than 1 KiB
   };
   for (const auto& c : cases) {
     const ProxyParse p = parse_proxy_header(c);

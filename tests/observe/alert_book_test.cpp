@@ -121,6 +121,18 @@ TEST(AlertBook, APageAlertCarriesSearchesAroundItAndIsNotContext) {
   EXPECT_EQ(terms_of(due[1].after), std::vector<std::string>{"helpline"});
 }
 
+// A long page's alert is stamped when the page has gone through, which may be after a search
+// raised later: each is due at its own time.
+TEST(AlertBook, AlertsAreDueInTimeOrderWhateverOrderTheyCame) {
+  AlertBook book({minutes(10), seconds(60), std::chrono::hours(24)}, 7);
+  (void)book.add(page_by("10.0.0.5", t0 + seconds(30)));
+  (void)book.add(seen_by("10.0.0.6", "hurt myself", t0, {kSelfHarm}));
+  const auto due = book.due(t0 + seconds(60));
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_TRUE(due[0].event.search());
+  EXPECT_EQ(book.next_due(), t0 + seconds(90));
+}
+
 TEST(AlertLine, APageAlertSaysWhichPageAndWhatItScored) {
   Alert a;
   a.id = "0000abcd-2";
