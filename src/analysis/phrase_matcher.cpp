@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <hs/hs.h>
 #include <unordered_map>
@@ -16,9 +15,9 @@ std::atomic<std::uint64_t> next_serial{1};
 // One scratch per thread, grown to fit every database the thread scans with: a scan runs to its
 // end inside one call, so coroutines sharing the thread never use it at the same time. Checking
 // that a scratch fits a database (hs_alloc_scratch) costs about as much as scanning 30 KiB
-// against e2guardian's lists, so each thread remembers the matchers (by serial: an address can
+// against e2guardian's lists, so each thread remembers the databases (by serial: an address can
 // be reused by the next policy's) its scratch was last fitted to.
-hs_scratch_t* thread_scratch(const std::vector<hs_database_t*>& dbs, std::uint64_t serial) {
+hs_scratch_t* thread_scratch(const hs_database_t* db, std::uint64_t serial) {
   thread_local struct Holder {
     hs_scratch_t* scratch = nullptr;
     std::vector<std::uint64_t> fitted;
@@ -26,19 +25,11 @@ hs_scratch_t* thread_scratch(const std::vector<hs_database_t*>& dbs, std::uint64
   } holder;
   if (std::find(holder.fitted.begin(), holder.fitted.end(), serial) != holder.fitted.end())
     return holder.scratch;
-  for (const hs_database_t* db : dbs)
-    if (hs_alloc_scratch(db, &holder.scratch) != HS_SUCCESS) return nullptr;
+  if (hs_alloc_scratch(db, &holder.scratch) != HS_SUCCESS) return nullptr;
   if (holder.fitted.size() >= 8) holder.fitted.erase(holder.fitted.begin());  // (old policies)
   holder.fitted.push_back(serial);
   return holder.scratch;
 }
-
-// The literals of one Vectorscan database.
-struct Band {
-  std::vector<const char*> texts;
-  std::vector<std::size_t> lengths;
-  std::vector<unsigned> ids;
-};
 
 struct Hits {
   std::vector<bool>& seen;
@@ -46,11 +37,6 @@ struct Hits {
 };
 
 constexpr std::size_t kShortPhrase = 2;  // bytes: looked for without Vectorscan
-// Phrases up to this long (3 and 4 bytes) are a database of their own: Vectorscan matches a few
-// hundred short literals and thousands of long ones faster apart than together (e2guardian's
-// lists over a 100 KiB page: 15% less time).
-constexpr std::size_t kShortBand = 4;
-
 // Whether `s` holds `pair` (two bytes). A block at a time without an early exit inside it, so
 // the compiler vectorises it: memchr on the first byte stops at every "c" of a page for "cd".
 bool holds_pair(std::string_view s, std::string_view pair) {
@@ -85,7 +71,9 @@ std::variant<std::shared_ptr<const PhraseMatcher>, std::string> PhraseMatcher::c
     std::vector<PhraseEntry> entries) {
   std::shared_ptr<PhraseMatcher> m(new PhraseMatcher());
   std::unordered_map<std::string, unsigned> ids;
-  std::array<Band, 2> bands;  // up to kShortBand bytes, and longer
+  std::vector<const char*> texts;
+  std::vector<std::size_t> lengths;
+  std::vector<unsigned> pattern_ids;
   m->entry_phrases_.reserve(entries.size());
   for (const auto& e : entries) {
     std::vector<unsigned> parts;
@@ -94,10 +82,9 @@ std::variant<std::shared_ptr<const PhraseMatcher>, std::string> PhraseMatcher::c
       if (added && p.size() <= kShortPhrase) {
         m->short_phrases_.emplace_back(p, it->second);
       } else if (added) {
-        Band& band = bands[p.size() <= kShortBand ? 0 : 1];
-        band.texts.push_back(it->first.c_str());  // node-based: the key stays put
-        band.lengths.push_back(it->first.size());
-        band.ids.push_back(it->second);
+        texts.push_back(it->first.c_str());  // node-based: the key stays put
+        lengths.push_back(it->first.size());
+        pattern_ids.push_back(it->second);
       }
       parts.push_back(it->second);
     }
@@ -110,55 +97,46 @@ std::variant<std::shared_ptr<const PhraseMatcher>, std::string> PhraseMatcher::c
       if (m->phrase_entries_[id].empty() || m->phrase_entries_[id].back() != e)
         m->phrase_entries_[id].push_back(e);
   m->entries_ = std::move(entries);
-  for (const Band& band : bands) {
-    if (band.texts.empty()) continue;
-    std::vector<unsigned> flags(band.texts.size(), HS_FLAG_SINGLEMATCH);
-    hs_database_t* db = nullptr;
-    hs_compile_error_t* error = nullptr;
-    if (hs_compile_lit_multi(band.texts.data(), flags.data(), band.ids.data(), band.lengths.data(),
-                             static_cast<unsigned>(band.texts.size()), HS_MODE_STREAM, nullptr, &db,
-                             &error) != HS_SUCCESS) {
-      std::string why = fmt::format("the phrases could not be compiled: {}",
-                                    error != nullptr ? error->message : "unknown error");
-      hs_free_compile_error(error);
-      return why;
-    }
-    m->dbs_.push_back(db);
-  }
   m->serial_ = next_serial++;
-  if (!m->dbs_.empty() && thread_scratch(m->dbs_, m->serial_) == nullptr)
+  if (texts.empty()) return std::shared_ptr<const PhraseMatcher>(std::move(m));
+  std::vector<unsigned> flags(texts.size(), HS_FLAG_SINGLEMATCH);
+  hs_compile_error_t* error = nullptr;
+  if (hs_compile_lit_multi(texts.data(), flags.data(), pattern_ids.data(), lengths.data(),
+                           static_cast<unsigned>(texts.size()), HS_MODE_STREAM, nullptr, &m->db_,
+                           &error) != HS_SUCCESS) {
+    std::string why = fmt::format("the phrases could not be compiled: {}",
+                                  error != nullptr ? error->message : "unknown error");
+    hs_free_compile_error(error);
+    return why;
+  }
+  if (thread_scratch(m->db_, m->serial_) == nullptr)
     return std::string("no memory for the phrase scanner");
   return std::shared_ptr<const PhraseMatcher>(std::move(m));
 }
 
-PhraseMatcher::~PhraseMatcher() {
-  for (hs_database_t* db : dbs_) hs_free_database(db);
-}
+PhraseMatcher::~PhraseMatcher() { hs_free_database(db_); }
 
 PhraseMatcher::Scan::Scan(std::shared_ptr<const PhraseMatcher> matcher)
     : matcher_(std::move(matcher)), seen_(matcher_->phrase_count_, false) {
-  for (hs_database_t* db : matcher_->dbs_) {
-    hs_stream_t* stream = nullptr;
-    if (hs_open_stream(db, 0, &stream) == HS_SUCCESS) streams_.push_back(stream);
-  }
+  if (matcher_->db_ != nullptr && hs_open_stream(matcher_->db_, 0, &stream_) != HS_SUCCESS)
+    stream_ = nullptr;
 }
 
 PhraseMatcher::Scan::~Scan() {
   // Literals report every match while scanning: nothing is due at the end, so no scratch.
-  for (hs_stream_t* stream : streams_) hs_close_stream(stream, nullptr, nullptr, nullptr);
+  if (stream_ != nullptr) hs_close_stream(stream_, nullptr, nullptr, nullptr);
 }
 
 void PhraseMatcher::Scan::feed(std::string_view folded) {
   scanned_ += folded.size();
   if (folded.empty()) return;
   find_short(folded);
-  if (streams_.size() != matcher_->dbs_.size()) return;  // (no memory for a stream)
-  hs_scratch_t* scratch = thread_scratch(matcher_->dbs_, matcher_->serial_);
+  if (stream_ == nullptr) return;
+  hs_scratch_t* scratch = thread_scratch(matcher_->db_, matcher_->serial_);
   if (scratch == nullptr) return;
   Hits hits{seen_, hits_};
-  for (hs_stream_t* stream : streams_)
-    hs_scan_stream(stream, folded.data(), static_cast<unsigned>(folded.size()), 0, scratch,
-                   on_match, &hits);
+  hs_scan_stream(stream_, folded.data(), static_cast<unsigned>(folded.size()), 0, scratch, on_match,
+                 &hits);
 }
 
 void PhraseMatcher::Scan::find_short(std::string_view folded) {

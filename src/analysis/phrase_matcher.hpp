@@ -54,7 +54,7 @@ class PhraseMatcher {
     friend class PhraseMatcher;
     std::shared_ptr<const PhraseMatcher> matcher_;
     void find_short(std::string_view folded);
-    std::vector<hs_stream*> streams_;  // one per database
+    hs_stream* stream_ = nullptr;
     char last_ = 0;               // the last byte fed, for a short phrase cut across two pieces
     std::vector<bool> seen_;      // per phrase id
     std::vector<unsigned> hits_;  // the phrase ids seen, each once
@@ -71,8 +71,8 @@ class PhraseMatcher {
   // that is on nearly every page (a letter) reports at nearly every byte and cost the literal
   // matcher a third of its time.
   std::vector<std::pair<std::string, unsigned>> short_phrases_;
-  std::vector<hs_database*> dbs_;  // by phrase length (phrase_matcher.cpp)
-  std::uint64_t serial_ = 0;       // this matcher's number among all compiled
+  hs_database* db_ = nullptr;
+  std::uint64_t serial_ = 0;  // this database's number among all compiled
 };
 
 }  // namespace warden::analysis

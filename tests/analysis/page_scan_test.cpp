@@ -446,6 +446,23 @@ TEST(PageScanner, CompressedHtmlInAnyPiecesScoresTheSame) {
   }
 }
 
+// A long page with the phrases at its end, in pieces of every size: the same score. (Found by
+// phrase_scan: with short and long phrases in two Vectorscan databases, some piece sizes lost a
+// match, so the phrases are one database again.)
+TEST(PageScanner, PhrasesAfterManyWordsScoreTheSameInAnyPieces) {
+  const auto m = matcher(parse("<gore><60>\n< kill ><40>\n<blood>,<bath><50>\n"));
+  std::string page = "<html><body><p>";
+  for (int i = 0; i < 7000; ++i) page += "w" + std::to_string(i * 7919 % 100003) + " ";
+  page += "gore blood bath kill </p></body></html>";
+  for (std::size_t piece = 1; piece < 4000; piece += 37) {
+    auto scanner = PageScanner::make(m, TextKind::Markup, "text/html", "", 1 << 20);
+    for (std::size_t i = 0; i < page.size(); i += piece)
+      scanner->feed(std::string_view(page).substr(i, piece));
+    scanner->finish();
+    EXPECT_EQ(scanner->score(100).total, 150) << "pieces of " << piece;
+  }
+}
+
 TEST(PageScanner, SniffsHtmlOnlyAndRefusesUnknownCodings) {
   const auto m = matcher(parse("<gore><50>\n"));
   auto sniffed = PageScanner::make(m, TextKind::Sniff, "", "", 1 << 20);
