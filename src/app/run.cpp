@@ -45,6 +45,13 @@ unsigned worker_count(const Config& c) {
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
+// Listener addresses from the config (validated when it was read).
+std::vector<net::tcp::endpoint> listen_endpoints(const std::vector<std::string>& addresses) {
+  std::vector<net::tcp::endpoint> out;
+  for (const auto& a : addresses) out.push_back(*parse_listen_address(a));
+  return out;
+}
+
 std::string join_endpoints(const std::vector<net::tcp::endpoint>& eps) {
   std::string out;
   for (const auto& e : eps) {
@@ -264,13 +271,9 @@ int run_proxy(const RunOptions& options) {
   // The policy in force is this one (later the reloaded one) with the bypass (warden bypass) of
   // the moment. Held here only: a replaced snapshot must be freed, not kept for the banner.
   policy::PolicyPtr loaded_policy = std::move(*policy);
-  std::vector<net::tcp::endpoint> listen;
-  for (const auto& l : c.proxy.listen) listen.push_back(*parse_listen_address(l));
-  std::vector<net::tcp::endpoint> balanced;
-  for (const auto& l : c.balancer.listen) balanced.push_back(*parse_listen_address(l));
-  std::vector<net::tcp::endpoint> balanced_capture;
-  for (const auto& l : c.balancer.transparent_listen)
-    balanced_capture.push_back(*parse_listen_address(l));
+  const auto listen = listen_endpoints(c.proxy.listen);
+  const auto balanced = listen_endpoints(c.balancer.listen);
+  const auto balanced_capture = listen_endpoints(c.balancer.transparent_listen);
 
   // The control plane: signals on the main thread, caught from before the first connection.
   net::asio::io_context control;

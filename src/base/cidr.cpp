@@ -92,6 +92,10 @@ std::optional<Cidr> parse_cidr(std::string_view text) {
   return Cidr{*ip, v4 ? bits + 96 : bits};
 }
 
+bool any_contains(const std::vector<Cidr>& blocks, const IpBytes& ip) {
+  return std::any_of(blocks.begin(), blocks.end(), [&](const Cidr& c) { return c.contains(ip); });
+}
+
 bool Cidr::contains(const IpBytes& ip) const {
   unsigned left = prefix;
   for (std::size_t i = 0; i < 16 && left > 0; ++i) {

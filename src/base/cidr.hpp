@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace warden::base {
 
@@ -18,6 +19,9 @@ struct Cidr {
   unsigned prefix = 0;  // in IPv6 bits
   [[nodiscard]] bool contains(const IpBytes& ip) const;
 };
+
+// Whether one of `blocks` contains `ip`.
+[[nodiscard]] bool any_contains(const std::vector<Cidr>& blocks, const IpBytes& ip);
 
 // "192.0.2.0/24", "2001:db8::/32", or an address alone (a /32 or /128).
 [[nodiscard]] std::optional<Cidr> parse_cidr(std::string_view text);

@@ -14,6 +14,7 @@ constexpr std::array<unsigned char, 12> kV2Signature = {0x0D, 0x0A, 0x0D, 0x0A, 
                                                         0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
 
 ProxyParse invalid(std::string_view why) { return {Status::Invalid, {}, why}; }
+ProxyParse incomplete() { return {Status::Incomplete, {}, {}}; }
 
 // Whether `bytes` is a beginning of `whole` (as much of it as has come).
 bool starts_like(std::string_view bytes, std::string_view whole) {
@@ -25,15 +26,21 @@ std::string_view v2_signature() {
   return {reinterpret_cast<const char*>(kV2Signature.data()), kV2Signature.size()};
 }
 
-// A decimal port (or an address's part): 1 to 5 digits, no leading zero, at most 65535.
-bool parse_port(std::string_view s, std::uint16_t& port) {
+// A decimal of 1 to 5 digits without a leading zero, at most `max` (a port, an IPv4 part).
+bool decimal(std::string_view s, std::uint32_t max, std::uint32_t& out) {
   if (s.empty() || s.size() > 5 || (s.size() > 1 && s[0] == '0')) return false;
   std::uint32_t v = 0;
   for (const char c : s) {
     if (c < '0' || c > '9') return false;
     v = v * 10 + static_cast<std::uint32_t>(c - '0');
   }
-  if (v > 65535) return false;
+  out = v;
+  return v <= max;
+}
+
+bool parse_port(std::string_view s, std::uint16_t& port) {
+  std::uint32_t v = 0;
+  if (!decimal(s, 65535, v)) return false;
   port = static_cast<std::uint16_t>(v);
   return true;
 }
@@ -43,8 +50,8 @@ bool dotted_quad(std::string_view s) {
   for (int part = 0; part < 4; ++part) {
     const std::size_t dot = s.find('.');
     if ((dot == std::string_view::npos) != (part == 3)) return false;
-    std::uint16_t value = 0;
-    if (!parse_port(s.substr(0, dot), value) || value > 255) return false;
+    std::uint32_t value = 0;
+    if (!decimal(s.substr(0, dot), 255, value)) return false;
     s = dot == std::string_view::npos ? std::string_view() : s.substr(dot + 1);
   }
   return true;
@@ -75,7 +82,7 @@ ProxyParse parse_v1(std::string_view bytes) {
   const std::size_t lf = window.find('\n');
   if (lf == std::string_view::npos) {
     if (bytes.size() >= kMaxV1) return invalid("a PROXY v1 line longer than 107 bytes");
-    return {Status::Incomplete, {}, {}};
+    return incomplete();
   }
   if (window[lf - 1] != '\r') return invalid("a PROXY v1 line ending without CR");
   const std::size_t end = lf - 1;
@@ -117,10 +124,23 @@ std::uint16_t be16(const unsigned char* p) {
   return static_cast<std::uint16_t>((p[0] << 8) | p[1]);
 }
 
+// The v2 address block of an INET (Address = address_v4) or INET6 family: source, destination,
+// source port, destination port.
+template <class Address>
+void v2_endpoints(const unsigned char* block, ProxyHeader& h) {
+  typename Address::bytes_type src{};
+  typename Address::bytes_type dst{};
+  const std::size_t n = src.size();
+  std::memcpy(src.data(), block, n);
+  std::memcpy(dst.data(), block + n, n);
+  h.source = {Address(src), be16(block + 2 * n)};
+  h.destination = {Address(dst), be16(block + 2 * n + 2)};
+}
+
 // The signature, version and command, family and protocol, length, addresses, then TLVs
 // (type, 16-bit length, value), which must fill the rest exactly.
 ProxyParse parse_v2(std::string_view bytes) {
-  if (bytes.size() < 16) return {Status::Incomplete, {}, {}};
+  if (bytes.size() < 16) return incomplete();
   const auto* b = reinterpret_cast<const unsigned char*>(bytes.data());
   if ((b[12] >> 4) != 2) return invalid("a PROXY v2 header of another version");
   const unsigned command = b[12] & 0x0F;
@@ -130,19 +150,15 @@ ProxyParse parse_v2(std::string_view bytes) {
   if (family > 3 || protocol > 2) return invalid("a PROXY v2 family or protocol that is not one");
   const std::size_t total = 16 + be16(b + 14);
   if (total > kMaxProxyHeader) return invalid("a PROXY v2 header longer than 1 KiB");
-  if (bytes.size() < total) return {Status::Incomplete, {}, {}};
+  if (bytes.size() < total) return incomplete();
   ProxyParse p{Status::Done, {}, {}};
   p.header.length = total;
   const unsigned char* body = b + 16;
   std::size_t size = total - 16;
-  std::size_t addresses = 0;
-  if (family == 1 || family == 2) {
-    addresses = family == 1 ? 12 : 36;
-    if (size < addresses) return invalid("a PROXY v2 header shorter than its addresses");
-  } else if (family == 3) {
-    addresses = 216;
-    if (size < addresses) return invalid("a PROXY v2 header shorter than its addresses");
-  }
+  // The address block's size by family: UNSPEC, INET, INET6, UNIX.
+  static constexpr std::array<std::size_t, 4> kAddresses = {0, 12, 36, 216};
+  const std::size_t addresses = kAddresses[family];
+  if (size < addresses) return invalid("a PROXY v2 header shorter than its addresses");
   // TLVs: each must fit; nothing may be left over.
   for (std::size_t at = addresses; at < size;) {
     if (size - at < 3) return invalid("a PROXY v2 TLV cut short");
@@ -160,34 +176,21 @@ ProxyParse parse_v2(std::string_view bytes) {
   }
   if (protocol != 1) return invalid("a PROXY v2 connection that is not a stream (TCP)");
   p.header.kind = ProxyHeader::Kind::Proxied;
-  if (family == 1) {
-    std::array<unsigned char, 4> src{};
-    std::array<unsigned char, 4> dst{};
-    std::memcpy(src.data(), body, 4);
-    std::memcpy(dst.data(), body + 4, 4);
-    p.header.source = {net::asio::ip::address_v4(src), be16(body + 8)};
-    p.header.destination = {net::asio::ip::address_v4(dst), be16(body + 10)};
-  } else {
-    std::array<unsigned char, 16> src{};
-    std::array<unsigned char, 16> dst{};
-    std::memcpy(src.data(), body, 16);
-    std::memcpy(dst.data(), body + 16, 16);
-    p.header.source = {net::asio::ip::address_v6(src), be16(body + 32)};
-    p.header.destination = {net::asio::ip::address_v6(dst), be16(body + 34)};
-  }
+  if (family == 1)
+    v2_endpoints<net::asio::ip::address_v4>(body, p.header);
+  else
+    v2_endpoints<net::asio::ip::address_v6>(body, p.header);
   return p;
 }
 
 }  // namespace
 
 ProxyParse parse_proxy_header(std::string_view bytes) {
-  if (bytes.empty()) return {Status::Incomplete, {}, {}};
+  if (bytes.empty()) return incomplete();
   if (starts_like(bytes, v2_signature()))
-    return bytes.size() < kV2Signature.size() ? ProxyParse{Status::Incomplete, {}, {}}
-                                              : parse_v2(bytes);
+    return bytes.size() < kV2Signature.size() ? incomplete() : parse_v2(bytes);
   if (starts_like(bytes, kV1Start))
-    return bytes.size() < kV1Start.size() ? ProxyParse{Status::Incomplete, {}, {}}
-                                          : parse_v1(bytes);
+    return bytes.size() < kV1Start.size() ? incomplete() : parse_v1(bytes);
   return invalid("no PROXY header");
 }
 

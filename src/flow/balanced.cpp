@@ -8,15 +8,10 @@
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
-
 namespace warden::flow {
 
 net::Awaitable<bool> ClientSession::read_proxy_header() {
-  const auto peer = policy::parse_ip(client_ip_);
-  const auto& balancers = config_->balancers;
-  if (!peer || std::none_of(balancers.begin(), balancers.end(),
-                            [&](const policy::Cidr& b) { return b.contains(*peer); })) {
+  if (!client_address_ || !base::any_contains(config_->balancers, *client_address_)) {
     spdlog::debug("balancer listener: {} is not a configured balancer (balancer.from); closed",
                   client_ip_);
     co_return false;

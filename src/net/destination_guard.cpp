@@ -7,11 +7,6 @@
 namespace warden::net {
 namespace {
 
-bool any_contains(const std::vector<base::Cidr>& blocks, const base::IpBytes& ip) {
-  return std::any_of(blocks.begin(), blocks.end(),
-                     [&](const base::Cidr& c) { return c.contains(ip); });
-}
-
 // Names the kind of address a default deny entry covers, for the pupil's page and the log.
 std::string kind_of(const base::IpBytes& ip) {
   struct Named {
@@ -69,8 +64,8 @@ void OwnAddresses::set_for_test(std::vector<base::IpBytes> addresses, Clock::tim
 
 std::string DestinationGuard::refusal(const asio::ip::address& a, Clock::time_point now) const {
   const base::IpBytes ip = ip_bytes(a);
-  if (any_contains(rules.allow, ip)) return {};
-  if (any_contains(rules.deny, ip)) return kind_of(ip);
+  if (base::any_contains(rules.allow, ip)) return {};
+  if (base::any_contains(rules.deny, ip)) return kind_of(ip);
   if (rules.deny_own && own.contains(ip, now)) return "this filter's own address";
   return {};
 }
@@ -78,7 +73,7 @@ std::string DestinationGuard::refusal(const asio::ip::address& a, Clock::time_po
 bool DestinationGuard::reached_this_host(const tcp::endpoint& local,
                                          const tcp::endpoint& remote) const {
   if (!rules.deny_own || local.address() != remote.address()) return false;
-  return !any_contains(rules.allow, ip_bytes(remote.address()));
+  return !base::any_contains(rules.allow, ip_bytes(remote.address()));
 }
 
 }  // namespace warden::net

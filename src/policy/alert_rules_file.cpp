@@ -112,9 +112,7 @@ std::optional<Failure> parse_alert_rule(const toml::table& t, std::size_t index,
     if (f) return f;
   }
   if (rule.category.empty()) return Failure{t.source(), "alert: category is required"};
-  if (rule.page_score > 0) {
-    if (auto f = pages_scanned(t, rule, phrases)) return f;
-  }
+  if (auto f = rule.page_score > 0 ? pages_scanned(t, rule, phrases) : std::nullopt) return f;
   if (!rule.page_categories.empty() && rule.page_score == 0)
     return Failure{t.source(), "alert: pages needs page_score (the score that raises the alert)"};
   if (terms->empty() && rule.page_score == 0)

@@ -109,13 +109,6 @@ class Alerts(unittest.TestCase):
                           "http://www.google.com/search?q=" + words.replace(" ", "+"))
         self.assertEqual(out.stdout, "200", out.stderr)
 
-    def alert_log(self, warden):
-        path = os.path.join(warden.state, "alerts", "alerts.log")
-        if not os.path.exists(path):
-            return []
-        with open(path) as f:
-            return [json.loads(line) for line in f]
-
     def test_an_alert_with_its_context_reaches_the_webhook_once(self):
         hook = self.hook()
         warden = self.start_warden(hook.server_address[1])
@@ -135,12 +128,12 @@ class Alerts(unittest.TestCase):
                          "http://www.google.com/search?q=how+to+hurt+myself")
         self.assertEqual([s["terms"] for s in alert["before"]], ["maths homework"])
         self.assertEqual([s["terms"] for s in alert["after"]], ["samaritans helpline"])
-        self.assertEqual(self.alert_log(warden), [alert])  # the log has it, the same
+        self.assertEqual(warden.alert_log(), [alert])  # the log has it, the same
 
         # A repeat is counted in the log, not sent; the next alert shows nothing came between.
         self.search(warden, "hurt myself again")
-        self.assertTrue(wait_until(lambda: len(self.alert_log(warden)) >= 2))
-        repeat = self.alert_log(warden)[1]
+        self.assertTrue(wait_until(lambda: len(warden.alert_log()) >= 2))
+        repeat = warden.alert_log()[1]
         self.assertEqual((repeat["event"], repeat["id"], repeat["count"]),
                          ("alert_repeat", alert["id"], 2))
         self.search(warden, "everyone hates me")
@@ -158,7 +151,7 @@ class Alerts(unittest.TestCase):
         self.assertTrue(wait_until(lambda: any("alerts webhook" in l
                                                for l in warden.stderr_lines)))
         self.assertEqual(warden.stop(), 0)
-        ids = [a["id"] for a in self.alert_log(warden)]
+        ids = [a["id"] for a in warden.alert_log()]
         self.assertEqual(len(ids), 2)
 
         again = self.start_warden(port, state=warden.state)

@@ -98,28 +98,19 @@ class Balancer(unittest.TestCase):
                              capture_output=True, text=True)
         return out.stdout
 
-    def log_line(self, path):
-        found = []
-
-        def look():
-            found[:] = [l for l in self.warden.wait_for_log(1, timeout=0.2) if l["path"] == path]
-            return bool(found)
-        self.assertTrue(wait_until(look), path)
-        return found[0]
-
     def test_the_client_behind_the_balancer_is_seen_and_judged(self):
         for port, name in ((self.v2_port, "v2"), (self.v1_port, "v1")):
             with self.subTest(header=name):
                 self.assertEqual(self.fetch(port, f"/hello-{name}"), "200")
-                line = self.log_line(f"/hello-{name}")
+                line = self.warden.log_line(path=f"/hello-{name}")
                 self.assertEqual((line["client"], line["group"]), ("127.0.0.2", "pupils"), line)
                 self.assertEqual(self.fetch(port, f"/games-{name}"), "403")
-                line = self.log_line(f"/games-{name}")
+                line = self.warden.log_line(path=f"/games-{name}")
                 self.assertEqual((line["client"], line["decision"], line["rule"]),
                                  ("127.0.0.2", "block", "no games for pupils"), line)
         # Another client behind the same balancer is another pupil.
         self.assertEqual(self.fetch(self.v2_port, "/games-staff", "127.0.0.3"), "200")
-        line = self.log_line("/games-staff")
+        line = self.warden.log_line(path="/games-staff")
         self.assertEqual((line["client"], line["group"]), ("127.0.0.3", "default"), line)
 
     def raw(self, data, source="127.0.0.1", port=None, request=None):
@@ -157,7 +148,7 @@ class Balancer(unittest.TestCase):
                 got = self.raw(header, port=self.captured, request=(
                     f"GET /captured-{name} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"))
                 self.assertTrue(got.startswith(b"HTTP/1.1 200"), got)
-                line = self.log_line(f"/captured-{name}")
+                line = self.warden.log_line(path=f"/captured-{name}")
                 self.assertEqual((line["capture"], line["orig_dst"], line["client"]),
                                  ("balancer", f"127.0.0.1:{port}",
                                   "127.0.0.2" if name == "v1" else "2001:db8::7"), line)
@@ -183,7 +174,7 @@ class Balancer(unittest.TestCase):
     def test_health_checks_are_taken(self):
         # HAProxy's checks come with a LOCAL header (no client): the balancer itself asks.
         self.assertTrue(wait_until(lambda: self.server_state() == "2"), self.server_state())
-        line = self.log_line("/health")
+        line = self.warden.log_line(path="/health")
         self.assertEqual((line["client"], line["status"]), ("127.0.0.1", 200), line)
 
 

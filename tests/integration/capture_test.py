@@ -378,9 +378,7 @@ class Capture(unittest.TestCase):
                                 for l in pages),
                          [("redirect", "/bad.html", 403, 110)] * 3 +
                          [("redirect", "/good.html", 200, 0)], pages)
-        path = os.path.join(w.state, "alerts", "alerts.log")
-        alerts = lambda: ([json.loads(l) for l in open(path)]  # noqa: E731
-                          if os.path.exists(path) else [])
+        alerts = w.alert_log
         self.assertTrue(wait_until(lambda: any(a["event"] == "alert" for a in alerts())),
                         alerts())
         alert = next(a for a in alerts() if a["event"] == "alert")

@@ -75,7 +75,35 @@ def command(*args):
     return prefix + list(args)
 
 
-class Warden:
+def json_lines(path):
+    """The JSON lines of a log Warden writes (none while the file is not there yet)."""
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return [json.loads(l) for l in f if l.strip()]
+
+
+class Logs:
+    """Reading a running Warden's access log (`access_log`) and alert log (in `state`)."""
+
+    def log(self):
+        return json_lines(self.access_log)
+
+    def log_line(self, **want):
+        """Waits for a log line with these fields (the log is written in batches)."""
+        found = []
+
+        def match():
+            found[:] = [l for l in self.log() if all(l.get(k) == v for k, v in want.items())]
+            return bool(found)
+        assert wait_until(match, timeout=5), f"no log line with {want}: {self.log()}"
+        return found[-1]
+
+    def alert_log(self):
+        return json_lines(os.path.join(self.state, "alerts", "alerts.log"))
+
+
+class Warden(Logs):
     """A running `warden run`; the port is read from its start banner on stderr."""
 
     def __init__(self, *extra, config=None, allow_loopback=True, env=None, uid=None, state=None,
@@ -153,16 +181,9 @@ class Warden:
         return rc
 
     def wait_for_log(self, count, timeout=5):
-        deadline = time.monotonic() + timeout
-        lines = []
-        while time.monotonic() < deadline:
-            if os.path.exists(self.access_log):
-                with open(self.access_log) as f:
-                    lines = [json.loads(l) for l in f if l.strip()]
-                if len(lines) >= count:
-                    return lines
-            time.sleep(0.05)
-        return lines
+        """The access log once it has `count` lines (what it has after `timeout`)."""
+        wait_until(lambda: len(self.log()) >= count, timeout)
+        return self.log()
 
 
 def main():
@@ -395,7 +416,7 @@ class Netns:
             shutil.rmtree(f"/etc/netns/{name}", ignore_errors=True)
 
 
-class WardenInNs:
+class WardenInNs(Logs):
     """`warden run` inside a namespace `ns` of `net` (a Netns), its files in `folder`, with the
     given flags (a capture mode...) and config text; started once its banner is out."""
 
@@ -424,22 +445,6 @@ class WardenInNs:
     def _drain(self):
         for line in self.proc.stderr:
             self.stderr_lines.append(line)
-
-    def log(self):
-        if not os.path.exists(self.access_log):
-            return []
-        with open(self.access_log) as f:
-            return [json.loads(l) for l in f if l.strip()]
-
-    def log_line(self, **want):
-        """Waits for a log line with these fields (the log is written in batches)."""
-        found = []
-
-        def match():
-            found[:] = [l for l in self.log() if all(l.get(k) == v for k, v in want.items())]
-            return bool(found)
-        assert wait_until(match, timeout=5), f"no log line with {want}: {self.log()}"
-        return found[-1]
 
     def stop(self, sig=signal.SIGTERM):
         self.proc.send_signal(sig)

@@ -14,7 +14,6 @@ file:line without it; a reload with a broken list keeps the old lists; Chromium 
 page. No root needed."""
 import glob
 import http.server
-import json
 import os
 import re
 import shutil
@@ -294,9 +293,7 @@ class PhraseScanning(unittest.TestCase):
                          (200, Pages.pages["bad"]))  # under the limit: sent, and an alert
         self.assertEqual(self.get(warden, f"{base}/bad.html", "--http2"),
                          (200, Pages.pages["bad"]))  # the same pupil and rule: a repeat
-        path = os.path.join(warden.state, "alerts", "alerts.log")
-        alerts = lambda: ([json.loads(l) for l in open(path)]  # noqa: E731
-                          if os.path.exists(path) else [])
+        alerts = warden.alert_log
         self.assertTrue(wait_until(lambda: len(alerts()) >= 2), warden.stderr_lines)
         # (a repeat is written when it happens, the alert once its context_after has passed)
         alert, repeat = sorted(alerts(), key=lambda a: a["event"])
@@ -329,9 +326,7 @@ class PhraseScanning(unittest.TestCase):
                 status, body = self.get(warden, url, *args)
                 self.assertEqual(status, 200)
                 self.assertTrue(body == Pages.pages[page], len(body))
-        path = os.path.join(warden.state, "alerts", "alerts.log")
-        alerts = lambda: ([json.loads(l) for l in open(path)]  # noqa: E731
-                          if os.path.exists(path) else [])
+        alerts = warden.alert_log
         self.assertTrue(wait_until(lambda: len(alerts()) >= 3), (alerts(), warden.wait_for_log(4)))
         # (the same pupil and rule again: repeats. The gzipped page is scanned on from where the
         # hold stopped, not from its start again, which would break its decoding.)

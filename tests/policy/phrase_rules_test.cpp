@@ -125,14 +125,14 @@ page_score = 200
   EXPECT_EQ(matches[0].rule->name, "self-harm pages");
   EXPECT_EQ(matches[0].matched, "page score 110 (Suicide 30, self-harm 80)");
   EXPECT_EQ(matches[1].matched, "page score 260 (Suicide 30, gore 150, self-harm 80)");
-  EXPECT_TRUE((*p)->page_alerts_for("default", {points, ""}).size() == 1);  // (not in pupils)
+  EXPECT_EQ((*p)->page_alerts_for("default", {points, ""}).size(), 1u);  // (not in pupils)
   const std::map<std::string, long long> little{{"self-harm", 10}};
   EXPECT_TRUE((*p)->page_alerts_for("pupils", {little, ""}).empty());
   const auto banned = (*p)->page_alerts_for("pupils", {little, "SELF-HARM"});
   ASSERT_EQ(banned.size(), 2u);  // (the second rule names no category: every one counts)
   EXPECT_EQ(banned[0].matched, "a banned phrase (SELF-HARM)");
   EXPECT_TRUE((*p)->page_alerts_for("default", {little, "gore"}).empty());
-  EXPECT_TRUE((*p)->alerts_for("pupils", "knife fight", false).size() == 1);
+  EXPECT_EQ((*p)->alerts_for("pupils", "knife fight", false).size(), 1u);
 
   const std::pair<std::string, std::string> errors[] = {
       {"[[alert]]\ncategory = \"x\"\npage_score = 10\n",
