@@ -719,6 +719,41 @@ const std::vector<Key>& schema() {
             if (policy::parse_cidr(d)) return std::nullopt;
             return "expected a CIDR or an address (\"10.0.0.2\", \"10.0.0.0/29\")";
           }),
+      string_key(
+          "admin", "listen",
+          "The admin listener (docs/admin.md), \"ADDRESS:PORT\" or \"off\": HTTPS with a\n"
+          "certificate from the school CA; /metrics for Prometheus and the CA page. Requests\n"
+          "through the proxy never reach it. Restart to change.",
+          [](Config& c) -> std::string& { return c.admin.listen; },
+          [](const std::string& s) -> std::optional<std::string> {
+            if (s == "off") return std::nullopt;
+            std::string copy = s;
+            return check_listen(copy);
+          }),
+      string_list_key(
+          "admin", "names",
+          "Host names the admin listener's certificate is made for (also its own address).",
+          [](Config& c) -> std::vector<std::string>& { return c.admin.names; },
+          normalise_domain),
+      string_key(
+          "admin", "ca_page",
+          "A name whose plain-HTTP requests Warden answers itself, through the proxy and\n"
+          "transparent capture, with the school CA and how to install it (like mitm.it); it\n"
+          "needs a DNS record (any address whose port 80 is captured) for transparent\n"
+          "clients. \"off\": none.",
+          [](Config& c) -> std::string& { return c.admin.ca_page; },
+          [](const std::string& s) -> std::optional<std::string> {
+            if (s == "off") return std::nullopt;
+            std::string copy = s;
+            if (normalise_domain(copy) || copy != s)
+              return "must be a lower-case host name or \"off\"";
+            return std::nullopt;
+          }),
+      string_key("admin", "metrics_token_file",
+                 "A file holding the bearer token /metrics asks for (Prometheus'\n"
+                 "authorization.credentials_file). Empty: admin/metrics.token in the state\n"
+                 "folder, made with a random token at the first start.",
+                 [](Config& c) -> std::string& { return c.admin.metrics_token_file; }),
   };
   return keys;
 }
@@ -961,6 +996,7 @@ flow::EngineConfig make_engine_config(const Config& c) {
                                          : flow::EngineConfig::SearchLog::Plain;
   e.timeouts = c.timeouts;
   e.max_scan_bytes = c.analysis.max_scan_bytes;
+  if (c.admin.ca_page != "off") e.ca_page_host = c.admin.ca_page;
   e.connect_ports = c.proxy.connect_ports;
   e.via = "1.1 " + c.proxy.via;
   e.forwarded_for = c.proxy.forwarded_for;

@@ -104,6 +104,15 @@ struct AnalysisSection {
   std::size_t max_scan_bytes = 1 << 20;  // a text response is held until scanned up to this
 };
 
+// The admin listener (docs/admin.md): metrics for Prometheus and the CA page, over HTTPS with a
+// certificate from the school CA; and the CA page's name through the proxy.
+struct AdminSection {
+  std::string listen = "127.0.0.1:9443";  // "off": no admin listener
+  std::vector<std::string> names{"warden.internal"};  // names its certificate is minted for
+  std::string ca_page = "warden.internal";            // "off": no CA page through the proxy
+  std::string metrics_token_file;  // empty: <state_dir>/admin/metrics.token, made at first start
+};
+
 struct Config {
   std::string state_dir;  // empty: the default for the user (see default_state_dir())
   ProxySection proxy;
@@ -118,6 +127,7 @@ struct Config {
   LogSection log;
   AlertsSection alerts;
   AnalysisSection analysis;
+  AdminSection admin;
 };
 
 using ConfigPtr = std::shared_ptr<const Config>;

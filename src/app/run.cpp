@@ -1,5 +1,6 @@
 #include "app/run.hpp"
 
+#include "app/admin_setup.hpp"
 #include "app/alerts_setup.hpp"
 #include "app/bypass_file.hpp"
 #include "app/bypass_watch.hpp"
@@ -63,7 +64,8 @@ std::string join_endpoints(const std::vector<net::tcp::endpoint>& eps) {
 }
 
 void print_start_banner(const Config& c, const std::vector<net::tcp::endpoint>& eps,
-                        unsigned workers, const policy::Policy& policy) {
+                        unsigned workers, const policy::Policy& policy,
+                        const std::optional<net::tcp::endpoint>& admin) {
   const auto& first = eps.front();
   const std::string host = first.address().is_unspecified() ? "127.0.0.1"
                            : first.address().is_v6() ? "[" + first.address().to_string() + "]"
@@ -109,6 +111,14 @@ void print_start_banner(const Config& c, const std::vector<net::tcp::endpoint>& 
     fmt::print(stderr, "  Policy: {} with {} category lists from {}.\n",
                policy.source() == "built-in" ? "the built-in defaults" : policy.source(),
                policy.lists().names().size(), policy.lists().folder());
+  if (admin)
+    fmt::print(stderr, "  Admin: https://{}/metrics (the token: {}){}.\n", join_endpoints({*admin}),
+               c.admin.metrics_token_file.empty()
+                   ? c.state_dir + "/admin/metrics.token"
+                   : c.admin.metrics_token_file,
+               c.tls.intercept && c.admin.ca_page != "off"
+                   ? fmt::format("; the CA page: http://{}/ through the proxy", c.admin.ca_page)
+                   : std::string());
   fmt::print(stderr, "  State folder: {}. Access log: {}. Stop with Ctrl-C.\n", c.state_dir,
              c.log.access_log == "-" ? "stdout" : c.log.access_log);
 }
@@ -313,6 +323,23 @@ int run_proxy(const RunOptions& options) {
                              apply_policy();
                            });
   bypass_watch.start();
+  // The admin listener and the CA page (docs/admin.md), up before the proxy's listeners so the
+  // engine knows the admin address as its own.
+  AdminRuntime admin;
+  admin.policy.loaded(loaded_policy);
+  if (tls) {
+    admin.ca = ca_files(tls->minter->ca_certificate());
+    engine->set_ca_files(&admin.ca);
+  }
+  if (c.admin.listen != "off" && !tls) {
+    spdlog::warn("admin.listen: no admin listener without tls.intercept (its certificate comes "
+                 "from the school CA)");
+  } else if (c.admin.listen != "off") {
+    if (auto started = start_admin(c, *tls, *engine, **access_log, admin); !started) {
+      fmt::print(stderr, "warden: {}\n", started.error().context);
+      return 1;
+    }
+  }
   std::vector<flow::Engine::TransparentListener> transparent;
   for (auto mode : c.capture.modes)
     transparent.push_back(
@@ -331,7 +358,8 @@ int run_proxy(const RunOptions& options) {
       return 1;
     }
   }
-  print_start_banner(c, engine->endpoints(), workers, *loaded_policy);
+  print_start_banner(c, engine->endpoints(), workers, *loaded_policy,
+                     admin.server ? std::optional(admin.server->endpoint()) : std::nullopt);
   platform::report_service_running(service_status(c, engine->endpoints()));
   Liveness liveness(control, *engine, packet_path.loop.get());
   liveness.start();
@@ -358,8 +386,10 @@ int run_proxy(const RunOptions& options) {
     if (!fresh) {
       spdlog::error("policy reload ({}) refused, keeping the running policy: {}", why,
                     fresh.error().context);
+      admin.policy.reload_failed();
     } else {
       loaded_policy = *fresh;
+      admin.policy.loaded(loaded_policy);
       apply_policy();
       spdlog::info("policy reloaded ({})", why);
     }
@@ -431,6 +461,7 @@ int run_proxy(const RunOptions& options) {
     spdlog::error("exiting with connections still open");
     std::_Exit(1);  // workers are stuck; do not run destructors under them
   }
+  if (admin.server) admin.server->stop();  // it reads the engine
   engine.reset();
   if (packet_path.loop) packet_path.loop->stop();  // the TUN device goes with it
   spdlog::info("stopped");

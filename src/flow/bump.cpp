@@ -131,6 +131,7 @@ net::Awaitable<bool> ClientSession::bump(Exchange& ex, const http::Authority& au
   }
   record_decision(ex, decision);
   if (decision.action == policy::Action::Reject) {
+    ctx_.metrics.tls(observe::TlsOutcome::Refused);
     co_await reject_handshake(ex);
     co_return false;
   }
@@ -140,6 +141,7 @@ net::Awaitable<bool> ClientSession::bump(Exchange& ex, const http::Authority& au
   const bool splicing = !blocked && (decision.action == policy::Action::NoDecrypt ||
                                      services == nullptr || services->splices(name));
   if (blocked && services == nullptr) {  // no page can be shown without decrypting
+    ctx_.metrics.tls(observe::TlsOutcome::Refused);
     co_await reject_handshake(ex);
     co_return false;
   }
@@ -177,6 +179,7 @@ net::Awaitable<bool> ClientSession::bump(Exchange& ex, const http::Authority& au
       co_return false;
     }
     upstream_ = tcp.get();
+    ctx_.metrics.tls(observe::TlsOutcome::Spliced);
     co_await splice(ex, *tcp);
     co_return false;
   }
@@ -244,11 +247,13 @@ net::Awaitable<bool> ClientSession::bump(Exchange& ex, const http::Authority& au
   const unsigned before_handshake = watchdog_.expiries();
   if (const net::error_code ec = co_await static_cast<tls::TlsStream&>(*client_).handshake()) {
     // Usually: the school CA is not trusted on this device.
+    ctx_.metrics.tls(observe::TlsOutcome::Failed);
     ex.record.end = watchdog_.expiries() != before_handshake ? "timeout" : "client_abort";
     ex.record.error = base::error_code_name(ErrorCode::TlsHandshake);
     log_exchange(ex);
     co_return false;
   }
+  ctx_.metrics.tls(observe::TlsOutcome::Bumped);
   ex.record.end = refused ? "refused" : "bumped";
   if (blocked) ex.record.end = "blocked";
   if (refused) ex.record.error = base::error_code_name(refused->code);

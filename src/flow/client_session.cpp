@@ -326,6 +326,7 @@ net::Awaitable<bool> ClientSession::handle_request(http::RequestHead& head) {
   ex.record.host = ex.target.authority.host;
   ex.record.port = ex.target.authority.port;
   ex.record.path = ex.target.path;
+  if (asks_for_ca_page(ex)) co_return co_await respond_ca_page(ex);
   std::string_view body;
   if (!co_await read_search_body(ex, body)) co_return false;
   // Judged on the full URL (and a search posted in the body) before any DNS lookup or connection.

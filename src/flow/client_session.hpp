@@ -167,6 +167,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // Answers a block (the page, or text when `page` is false or the client wants no HTML) or a
   // reject (403, empty) at the request stage; returns whether the connection stays open.
   net::Awaitable<bool> respond_blocked(Exchange& ex, const policy::Decision& d, bool page);
+  // The CA page (ca_page.cpp): a request for admin.ca_page's name, answered here.
+  [[nodiscard]] bool asks_for_ca_page(const Exchange& ex) const;
+  net::Awaitable<bool> respond_ca_page(Exchange& ex);
   // A fatal TLS alert for a ClientHello the policy rejects (no page can be shown).
   net::Awaitable<void> reject_handshake(Exchange& ex);
 

@@ -20,7 +20,8 @@ namespace asio = net::asio;
 
 Engine::Engine(EngineConfigPtr config, observe::AccessLog& access_log, unsigned threads,
                const TlsServices* tls, policy::PolicyPtr policy)
-    : pool_(threads == 0 ? 1 : threads) {
+    : metrics_(threads == 0 ? 1 : threads), pool_(threads == 0 ? 1 : threads) {
+  shared_.metrics = &metrics_;
   if (!policy) policy = policy::default_policy(policy::CategoryLists::empty());
   shared_.access_log = &access_log;
   shared_.tls = tls;
@@ -74,6 +75,7 @@ base::Result<void> Engine::start(const std::vector<net::tcp::endpoint>& listen,
       contexts_[i]->acceptor_balanced.push_back(behind_balancer);
     }
     shared_.listen_endpoints.push_back(bound);
+    shared_.own_endpoints.push_back(bound);
   }
   for (auto& ctx : contexts_) {
     WorkerContext* c = ctx.get();

@@ -43,6 +43,12 @@ class Engine {
   // Where searches go while the policy has [[alert]] rules; set before start(), outlives the
   // engine.
   void set_alert_center(observe::AlertCenter* alerts) { shared_.alerts = alerts; }
+  // Another listener of this process (the admin listener), set before start(): flows refuse
+  // to connect to it as they refuse their own listeners.
+  void add_own_endpoint(const net::tcp::endpoint& e) { shared_.own_endpoints.push_back(e); }
+  // The school CA's files for the CA page (admin.ca_page); set before start(), outlives the
+  // engine. Unset: no CA page.
+  void set_ca_files(const actions::CaFiles* ca) { shared_.ca_files = ca; }
   // Opens the explicit-proxy listeners, then the transparent ones, then those behind a
   // balancer (each connection starting with a PROXY header, accepted from
   // EngineConfig::balancers only): explicit-proxy ones, and ones of captured traffic (mode
@@ -65,7 +71,10 @@ class Engine {
   // `grace` the rest are aborted. Returns false if workers did not stop in time.
   bool shutdown(net::Duration grace);
   [[nodiscard]] std::size_t active_connections() const { return shared_.connections.load(); }
+  [[nodiscard]] std::uint64_t rejected_busy() const { return shared_.rejected_busy.load(); }
   [[nodiscard]] unsigned threads() const { return static_cast<unsigned>(pool_.size()); }
+  // What the workers counted (observe/metrics.hpp); read from any thread.
+  [[nodiscard]] const observe::Metrics& metrics() const { return metrics_; }
 
   // Liveness, for the service watchdog (app/liveness): the workers that have not run the stamp
   // posted to them by the previous call, i.e. whose event loop has not turned since; then posts
@@ -84,6 +93,7 @@ class Engine {
  private:
   void run_on_workers(const std::function<void(WorkerContext&)>& fn);
 
+  observe::Metrics metrics_;
   EngineShared shared_;
   std::vector<std::unique_ptr<WorkerContext>> contexts_;  // destroyed after pool_ stops
   net::WorkerPool pool_;

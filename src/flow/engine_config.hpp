@@ -70,6 +70,9 @@ struct EngineConfig {
   // Phrase scanning: a text response is held until scanned up to this many bytes (as they came,
   // framing included); what follows is relayed unscanned (analysis.max_scan_bytes).
   std::size_t max_scan_bytes = 1 << 20;
+  // The name whose plain-HTTP requests Warden answers itself with the CA page (admin.ca_page);
+  // empty: none.
+  std::string ca_page_host;
 };
 
 using EngineConfigPtr = std::shared_ptr<const EngineConfig>;

@@ -131,6 +131,7 @@ net::Awaitable<net::StreamPtr> ClientSession::connect(const http::Authority& des
   const Timeouts& t = cfg.timeouts;
   watchdog_.disarm();  // connect_upstream bounds itself
   const net::DestinationGuard guard{cfg.destinations, ctx_.own_addresses};
+  const auto connect_started = net::Clock::now();
   auto connected =
       co_await net::connect_upstream(dest.host, dest.port,
                                      {t.upstream_connect, t.happy_eyeballs_delay,
@@ -140,7 +141,9 @@ net::Awaitable<net::StreamPtr> ClientSession::connect(const http::Authority& des
     error = connected.error();
     co_return nullptr;
   }
-  if (is_own_listener(connected->endpoint, ctx_.shared.listen_endpoints)) {
+  ctx_.metrics.upstream_connect.observe(
+      std::chrono::duration_cast<std::chrono::microseconds>(net::Clock::now() - connect_started));
+  if (is_own_listener(connected->endpoint, ctx_.shared.own_endpoints)) {
     error = base::Error{ErrorCode::LoopDetected, base::ErrorSource::Client,
                         "The request points back at Warden itself"};
     co_return nullptr;
@@ -260,6 +263,7 @@ net::Awaitable<bool> ClientSession::forward(Exchange& ex) {
 
     // The response head; 1xx responses other than 100 are passed on to HTTP/1.1 clients.
     bool retry = false;
+    const auto request_sent = net::Clock::now();
     for (;;) {
       response = co_await read_response_head(*upstream, upstream_buf, cfg.response_limits,
                                              watchdog_, t.upstream_response);
@@ -282,6 +286,8 @@ net::Awaitable<bool> ClientSession::forward(Exchange& ex) {
     }
     switch (response.status) {
       case ResponseRead::Status::Ok:
+        ctx_.metrics.upstream_response.observe(
+            std::chrono::duration_cast<std::chrono::microseconds>(net::Clock::now() - request_sent));
         break;
       case ResponseRead::Status::ClosedEarly: {
         if (reused && retryable) {

@@ -75,7 +75,7 @@ net::Awaitable<bool> ClientSession::start_transparent() {
   ex.record.method = "-";
   ex.record.host = dst.address().to_string();
   ex.record.port = dst.port();
-  if (is_own_listener(dst, ctx_.shared.listen_endpoints, meta_.local.address())) {
+  if (is_own_listener(dst, ctx_.shared.own_endpoints, meta_.local.address())) {
     ex.record.end = "error";
     ex.record.error = base::error_code_name(ErrorCode::LoopDetected);
     log_exchange(ex);

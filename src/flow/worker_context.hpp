@@ -3,6 +3,7 @@
 // request ids and the registry of live sessions (for drain and shutdown). Lives on the
 // worker's thread; nothing here is locked. EngineShared is the little that crosses workers.
 
+#include "actions/ca_page.hpp"
 #include "base/request_id.hpp"
 #include "capture/flow_meta.hpp"
 #include "capture/packet/reflection_table.hpp"
@@ -13,6 +14,7 @@
 #include "net/worker.hpp"
 #include "observe/access_log.hpp"
 #include "observe/alert_center.hpp"
+#include "observe/metrics.hpp"
 #include "policy/policy.hpp"
 
 #include <atomic>
@@ -31,13 +33,17 @@ class H2Upstream;
 struct EngineShared {
   std::atomic<std::size_t> connections{0};           // open client connections, all workers
   std::atomic<std::uint64_t> rejected_busy{0};       // refused at max_connections
-  std::vector<net::tcp::endpoint> listen_endpoints;  // our own listeners, for loop detection
+  std::vector<net::tcp::endpoint> listen_endpoints;  // the proxy's listeners
+  // Those and this process's other listeners (admin): flows never connect to them (a loop).
+  std::vector<net::tcp::endpoint> own_endpoints;
   std::uint32_t id_salt = 0;
   observe::AccessLog* access_log = nullptr;
   observe::AlertCenter* alerts = nullptr;  // null: no alerts are made
   const TlsServices* tls = nullptr;        // null: CONNECT tunnels are relayed, not intercepted
   // The packet path's table (capture.mode tun): what reflected connections dialled.
   const capture::packet::ReflectionTable* reflections = nullptr;
+  observe::Metrics* metrics = nullptr;  // one shard per worker; never null once started
+  const actions::CaFiles* ca_files = nullptr;  // the CA page's certificate; null: no page
 };
 
 class WorkerContext {
@@ -49,6 +55,7 @@ class WorkerContext {
         policy(std::move(p)),
         upstreams(w.executor()),
         access_log(*s.access_log, w.executor()),
+        metrics(s.metrics->worker(w.index())),
         ids(s.id_salt, w.index()) {}
 
   net::Worker& worker;
@@ -61,6 +68,7 @@ class WorkerContext {
   DnsCache dns_cache;               // destination checks of captured connections
   net::OwnAddresses own_addresses;  // this host's addresses, for the destination deny-list
   observe::AccessLogBatch access_log;
+  observe::WorkerMetrics& metrics;
   base::RequestIdGenerator ids;
   std::unordered_set<ClientSession*> sessions;
   std::vector<net::Acceptor> acceptors;

@@ -54,6 +54,7 @@ base::Result<MintedCertPtr> CertCache::get(const std::string& name,
       if (it != s.map.end()) {
         s.lru.splice(s.lru.begin(), s.lru, it->second.lru);
         future = it->second.result;
+        ++hits_;
       } else {
         if (budget_ != nullptr && client) {
           const auto verdict = budget_->take(*client);

@@ -47,6 +47,8 @@ class CertCache {
 
   [[nodiscard]] std::size_t size() const;
   [[nodiscard]] std::uint64_t mints() const { return mints_.load(); }
+  // Lookups answered from the cache (or by a mint another caller had in flight).
+  [[nodiscard]] std::uint64_t hits() const { return hits_.load(); }
 
  private:
   using Future = std::shared_future<base::Result<MintedCertPtr>>;
@@ -67,6 +69,7 @@ class CertCache {
   std::size_t per_shard_capacity_;
   std::vector<std::unique_ptr<Shard>> shards_;
   std::atomic<std::uint64_t> mints_{0};
+  std::atomic<std::uint64_t> hits_{0};
 };
 
 }  // namespace warden::tls

@@ -203,27 +203,31 @@ base::Result<void> CertificateAuthority::save(const std::string& dir, bool force
                                   force);
 }
 
-std::string CertificateAuthority::pem() const {
+std::string certificate_pem(X509* cert) {
   BioPtr b(BIO_new(BIO_s_mem()));
-  PEM_write_bio_X509(b.get(), cert_.get());
+  PEM_write_bio_X509(b.get(), cert);
   char* data = nullptr;
   const long n = BIO_get_mem_data(b.get(), &data);
   return std::string(data, static_cast<std::size_t>(n));
 }
 
-std::string CertificateAuthority::der() const {
+std::string certificate_der(X509* cert) {
   unsigned char* out = nullptr;
-  const int n = i2d_X509(cert_.get(), &out);
+  const int n = i2d_X509(cert, &out);
   std::string s(reinterpret_cast<char*>(out), static_cast<std::size_t>(n < 0 ? 0 : n));
   OPENSSL_free(out);
   return s;
 }
 
-std::string CertificateAuthority::subject() const {
+std::string certificate_subject(X509* cert) {
   char buf[512];
-  X509_NAME_oneline(X509_get_subject_name(cert_.get()), buf, sizeof buf);
+  X509_NAME_oneline(X509_get_subject_name(cert), buf, sizeof buf);
   return buf;
 }
+
+std::string CertificateAuthority::pem() const { return certificate_pem(cert_.get()); }
+std::string CertificateAuthority::der() const { return certificate_der(cert_.get()); }
+std::string CertificateAuthority::subject() const { return certificate_subject(cert_.get()); }
 
 std::string CertificateAuthority::sha256_fingerprint() const {
   return tls::sha256_fingerprint(cert_.get());

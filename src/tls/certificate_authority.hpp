@@ -64,5 +64,8 @@ class CertificateAuthority {
 [[nodiscard]] bool set_random_serial(X509* cert);  // 128 random bits, positive
 [[nodiscard]] std::chrono::system_clock::time_point asn1_time_point(const ASN1_TIME* t);
 [[nodiscard]] std::string sha256_fingerprint(X509* cert);
+[[nodiscard]] std::string certificate_pem(X509* cert);
+[[nodiscard]] std::string certificate_der(X509* cert);
+[[nodiscard]] std::string certificate_subject(X509* cert);  // "/CN=.../O=..."
 
 }  // namespace warden::tls

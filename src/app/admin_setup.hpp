@@ -1,0 +1,61 @@
+#pragma once
+// The admin listener as `warden run` starts it (docs/admin.md): the metrics token (made at the
+// first start), the CA's files for the CA page, and the figures a scrape reads besides the
+// workers' counters. The control thread reports policy loads here; the admin thread reads.
+
+#include "actions/ca_page.hpp"
+#include "admin/admin_server.hpp"
+#include "app/config.hpp"
+#include "app/tls_setup.hpp"
+#include "flow/engine.hpp"
+#include "observe/access_log.hpp"
+#include "policy/policy.hpp"
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace warden::app {
+
+// The policy in force and how its reloads went, for the metrics page.
+class PolicyRecord {
+ public:
+  void loaded(policy::PolicyPtr p);  // the first load, or a reload that worked
+  void reload_failed() { failed_.fetch_add(1); }
+  struct Seen {
+    policy::PolicyPtr policy;
+    double loaded_at = 0;  // Unix time
+    std::uint64_t reloads_ok = 0;
+    std::uint64_t reloads_failed = 0;
+  };
+  [[nodiscard]] Seen seen() const;
+
+ private:
+  mutable std::mutex mu_;
+  policy::PolicyPtr policy_;
+  double loaded_at_ = 0;
+  std::uint64_t loads_ = 0;
+  std::atomic<std::uint64_t> failed_{0};
+};
+
+struct AdminRuntime {
+  actions::CaFiles ca;
+  PolicyRecord policy;
+  std::unique_ptr<admin::AdminServer> server;
+};
+
+// The CA's files for the CA page (from the running minter's CA certificate).
+[[nodiscard]] actions::CaFiles ca_files(X509* ca);
+
+// Reads the metrics token, or makes one (random, 0600) when the file does not exist yet.
+[[nodiscard]] base::Result<std::string> load_metrics_token(const Config& c);
+
+// Starts the admin listener (c.admin.listen, not "off"; `tls` present) reading `engine`,
+// `access_log` and `runtime.policy`, all of which outlive it. The engine learns its address.
+[[nodiscard]] base::Result<void> start_admin(const Config& c, TlsRuntime& tls,
+                                             flow::Engine& engine,
+                                             const observe::AccessLog& access_log,
+                                             AdminRuntime& runtime);
+
+}  // namespace warden::app
