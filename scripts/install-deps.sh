@@ -29,6 +29,8 @@ PACKAGES=(
   nginx nghttp2-client
   # a balancer in front of Warden (PROXY protocol, docs/fleet.md)
   haproxy
+  # a real Prometheus scraping the admin listener's /metrics (docs/admin.md)
+  prometheus
   # the browser test (headless Chromium trusting the school CA through an NSS db)
   chromium libnss3-tools fonts-dejavu-core
 )

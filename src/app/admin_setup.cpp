@@ -80,12 +80,11 @@ base::Result<std::string> load_metrics_token(const Config& c) {
   return token;
 }
 
-base::Result<void> start_admin(const Config& c, TlsRuntime& tls, flow::Engine& engine,
-                               const observe::AccessLog& access_log, AdminRuntime& runtime) {
-  auto token = load_metrics_token(c);
-  if (!token) return token.error();
+base::Result<void> start_admin(const Config& c, std::string metrics_token, TlsRuntime& tls,
+                               flow::Engine& engine, const observe::AccessLog& access_log,
+                               AdminRuntime& runtime) {
   admin::AdminPages pages;
-  pages.metrics_token = std::move(*token);
+  pages.metrics_token = std::move(metrics_token);
   pages.ca = &runtime.ca;
   const tls::CertCache* certs = tls.certs.get();
   const double ca_not_after = unix_seconds(runtime.ca.not_after);

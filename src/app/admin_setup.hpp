@@ -48,13 +48,15 @@ struct AdminRuntime {
 // The CA's files for the CA page (from the running minter's CA certificate).
 [[nodiscard]] actions::CaFiles ca_files(X509* ca);
 
-// Reads the metrics token, or makes one (random, 0600) when the file does not exist yet.
+// Reads the metrics token, or makes one (random, 0600) when the file does not exist yet. Call
+// it before the CA key's wall goes up (app/tls_setup.hpp): a file made later in the state
+// folder could not be read on the next start.
 [[nodiscard]] base::Result<std::string> load_metrics_token(const Config& c);
 
 // Starts the admin listener (c.admin.listen, not "off"; `tls` present) reading `engine`,
 // `access_log` and `runtime.policy`, all of which outlive it. The engine learns its address.
-[[nodiscard]] base::Result<void> start_admin(const Config& c, TlsRuntime& tls,
-                                             flow::Engine& engine,
+[[nodiscard]] base::Result<void> start_admin(const Config& c, std::string metrics_token,
+                                             TlsRuntime& tls, flow::Engine& engine,
                                              const observe::AccessLog& access_log,
                                              AdminRuntime& runtime);
 

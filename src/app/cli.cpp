@@ -40,6 +40,9 @@ int main_cli(int argc, char** argv) {
   run_cmd->add_option(
       "--listen", run.listen,
       "ADDRESS:PORT of an explicit-proxy listener (repeatable; replaces proxy.listen)");
+  std::string admin_listen;
+  run_cmd->add_option("--admin-listen", admin_listen,
+                      "ADDRESS:PORT of the admin listener, or off (replaces admin.listen)");
   run_cmd->add_option("--state-dir", state_dir,
                       "Folder for the CA, caches and runtime files (created 0700)");
   run_cmd->add_option("--access-log", access_log, "Access log file, - for stdout, or off");
@@ -238,6 +241,7 @@ int main_cli(int argc, char** argv) {
     if (!access_log.empty()) run.access_log = access_log;
     if (run_cmd->count("--threads") > 0) run.threads = threads;
     if (!log_level.empty()) run.log_level = log_level;
+    if (!admin_listen.empty()) run.admin_listen = admin_listen;
     if (!run_policy.empty()) run.policy_file = run_policy;
     if (!run_lists.empty()) run.lists = run_lists;
     return as_service ? run_service(run) : run_proxy(run);

@@ -877,6 +877,9 @@ base::Result<void> validate(const Config& c) {
     return Error{ErrorCode::BadRequest, ErrorSource::Client, std::move(what)};
   };
   if (c.proxy.listen.empty()) return fail("proxy.listen: at least one listener is needed");
+  if (c.admin.listen != "off")
+    if (auto at = parse_listen_address(c.admin.listen); !at)
+      return fail("admin.listen: " + at.error().context);
   if ((!c.balancer.listen.empty() || !c.balancer.transparent_listen.empty()) &&
       c.balancer.from.empty())
     return fail("balancer.from: balancer listeners need the balancers' addresses");

@@ -145,6 +145,7 @@ base::Result<Config> build_config(const RunOptions& o) {
   if (o.access_log) c.log.access_log = *o.access_log;
   if (o.threads) c.proxy.threads = *o.threads;
   if (o.log_level) c.log.level = *o.log_level;
+  if (o.admin_listen) c.admin.listen = *o.admin_listen;
   for (const auto& f : o.upstream_ca) c.tls.upstream_ca.push_back(f);
   if (o.policy_file) c.policy.file = *o.policy_file;
   if (o.lists) c.policy.lists = *o.lists;
@@ -248,6 +249,16 @@ int run_proxy(const RunOptions& options) {
     return 1;
   }
 
+  std::string metrics_token;  // (also read before the wall)
+  if (c.admin.listen != "off" && c.tls.intercept) {
+    auto token = load_metrics_token(c);
+    if (!token) {
+      fmt::print(stderr, "warden: admin: {}\n", token.error().context);
+      return 1;
+    }
+    metrics_token = std::move(*token);
+  }
+
   // The CA is on disk (created if missing) before any listener accepts.
   std::unique_ptr<TlsRuntime> tls;
   if (c.tls.intercept) {
@@ -335,7 +346,8 @@ int run_proxy(const RunOptions& options) {
     spdlog::warn("admin.listen: no admin listener without tls.intercept (its certificate comes "
                  "from the school CA)");
   } else if (c.admin.listen != "off") {
-    if (auto started = start_admin(c, *tls, *engine, **access_log, admin); !started) {
+    if (auto started = start_admin(c, std::move(metrics_token), *tls, *engine, **access_log, admin);
+        !started) {
       fmt::print(stderr, "warden: {}\n", started.error().context);
       return 1;
     }

@@ -27,6 +27,7 @@ struct RunOptions {
   std::optional<std::string> lists;             // replaces policy.lists
   std::vector<std::string> capture_modes;       // replaces capture.mode when non-empty
   std::vector<std::string> allow_destinations;  // added to proxy.allow_destinations
+  std::optional<std::string> admin_listen;      // replaces admin.listen
 };
 
 // The config `warden run` would use: file (or defaults), then flags, then validation.

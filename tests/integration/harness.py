@@ -107,7 +107,7 @@ class Warden(Logs):
     """A running `warden run`; the port is read from its start banner on stderr."""
 
     def __init__(self, *extra, config=None, allow_loopback=True, env=None, uid=None, state=None,
-                 access_log=None):
+                 access_log=None, admin="127.0.0.1:0"):
         self.dir = tempfile.mkdtemp(prefix="warden-bin-")
         # Apart from the files it rereads: files made later beside the CA key or in a folder
         # above it are walled off with the key (docs/tls.md). `state`: an earlier one's, to
@@ -126,6 +126,8 @@ class Warden(Logs):
             args += ALLOW_LOOPBACK
         if config:
             args += ["-c", config]
+        if admin:  # a port of its own (tests run side by side); None: the config's
+            args += ["--admin-listen", admin]
         self.proc = subprocess.Popen(args + list(extra), stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True,
                                      env=None if env is None else {**os.environ, **env})
@@ -151,6 +153,17 @@ class Warden(Logs):
     def _drain_stderr(self):
         for line in self.proc.stderr:
             self.stderr_lines.append(line)
+
+    def admin_port(self, timeout=START_TIMEOUT):
+        """The admin listener's port, from the banner's "Admin: https://..." line."""
+        found = []
+        def seen():
+            text = self.banner + "".join(self.stderr_lines)
+            found[:] = re.findall(r"Admin: https://[^ ]*:(\d+)/metrics", text)
+            return bool(found)
+        if not wait_until(seen, timeout):
+            raise AssertionError("no admin line in the banner: " + self.banner)
+        return int(found[0])
 
     def curl(self, *args):
         return subprocess.run(["curl", "-sS", "--max-time", "20", "--noproxy", "",

@@ -236,7 +236,8 @@ class ServiceUnderWine(unittest.TestCase):
         with open(self.config, "w") as f:
             f.write(f'[proxy]\nlisten = ["127.0.0.1:{self.port}"]\n'
                     'allow_destinations = ["127.0.0.0/8"]\n'
-                    f'[log]\naccess_log = "{os.path.join(self.dir, "access.log")}"\n')
+                    f'[log]\naccess_log = "{os.path.join(self.dir, "access.log")}"\n'
+                    '[admin]\nlisten = "127.0.0.1:0"\n')
 
     def tearDown(self):
         run_exe("service", "uninstall")
