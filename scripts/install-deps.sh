@@ -17,6 +17,8 @@ PACKAGES=(
   libssl-dev libnghttp2-dev libre2-dev libidn2-dev zlib1g-dev libsystemd-dev libseccomp-dev
   # `warden lists update`: the HTTPS fetch (libcurl) and the archive (libarchive)
   libcurl4-openssl-dev libarchive-dev
+  # the activity database behind the dashboard (docs/admin.md)
+  libsqlite3-dev
   # phrase scanning of pages (src/analysis): Vectorscan (never libhyperscan-dev, they conflict),
   # the content decoders, charset detection and Unicode case folding
   libvectorscan-dev libbrotli-dev libzstd-dev libuchardet-dev libutf8proc-dev

@@ -83,6 +83,13 @@ std::string render_metrics(const observe::Metrics::Totals& t, const ServiceFigur
              "Access-log lines that could not be written (disk refused, queue full).");
   out.sample("warden_access_log_lost_lines_total", {}, f.access_log_lost);
 
+  if (f.activity) {
+    out.family("warden_activity_rows_total", "counter",
+               "Access records for the dashboard's database: written, or dropped (its queue was "
+               "full or the disk refused them; the access log has them all).");
+    out.sample("warden_activity_rows_total", {{"result", "written"}}, f.activity->first);
+    out.sample("warden_activity_rows_total", {{"result", "dropped"}}, f.activity->second);
+  }
   if (f.process) {
     out.family("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
     out.sample("process_resident_memory_bytes", {}, f.process->resident_bytes);

@@ -29,6 +29,8 @@ struct ServiceFigures {
   double policy_loaded_at = 0;  // seconds since the epoch
   std::vector<std::pair<std::string, std::uint64_t>> list_domains;  // category, domains
   std::uint64_t access_log_lost = 0;
+  // The activity database: rows written, rows dropped (queue full, disk refused); none: off.
+  std::optional<std::pair<std::uint64_t, std::uint64_t>> activity;
   std::optional<platform::ProcessUsage> process;
 };
 

@@ -10,6 +10,7 @@
 #include "tls/certificate_authority.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <openssl/rand.h>
 
 #include <filesystem>
@@ -80,15 +81,39 @@ base::Result<std::string> load_metrics_token(const Config& c) {
   return token;
 }
 
+std::unique_ptr<observe::ActivityStore> open_activity_store(const Config& c) {
+  if (c.admin.database == "off" || c.admin.listen == "off") return nullptr;
+  observe::ActivityOptions options;
+  options.path = c.admin.database.empty()
+                     ? (std::filesystem::path(c.state_dir) / "admin" / "activity.db").string()
+                     : c.admin.database;
+  options.retention_days = c.admin.retention_days;
+  options.max_bytes = std::uint64_t{c.admin.database_max_mb} << 20;
+  std::string warning;
+  const std::string folder = std::filesystem::path(options.path).parent_path().string();
+  if (auto made = platform::ensure_private_folder(folder, warning); !made) {
+    spdlog::warn("admin.database: {}; the dashboard has no activity", made.error().context);
+    return nullptr;
+  }
+  auto store = observe::ActivityStore::open(options);
+  if (!store) {
+    spdlog::warn("admin.database: {}; the dashboard has no activity", store.error().context);
+    return nullptr;
+  }
+  return std::move(*store);
+}
+
 base::Result<void> start_admin(const Config& c, std::string metrics_token, TlsRuntime& tls,
-                               flow::Engine& engine, const observe::AccessLog& access_log,
-                               AdminRuntime& runtime) {
+                               const AdminSources& sources, AdminRuntime& runtime) {
+  flow::Engine& engine = sources.engine;
+  const observe::AccessLog& access_log = sources.access_log;
+  const observe::ActivityStore* activity = sources.activity;
   admin::AdminPages pages;
   pages.metrics_token = std::move(metrics_token);
   pages.ca = &runtime.ca;
   const tls::CertCache* certs = tls.certs.get();
   const double ca_not_after = unix_seconds(runtime.ca.not_after);
-  pages.metrics = [&engine, &access_log, &runtime, certs, ca_not_after] {
+  pages.metrics = [&engine, &access_log, &runtime, activity, certs, ca_not_after] {
     admin::ServiceFigures f;
     f.version = kVersion;
     f.active_connections = engine.active_connections();
@@ -104,6 +129,7 @@ base::Result<void> start_admin(const Config& c, std::string metrics_token, TlsRu
     if (seen.policy)
       for (const auto& s : seen.policy->lists().stats()) f.list_domains.emplace_back(s.name, s.domains);
     f.access_log_lost = access_log.lost_lines();
+    if (activity != nullptr) f.activity = {activity->written_rows(), activity->dropped_rows()};
     f.process = platform::process_usage();
     return admin::render_metrics(engine.metrics().totals(), f);
   };

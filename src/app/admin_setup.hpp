@@ -9,6 +9,7 @@
 #include "app/tls_setup.hpp"
 #include "flow/engine.hpp"
 #include "observe/access_log.hpp"
+#include "observe/activity_store.hpp"
 #include "policy/policy.hpp"
 
 #include <atomic>
@@ -53,11 +54,21 @@ struct AdminRuntime {
 // folder could not be read on the next start.
 [[nodiscard]] base::Result<std::string> load_metrics_token(const Config& c);
 
-// Starts the admin listener (c.admin.listen, not "off"; `tls` present) reading `engine`,
-// `access_log` and `runtime.policy`, all of which outlive it. The engine learns its address.
+// The dashboard's database (admin.database), or null when it is off or cannot be opened (said
+// in the journal: filtering goes on without it). Open it before the CA key's wall goes up.
+[[nodiscard]] std::unique_ptr<observe::ActivityStore> open_activity_store(const Config& c);
+
+// What the admin listener reads; all of it outlives the listener.
+struct AdminSources {
+  flow::Engine& engine;
+  const observe::AccessLog& access_log;
+  const observe::ActivityStore* activity;  // null: no database
+};
+
+// Starts the admin listener (c.admin.listen, not "off"; `tls` present) reading `sources` and
+// `runtime.policy`. The engine learns its address.
 [[nodiscard]] base::Result<void> start_admin(const Config& c, std::string metrics_token,
-                                             TlsRuntime& tls, flow::Engine& engine,
-                                             const observe::AccessLog& access_log,
+                                             TlsRuntime& tls, const AdminSources& sources,
                                              AdminRuntime& runtime);
 
 }  // namespace warden::app

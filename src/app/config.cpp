@@ -754,6 +754,18 @@ const std::vector<Key>& schema() {
                  "authorization.credentials_file). Empty: admin/metrics.token in the state\n"
                  "folder, made with a random token at the first start.",
                  [](Config& c) -> std::string& { return c.admin.metrics_token_file; }),
+      string_key("admin", "database",
+                 "The dashboard's activity database (SQLite; Linux): every access record\n"
+                 "and search, with hourly roll-ups for reports. Empty: admin/activity.db in\n"
+                 "the state folder; \"off\": none. The access log stays the record.",
+                 [](Config& c) -> std::string& { return c.admin.database; }),
+      integer_key("admin", "retention_days",
+                  "Days the database keeps each request and search (its hourly roll-ups: 400).",
+                  [](Config& c) -> unsigned& { return c.admin.retention_days; }, 1, 3650),
+      integer_key("admin", "database_max_mb",
+                  "Most the database may hold; past it the oldest requests go first.",
+                  [](Config& c) -> std::uint32_t& { return c.admin.database_max_mb; }, 16,
+                  1 << 20),
   };
   return keys;
 }

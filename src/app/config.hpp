@@ -111,6 +111,9 @@ struct AdminSection {
   std::vector<std::string> names{"warden.internal"};  // names its certificate is minted for
   std::string ca_page = "warden.internal";            // "off": no CA page through the proxy
   std::string metrics_token_file;  // empty: <state_dir>/admin/metrics.token, made at first start
+  std::string database;            // empty: <state_dir>/admin/activity.db; "off": none
+  unsigned retention_days = 30;    // raw rows (roll-ups: 400 days)
+  std::uint32_t database_max_mb = 2048;
 };
 
 struct Config {

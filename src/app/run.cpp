@@ -259,6 +259,10 @@ int run_proxy(const RunOptions& options) {
     metrics_token = std::move(*token);
   }
 
+  // The dashboard's database: its file made before the wall too, kept until the engine is gone.
+  std::unique_ptr<observe::ActivityStore> activity;
+  if (c.tls.intercept) activity = open_activity_store(c);
+
   // The CA is on disk (created if missing) before any listener accepts.
   std::unique_ptr<TlsRuntime> tls;
   if (c.tls.intercept) {
@@ -338,6 +342,7 @@ int run_proxy(const RunOptions& options) {
   // engine knows the admin address as its own.
   AdminRuntime admin;
   admin.policy.loaded(loaded_policy);
+  engine->set_activity_store(activity.get());
   if (tls) {
     admin.ca = ca_files(tls->minter->ca_certificate());
     engine->set_ca_files(&admin.ca);
@@ -346,7 +351,8 @@ int run_proxy(const RunOptions& options) {
     spdlog::warn("admin.listen: no admin listener without tls.intercept (its certificate comes "
                  "from the school CA)");
   } else if (c.admin.listen != "off") {
-    if (auto started = start_admin(c, std::move(metrics_token), *tls, *engine, **access_log, admin);
+    if (auto started = start_admin(c, std::move(metrics_token), *tls,
+                                   {*engine, **access_log, activity.get()}, admin);
         !started) {
       fmt::print(stderr, "warden: {}\n", started.error().context);
       return 1;

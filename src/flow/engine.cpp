@@ -43,6 +43,10 @@ Engine::~Engine() {
   }
 }
 
+void Engine::set_activity_store(observe::ActivityStore* store) {
+  for (auto& c : contexts_) c->activity.attach(store);  // no worker runs yet
+}
+
 base::Result<void> Engine::start(const std::vector<net::tcp::endpoint>& listen,
                                  const std::vector<TransparentListener>& transparent,
                                  const std::vector<net::tcp::endpoint>& balanced,
@@ -173,6 +177,7 @@ bool Engine::shutdown(net::Duration grace) {
     c.upstreams.stop();
     H2Upstream::close_all(c);
     c.access_log.flush();
+    c.activity.flush();
   });
   const bool finished = pool_.finish(std::chrono::seconds(5));
   if (!finished) spdlog::error("shutdown: workers did not stop in time");

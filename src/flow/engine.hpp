@@ -49,6 +49,9 @@ class Engine {
   // The school CA's files for the CA page (admin.ca_page); set before start(), outlives the
   // engine. Unset: no CA page.
   void set_ca_files(const actions::CaFiles* ca) { shared_.ca_files = ca; }
+  // The dashboard's database, which every record also goes to; set before start(), outlives
+  // the engine.
+  void set_activity_store(observe::ActivityStore* store);
   // Opens the explicit-proxy listeners, then the transparent ones, then those behind a
   // balancer (each connection starting with a PROXY header, accepted from
   // EngineConfig::balancers only): explicit-proxy ones, and ones of captured traffic (mode

@@ -91,6 +91,7 @@ void ClientSession::log_exchange(Exchange& ex) {
       std::chrono::duration_cast<std::chrono::microseconds>(net::Clock::now() - ex.started)
           .count());
   ctx_.access_log.add(r);
+  ctx_.activity.add(r);
   ctx_.metrics.record(r);
 }
 

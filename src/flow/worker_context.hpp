@@ -13,6 +13,7 @@
 #include "flow/upstream_pool.hpp"
 #include "net/worker.hpp"
 #include "observe/access_log.hpp"
+#include "observe/activity_store.hpp"
 #include "observe/alert_center.hpp"
 #include "observe/metrics.hpp"
 #include "policy/policy.hpp"
@@ -55,6 +56,7 @@ class WorkerContext {
         policy(std::move(p)),
         upstreams(w.executor()),
         access_log(*s.access_log, w.executor()),
+        activity(nullptr, w.executor()),
         metrics(s.metrics->worker(w.index())),
         ids(s.id_salt, w.index()) {}
 
@@ -68,6 +70,7 @@ class WorkerContext {
   DnsCache dns_cache;               // destination checks of captured connections
   net::OwnAddresses own_addresses;  // this host's addresses, for the destination deny-list
   observe::AccessLogBatch access_log;
+  observe::ActivityBatch activity;
   observe::WorkerMetrics& metrics;
   base::RequestIdGenerator ids;
   std::unordered_set<ClientSession*> sessions;

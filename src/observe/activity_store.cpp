@@ -1,0 +1,123 @@
+#include "observe/activity_store.hpp"
+
+#include "observe/activity_writer.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace warden::observe {
+namespace {
+
+constexpr std::size_t kBatchRows = 256;
+constexpr auto kBatchInterval = std::chrono::milliseconds(100);
+constexpr auto kMaintenanceEvery = std::chrono::minutes(10);
+
+}  // namespace
+
+base::Result<std::unique_ptr<ActivityStore>> ActivityStore::open(const ActivityOptions& options) {
+  auto writer = Writer::open(options);
+  if (!writer) return writer.error();
+  return std::unique_ptr<ActivityStore>(new ActivityStore(options, std::move(*writer)));
+}
+
+ActivityStore::ActivityStore(ActivityOptions options, std::unique_ptr<Writer> writer)
+    : options_(std::move(options)), writer_(std::move(writer)) {
+  thread_ = std::thread([this] { writer_loop(); });
+}
+
+ActivityStore::~ActivityStore() {
+  {
+    const std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+void ActivityStore::submit(std::vector<AccessRecord> rows) {
+  if (rows.empty()) return;
+  {
+    const std::lock_guard lock(mu_);
+    if (queued_rows_ + rows.size() <= options_.max_queued_rows && !stopping_) {
+      queued_rows_ += rows.size();
+      queue_.push_back(std::move(rows));
+      ++submitted_;
+      cv_.notify_one();
+      return;
+    }
+  }
+  dropped_.fetch_add(rows.size());  // the database falls behind; the access log does not
+}
+
+void ActivityStore::sync() {
+  std::unique_lock lock(mu_);
+  const std::uint64_t target = submitted_;
+  done_cv_.wait(lock, [&] { return finished_ >= target; });
+}
+
+void ActivityStore::writer_loop() {
+  auto next_maintenance = std::chrono::steady_clock::now();
+  bool told = false;  // a failing disk is told once, not per batch
+  for (;;) {
+    std::vector<std::vector<AccessRecord>> batches;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait_for(lock, kMaintenanceEvery, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty() && stopping_) return;
+      while (!queue_.empty()) {
+        queued_rows_ -= queue_.front().size();
+        batches.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    std::size_t rows = 0;
+    for (const auto& b : batches) rows += b.size();
+    if (rows != 0) {
+      if (auto ok = writer_->write(batches); !ok) {
+        dropped_.fetch_add(rows);
+        if (!told) spdlog::error("activity database {}: {}", options_.path, ok.error().context);
+        told = true;
+      } else {
+        written_.fetch_add(rows);
+        told = false;
+      }
+    }
+    if (std::chrono::steady_clock::now() >= next_maintenance) {
+      writer_->maintain(std::chrono::system_clock::now());
+      next_maintenance = std::chrono::steady_clock::now() + kMaintenanceEvery;
+    }
+    {
+      const std::lock_guard lock(mu_);
+      finished_ += batches.size();
+    }
+    done_cv_.notify_all();
+  }
+}
+
+ActivityBatch::ActivityBatch(ActivityStore* store, const net::asio::any_io_executor& ex)
+    : store_(store), timer_(ex) {}
+
+void ActivityBatch::add(const AccessRecord& r) {
+  if (store_ == nullptr) return;
+  rows_.push_back(r);
+  if (rows_.size() >= kBatchRows) {
+    flush();
+    return;
+  }
+  if (!timer_armed_) {
+    timer_armed_ = true;
+    timer_.expires_after(kBatchInterval);
+    timer_.async_wait([this](boost::system::error_code ec) {
+      if (ec == boost::asio::error::operation_aborted) return;  // we are being destroyed
+      timer_armed_ = false;
+      flush();
+    });
+  }
+}
+
+void ActivityBatch::flush() {
+  if (rows_.empty() || store_ == nullptr) return;
+  store_->submit(std::move(rows_));
+  rows_.clear();
+}
+
+}  // namespace warden::observe

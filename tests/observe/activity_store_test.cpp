@@ -1,0 +1,116 @@
+#include "observe/activity_store.hpp"
+#include "observe/sqlite.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+
+namespace warden::observe {
+namespace {
+
+class ActivityStoreTest : public ::testing::Test {
+ protected:
+  ActivityStoreTest() {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("warden-activity-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    options_.path = (dir_ / "activity.db").string();
+  }
+  ~ActivityStoreTest() override { std::filesystem::remove_all(dir_); }
+
+  static AccessRecord row(std::string host, std::string_view decision, std::string client,
+                          std::chrono::system_clock::time_point ts) {
+    AccessRecord r;
+    r.ts = ts;
+    r.host = std::move(host);
+    r.decision = decision;
+    r.client = std::move(client);
+    r.group = "pupils";
+    r.status = decision == "block" ? 403 : 200;
+    r.bytes_out = 100;
+    return r;
+  }
+
+  std::int64_t count(const std::string& sql) {
+    auto db = SqliteDb::open(options_.path, true);
+    EXPECT_TRUE(db) << db.error().context;
+    auto s = db->prepare(sql);
+    EXPECT_TRUE(s) << s.error().context;
+    auto more = s->step_row();
+    EXPECT_TRUE(more && *more);
+    return s->integer(0);
+  }
+
+  std::filesystem::path dir_;
+  ActivityOptions options_;
+};
+
+TEST_F(ActivityStoreTest, RowsSearchesAndHourlyRollupsAreWritten) {
+  auto store = ActivityStore::open(options_);
+  ASSERT_TRUE(store) << store.error().context;
+  const auto now = std::chrono::system_clock::now();
+  std::vector<AccessRecord> rows{row("a.test", "allow", "10.0.0.1", now),
+                                 row("a.test", "allow", "10.0.0.1", now),
+                                 row("b.test", "block", "10.0.0.2", now)};
+  rows[2].category = "games";
+  rows[1].search = "how to 'x'; DROP TABLE requests; --";
+  rows[1].search_engine = "google";
+  (*store)->submit(rows);
+  (*store)->sync();
+  EXPECT_EQ((*store)->written_rows(), 3u);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM requests"), 3);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM searches WHERE terms LIKE 'how to%'"), 1);
+  EXPECT_EQ(count("SELECT requests FROM hourly_hosts WHERE host = 'a.test'"), 2);
+  EXPECT_EQ(count("SELECT requests FROM hourly_hosts WHERE category = 'games' AND "
+                  "decision = 'block'"),
+            1);
+  EXPECT_EQ(count("SELECT bytes FROM hourly_clients WHERE client = '10.0.0.1'"), 200);
+  (*store)->submit({row("a.test", "allow", "10.0.0.1", now)});  // the same hour adds up
+  (*store)->sync();
+  EXPECT_EQ(count("SELECT requests FROM hourly_hosts WHERE host = 'a.test'"), 3);
+  struct stat st {};
+  ASSERT_EQ(::stat(options_.path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);  // what pupils browsed: the owner's only
+}
+
+TEST_F(ActivityStoreTest, RowsPastRetentionAreDroppedAndRollupsStay) {
+  options_.retention_days = 7;
+  auto store = ActivityStore::open(options_);
+  ASSERT_TRUE(store) << store.error().context;
+  const auto now = std::chrono::system_clock::now();
+  (*store)->submit({row("old.test", "allow", "10.0.0.1", now - std::chrono::days(8)),
+                    row("new.test", "allow", "10.0.0.1", now)});
+  (*store)->sync();  // the writer's first round keeps the file in shape after writing
+  EXPECT_EQ(count("SELECT COUNT(*) FROM requests WHERE host = 'old.test'"), 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM requests WHERE host = 'new.test'"), 1);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM hourly_hosts WHERE host = 'old.test'"), 1);
+}
+
+TEST_F(ActivityStoreTest, AFullQueueDropsRowsAndCountsThem) {
+  options_.max_queued_rows = 0;
+  auto store = ActivityStore::open(options_);
+  ASSERT_TRUE(store) << store.error().context;
+  const auto now = std::chrono::system_clock::now();
+  (*store)->submit({row("a.test", "allow", "10.0.0.1", now), row("a.test", "allow", "x", now)});
+  (*store)->sync();
+  EXPECT_EQ((*store)->dropped_rows(), 2u);
+  EXPECT_EQ((*store)->written_rows(), 0u);
+}
+
+TEST_F(ActivityStoreTest, AFileThatIsNotADatabaseIsRefusedInWords) {
+  {
+    std::FILE* f = std::fopen(options_.path.c_str(), "w");
+    std::fputs("this is not SQLite, and it is long enough to have a header of sorts\n", f);
+    std::fclose(f);
+  }
+  auto store = ActivityStore::open(options_);
+  ASSERT_FALSE(store);
+  EXPECT_NE(store.error().context.find("not a database"), std::string::npos)
+      << store.error().context;
+}
+
+}  // namespace
+}  // namespace warden::observe
