@@ -89,7 +89,7 @@ std::string file_response(std::string_view type, std::string_view name, std::str
 std::string ca_page_response(const CaFiles& ca, std::string_view path, bool head_only,
                              bool close) {
   const std::string_view file = path.substr(0, path.find('?'));
-  if (file == "/" || file == "/index.html")
+  if (file == "/" || file == "/index.html" || file == "/ca")
     return page_response(200, "text/html", "", render_page(ca), close, head_only);
   if (file == "/ca.pem")
     return file_response("application/x-pem-file", "school-ca.pem", ca.pem, head_only, close);

@@ -28,16 +28,20 @@ std::string text(unsigned status, std::string_view fields, std::string_view body
 
 }  // namespace
 
-std::string respond(const AdminPages& pages, const http::RequestHead& head, bool close) {
+std::string respond(const AdminPages& pages, const AdminRequest& r) {
+  const http::RequestHead& head = r.head;
+  const bool close = r.close;
   const std::string_view method = head.method();
   const bool head_only = method == "HEAD";
-  if (method != "GET" && !head_only)
-    return text(405, "Allow: GET, HEAD\r\n", "Only GET and HEAD are answered here.\n", close,
-                false);
   const std::string_view target = head.target();
   if (!target.starts_with('/'))
     return text(400, "", "Send the path only (origin form).\n", close, head_only);
   const std::string_view path = target.substr(0, target.find('?'));
+  if (pages.dashboard != nullptr)
+    if (auto answer = pages.dashboard->respond(r)) return std::move(*answer);
+  if (method != "GET" && !head_only)
+    return text(405, "Allow: GET, HEAD\r\n", "Only GET and HEAD are answered here.\n", close,
+                false);
   if (path == "/metrics") {
     if (!bearer_matches(head, pages.metrics_token))
       return text(401, "WWW-Authenticate: Bearer realm=\"warden\"\r\n",
@@ -52,8 +56,8 @@ std::string respond(const AdminPages& pages, const http::RequestHead& head, bool
     if (!head_only) out += body;
     return out;
   }
-  if (pages.ca != nullptr && (path == "/" || path == "/ca.pem" || path == "/ca.crt" ||
-                              path == "/ca.der" || path == "/index.html"))
+  if (pages.ca != nullptr &&
+      (path == "/ca" || path == "/ca.pem" || path == "/ca.crt" || path == "/ca.der"))
     return actions::ca_page_response(*pages.ca, path, head_only, close);
   return text(404, "", "Not found.\n", close, head_only);
 }

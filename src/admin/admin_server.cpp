@@ -29,6 +29,7 @@ namespace {
 constexpr std::size_t kMaxConnections = 64;  // a browser, Prometheus, a few people
 constexpr std::size_t kMaxHello = 16 * 1024;
 constexpr int kRequestsPerConnection = 100;
+constexpr std::uint64_t kMaxBody = 16 * 1024;
 constexpr http::HeadLimits kHeadLimits{4 * 1024, 16 * 1024, 50};
 
 std::string refusal(unsigned status, std::string_view code, std::string detail) {
@@ -38,11 +39,13 @@ std::string refusal(unsigned status, std::string_view code, std::string detail) 
 }  // namespace
 
 struct AdminServer::Connection {
-  explicit Connection(net::Socket s, net::tcp::endpoint l)
+  Connection(net::Socket s, net::tcp::endpoint l, std::string p)
       : local(std::move(l)),
+        peer(std::move(p)),
         watchdog(s.get_executor()),
         stream(std::make_unique<net::TcpStream>(std::move(s))) {}
   net::tcp::endpoint local;
+  std::string peer;
   net::Watchdog watchdog;
   net::StreamPtr stream;
   std::string buffered;  // read, not yet parsed
@@ -63,7 +66,7 @@ base::Result<void> AdminServer::start(const net::tcp::endpoint& at) {
   asio::co_spawn(*io_,
                  capture::accept_loop(*acceptor_, capture::CaptureMode::Explicit,
                                       [this](net::Socket s, capture::FlowMeta meta) {
-                                        accept(std::move(s), meta.local);
+                                        accept(std::move(s), meta);
                                       }),
                  asio::detached);
   thread_ = std::thread([this] {
@@ -88,10 +91,13 @@ void AdminServer::stop() {
   io_.reset();  // the connections' coroutines and sockets go with it
 }
 
-void AdminServer::accept(net::Socket socket, const net::tcp::endpoint& local) {
+void AdminServer::accept(net::Socket socket, const capture::FlowMeta& meta) {
   if (open_ >= kMaxConnections) return;  // closed unread: the socket goes out of scope
   ++open_;
-  auto c = std::make_shared<Connection>(std::move(socket), local);
+  asio::ip::address peer = meta.client.address();
+  if (peer.is_v6() && peer.to_v6().is_v4_mapped())
+    peer = asio::ip::make_address_v4(asio::ip::v4_mapped, peer.to_v6());
+  auto c = std::make_shared<Connection>(std::move(socket), meta.local, peer.to_string());
   asio::co_spawn(
       *io_, [c] { return c->watchdog.run([raw = c.get()] { raw->stream->cancel(); }); },
       asio::detached);
@@ -184,11 +190,23 @@ net::Awaitable<void> AdminServer::serve(std::shared_ptr<Connection> c) {
     if (!semantics) {
       response = refusal(semantics.error().status, "ERR_BAD_REQUEST",
                          std::string(semantics.error().reason) + ".");
-    } else if (semantics->body.has_body()) {
-      response = refusal(413, "ERR_BODY_TOO_LARGE", "The admin listener takes no request bodies.");
+    } else if (semantics->body.kind != http::BodyKind::None &&
+               semantics->body.kind != http::BodyKind::Length) {
+      response = refusal(411, "ERR_BAD_REQUEST", "Send a form with a Content-Length.");
+    } else if (semantics->body.length > kMaxBody) {
+      response = refusal(413, "ERR_BODY_TOO_LARGE", "The admin listener takes forms only.");
     } else {
+      const auto length = static_cast<std::size_t>(semantics->body.length);
+      while (c->buffered.size() < length) {
+        char chunk[4096];
+        auto [ec, n] = co_await c->stream->read_some(std::span<char>(chunk));
+        if (ec) co_return;
+        c->buffered.append(chunk, n);
+      }
+      const std::string body = c->buffered.substr(0, length);
+      c->buffered.erase(0, length);
       close = !semantics->keep_alive || served + 1 == kRequestsPerConnection;
-      response = handler_(head, close);
+      response = handler_(AdminRequest{head, body, c->peer, close});
     }
     auto [ec, n] = co_await c->stream->write_all(response);
     if (ec || close) break;

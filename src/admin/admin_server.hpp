@@ -3,12 +3,14 @@
 // page never runs on a worker and a busy proxy never starves the admin side. Its certificate is
 // minted from the school CA for the name the client asked for when that is one of admin.names,
 // else for the address it connected to (never for any other name: the listener is no oracle
-// for certificates). HTTP/1.1 only, GET and HEAD, no bodies, bounded heads, every wait bounded.
+// for certificates). HTTP/1.1 only; bodies up to 16 KiB with a Content-Length (forms); bounded
+// heads; every wait bounded.
 //
 // Thread safety: start() and stop() from the control thread; the handler runs on the admin
 // thread.
 
 #include "base/result.hpp"
+#include "capture/flow_meta.hpp"
 #include "http/message.hpp"
 #include "net/types.hpp"
 #include "tls/cert_cache.hpp"
@@ -29,9 +31,17 @@ struct AdminTls {
   std::vector<std::string> names;  // lower case
 };
 
-// One request's whole response (status line to body); `close` says the connection ends after
-// it, so the response must carry Connection: close.
-using Handler = std::function<std::string(const http::RequestHead& head, bool close)>;
+// One request as the admin listener read it: its head, its body (a form, at most 16 KiB) and
+// who sent it.
+struct AdminRequest {
+  const http::RequestHead& head;
+  std::string_view body;
+  std::string peer;  // the client's address
+  bool close = false;  // the connection ends after the answer: say Connection: close
+};
+
+// One request's whole response (status line to body).
+using Handler = std::function<std::string(const AdminRequest& request)>;
 
 class AdminServer {
  public:
@@ -48,7 +58,7 @@ class AdminServer {
 
  private:
   struct Connection;
-  void accept(net::Socket socket, const net::tcp::endpoint& local);
+  void accept(net::Socket socket, const capture::FlowMeta& meta);
   net::Awaitable<void> serve(std::shared_ptr<Connection> c);
   net::Awaitable<bool> start_tls(Connection& c);
   [[nodiscard]] std::string certificate_name(const std::string& sni,

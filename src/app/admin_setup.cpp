@@ -2,6 +2,8 @@
 
 #include "admin/admin_routes.hpp"
 #include "admin/metrics_page.hpp"
+#include "app/alerts_setup.hpp"
+#include "app/check_command.hpp"
 #include "app/version.hpp"
 #include "base/hex.hpp"
 #include "platform/files.hpp"
@@ -27,10 +29,14 @@ double unix_seconds(std::chrono::system_clock::time_point t) {
 
 std::string token_path(const Config& c) {
   if (!c.admin.metrics_token_file.empty()) return c.admin.metrics_token_file;
-  return (std::filesystem::path(c.state_dir) / "admin" / "metrics.token").string();
+  return admin_folder(c) + "/metrics.token";
 }
 
 }  // namespace
+
+std::string admin_folder(const Config& c) {
+  return (std::filesystem::path(c.state_dir) / "admin").string();
+}
 
 void PolicyRecord::loaded(policy::PolicyPtr p) {
   const std::lock_guard lock(mu_);
@@ -84,9 +90,7 @@ base::Result<std::string> load_metrics_token(const Config& c) {
 std::unique_ptr<observe::ActivityStore> open_activity_store(const Config& c) {
   if (c.admin.database == "off" || c.admin.listen == "off") return nullptr;
   observe::ActivityOptions options;
-  options.path = c.admin.database.empty()
-                     ? (std::filesystem::path(c.state_dir) / "admin" / "activity.db").string()
-                     : c.admin.database;
+  options.path = c.admin.database.empty() ? admin_folder(c) + "/activity.db" : c.admin.database;
   options.retention_days = c.admin.retention_days;
   options.max_bytes = std::uint64_t{c.admin.database_max_mb} << 20;
   std::string warning;
@@ -108,13 +112,12 @@ base::Result<void> start_admin(const Config& c, std::string metrics_token, TlsRu
   flow::Engine& engine = sources.engine;
   const observe::AccessLog& access_log = sources.access_log;
   const observe::ActivityStore* activity = sources.activity;
-  admin::AdminPages pages;
-  pages.metrics_token = std::move(metrics_token);
-  pages.ca = &runtime.ca;
   const tls::CertCache* certs = tls.certs.get();
   const double ca_not_after = unix_seconds(runtime.ca.not_after);
-  pages.metrics = [&engine, &access_log, &runtime, activity, certs, ca_not_after] {
-    admin::ServiceFigures f;
+  // What a scrape and the Now page read, gathered at the moment.
+  auto figures = [&engine, &access_log, &runtime, activity, certs, ca_not_after] {
+    admin::Figures out{engine.metrics().totals(), {}};
+    admin::ServiceFigures& f = out.service;
     f.version = kVersion;
     f.active_connections = engine.active_connections();
     f.rejected_busy = engine.rejected_busy();
@@ -127,16 +130,39 @@ base::Result<void> start_admin(const Config& c, std::string metrics_token, TlsRu
     f.policy_reloads_failed = seen.reloads_failed;
     f.policy_loaded_at = seen.loaded_at;
     if (seen.policy)
-      for (const auto& s : seen.policy->lists().stats()) f.list_domains.emplace_back(s.name, s.domains);
+      for (const auto& s : seen.policy->lists().stats())
+        f.list_domains.emplace_back(s.name, s.domains);
     f.access_log_lost = access_log.lost_lines();
     if (activity != nullptr) f.activity = {activity->written_rows(), activity->dropped_rows()};
     f.process = platform::process_usage();
-    return admin::render_metrics(engine.metrics().totals(), f);
+    return out;
+  };
+  admin::DashboardSources dashboard;
+  dashboard.admin_dir = admin_folder(c);
+  if (activity != nullptr) dashboard.activity_path = activity->path();
+  dashboard.alert_log = alert_log_path(c);
+  dashboard.figures = figures;
+  dashboard.policy = [&runtime] { return runtime.policy.seen().policy; };
+  dashboard.explain = [&runtime](std::string_view url, std::string_view client,
+                                 std::string& why) -> std::vector<std::string> {
+    const policy::PolicyPtr p = runtime.policy.seen().policy;
+    if (!p) return {};
+    return explain_url(*p, url, client, why);
+  };
+  runtime.dashboard = std::make_unique<admin::Dashboard>(std::move(dashboard));
+
+  admin::AdminPages pages;
+  pages.metrics_token = std::move(metrics_token);
+  pages.ca = &runtime.ca;
+  pages.dashboard = runtime.dashboard.get();
+  pages.metrics = [figures] {
+    const admin::Figures f = figures();
+    return admin::render_metrics(f.totals, f.service);
   };
   admin::AdminTls admin_tls{tls.certs.get(), tls.minter.get(), tls.server_ctx.get(), c.admin.names};
   runtime.server = std::make_unique<admin::AdminServer>(
-      std::move(admin_tls), [pages = std::move(pages)](const http::RequestHead& head, bool close) {
-        return admin::respond(pages, head, close);
+      std::move(admin_tls), [pages = std::move(pages)](const admin::AdminRequest& request) {
+        return admin::respond(pages, request);
       });
   auto at = parse_listen_address(c.admin.listen);
   if (!at) return at.error();

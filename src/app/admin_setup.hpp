@@ -5,6 +5,7 @@
 
 #include "actions/ca_page.hpp"
 #include "admin/admin_server.hpp"
+#include "admin/dashboard.hpp"
 #include "app/config.hpp"
 #include "app/tls_setup.hpp"
 #include "flow/engine.hpp"
@@ -43,8 +44,12 @@ class PolicyRecord {
 struct AdminRuntime {
   actions::CaFiles ca;
   PolicyRecord policy;
-  std::unique_ptr<admin::AdminServer> server;
+  std::unique_ptr<admin::Dashboard> dashboard;
+  std::unique_ptr<admin::AdminServer> server;  // declared last: stopped first
 };
+
+// <state_dir>/admin: accounts, the audit log, alert notes, the token, the database.
+[[nodiscard]] std::string admin_folder(const Config& c);
 
 // The CA's files for the CA page (from the running minter's CA certificate).
 [[nodiscard]] actions::CaFiles ca_files(X509* ca);

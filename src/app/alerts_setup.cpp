@@ -15,6 +15,12 @@ std::string alerts_folder(const std::string& state_dir) {
   return (std::filesystem::path(state_dir) / "alerts").string();
 }
 
+std::string alert_log_path(const Config& c) {
+  if (c.alerts.log == "off") return {};
+  if (!c.alerts.log.empty()) return c.alerts.log;
+  return (std::filesystem::path(alerts_folder(c.state_dir)) / "alerts.log").string();
+}
+
 base::Result<void> prepare_alerts(const Config& c) {
   if (c.alerts.log == "off") return {};
   if (auto ok = ensure_state_dir(alerts_folder(c.state_dir)); !ok) return ok;
@@ -26,10 +32,7 @@ base::Result<AlertsRuntime> start_alerts(const Config& c) {
   AlertsRuntime r;
   if (c.alerts.log == "off") return r;
   observe::AlertSettings settings;
-  settings.log_path =
-      c.alerts.log.empty()
-          ? (std::filesystem::path(alerts_folder(c.state_dir)) / "alerts.log").string()
-          : c.alerts.log;
+  settings.log_path = alert_log_path(c);
   settings.timing = {c.alerts.context_before, c.alerts.context_after, c.alerts.repeat_window};
   std::function<void()> spooled;
   if (!c.alerts.webhook.empty()) {

@@ -15,6 +15,8 @@ namespace warden::app {
 
 // <state>/alerts: the default alert log and the webhook's spool (<state>/alerts/spool).
 [[nodiscard]] std::string alerts_folder(const std::string& state_dir);
+// The alert log's path (alerts.log, or its default); empty when alerts are off.
+[[nodiscard]] std::string alert_log_path(const Config& c);
 
 // Makes the folders the alerts will write into; before the CA key's wall goes up, so files
 // made in them later stay writable and readable.

@@ -69,7 +69,61 @@ std::optional<CheckedUrl> parse_url(std::string_view text, std::string& why) {
   return url;
 }
 
+// The answer for one URL: "<URL as given> <action> <rule> <category or ->", then indented lines
+// for alerts, restricted modes and header changes.
+std::vector<std::string> explain(const policy::Policy& p, const CheckedUrl& url,
+                                 std::string_view given,
+                                 std::optional<std::array<std::uint8_t, 16>> client,
+                                 std::optional<std::uint32_t> user, std::string_view group) {
+  std::vector<std::string> lines;
+  const std::string full = policy::url_for_policy(url.host, url.path);
+  policy::Request request;
+  request.client = client;
+  request.user = user;
+  request.group = group;
+  request.host = url.host;
+  request.port = url.port;
+  request.url = full;
+  // A search's terms, as the proxy reads them (a rule's `searches`).
+  const auto search = analysis::search_in_request(url.host, url.path);
+  if (search) request.search = search->terms;
+  const policy::Decision d = p.evaluate(request);
+  lines.push_back(fmt::format("{} {} {} {}", given, policy::action_name(d.action), d.rule,
+                              d.category.empty() ? "-" : d.category));
+  if (search) {
+    const bool partial = search->kind == analysis::SearchKind::Partial;
+    for (const policy::AlertMatch& m : p.alerts_for(d.group, search->terms, partial))
+      lines.push_back(fmt::format("  alerts {} ({}, {})", m.rule->name, m.rule->category,
+                                  policy::severity_name(m.rule->severity)));
+  }
+  if (d.action == policy::Action::Block || d.action == policy::Action::Reject) return lines;
+  // What restricted modes and header rules change in it, one indented line each.
+  const policy::RequestChanges c = p.changes(d.group, url.host, url.path);
+  if (!c.safe_host.empty()) lines.push_back(fmt::format("  connects to {} (the name kept)", c.safe_host));
+  if (!c.target.empty()) lines.push_back(fmt::format("  sends {}", c.target));
+  for (const auto& [name, value] : c.fields) lines.push_back(fmt::format("  sets {}: {}", name, value));
+  return lines;
+}
+
 }  // namespace
+
+std::vector<std::string> explain_url(const policy::Policy& p, std::string_view url,
+                                     std::string_view client, std::string& why) {
+  std::optional<std::array<std::uint8_t, 16>> address;
+  if (!client.empty()) {
+    address = policy::parse_ip(client);
+    if (!address) {
+      why = fmt::format("{}: not an IP address", client);
+      return {};
+    }
+  }
+  auto parsed = parse_url(url, why);
+  if (!parsed) {
+    why = fmt::format("{}: {}", url, why);
+    return {};
+  }
+  return explain(p, *parsed, url, address, std::nullopt, {});
+}
 
 int check_urls(const CheckOptions& o) {
   if (!o.group.empty() && !o.client.empty()) {
@@ -129,34 +183,9 @@ int check_urls(const CheckOptions& o) {
                                              [&](const auto& g) { return g.name == o.group; }))
       spdlog::warn("group {} is not in the policy; only rules for every group apply", o.group);
   }
-  for (std::size_t i = 0; i < parsed.size(); ++i) {
-    const std::string full = policy::url_for_policy(parsed[i].host, parsed[i].path);
-    policy::Request request;
-    request.client = client;
-    request.user = user;
-    request.group = o.group;
-    request.host = parsed[i].host;
-    request.port = parsed[i].port;
-    request.url = full;
-    // A search's terms, as the proxy reads them (a rule's `searches`).
-    const auto search = analysis::search_in_request(parsed[i].host, parsed[i].path);
-    if (search) request.search = search->terms;
-    const policy::Decision d = (*policy)->evaluate(request);
-    fmt::print("{} {} {} {}\n", o.urls[i], policy::action_name(d.action), d.rule,
-               d.category.empty() ? "-" : d.category);
-    if (search) {
-      const bool partial = search->kind == analysis::SearchKind::Partial;
-      for (const policy::AlertMatch& m : (*policy)->alerts_for(d.group, search->terms, partial))
-        fmt::print("  alerts {} ({}, {})\n", m.rule->name, m.rule->category,
-                   policy::severity_name(m.rule->severity));
-    }
-    if (d.action == policy::Action::Block || d.action == policy::Action::Reject) continue;
-    // What restricted modes and header rules change in it, one indented line each.
-    const policy::RequestChanges c = (*policy)->changes(d.group, parsed[i].host, parsed[i].path);
-    if (!c.safe_host.empty()) fmt::print("  connects to {} (the name kept)\n", c.safe_host);
-    if (!c.target.empty()) fmt::print("  sends {}\n", c.target);
-    for (const auto& [name, value] : c.fields) fmt::print("  sets {}: {}\n", name, value);
-  }
+  for (std::size_t i = 0; i < parsed.size(); ++i)
+    for (const std::string& line : explain(**policy, parsed[i], o.urls[i], client, user, o.group))
+      fmt::print("{}\n", line);
   return 0;
 }
 

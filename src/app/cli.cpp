@@ -1,5 +1,6 @@
 #include "app/cli.hpp"
 
+#include "app/admin_command.hpp"
 #include "app/bypass_command.hpp"
 #include "app/ca_command.hpp"
 #include "app/capture_command.hpp"
@@ -198,6 +199,21 @@ int main_cli(int argc, char** argv) {
   app.add_subcommand("example-config",
                      "Print a config file documenting every key with its default.");
 
+  AdminCommandOptions admin;
+  std::string admin_config;
+  std::string admin_state_dir;
+  auto* admin_cmd = app.add_subcommand(
+      "admin", "Dashboard accounts: add NAME --role ROLE, passwd NAME, remove NAME, list");
+  admin_cmd->add_option("action", admin.action, "add, passwd, remove or list")
+      ->required()
+      ->check(CLI::IsMember({"add", "passwd", "remove", "list"}));
+  admin_cmd->add_option("name", admin.name, "The account's name");
+  admin_cmd->add_option("--role", admin.role, "admin, safeguarding or viewer (add)")
+      ->check(CLI::IsMember({"admin", "safeguarding", "viewer"}));
+  admin_cmd->add_option("-c,--config", admin_config, "The config file `warden run` uses")
+      ->check(CLI::ExistingFile);
+  admin_cmd->add_option("--state-dir", admin_state_dir, "The state folder `warden run` uses");
+
   BypassOptions bypass;
   std::string bypass_config;
   std::string bypass_state_dir;
@@ -277,6 +293,11 @@ int main_cli(int argc, char** argv) {
     if (!check_policy.empty()) check.policy_file = check_policy;
     if (!check_lists.empty()) check.lists = check_lists;
     return check_urls(check);
+  }
+  if (admin_cmd->parsed()) {
+    if (!admin_config.empty()) admin.config_file = admin_config;
+    if (!admin_state_dir.empty()) admin.state_dir = admin_state_dir;
+    return admin_command(admin);
   }
   if (bypass_cmd->parsed()) {
     if (!bypass_config.empty()) bypass.config_file = bypass_config;

@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS requests(
   duration_us INTEGER, decision TEXT, rule TEXT, category TEXT, error TEXT, capture TEXT,
   search TEXT);
 CREATE INDEX IF NOT EXISTS requests_ts ON requests(ts);
+CREATE INDEX IF NOT EXISTS requests_client ON requests(client, ts);
 CREATE TABLE IF NOT EXISTS searches(
   ts INTEGER NOT NULL, client TEXT, grp TEXT, engine TEXT, kind TEXT, terms TEXT, decision TEXT);
 CREATE INDEX IF NOT EXISTS searches_ts ON searches(ts);

@@ -18,6 +18,7 @@ class TermList {
   // The first entry `search` matches, as its words joined by spaces; empty: none.
   [[nodiscard]] std::string matching(std::string_view search) const;
   [[nodiscard]] bool empty() const { return entries_.empty(); }
+  [[nodiscard]] std::size_t size() const { return entries_.size(); }
 
  private:
   std::vector<std::vector<std::string>> entries_;  // each entry's words, lower case

@@ -25,9 +25,9 @@ class AdminRoutes : public ::testing::Test {
     pages.ca = &ca;
   }
   std::string get(std::string_view path, std::string_view fields = "") {
-    return respond(pages, head(std::string("GET ") + std::string(path) +
-                               " HTTP/1.1\r\nHost: a\r\n" + std::string(fields) + "\r\n"),
-                   false);
+    const http::RequestHead h = head(std::string("GET ") + std::string(path) +
+                                     " HTTP/1.1\r\nHost: a\r\n" + std::string(fields) + "\r\n");
+    return respond(pages, AdminRequest{h, "", "127.0.0.1", false});
   }
   actions::CaFiles ca;
   AdminPages pages;
@@ -58,13 +58,15 @@ TEST_F(AdminRoutes, AnEmptyTokenNeverMatches) {
 }
 
 TEST_F(AdminRoutes, CaPageOthersAreNotFoundAndOnlyGetAndHeadAreAnswered) {
-  EXPECT_TRUE(get("/").starts_with("HTTP/1.1 200 OK")) << get("/");
+  EXPECT_TRUE(get("/ca").starts_with("HTTP/1.1 200 OK")) << get("/ca");
+  EXPECT_TRUE(get("/").starts_with("HTTP/1.1 404 ")) << get("/");  // no dashboard here
   EXPECT_NE(get("/ca.pem").find("-----BEGIN CERTIFICATE-----"), std::string::npos);
   EXPECT_TRUE(get("/ca.key").starts_with("HTTP/1.1 404 "));
   EXPECT_TRUE(get("/state/ca.key").starts_with("HTTP/1.1 404 "));
   EXPECT_TRUE(get("http://a/metrics").starts_with("HTTP/1.1 400 "));
-  const std::string post = respond(
-      pages, head("POST /metrics HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n"), true);
+  const http::RequestHead h =
+      head("POST /metrics HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n");
+  const std::string post = respond(pages, AdminRequest{h, "", "127.0.0.1", true});
   EXPECT_TRUE(post.starts_with("HTTP/1.1 405 ")) << post;
   EXPECT_NE(post.find("Allow: GET, HEAD\r\n"), std::string::npos);
   EXPECT_NE(post.find("Connection: close\r\n"), std::string::npos);

@@ -1,0 +1,99 @@
+#include "admin/sessions.hpp"
+
+#include "base/hex.hpp"
+
+#include <openssl/rand.h>
+
+namespace warden::admin {
+namespace {
+
+constexpr std::size_t kMaxSessions = 10'000;  // old ones go first beyond it
+constexpr std::size_t kMaxTracked = 100'000;  // throttle records, for a flood of names
+
+}  // namespace
+
+std::string random_token() {
+  std::string bytes(32, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()), static_cast<int>(bytes.size())) !=
+      1)
+    return {};
+  return base::to_hex(bytes);
+}
+
+std::string Sessions::start(const std::string& user, Role role, Clock::time_point now) {
+  std::erase_if(sessions_, [&](const auto& kv) {
+    return now - kv.second.last_seen > kIdle || now - kv.second.started > kLongest;
+  });
+  if (sessions_.size() >= kMaxSessions) {
+    auto oldest = sessions_.begin();
+    for (auto it = sessions_.begin(); it != sessions_.end(); ++it)
+      if (it->second.last_seen < oldest->second.last_seen) oldest = it;
+    sessions_.erase(oldest);
+  }
+  std::string id = random_token();
+  std::string csrf = random_token();
+  if (id.empty() || csrf.empty()) return {};
+  sessions_[id] = Session{user, role, std::move(csrf), now, now};
+  return id;
+}
+
+Session* Sessions::find(std::string_view id, Clock::time_point now) {
+  const auto it = sessions_.find(id);
+  if (it == sessions_.end()) return nullptr;
+  Session& s = it->second;
+  if (now - s.last_seen > kIdle || now - s.started > kLongest) {
+    sessions_.erase(it);
+    return nullptr;
+  }
+  s.last_seen = now;
+  return &s;
+}
+
+void Sessions::keep_only(const Accounts& accounts) {
+  std::erase_if(sessions_, [&](const auto& kv) {
+    const Account* a = accounts.find(kv.second.user);
+    return a == nullptr || a->role != kv.second.role;
+  });
+}
+
+bool SignInThrottle::over(std::map<std::string, Record>& m, const std::string& key,
+                          Clock::time_point now) {
+  const auto it = m.find(key);
+  if (it == m.end()) return false;
+  if (now - it->second.first > kWindow) {
+    m.erase(it);
+    return false;
+  }
+  return it->second.failures >= kTries;
+}
+
+void SignInThrottle::count(std::map<std::string, Record>& m, const std::string& key,
+                           Clock::time_point now) {
+  if (m.size() >= kMaxTracked) std::erase_if(m, [&](const auto& kv) {
+      return now - kv.second.first > kWindow;
+    });
+  if (m.size() >= kMaxTracked) return;  // still full: a flood; the address limit holds it
+  Record& r = m[key];
+  if (r.failures == 0 || now - r.first > kWindow) r = Record{0, now};
+  ++r.failures;
+}
+
+bool SignInThrottle::held(const std::string& user, const std::string& address,
+                          Clock::time_point now) {
+  const bool by_user = over(by_user_, user, now);
+  const bool by_address = over(by_address_, address, now);
+  return by_user || by_address;
+}
+
+void SignInThrottle::failed(const std::string& user, const std::string& address,
+                            Clock::time_point now) {
+  count(by_user_, user, now);
+  count(by_address_, address, now);
+}
+
+void SignInThrottle::succeeded(const std::string& user, const std::string& address) {
+  by_user_.erase(user);
+  by_address_.erase(address);
+}
+
+}  // namespace warden::admin

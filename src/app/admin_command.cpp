@@ -1,0 +1,141 @@
+#include "app/admin_command.hpp"
+
+#include "admin/accounts.hpp"
+#include "admin/audit_log.hpp"
+#include "app/run.hpp"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <iostream>
+
+#if defined(_WIN32)
+#include <io.h>
+#define WARDEN_ISATTY _isatty(0)
+#else
+#include <termios.h>
+#include <unistd.h>
+#define WARDEN_ISATTY isatty(STDIN_FILENO)
+#endif
+
+namespace warden::app {
+namespace {
+
+constexpr std::size_t kShortestPassword = 10;
+
+// One line from standard input; from a terminal (Linux) without echo.
+std::string read_secret(const char* prompt) {
+  const bool terminal = WARDEN_ISATTY != 0;
+  if (terminal) fmt::print(stderr, "{}", prompt);
+#if !defined(_WIN32)
+  termios before{};
+  const bool quiet = terminal && tcgetattr(STDIN_FILENO, &before) == 0;
+  if (quiet) {
+    termios silent = before;
+    silent.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(STDIN_FILENO, TCSANOW, &silent);
+  }
+#endif
+  std::string line;
+  std::getline(std::cin, line);
+#if !defined(_WIN32)
+  if (quiet) tcsetattr(STDIN_FILENO, TCSANOW, &before);
+#endif
+  if (terminal) fmt::print(stderr, "\n");
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+std::optional<std::string> new_password() {
+  const std::string first = read_secret("Password: ");
+  if (first.size() < kShortestPassword) {
+    fmt::print(stderr, "warden admin: a password needs at least {} characters\n",
+               kShortestPassword);
+    return std::nullopt;
+  }
+  if (WARDEN_ISATTY != 0 && read_secret("Again: ") != first) {
+    fmt::print(stderr, "warden admin: the two passwords differ\n");
+    return std::nullopt;
+  }
+  return first;
+}
+
+}  // namespace
+
+int admin_command(const AdminCommandOptions& o) {
+  auto state = state_dir_for(o.config_file, o.state_dir);
+  if (!state) {
+    fmt::print(stderr, "warden admin: {}\n", state.error().context);
+    return 1;
+  }
+  const std::string folder = (std::filesystem::path(*state) / "admin").string();
+  if (auto ok = ensure_state_dir(*state); !ok) {
+    fmt::print(stderr, "warden admin: {}\n", ok.error().context);
+    return 1;
+  }
+  if (auto ok = ensure_state_dir(folder); !ok) {
+    fmt::print(stderr, "warden admin: {}\n", ok.error().context);
+    return 1;
+  }
+  const std::string path = folder + "/accounts";
+  auto accounts = admin::Accounts::load(path);
+  if (!accounts) {
+    fmt::print(stderr, "warden admin: {}\n", accounts.error().context);
+    return 1;
+  }
+  if (o.action == "list") {
+    for (const admin::Account& a : accounts->all())
+      fmt::print("{} {}\n", a.name, admin::role_name(a.role));
+    return 0;
+  }
+  if (!admin::valid_account_name(o.name)) {
+    fmt::print(stderr,
+               "warden admin: {:?} is not an account name (a-z, 0-9, '.', '_', '-'; at most 64)\n",
+               o.name);
+    return 2;
+  }
+  admin::AuditLog audit(folder + "/audit.log");
+  const admin::Account* existing = accounts->find(o.name);
+  std::string event;
+  if (o.action == "remove") {
+    if (!accounts->remove(o.name)) {
+      fmt::print(stderr, "warden admin: no account {}\n", o.name);
+      return 1;
+    }
+    event = "account_removed";
+  } else {
+    std::optional<admin::Role> role;
+    if (o.action == "add") {
+      role = admin::parse_role(o.role);
+      if (!role) {
+        fmt::print(stderr, "warden admin add: --role must be admin, safeguarding or viewer\n");
+        return 2;
+      }
+    } else if (existing == nullptr) {
+      fmt::print(stderr, "warden admin passwd: no account {} (warden admin add makes one)\n",
+                 o.name);
+      return 1;
+    } else {
+      role = existing->role;
+    }
+    const auto password = new_password();
+    if (!password) return 2;
+    const std::string hash = admin::hash_password(*password);
+    if (hash.empty()) {
+      fmt::print(stderr, "warden admin: the password could not be hashed\n");
+      return 1;
+    }
+    event = o.action == "add" ? (existing ? "account_replaced" : "account_added")
+                              : "account_password_changed";
+    accounts->put({o.name, *role, hash});
+  }
+  if (auto saved = accounts->save(path); !saved) {
+    fmt::print(stderr, "warden admin: {}\n", saved.error().context);
+    return 1;
+  }
+  audit.write(event, o.name, "local");
+  fmt::print(stderr, "{}: {}\n", event, o.name);
+  return 0;
+}
+
+}  // namespace warden::app
