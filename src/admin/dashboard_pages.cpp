@@ -53,6 +53,15 @@ std::string select(std::string_view name, std::string_view chosen,
   return out + "</select>";
 }
 
+// "scheme://host[:port]/path", whole (the "why" link's URL; shown_url cuts long ones).
+std::string full_url(std::string_view scheme, std::string_view host, std::uint16_t port,
+                     std::string_view path) {
+  const bool v6 = host.find(':') != std::string_view::npos;
+  const std::uint16_t usual = scheme == "https" ? 443 : 80;
+  return fmt::format("{}://{}{}{}{}{}", scheme, v6 ? "[" : "", host, v6 ? "]" : "",
+                     port == 0 || port == usual ? std::string() : fmt::format(":{}", port), path);
+}
+
 std::string explanation(const std::vector<std::string>& lines, const std::string& why) {
   if (!why.empty()) return fmt::format("<p class=\"err\">{}</p>", esc(why));
   std::string out = "<pre>";
@@ -194,8 +203,8 @@ std::string Dashboard::activity_page(const Call& c, const Form& q) {
     const std::string shown =
         tunnel ? fmt::format("{} {}:{}", r.method, r.host, r.port)
                : r.method + " " + actions::shown_url(r.scheme, r.host, port, path);
-    const std::string url = tunnel ? actions::shown_url("https", r.host, port, "/")
-                                   : actions::shown_url(r.scheme, r.host, port, r.path);
+    const std::string url = tunnel ? full_url("https", r.host, port, "/")
+                                   : full_url(r.scheme, r.host, port, path);
     body += fmt::format(
         "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"u\">{}</td><td class=\"{}\">{}</td>"
         "<td>{}</td><td>{}</td><td>{}{}</td><td>{}</td>",
@@ -262,6 +271,9 @@ std::string Dashboard::policy_page(const Call& c, const Form& q) {
     body += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td></tr>", esc(g.name), esc(sources),
                         esc(users));
   }
+  if (p->groups().empty())
+    body += "<tr><td colspan=\"3\" class=\"muted\">No groups: every client is in "
+            "\u201cdefault\u201d.</td></tr>";
   body += "</table></section><section><h2>Rules, in order</h2><p class=\"muted\">The first rule "
           "that matches decides; none: allowed (\u201cdefault\u201d).</p><table><tr><th>Rule"
           "</th><th>Action</th><th>Groups</th><th>Matches</th><th>When</th></tr>";

@@ -76,7 +76,7 @@ std::string Dashboard::reports_page(const Call& c, const Form& q) {
     if (!top) return c.answer("Reports", "reports", body + esc(top.error().context), 500);
     body += fmt::format("<section><h2>{}</h2>{}<p><a href=\"/reports.csv?kind={}{}\">CSV</a>"
                         "</p></section>",
-                        t.title, bar_list(pairs(*top), "requests"), t.kind, csv_query);
+                        t.title, bar_list(pairs(*top), "request"), t.kind, csv_query);
   }
   body += "<section><h2>Searches</h2>";
   if (!c.sees_searches()) {

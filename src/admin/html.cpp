@@ -69,7 +69,10 @@ constexpr std::string_view kSecurityFields =
     "Cache-Control: no-store\r\n"
     "Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'; img-src 'self' "
     "data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'\r\n"
-    "X-Frame-Options: DENY\r\nX-Content-Type-Options: nosniff\r\nReferrer-Policy: no-referrer\r\n";
+    "X-Frame-Options: DENY\r\nX-Content-Type-Options: nosniff\r\n"
+    // (not no-referrer: then a browser's form posts say "Origin: null", and same_origin() in
+    // dashboard.cpp could no longer tell the dashboard's own forms from another site's)
+    "Referrer-Policy: same-origin\r\n";
 
 }  // namespace
 
@@ -131,8 +134,9 @@ std::string bar_list(const std::vector<std::pair<std::string, std::int64_t>>& ro
   std::string out;
   for (const auto& [label, value] : rows)
     out += fmt::format(
-        "<div class=\"bar\"><span>{}</span><i style=\"width:{}%\"></i><em>{} {}</em></div>",
-        esc(label), std::max<std::int64_t>(1, value * 100 / most), value, unit);
+        "<div class=\"bar\"><span>{}</span><i style=\"width:{}%\"></i><em>{} {}{}</em></div>",
+        esc(label), std::max<std::int64_t>(1, value * 100 / most), value, unit,
+        value == 1 || unit.empty() ? "" : "s");
   return out;
 }
 
@@ -148,13 +152,16 @@ std::string column_chart(const std::vector<std::pair<std::string, std::int64_t>>
       "<svg viewBox=\"0 0 {} {}\" width=\"100%\" role=\"img\" aria-label=\"{}\" "
       "xmlns=\"http://www.w3.org/2000/svg\"><title>{}</title>",
       kWidth, kHeight + 20, esc(title), esc(title));
+  const double width = std::clamp(step - 2, 1.0, 40.0);  // one column is not a wall of red
+  out += fmt::format("<line x1=\"0\" y1=\"{0}\" x2=\"{1}\" y2=\"{0}\" stroke=\"#9ca3af\"/>",
+                     kHeight, kWidth);
   for (std::size_t i = 0; i < columns.size(); ++i) {
-    const double h = static_cast<double>(columns[i].second) * (kHeight - 10) /
+    const double h = static_cast<double>(columns[i].second) * (kHeight - 20) /
                      static_cast<double>(most);
     out += fmt::format(
         "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"#ef4444\">"
         "<title>{}: {}</title></rect>",
-        static_cast<double>(i) * step + 1, kHeight - h, std::max(1.0, step - 2), h,
+        static_cast<double>(i) * step + (step - width) / 2, kHeight - h, width, h,
         esc(columns[i].first), columns[i].second);
   }
   const std::size_t every = std::max<std::size_t>(1, columns.size() / 6);
@@ -162,9 +169,9 @@ std::string column_chart(const std::vector<std::pair<std::string, std::int64_t>>
     out += fmt::format(
         "<text x=\"{:.1f}\" y=\"{}\" font-size=\"11\" fill=\"#4b5563\">{}</text>",
         static_cast<double>(i) * step + 1, kHeight + 15, esc(columns[i].first));
-  out += fmt::format("<text x=\"{}\" y=\"12\" font-size=\"11\" fill=\"#4b5563\" "
-                     "text-anchor=\"end\">max {}</text></svg>",
-                     kWidth - 2, most);
+  out += fmt::format("<text x=\"2\" y=\"10\" font-size=\"11\" fill=\"#4b5563\">most in an "
+                     "hour: {}</text></svg>",
+                     most);
   return out;
 }
 

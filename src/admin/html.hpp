@@ -36,7 +36,7 @@ struct Viewer {
                                    std::string_view fields = {});
 [[nodiscard]] std::string csv_response(std::string_view name, std::string_view csv, bool close);
 
-// Horizontal bars with their labels and values (a top-N list).
+// Horizontal bars with their labels and values (a top-N list); `unit` singular ("request").
 [[nodiscard]] std::string bar_list(const std::vector<std::pair<std::string, std::int64_t>>& rows,
                                    std::string_view unit);
 // Columns over time: (label, value) in order, drawn as an SVG chart with a few labels below.
