@@ -59,7 +59,10 @@ AdminServer::AdminServer(AdminTls tls, Handler handler)
 AdminServer::~AdminServer() { stop(); }
 
 base::Result<void> AdminServer::start(const net::tcp::endpoint& at) {
-  auto acceptor = net::open_listener(*io_, at, {});
+  net::ListenOptions options;
+  options.backlog = 64;
+  options.shared = false;  // one thread listens: no other may take its port
+  auto acceptor = net::open_listener(*io_, at, options);
   if (!acceptor) return acceptor.error();
   acceptor_ = std::make_unique<net::Acceptor>(std::move(*acceptor));
   bound_ = acceptor_->local_endpoint();

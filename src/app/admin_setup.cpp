@@ -101,7 +101,11 @@ std::unique_ptr<observe::ActivityStore> open_activity_store(const Config& c) {
   }
   auto store = observe::ActivityStore::open(options);
   if (!store) {
-    spdlog::warn("admin.database: {}; the dashboard has no activity", store.error().context);
+    // Said louder when someone asked for a database than when the default has none (Windows).
+    spdlog::log(c.admin.database.empty() && !observe::activity_database_built()
+                    ? spdlog::level::info
+                    : spdlog::level::warn,
+                "admin.database: {}; the dashboard has no activity", store.error().context);
     return nullptr;
   }
   return std::move(*store);

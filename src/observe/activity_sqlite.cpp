@@ -190,6 +190,8 @@ class SqliteWriter final : public ActivityStore::Writer {
 
 }  // namespace
 
+bool activity_database_built() { return true; }
+
 base::Result<std::unique_ptr<ActivityStore::Writer>> ActivityStore::Writer::open(
     const ActivityOptions& options) {
   // Created private before SQLite opens it: it holds what pupils browsed (its -wal and -shm

@@ -28,6 +28,9 @@
 
 namespace warden::observe {
 
+// Whether this build has the database (false on Windows for now).
+[[nodiscard]] bool activity_database_built();
+
 struct ActivityOptions {
   std::string path;
   unsigned retention_days = 30;

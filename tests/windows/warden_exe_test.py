@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """warden.exe under Wine, driven as the Linux binary tests drive `warden`: the explicit proxy on
 loopback forwarding HTTP, CONNECT refused and tunnelled, TLS interception with the school CA
-trusted by the client, the example policy's block page, the polling policy watch, `ca export`
+trusted by the client, the example policy's block page, the polling policy watch, the admin
+listener's /metrics and the CA page, `ca export`
 writing binary DER to a Windows console handle, and a clean stop on Ctrl-C (SIGINT: Wine turns
 it into CTRL_C_EVENT). The Windows-only parts Wine cannot run (WinDivert, WFP, service DACLs)
 are tested at their boundary in the unit tests; docs/windows.md lists them.
@@ -68,6 +69,29 @@ class WardenExeTest(unittest.TestCase):
         finally:
             self.assertEqual(stop(w), 0, "".join(w.stderr_lines))
         self.assertTrue(any("draining" in l for l in w.stderr_lines), w.stderr_lines)
+
+    def test_the_admin_listener_serves_metrics_and_the_ca_page(self):
+        w = Warden()
+        try:
+            port = w.admin_port()
+            with open(os.path.join(w.state, "admin", "metrics.token")) as f:
+                token = f.read().strip()
+            ca = os.path.join(w.state, "ca.pem")
+            got = w.curl(self.origin_url + "/")
+            self.assertEqual(got.stdout, "origin says hi")
+            scrape = lambda: subprocess.run(
+                ["curl", "-sS", "--max-time", "20", "--noproxy", "*", "--cacert", ca, "-H",
+                 f"Authorization: Bearer {token}", f"https://127.0.0.1:{port}/metrics"],
+                capture_output=True, text=True)
+            self.assertTrue(wait_until(lambda: 'warden_requests_total{decision="allow",'
+                                       'capture="explicit"} 1' in scrape().stdout, 20),
+                            scrape().stdout + scrape().stderr)
+            self.assertIn("process_resident_memory_bytes", scrape().stdout)
+            page = w.curl("http://warden.internal/ca.pem")
+            with open(ca) as f:
+                self.assertEqual(page.stdout, f.read())
+        finally:
+            self.assertEqual(stop(w), 0)
 
     def test_connect_tunnels_to_an_allowed_port(self):
         port = self.origin.server_address[1]
