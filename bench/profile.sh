@@ -7,8 +7,9 @@
 #
 #   bench/profile.sh [keepalive|newconn|idle] [-d SECONDS] [--perf] [--strace] [--heaptrack]
 #
-# WARDEN_BIN (default build/release/warden) and WARDEN_ENV (e.g.
-# "LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libmimalloc.so.2") choose what runs. --perf records the
+# WARDEN_BIN (default build/release/warden), WARDEN_ENV (e.g.
+# "LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libmimalloc.so.2") and WARDEN_ARGS (more flags for
+# `warden run`, e.g. "-c no-database.toml") choose what runs. --perf records the
 # worker for 3 s (perf report -i /tmp/warden-profile.perf), --strace counts its system calls for
 # 2 s (/tmp/warden-profile.strace), --heaptrack runs Warden under heaptrack
 # (/tmp/warden-profile.heaptrack.zst; with `idle` the process is killed while it holds the
@@ -48,7 +49,7 @@ WRAP=()
 rm -f /tmp/warden-profile.heaptrack*
 env ${WARDEN_ENV:-} "${WRAP[@]}" "$WARDEN" run --listen 127.0.0.1:$PORT --state-dir "$W/warden" \
   --access-log /dev/null --upstream-ca "$W/pki/origin-ca.pem" --connect-port 18443 --threads 1 \
-  --allow-destination 127.0.0.0/8 2>/tmp/warden-profile.err &
+  --allow-destination 127.0.0.0/8 ${WARDEN_ARGS:-} 2>/tmp/warden-profile.err &
 PIDS+=($!)
 for _ in $(seq 100); do
   WPID=$(pgrep -f "^$WARDEN run --listen 127.0.0.1:$PORT" | head -1 || true)

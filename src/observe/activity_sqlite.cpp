@@ -5,6 +5,7 @@
 //   hourly_clients  per hour, decision, group and client: requests and bytes
 // Reports read the roll-ups, so a week's report does not walk millions of raw rows.
 #include "observe/sqlite.hpp"
+#include "observe/activity_row.hpp"
 #include "observe/activity_writer.hpp"
 #include "platform/files.hpp"
 
@@ -71,7 +72,7 @@ class SqliteWriter final : public ActivityStore::Writer {
     return {};
   }
 
-  base::Result<void> write(const std::vector<std::vector<AccessRecord>>& batches) override {
+  base::Result<void> write(const std::vector<std::string>& batches) override {
     if (auto ok = db_.exec("BEGIN"); !ok) return ok;
     auto done = write_rows(batches);
     if (!done) {
@@ -104,51 +105,41 @@ class SqliteWriter final : public ActivityStore::Writer {
   std::uint64_t max_bytes_ = 0;
 
  private:
-  base::Result<void> write_rows(const std::vector<std::vector<AccessRecord>>& batches) {
+  base::Result<void> write_rows(const std::vector<std::string>& batches) {
     using HostKey = std::tuple<std::int64_t, std::string_view, std::string_view,
                                std::string_view, std::string_view>;
     using ClientKey =
         std::tuple<std::int64_t, std::string_view, std::string_view, std::string_view>;
     std::map<HostKey, std::pair<std::int64_t, std::int64_t>> hosts;
     std::map<ClientKey, std::pair<std::int64_t, std::int64_t>> clients;
-    for (const auto& batch : batches) {
-      for (const AccessRecord& r : batch) {
-        const std::int64_t ts = unix_ms(r.ts);
+    for (const std::string& batch : batches) {
+      RowView r;
+      for (std::size_t pos = 0; read_row(batch, pos, r);) {
         const std::string_view decision = r.decision.empty() ? "none" : r.decision;
         SqliteStatement& s = insert_request_;
-        s.bind(1, ts);
-        s.bind(2, r.id);
-        s.bind(3, r.client);
-        s.bind(4, r.group);
-        s.bind(5, r.method);
-        s.bind(6, r.scheme);
-        s.bind(7, r.host);
-        s.bind(8, r.port);
-        s.bind(9, r.path);
-        s.bind(10, r.status);
-        s.bind(11, static_cast<std::int64_t>(r.bytes_in));
-        s.bind(12, static_cast<std::int64_t>(r.bytes_out));
-        s.bind(13, static_cast<std::int64_t>(r.duration_us));
-        s.bind(14, decision);
-        s.bind(15, r.rule);
-        s.bind(16, r.category);
-        s.bind(17, r.error);
-        s.bind(18, r.capture);
-        s.bind(19, r.search);
+        s.bind(1, r.ts_ms);
+        int at = 2;
+        for (const std::string_view v : {r.id, r.client, r.group, r.method, r.scheme, r.host})
+          s.bind_static(at++, v);
+        s.bind(at++, r.port);
+        s.bind_static(at++, r.path);
+        for (const std::int64_t n : {r.status, r.bytes_in, r.bytes_out, r.duration_us})
+          s.bind(at++, n);
+        for (const std::string_view v : {decision, r.rule, r.category, r.error, r.capture,
+                                         r.search})
+          s.bind_static(at++, v);
         if (auto ok = s.step_done(); !ok) return ok;
         if (!r.search.empty()) {
           SqliteStatement& q = insert_search_;
-          q.bind(1, ts);
-          q.bind(2, r.client);
-          q.bind(3, r.group);
-          q.bind(4, r.search_engine);
-          q.bind(5, r.search_kind);
-          q.bind(6, r.search);
-          q.bind(7, decision);
+          q.bind(1, r.ts_ms);
+          at = 2;
+          for (const std::string_view v : {r.client, r.group, r.search_engine, r.search_kind,
+                                           r.search, decision})
+            q.bind_static(at++, v);
           if (auto ok = q.step_done(); !ok) return ok;
         }
-        const std::int64_t hour = ts / 3'600'000;
-        const auto bytes = static_cast<std::int64_t>(r.bytes_in + r.bytes_out);
+        const std::int64_t hour = r.ts_ms / 3'600'000;
+        const std::int64_t bytes = r.bytes_in + r.bytes_out;
         auto& h = hosts[{hour, decision, r.group, r.host, r.category}];
         ++h.first;
         h.second += bytes;

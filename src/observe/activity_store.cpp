@@ -1,5 +1,6 @@
 #include "observe/activity_store.hpp"
 
+#include "observe/activity_row.hpp"
 #include "observe/activity_writer.hpp"
 
 #include <spdlog/spdlog.h>
@@ -10,6 +11,8 @@ namespace {
 constexpr std::size_t kBatchRows = 256;
 constexpr auto kBatchInterval = std::chrono::milliseconds(100);
 constexpr auto kMaintenanceEvery = std::chrono::minutes(10);
+constexpr auto kGather = std::chrono::seconds(1);
+constexpr std::size_t kGatherRows = 50'000;
 
 }  // namespace
 
@@ -33,24 +36,26 @@ ActivityStore::~ActivityStore() {
   thread_.join();
 }
 
-void ActivityStore::submit(std::vector<AccessRecord> rows) {
-  if (rows.empty()) return;
+void ActivityStore::submit(std::string packed, std::size_t count) {
+  if (count == 0) return;
   {
     const std::lock_guard lock(mu_);
-    if (queued_rows_ + rows.size() <= options_.max_queued_rows && !stopping_) {
-      queued_rows_ += rows.size();
-      queue_.push_back(std::move(rows));
+    if (queued_rows_ + count <= options_.max_queued_rows && !stopping_) {
+      queued_rows_ += count;
+      queue_.push_back({std::move(packed), count});
       ++submitted_;
       cv_.notify_one();
       return;
     }
   }
-  dropped_.fetch_add(rows.size());  // the database falls behind; the access log does not
+  dropped_.fetch_add(count);  // the database falls behind; the access log does not
 }
 
 void ActivityStore::sync() {
   std::unique_lock lock(mu_);
   const std::uint64_t target = submitted_;
+  sync_wanted_ = true;
+  cv_.notify_one();
   done_cv_.wait(lock, [&] { return finished_ >= target; });
 }
 
@@ -58,19 +63,25 @@ void ActivityStore::writer_loop() {
   auto next_maintenance = std::chrono::steady_clock::now();
   bool told = false;  // a failing disk is told once, not per batch
   for (;;) {
-    std::vector<std::vector<AccessRecord>> batches;
+    std::vector<std::string> batches;
+    std::size_t rows = 0;
     {
       std::unique_lock lock(mu_);
       cv_.wait_for(lock, kMaintenanceEvery, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty() && stopping_) return;
+      // Rows gather for a second before a transaction: fewer commits rewrite the same
+      // last pages of each table and index (the writer's cost halves, docs/performance.md).
+      cv_.wait_for(lock, kGather, [&] {
+        return stopping_ || sync_wanted_ || queued_rows_ >= kGatherRows;
+      });
+      sync_wanted_ = false;
       while (!queue_.empty()) {
-        queued_rows_ -= queue_.front().size();
-        batches.push_back(std::move(queue_.front()));
+        queued_rows_ -= queue_.front().count;
+        rows += queue_.front().count;
+        batches.push_back(std::move(queue_.front().rows));
         queue_.pop_front();
       }
     }
-    std::size_t rows = 0;
-    for (const auto& b : batches) rows += b.size();
     if (rows != 0) {
       if (auto ok = writer_->write(batches); !ok) {
         dropped_.fetch_add(rows);
@@ -98,8 +109,8 @@ ActivityBatch::ActivityBatch(ActivityStore* store, const net::asio::any_io_execu
 
 void ActivityBatch::add(const AccessRecord& r) {
   if (store_ == nullptr) return;
-  rows_.push_back(r);
-  if (rows_.size() >= kBatchRows) {
+  append_row(r, rows_);
+  if (++count_ >= kBatchRows) {
     flush();
     return;
   }
@@ -115,9 +126,10 @@ void ActivityBatch::add(const AccessRecord& r) {
 }
 
 void ActivityBatch::flush() {
-  if (rows_.empty() || store_ == nullptr) return;
-  store_->submit(std::move(rows_));
+  if (count_ == 0 || store_ == nullptr) return;
+  store_->submit(std::move(rows_), count_);
   rows_.clear();
+  count_ = 0;
 }
 
 }  // namespace warden::observe

@@ -3,10 +3,10 @@
 // embedded SQLite database in the state folder, with hourly roll-ups that reports read. The
 // access log stays the record; this is for looking things up.
 //
-// Writing never slows or blocks a worker: each worker collects rows (ActivityBatch) and hands
-// them over every 100 ms; one writer thread inserts them in one transaction per hand-over. A
-// full queue drops rows for the database (counted, shown on /metrics), never requests and never
-// the access log's lines. Raw rows are kept `retention_days`, roll-ups 400 days, and the file is
+// Writing never slows or blocks a worker: each worker packs rows into one string (ActivityBatch,
+// activity_row.hpp) and hands it over every 100 ms; one writer thread inserts what came in a
+// second in one transaction. A full queue drops rows for the database (counted, shown on
+// /metrics), never requests and never the access log's lines. Raw rows are kept `retention_days`, roll-ups 400 days, and the file is
 // kept under `max_bytes` by dropping the oldest raw rows first.
 //
 // Thread safety: submit/sync/counters from any thread. Linux only for now (the Windows build
@@ -46,8 +46,9 @@ class ActivityStore {
   ActivityStore(const ActivityStore&) = delete;
   ActivityStore& operator=(const ActivityStore&) = delete;
 
-  // A worker's rows; dropped (and counted) when the queue holds max_queued_rows already.
-  void submit(std::vector<AccessRecord> rows);
+  // A worker's `count` rows, packed (activity_row.hpp); dropped (and counted) when the queue
+  // holds max_queued_rows already.
+  void submit(std::string packed, std::size_t count);
   // Blocks until every row submitted so far is written (tests, shutdown).
   void sync();
   [[nodiscard]] std::uint64_t written_rows() const { return written_.load(); }
@@ -65,11 +66,16 @@ class ActivityStore {
   std::mutex mu_;
   std::condition_variable cv_;
   std::condition_variable done_cv_;
-  std::deque<std::vector<AccessRecord>> queue_;
+  struct Packed {
+    std::string rows;
+    std::size_t count = 0;
+  };
+  std::deque<Packed> queue_;
   std::size_t queued_rows_ = 0;
   std::uint64_t submitted_ = 0;  // hand-overs accepted
   std::uint64_t finished_ = 0;   // hand-overs written (or failed)
   bool stopping_ = false;
+  bool sync_wanted_ = false;  // sync() waits: write what is queued now
   std::atomic<std::uint64_t> written_{0};
   std::atomic<std::uint64_t> dropped_{0};
   std::thread thread_;
@@ -87,7 +93,8 @@ class ActivityBatch {
  private:
   ActivityStore* store_;
   net::Timer timer_;
-  std::vector<AccessRecord> rows_;
+  std::string rows_;  // packed
+  std::size_t count_ = 0;
   bool timer_armed_ = false;
 };
 

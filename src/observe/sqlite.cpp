@@ -24,6 +24,10 @@ void SqliteStatement::bind(int index, std::string_view text) {
   sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
 }
 
+void SqliteStatement::bind_static(int index, std::string_view text) {
+  sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8);
+}
+
 void SqliteStatement::bind_null(int index) { sqlite3_bind_null(stmt_, index); }
 
 base::Result<void> SqliteStatement::step_done() {

@@ -28,6 +28,8 @@ class SqliteStatement {
   // Parameters count from 1, as in SQL.
   void bind(int index, std::int64_t value);
   void bind(int index, std::string_view text);
+  // Without a copy: `text` must stay as it is until the statement is stepped (step_done()).
+  void bind_static(int index, std::string_view text);
   void bind_null(int index);
   // Runs a statement that returns no rows, then resets it for the next use.
   [[nodiscard]] base::Result<void> step_done();

@@ -1,3 +1,4 @@
+#include "observe/activity_row.hpp"
 #include "observe/activity_store.hpp"
 #include "observe/sqlite.hpp"
 
@@ -8,6 +9,13 @@
 
 namespace warden::observe {
 namespace {
+
+// Rows as a worker hands them over.
+void submit(ActivityStore& store, const std::vector<AccessRecord>& rows) {
+  std::string packed;
+  for (const auto& r : rows) append_row(r, packed);
+  store.submit(std::move(packed), rows.size());
+}
 
 class ActivityStoreTest : public ::testing::Test {
  protected:
@@ -58,7 +66,7 @@ TEST_F(ActivityStoreTest, RowsSearchesAndHourlyRollupsAreWritten) {
   rows[2].category = "games";
   rows[1].search = "how to 'x'; DROP TABLE requests; --";
   rows[1].search_engine = "google";
-  (*store)->submit(rows);
+  submit(**store, rows);
   (*store)->sync();
   EXPECT_EQ((*store)->written_rows(), 3u);
   EXPECT_EQ(count("SELECT COUNT(*) FROM requests"), 3);
@@ -68,7 +76,7 @@ TEST_F(ActivityStoreTest, RowsSearchesAndHourlyRollupsAreWritten) {
                   "decision = 'block'"),
             1);
   EXPECT_EQ(count("SELECT bytes FROM hourly_clients WHERE client = '10.0.0.1'"), 200);
-  (*store)->submit({row("a.test", "allow", "10.0.0.1", now)});  // the same hour adds up
+  submit(**store, {row("a.test", "allow", "10.0.0.1", now)});  // the same hour adds up
   (*store)->sync();
   EXPECT_EQ(count("SELECT requests FROM hourly_hosts WHERE host = 'a.test'"), 3);
   struct stat st {};
@@ -81,8 +89,8 @@ TEST_F(ActivityStoreTest, RowsPastRetentionAreDroppedAndRollupsStay) {
   auto store = ActivityStore::open(options_);
   ASSERT_TRUE(store) << store.error().context;
   const auto now = std::chrono::system_clock::now();
-  (*store)->submit({row("old.test", "allow", "10.0.0.1", now - std::chrono::days(8)),
-                    row("new.test", "allow", "10.0.0.1", now)});
+  submit(**store, {row("old.test", "allow", "10.0.0.1", now - std::chrono::days(8)),
+                   row("new.test", "allow", "10.0.0.1", now)});
   (*store)->sync();  // the writer's first round keeps the file in shape after writing
   EXPECT_EQ(count("SELECT COUNT(*) FROM requests WHERE host = 'old.test'"), 0);
   EXPECT_EQ(count("SELECT COUNT(*) FROM requests WHERE host = 'new.test'"), 1);
@@ -94,10 +102,43 @@ TEST_F(ActivityStoreTest, AFullQueueDropsRowsAndCountsThem) {
   auto store = ActivityStore::open(options_);
   ASSERT_TRUE(store) << store.error().context;
   const auto now = std::chrono::system_clock::now();
-  (*store)->submit({row("a.test", "allow", "10.0.0.1", now), row("a.test", "allow", "x", now)});
+  submit(**store, {row("a.test", "allow", "10.0.0.1", now), row("a.test", "allow", "x", now)});
   (*store)->sync();
   EXPECT_EQ((*store)->dropped_rows(), 2u);
   EXPECT_EQ((*store)->written_rows(), 0u);
+}
+
+TEST(ActivityRow, EveryFieldComesBackAndATornRowIsNoRow) {
+  AccessRecord r;
+  r.ts = std::chrono::system_clock::time_point(std::chrono::milliseconds(1'700'000'000'123));
+  r.id = "id-1";
+  r.client = "10.0.0.1";
+  r.host = std::string("h\0st", 5);
+  r.port = 8443;
+  r.path = "/a?b=c";
+  r.status = 403;
+  r.bytes_out = 1ULL << 40;
+  r.decision = "block";
+  r.search = "t\xc3\xa9rms";
+  std::string packed;
+  append_row(r, packed);
+  append_row(r, packed);
+  RowView v;
+  std::size_t pos = 0;
+  ASSERT_TRUE(read_row(packed, pos, v));
+  EXPECT_EQ(v.ts_ms, 1'700'000'000'123);
+  EXPECT_EQ(v.id, "id-1");
+  EXPECT_EQ(v.host, r.host);
+  EXPECT_EQ(v.port, 8443);
+  EXPECT_EQ(v.status, 403);
+  EXPECT_EQ(v.bytes_out, std::int64_t{1} << 40);
+  EXPECT_EQ(v.decision, "block");
+  EXPECT_EQ(v.search, r.search);
+  EXPECT_EQ(v.error, "");
+  ASSERT_TRUE(read_row(packed, pos, v));
+  EXPECT_FALSE(read_row(packed, pos, v));
+  pos = 0;
+  EXPECT_FALSE(read_row(std::string_view(packed).substr(0, packed.size() / 2 - 3), pos, v));
 }
 
 TEST_F(ActivityStoreTest, AFileThatIsNotADatabaseIsRefusedInWords) {
