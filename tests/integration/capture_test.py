@@ -267,6 +267,23 @@ class Capture(unittest.TestCase):
         self.assert_intercepted(w, self.cli, f"https://{NAME}/r6s", "redirect",
                                 "[2001:db8:2::2]:443", ROUTER, "-6")
 
+    def test_the_ca_page_is_served_on_the_transparent_path(self):
+        """A pupil's device that does not trust the school CA yet fetches it over plain HTTP by
+        the CA page's name, which the school's DNS points anywhere through the gateway (here an
+        address no server has): Warden answers it, nothing is forwarded."""
+        w = self.warden(self.rtr, "--capture", "redirect")
+        nowhere = ("--resolve", "warden.internal:80:198.18.2.99")
+        page = curl(self.net, self.cli, *nowhere, "http://warden.internal/")
+        self.assertEqual(page.returncode, 0, page.stderr[-800:])
+        self.assertIn("Install the school", page.stdout)
+        pem = curl(self.net, self.cli, *nowhere, "http://warden.internal/ca.pem")
+        with open(w.ca) as f:
+            self.assertEqual(pem.stdout, f.read())
+        line = w.log_line(path="/ca.pem")
+        self.assertEqual((line["capture"], line["rule"], line["status"]),
+                         ("redirect", "ca_page", 200), line)
+        self.assertEqual(line["orig_dst"], "198.18.2.99:80", line)
+
     def test_gateway_tproxy_v4_v6(self):
         w = self.warden(self.rtr, "--capture", "tproxy")
         self.assert_intercepted(w, self.cli, f"https://{NAME}/t4s", "tproxy", "198.18.2.2:443",
