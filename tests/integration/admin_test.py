@@ -8,7 +8,8 @@ name or client address among its labels; plain HTTP to it is told to use HTTPS. 
 refuses to carry requests to the admin listener, even with loopback allowed. The CA page
 (http://warden.internal/ through the proxy) serves the school CA byte for byte, PEM and DER, and
 its fingerprint, and never key material. A real Prometheus (Debian's) scrapes Warden with the
-token file and answers a PromQL query with the requests the test made. Loopback only."""
+token file, configured by docs/prometheus/ (checked by promtool, rules included), and answers a
+PromQL query with the requests the test made. Loopback only."""
 import json
 import os
 import re
@@ -29,6 +30,7 @@ import harness  # noqa: E402
 from harness import Ok, ThreadingServer, Warden, wait_until  # noqa: E402
 
 harness.WARDEN = sys.argv.pop(1) if len(sys.argv) > 1 else harness.WARDEN
+DOCS = os.path.join(os.path.dirname(os.path.dirname(HERE)), "docs", "prometheus")
 
 
 def sample(text, name, **labels):
@@ -203,13 +205,22 @@ class Admin(unittest.TestCase):
         wanted = sample(self.metrics(), "warden_requests_total", decision="allow",
                         capture="explicit")
         folder = tempfile.mkdtemp(prefix="prometheus-", dir=self.dir)
+        # docs/prometheus/prometheus.yml as a school would adapt it: its files, its port.
+        with open(os.path.join(DOCS, "prometheus.yml")) as f:
+            example = f.read()
+        for old, new in (("/etc/prometheus/warden-school-ca.pem", self.ca),
+                         ("/etc/prometheus/warden-metrics.token", self.token_file),
+                         ("127.0.0.1:9443", f"127.0.0.1:{self.admin}"),
+                         ("scrape_interval: 15s", "scrape_interval: 1s"),
+                         ("warden-alerts.yml", os.path.join(DOCS, "warden-alerts.yml"))):
+            self.assertIn(old, example)
+            example = example.replace(old, new)
         config = os.path.join(folder, "prometheus.yml")
         with open(config, "w") as f:
-            f.write("global:\n  scrape_interval: 1s\n"
-                    "scrape_configs:\n  - job_name: warden\n    scheme: https\n"
-                    f"    tls_config:\n      ca_file: {self.ca}\n"
-                    f"    authorization:\n      credentials_file: {self.token_file}\n"
-                    f"    static_configs:\n      - targets: ['127.0.0.1:{self.admin}']\n")
+            f.write(example)
+        checked = subprocess.run(["promtool", "check", "config", config], capture_output=True,
+                                 text=True)
+        self.assertEqual(checked.returncode, 0, checked.stdout + checked.stderr)
         port = harness.free_port()
         with open(os.path.join(folder, "log"), "w") as log_file:
             prometheus = subprocess.Popen(
