@@ -86,18 +86,16 @@ std::string file_response(std::string_view type, std::string_view name, std::str
 
 }  // namespace
 
-std::string ca_page_response(const CaFiles& ca, std::string_view path, bool head_only,
-                             bool close) {
+std::string ca_page_response(const CaFiles& ca, std::string_view path, bool head_only, bool close) {
   const std::string_view file = path.substr(0, path.find('?'));
   if (file == "/" || file == "/index.html" || file == "/ca")
     return page_response(200, "text/html", "", render_page(ca), close, head_only);
   if (file == "/ca.pem")
     return file_response("application/x-pem-file", "school-ca.pem", ca.pem, head_only, close);
   if (file == "/ca.crt" || file == "/ca.der")
-    return file_response("application/x-x509-ca-cert", "school-ca.crt", ca.der, head_only,
-                         close);
-  return page_response(404, "text/plain", "", "Not found: this page offers /, /ca.pem and /ca.crt.\n",
-                       close, head_only);
+    return file_response("application/x-x509-ca-cert", "school-ca.crt", ca.der, head_only, close);
+  return page_response(404, "text/plain", "",
+                       "Not found: this page offers /, /ca.pem and /ca.crt.\n", close, head_only);
 }
 
 }  // namespace warden::actions

@@ -18,9 +18,10 @@ struct CaFiles {
   std::chrono::system_clock::time_point not_after;
 };
 
-// The response to a GET or HEAD of `path` on the CA page: "/" (or "/ca") the instructions, "/ca.pem" and
+// The response to a GET or HEAD of `path` on the CA page: "/" (or "/ca") the instructions,
+// "/ca.pem" and
 // "/ca.crt" (DER) the certificate, anything else 404. `close`: Connection: close.
-[[nodiscard]] std::string ca_page_response(const CaFiles& ca, std::string_view path,
-                                           bool head_only, bool close);
+[[nodiscard]] std::string ca_page_response(const CaFiles& ca, std::string_view path, bool head_only,
+                                           bool close);
 
 }  // namespace warden::actions

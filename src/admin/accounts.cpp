@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
 #include <fstream>
 
 namespace warden::admin {
@@ -79,8 +80,7 @@ bool valid_account_name(std::string_view name) {
 
 std::string hash_password(std::string_view password) {
   std::string salt(kSaltBytes, '\0');
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(salt.data()), static_cast<int>(salt.size())) !=
-      1)
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(salt.data()), static_cast<int>(salt.size())) != 1)
     return {};
   const auto hash = scrypt(password, salt, kLogN, kR, kP);
   if (!hash) return {};
@@ -106,8 +106,14 @@ bool verify_password(std::string_view password, std::string_view encoded) {
 
 base::Result<Accounts> Accounts::load(const std::string& path) {
   Accounts accounts;
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec) && !ec) return accounts;
   std::ifstream in(path);
-  if (!in) return accounts;
+  if (!in)  // there, but not for us: not "no accounts"
+    return base::Error{base::ErrorCode::Internal, base::ErrorSource::Internal,
+                       fmt::format("{}: cannot be read (whose is it? warden admin run with sudo "
+                                   "gives it to the state folder's owner)",
+                                   path)};
   std::string line;
   for (int number_ = 1; std::getline(in, line); ++number_) {
     if (line.empty() || line.starts_with('#')) continue;
@@ -128,7 +134,21 @@ base::Result<void> Accounts::save(const std::string& path) const {
       "# Dashboard accounts (docs/admin.md): name:role:password hash. Edit with `warden admin`.\n";
   for (const Account& a : accounts_)
     text += fmt::format("{}:{}:{}\n", a.name, role_name(a.role), a.password_hash);
-  return platform::write_new_file(path, text, platform::FileAccess::OwnerOnly, true);
+  // Written beside it and renamed over it: a running Warden reads the old file or the new,
+  // never none or half of one.
+  const std::string fresh = path + ".new";
+  if (auto ok = platform::write_new_file(fresh, text, platform::FileAccess::OwnerOnly, true); !ok)
+    return ok;
+  std::error_code ec;
+  std::filesystem::rename(fresh, path, ec);
+  if (ec) {  // (MinGW's rename does not replace a file: say it at least)
+    std::filesystem::remove(path, ec);
+    std::filesystem::rename(fresh, path, ec);
+  }
+  if (ec)
+    return base::Error{base::ErrorCode::Internal, base::ErrorSource::Internal,
+                       fmt::format("{}: {}", path, ec.message())};
+  return {};
 }
 
 const Account* Accounts::find(std::string_view name) const {

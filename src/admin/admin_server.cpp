@@ -27,6 +27,7 @@ using std::chrono_literals::operator""s;
 namespace {
 
 constexpr std::size_t kMaxConnections = 64;  // a browser, Prometheus, a few people
+constexpr std::size_t kMaxPerPeer = 8;       // so one host cannot take them all
 constexpr std::size_t kMaxHello = 16 * 1024;
 constexpr int kRequestsPerConnection = 100;
 constexpr std::uint64_t kMaxBody = 16 * 1024;
@@ -67,10 +68,9 @@ base::Result<void> AdminServer::start(const net::tcp::endpoint& at) {
   acceptor_ = std::make_unique<net::Acceptor>(std::move(*acceptor));
   bound_ = acceptor_->local_endpoint();
   asio::co_spawn(*io_,
-                 capture::accept_loop(*acceptor_, capture::CaptureMode::Explicit,
-                                      [this](net::Socket s, capture::FlowMeta meta) {
-                                        accept(std::move(s), meta);
-                                      }),
+                 capture::accept_loop(
+                     *acceptor_, capture::CaptureMode::Explicit,
+                     [this](net::Socket s, capture::FlowMeta meta) { accept(std::move(s), meta); }),
                  asio::detached);
   thread_ = std::thread([this] {
     try {
@@ -95,17 +95,21 @@ void AdminServer::stop() {
 }
 
 void AdminServer::accept(net::Socket socket, const capture::FlowMeta& meta) {
-  if (open_ >= kMaxConnections) return;  // closed unread: the socket goes out of scope
-  ++open_;
   asio::ip::address peer = meta.client.address();
   if (peer.is_v6() && peer.to_v6().is_v4_mapped())
     peer = asio::ip::make_address_v4(asio::ip::v4_mapped, peer.to_v6());
-  auto c = std::make_shared<Connection>(std::move(socket), meta.local, peer.to_string());
+  std::string who = peer.to_string();
+  // Closed unread (the socket goes out of scope) past the limits.
+  if (open_ >= kMaxConnections || per_peer_[who] >= kMaxPerPeer) return;
+  ++open_;
+  ++per_peer_[who];
+  auto c = std::make_shared<Connection>(std::move(socket), meta.local, std::move(who));
   asio::co_spawn(
       *io_, [c] { return c->watchdog.run([raw = c.get()] { raw->stream->cancel(); }); },
       asio::detached);
   asio::co_spawn(*io_, serve(c), [this, c](const std::exception_ptr& e) {
     --open_;
+    if (--per_peer_[c->peer] == 0) per_peer_.erase(c->peer);
     c->watchdog.stop();
     if (e) {
       try {
@@ -167,7 +171,7 @@ net::Awaitable<void> AdminServer::serve(std::shared_ptr<Connection> c) {
   if (!co_await start_tls(*c)) co_return;
   http::RequestHeadParser parser(kHeadLimits);
   for (int served = 0; served < kRequestsPerConnection; ++served) {
-    c->watchdog.expire_after(served == 0 ? 10s : 30s);  // the first head, then keep-alive
+    c->watchdog.expire_after(served == 0 ? 10s : 15s);  // the first head, then keep-alive
     parser.reset();
     http::ParseResult parsed;
     for (;;) {

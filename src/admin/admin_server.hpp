@@ -17,6 +17,7 @@
 #include "tls/leaf_minter.hpp"
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -36,7 +37,7 @@ struct AdminTls {
 struct AdminRequest {
   const http::RequestHead& head;
   std::string_view body;
-  std::string peer;  // the client's address
+  std::string peer;    // the client's address
   bool close = false;  // the connection ends after the answer: say Connection: close
 };
 
@@ -70,7 +71,8 @@ class AdminServer {
   std::unique_ptr<net::Acceptor> acceptor_;
   net::tcp::endpoint bound_;
   std::thread thread_;
-  std::size_t open_ = 0;  // connections; the admin thread's
+  std::size_t open_ = 0;                         // connections; the admin thread's
+  std::map<std::string, std::size_t> per_peer_;  // ... and per client address
 };
 
 }  // namespace warden::admin

@@ -42,9 +42,11 @@ bool same_origin(const http::RequestHead& head) {
 }
 
 std::string text(unsigned status, std::string_view body, bool close) {
-  return html_response(status, page("Warden", nullptr, "", fmt::format("<section><p>{}</p>"
-                                                                       "</section>",
-                                                                       esc(body))),
+  return html_response(status,
+                       page("Warden", nullptr, "",
+                            fmt::format("<section><p>{}</p>"
+                                        "</section>",
+                                        esc(body))),
                        close);
 }
 
@@ -90,8 +92,9 @@ std::string Dashboard::sign_in_page(const AdminRequest& r, std::string_view mess
   std::string body = "<div class=\"login\"><section><h1>Warden</h1>";
   if (!message.empty()) body += fmt::format("<p class=\"err\">{}</p>", esc(message));
   if (accounts().all().empty())
-    body += "<p class=\"warn\">No accounts yet. On the filter machine: <code>warden admin add "
-            "NAME --role admin</code>.</p>";
+    body +=
+        "<p class=\"warn\">No accounts yet. On the filter machine: <code>warden admin add "
+        "NAME --role admin</code>.</p>";
   body +=
       "<form method=\"post\" action=\"/login\"><label>Name <input name=\"user\" "
       "autocomplete=\"username\" required autofocus></label><label>Password <input "
@@ -101,43 +104,52 @@ std::string Dashboard::sign_in_page(const AdminRequest& r, std::string_view mess
 }
 
 std::string Dashboard::sign_in(const AdminRequest& r, const Form& form) {
-  const std::string user(form.get("user"));
   const auto now = Clock::now();
-  if (throttle_.held(user, r.peer, now)) {
-    audit_.write("sign_in_held", user, r.peer);
+  // A name no account can have is a wrong try from this address, and nothing of it is kept.
+  const std::string user =
+      valid_account_name(form.get("user")) ? std::string(form.get("user")) : std::string();
+  bool first_hold = false;
+  if (throttle_.held(user, r.peer, now, &first_hold)) {
+    if (first_hold) audit_.write("sign_in_held", user, r.peer);  // once per hold, not per try
     return sign_in_page(r, "Too many failed sign-ins: wait 15 minutes and try again.", 429);
   }
-  const Account* account = accounts().find(user);
+  const Account* account = user.empty() ? nullptr : accounts().find(user);
   // A missing account costs a hash too: the time taken does not tell which names exist.
   static const std::string kDecoy = hash_password("decoy");
-  const bool ok = verify_password(form.get("password"),
-                                  account != nullptr ? account->password_hash : kDecoy) &&
-                  account != nullptr;
+  const bool ok =
+      verify_password(form.get("password"), account != nullptr ? account->password_hash : kDecoy) &&
+      account != nullptr;
   if (!ok) {
     throttle_.failed(user, r.peer, now);
-    audit_.write("sign_in_failed", user, r.peer);
+    audit_.write("sign_in_failed", user.empty() ? "(not an account name)" : user, r.peer);
     return sign_in_page(r, "Wrong name or password.", 401);
   }
-  throttle_.succeeded(user, r.peer);
-  const std::string id = sessions_.start(account->name, account->role, now);
+  throttle_.succeeded(user);
+  const std::string id = sessions_.start(*account, now);
   if (id.empty()) return text(500, "No randomness for a session: try again.", r.close);
   audit_.write("sign_in", account->name, r.peer, role_name(account->role));
-  return redirect("/", r.close,
-                  fmt::format("Set-Cookie: {}={}; Path=/; Secure; HttpOnly; SameSite=Strict; "
-                              "Max-Age={}\r\n",
-                              kCookie, id,
-                              std::chrono::duration_cast<std::chrono::seconds>(Sessions::kLongest)
-                                  .count()));
+  return redirect(
+      "/", r.close,
+      fmt::format("Set-Cookie: {}={}; Path=/; Secure; HttpOnly; SameSite=Strict; "
+                  "Max-Age={}\r\n",
+                  kCookie, id,
+                  std::chrono::duration_cast<std::chrono::seconds>(Sessions::kLongest).count()));
 }
 
 std::optional<std::string> Dashboard::respond(const AdminRequest& r) {
+  auto answer = answer_for(r);
+  // HEAD: the same head (Content-Length included), no body.
+  if (answer && r.head.method() == "HEAD") answer->resize(answer->find("\r\n\r\n") + 4);
+  return answer;
+}
+
+std::optional<std::string> Dashboard::answer_for(const AdminRequest& r) {
   const std::string_view method = r.head.method();
   const std::string_view target = r.head.target();
   const std::string_view path = target.substr(0, target.find('?'));
-  static constexpr std::string_view kPages[] = {"/",        "/login",       "/logout",
-                                                "/activity", "/why",        "/reports",
-                                                "/reports.csv", "/alerts", "/alerts/note",
-                                                "/policy"};
+  static constexpr std::string_view kPages[] = {
+      "/",        "/login",       "/logout", "/activity",    "/why",
+      "/reports", "/reports.csv", "/alerts", "/alerts/note", "/policy"};
   if (std::find(std::begin(kPages), std::end(kPages), path) == std::end(kPages))
     return std::nullopt;
   const bool post = method == "POST";
@@ -157,9 +169,10 @@ std::optional<std::string> Dashboard::respond(const AdminRequest& r) {
   Session* s = id.empty() ? nullptr : sessions_.find(id, Clock::now());
   if (s == nullptr) {
     if (!post && path != "/reports.csv") return redirect("/login", r.close);
-    return html_response(401, page("Sign in", nullptr, "",
-                                   "<section><p>Sign in first: <a href=\"/login\">sign in"
-                                   "</a>.</p></section>"),
+    return html_response(401,
+                         page("Sign in", nullptr, "",
+                              "<section><p>Sign in first: <a href=\"/login\">sign in"
+                              "</a>.</p></section>"),
                          r.close);
   }
   if (post && !same_token(form->get("csrf"), s->csrf))

@@ -41,9 +41,10 @@ struct DashboardSources {
   std::string alert_log;      // the alert log; empty: alerts are off
   std::function<Figures()> figures;
   std::function<policy::PolicyPtr()> policy;
-  // `warden check`'s answer for a URL as a client (an address, or empty), one line per fact;
-  // empty with `why` set when the URL or address is not valid.
-  std::function<std::vector<std::string>(std::string_view url, std::string_view client,
+  // `warden check`'s answer for a URL as a client (an address, or empty), one line per fact
+  // (`alerts`: with the alert rules a search would raise; not for viewers); empty with `why`
+  // set when the URL or address is not valid.
+  std::function<std::vector<std::string>(std::string_view url, std::string_view client, bool alerts,
                                          std::string& why)>
       explain;
 };
@@ -58,6 +59,7 @@ class Dashboard {
  private:
   struct Call;  // one request with its session (dashboard.cpp)
 
+  std::optional<std::string> answer_for(const AdminRequest& r);
   std::string sign_in(const AdminRequest& r, const Form& form);
   std::string sign_in_page(const AdminRequest& r, std::string_view message, unsigned status);
   // The pages (dashboard_pages.cpp, dashboard_reports.cpp, dashboard_alerts.cpp).

@@ -65,8 +65,7 @@ std::map<std::string, Note> read_notes(const std::string& path) {
     const json::value v = json::parse(line, ec);
     if (ec || !v.is_object()) continue;
     const json::object& o = v.as_object();
-    notes[field(o, "id")] = {field(o, "state"), field(o, "note"), field(o, "user"),
-                             field(o, "ts")};
+    notes[field(o, "id")] = {field(o, "state"), field(o, "note"), field(o, "user"), field(o, "ts")};
   }
   return notes;
 }
@@ -84,9 +83,10 @@ std::vector<Alert> read_alerts(const std::string& path) {
     if (ec || !v.is_object()) continue;
     const json::object& o = v.as_object();
     if (field(o, "event") != "alert") continue;
-    Alert a{field(o, "id"),       field(o, "ts"),     field(o, "rule"),
+    Alert a{field(o, "id"),       field(o, "ts"),       field(o, "rule"),
             field(o, "category"), field(o, "severity"), field(o, "client"),
-            field(o, "group"),    field(o, "decision"), {}, field(o, "matched")};
+            field(o, "group"),    field(o, "decision"), {},
+            field(o, "matched")};
     if (const auto* s = o.if_contains("search"); s != nullptr && s->is_object())
       a.what = "searched \u201c" + field(s->as_object(), "terms") + "\u201d";
     if (const auto* p = o.if_contains("page"); p != nullptr && p->is_object())
@@ -102,8 +102,7 @@ std::size_t Dashboard::open_alerts() {
   const auto notes = read_notes(sources_.admin_dir + "/alert-notes");
   std::size_t open = 0;
   for (const Alert& a : read_alerts(sources_.alert_log))
-    if (auto it = notes.find(a.id); it == notes.end() || it->second.state != "acknowledged")
-      ++open;
+    if (auto it = notes.find(a.id); it == notes.end() || it->second.state != "acknowledged") ++open;
   return open;
 }
 
@@ -112,14 +111,16 @@ std::string Dashboard::alerts_page(const Call& c, std::string_view message) {
   if (!message.empty()) body += fmt::format("<p class=\"warn\">{}</p>", esc(message));
   if (sources_.alert_log.empty())
     return c.answer("Alerts", "alerts",
-                    body + "<section><p class=\"muted\">Alerts are off (alerts.log = \"off\")."
-                           "</p></section>");
+                    body +
+                        "<section><p class=\"muted\">Alerts are off (alerts.log = \"off\")."
+                        "</p></section>");
   const auto notes = read_notes(sources_.admin_dir + "/alert-notes");
   const auto alerts = read_alerts(sources_.alert_log);
   body += "<section>";
   if (alerts.empty())
-    body += "<p class=\"muted\">No alerts yet. The policy's [[alert]] rules say what raises "
-            "one.</p>";
+    body +=
+        "<p class=\"muted\">No alerts yet. The policy's [[alert]] rules say what raises "
+        "one.</p>";
   for (const Alert& a : alerts) {
     const auto note = notes.find(a.id);
     const bool done = note != notes.end() && note->second.state == "acknowledged";
@@ -129,10 +130,10 @@ std::string Dashboard::alerts_page(const Call& c, std::string_view message) {
         a.severity == "high" ? "block" : "", esc(a.severity), esc(a.rule), esc(a.client),
         esc(a.group), esc(a.ts), esc(a.what), esc(a.matched), esc(a.decision));
     if (note != notes.end())
-      body += fmt::format("<p class=\"muted\">{} by {} at {}{}</p>", esc(note->second.state),
-                          esc(note->second.user), esc(note->second.ts),
-                          note->second.note.empty() ? std::string()
-                                                    : ": " + esc(note->second.note));
+      body +=
+          fmt::format("<p class=\"muted\">{} by {} at {}{}</p>", esc(note->second.state),
+                      esc(note->second.user), esc(note->second.ts),
+                      note->second.note.empty() ? std::string() : ": " + esc(note->second.note));
     body += fmt::format(
         "<form class=\"f\" method=\"post\" action=\"/alerts/note\"><input type=\"hidden\" "
         "name=\"csrf\" value=\"{}\"><input type=\"hidden\" name=\"id\" value=\"{}\"><label>Note"

@@ -18,9 +18,10 @@ std::int64_t now_ms() {
 }
 
 std::string card(std::string_view value, std::string_view label) {
-  return fmt::format("<div class=\"card\"><div class=\"n\">{}</div><div class=\"l\">{}</div>"
-                     "</div>",
-                     esc(value), esc(label));
+  return fmt::format(
+      "<div class=\"card\"><div class=\"n\">{}</div><div class=\"l\">{}</div>"
+      "</div>",
+      esc(value), esc(label));
 }
 
 std::string age_text(double seconds) {
@@ -32,8 +33,7 @@ std::string age_text(double seconds) {
 }
 
 double unix_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 // The period a filter form chose: "hour", "day" (default), "week" or "month".
@@ -86,7 +86,8 @@ std::string Dashboard::now_page(const Call& c) {
         if (t.key == "block") blocked += t.requests;
         if (t.key == "allow") allowed += t.requests;
       }
-    body += card(fmt::format("{:.1f}", static_cast<double>(minute) / 60), "requests/s, last minute");
+    body +=
+        card(fmt::format("{:.1f}", static_cast<double>(minute) / 60), "requests/s, last minute");
     body += card(std::to_string(allowed), "allowed, last hour");
     body += card(std::to_string(blocked), "blocked, last hour");
   }
@@ -98,14 +99,17 @@ std::string Dashboard::now_page(const Call& c) {
   body += card(std::to_string(errors), "errors since start");
   body += "</div>";
 
-  body += "<section><h2>Since Warden started, by capture</h2><table><tr><th>capture</th>";
+  body +=
+      "<section><h2>Since Warden started, by capture</h2><table><tr><th>capture</th>"
+      "<th>open now</th>";
   for (const auto d : observe::kDecisions) body += fmt::format("<th>{}</th>", d);
   body += "</tr>";
   for (std::size_t m = 0; m < observe::kCaptures.size(); ++m) {
-    std::uint64_t any = 0;
+    std::uint64_t any = f.totals.open_connections[m];
     for (std::size_t d = 0; d < observe::kDecisions.size(); ++d) any += f.totals.requests[d][m];
     if (any == 0) continue;
-    body += fmt::format("<tr><td>{}</td>", observe::kCaptures[m]);
+    body += fmt::format("<tr><td>{}</td><td>{}</td>", observe::kCaptures[m],
+                        f.totals.open_connections[m]);
     for (std::size_t d = 0; d < observe::kDecisions.size(); ++d)
       body += fmt::format("<td>{}</td>", f.totals.requests[d][m]);
     body += "</tr>";
@@ -133,8 +137,7 @@ std::string Dashboard::now_page(const Call& c) {
         "<tr><th>Category lists</th><td>{} categories, {} domains{}</td></tr>",
         esc(p->source()), age_text(unix_now() - s.policy_loaded_at), s.policy_reloads_ok,
         s.policy_reloads_failed, s.list_domains.size(), domains,
-        p->lists().version().empty() ? std::string()
-                                     : ", version " + esc(p->lists().version()));
+        p->lists().version().empty() ? std::string() : ", version " + esc(p->lists().version()));
   if (s.ca_not_after > 0)
     body += fmt::format("<tr><th>School CA</th><td{}>valid for {:.0f} more days</td></tr>",
                         ca_days < 30 ? " class=\"block\"" : "", ca_days);
@@ -159,38 +162,45 @@ std::string Dashboard::activity_page(const Call& c, const Form& q) {
   const std::string period(q.get("period").empty() ? "day" : q.get("period"));
   f.from_ms = now_ms() - period_ms(period);
   std::int64_t page_no = 0;
-  if (const std::string_view p = q.get("page"); !p.empty() && p.size() < 6 &&
-                                                 p.find_first_not_of("0123456789") == p.npos)
+  if (const std::string_view p = q.get("page");
+      !p.empty() && p.size() < 6 && p.find_first_not_of("0123456789") == p.npos)
     page_no = std::stoll(std::string(p));
 
   std::string body = "<h1>Activity</h1><section><form class=\"f\" method=\"get\">";
-  for (const auto& [name, label] : {std::pair{"client", "Client"}, std::pair{"group", "Group"},
-                                    std::pair{"host", "Host contains"},
-                                    std::pair{"category", "Category"}, std::pair{"rule", "Rule"},
-                                    std::pair{"status", "Status (403, 5xx)"}})
+  for (const auto& [name, label] :
+       {std::pair{"client", "Client"}, std::pair{"group", "Group"},
+        std::pair{"host", "Host contains"}, std::pair{"category", "Category"},
+        std::pair{"rule", "Rule"}, std::pair{"status", "Status (403, 5xx)"}})
     body += fmt::format("<label>{}<input name=\"{}\" value=\"{}\" size=\"12\"></label>", label,
                         name, esc(q.get(name)));
   body += "<label>Decision" +
           select("decision", f.decision,
-                 {{"", "any"}, {"allow", "allow"}, {"block", "block"},
-                  {"no_decrypt", "no_decrypt"}, {"reject", "reject"}, {"none", "none"}}) +
+                 {{"", "any"},
+                  {"allow", "allow"},
+                  {"block", "block"},
+                  {"no_decrypt", "no_decrypt"},
+                  {"reject", "reject"},
+                  {"none", "none"}}) +
           "</label><label>Period" +
           select("period", period,
-                 {{"hour", "last hour"}, {"day", "last day"}, {"week", "last week"},
+                 {{"hour", "last hour"},
+                  {"day", "last day"},
+                  {"week", "last week"},
                   {"month", "last 30 days"}}) +
           "</label><button>Show</button></form></section>";
   observe::ActivityReader* rd = reader();
   if (rd == nullptr)
     return c.answer("Activity", "activity",
-                    body + "<section><p class=\"muted\">The activity database is off "
-                           "(admin.database), so there is nothing to show.</p></section>");
+                    body +
+                        "<section><p class=\"muted\">The activity database is off "
+                        "(admin.database), so there is nothing to show.</p></section>");
   auto rows = rd->recent(f, kPageRows + 1, page_no * kPageRows);
   if (!rows)
     return c.answer("Activity", "activity",
-                    body + fmt::format("<p class=\"err\">{}</p>", esc(rows.error().context)),
-                    500);
-  body += "<section><table><tr><th>Time</th><th>Client</th><th>Group</th><th>Request</th>"
-          "<th>Decision</th><th>Category</th><th>Rule</th><th>Status</th><th>Bytes</th>";
+                    body + fmt::format("<p class=\"err\">{}</p>", esc(rows.error().context)), 500);
+  body +=
+      "<section><table><tr><th>Time</th><th>Client</th><th>Group</th><th>Request</th>"
+      "<th>Decision</th><th>Category</th><th>Rule</th><th>Status</th><th>Bytes</th>";
   if (c.sees_searches()) body += "<th>Search</th>";
   body += "<th></th></tr>";
   for (std::size_t i = 0; i < rows->size() && i < static_cast<std::size_t>(kPageRows); ++i) {
@@ -203,8 +213,8 @@ std::string Dashboard::activity_page(const Call& c, const Form& q) {
     const std::string shown =
         tunnel ? fmt::format("{} {}:{}", r.method, r.host, r.port)
                : r.method + " " + actions::shown_url(r.scheme, r.host, port, path);
-    const std::string url = tunnel ? full_url("https", r.host, port, "/")
-                                   : full_url(r.scheme, r.host, port, path);
+    const std::string url =
+        tunnel ? full_url("https", r.host, port, "/") : full_url(r.scheme, r.host, port, path);
     body += fmt::format(
         "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"u\">{}</td><td class=\"{}\">{}</td>"
         "<td>{}</td><td>{}</td><td>{}{}</td><td>{}</td>",
@@ -230,14 +240,13 @@ std::string Dashboard::activity_page(const Call& c, const Form& q) {
 
 std::string Dashboard::why_page(const Call& c, const Form& q) {
   std::string why;
-  const auto lines = sources_.explain(q.get("url"), q.get("client"), why);
+  const auto lines = sources_.explain(q.get("url"), q.get("client"), c.sees_searches(), why);
   std::string body = fmt::format(
       "<h1>Why</h1><section><p>What the running policy decides for <code>{}</code>{}, as "
       "<code>warden check</code> says it:</p>{}<p class=\"muted\">Rules with a schedule answer "
       "for now, not for when the request was made.</p></section>",
       esc(q.get("url")),
-      q.get("client").empty() ? std::string()
-                              : fmt::format(" from {}", esc(q.get("client"))),
+      q.get("client").empty() ? std::string() : fmt::format(" from {}", esc(q.get("client"))),
       explanation(lines, why));
   return c.answer("Why", "activity", body);
 }
@@ -253,15 +262,16 @@ std::string Dashboard::policy_page(const Call& c, const Form& q) {
       esc(q.get("client")) + "\" placeholder=\"10.0.0.5\"></label><button>Check</button></form>";
   if (q.has("check")) {
     std::string why;
-    const auto lines = sources_.explain(q.get("check"), q.get("client"), why);
+    const auto lines = sources_.explain(q.get("check"), q.get("client"), c.sees_searches(), why);
     body += explanation(lines, why);
   }
   body += "</section>";
   if (!p) return c.answer("Policy", "policy", body);
-  body += fmt::format("<section><h2>Groups</h2><p class=\"muted\">From {}. A client is in the "
-                      "first group whose addresses hold it, else in \u201cdefault\u201d.</p>"
-                      "<table><tr><th>Group</th><th>Addresses</th><th>Local users</th></tr>",
-                      esc(p->source()));
+  body += fmt::format(
+      "<section><h2>Groups</h2><p class=\"muted\">From {}. A client is in the "
+      "first group whose addresses hold it, else in \u201cdefault\u201d.</p>"
+      "<table><tr><th>Group</th><th>Addresses</th><th>Local users</th></tr>",
+      esc(p->source()));
   for (const policy::Group& g : p->groups()) {
     std::string sources;
     for (const auto& cidr : g.sources)
@@ -272,11 +282,13 @@ std::string Dashboard::policy_page(const Call& c, const Form& q) {
                         esc(users));
   }
   if (p->groups().empty())
-    body += "<tr><td colspan=\"3\" class=\"muted\">No groups: every client is in "
-            "\u201cdefault\u201d.</td></tr>";
-  body += "</table></section><section><h2>Rules, in order</h2><p class=\"muted\">The first rule "
-          "that matches decides; none: allowed (\u201cdefault\u201d).</p><table><tr><th>Rule"
-          "</th><th>Action</th><th>Groups</th><th>Matches</th><th>When</th></tr>";
+    body +=
+        "<tr><td colspan=\"3\" class=\"muted\">No groups: every client is in "
+        "\u201cdefault\u201d.</td></tr>";
+  body +=
+      "</table></section><section><h2>Rules, in order</h2><p class=\"muted\">The first rule "
+      "that matches decides; none: allowed (\u201cdefault\u201d).</p><table><tr><th>Rule"
+      "</th><th>Action</th><th>Groups</th><th>Matches</th><th>When</th></tr>";
   for (const policy::Rule& r : p->rules()) {
     std::string groups;
     for (const auto& g : r.groups) groups += (groups.empty() ? "" : ", ") + g;
@@ -289,16 +301,16 @@ std::string Dashboard::policy_page(const Call& c, const Form& q) {
   }
   body += "</table></section>";
   if (!p->phrase_rules().empty()) {
-    body += "<section><h2>Phrase scanning</h2><table><tr><th>Rule</th><th>Groups</th>"
-            "<th>Blocks at</th><th>Entries</th></tr>";
+    body +=
+        "<section><h2>Phrase scanning</h2><table><tr><th>Rule</th><th>Groups</th>"
+        "<th>Blocks at</th><th>Entries</th></tr>";
     for (const auto& r : p->phrase_rules()) {
       std::string groups;
       for (const auto& g : r.groups) groups += (groups.empty() ? "" : ", ") + g;
-      body += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", esc(r.name),
-                          groups.empty() ? "every group" : esc(groups),
-                          r.limit == 0 ? std::string("never (scored only)")
-                                       : std::to_string(r.limit),
-                          r.entries);
+      body += fmt::format(
+          "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", esc(r.name),
+          groups.empty() ? "every group" : esc(groups),
+          r.limit == 0 ? std::string("never (scored only)") : std::to_string(r.limit), r.entries);
     }
     body += "</table></section>";
   }

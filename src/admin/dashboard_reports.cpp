@@ -51,8 +51,9 @@ std::string Dashboard::reports_page(const Call& c, const Form& q) {
   observe::ActivityReader* rd = reader();
   if (rd == nullptr)
     return c.answer("Reports", "reports",
-                    body + "<section><p class=\"muted\">The activity database is off "
-                           "(admin.database), so there is nothing to report.</p></section>");
+                    body +
+                        "<section><p class=\"muted\">The activity database is off "
+                        "(admin.database), so there is nothing to report.</p></section>");
   std::string csv_query;
   for (const auto& [name, value] : q.fields())
     if (name != "kind") csv_query += fmt::format("&amp;{}={}", url_encode(name), url_encode(value));
@@ -74,27 +75,30 @@ std::string Dashboard::reports_page(const Call& c, const Form& q) {
     if (t.what == "client" && !scope.client.empty()) continue;
     auto top = rd->top(scope, t.what, t.decision, kTop);
     if (!top) return c.answer("Reports", "reports", body + esc(top.error().context), 500);
-    body += fmt::format("<section><h2>{}</h2>{}<p><a href=\"/reports.csv?kind={}{}\">CSV</a>"
-                        "</p></section>",
-                        t.title, bar_list(pairs(*top), "request"), t.kind, csv_query);
+    body += fmt::format(
+        "<section><h2>{}</h2>{}<p><a href=\"/reports.csv?kind={}{}\">CSV</a>"
+        "</p></section>",
+        t.title, bar_list(pairs(*top), "request"), t.kind, csv_query);
   }
   body += "<section><h2>Searches</h2>";
   if (!c.sees_searches()) {
     body += "<p class=\"muted\">Search terms are for safeguarding staff and administrators.</p>";
   } else if (auto searches = rd->searches(scope, 100); searches && !searches->empty()) {
-    body += "<table><tr><th>Time</th><th>Client</th><th>Group</th><th>Engine</th><th>Terms</th>"
-            "<th>Decision</th></tr>";
+    body +=
+        "<table><tr><th>Time</th><th>Client</th><th>Group</th><th>Engine</th><th>Terms</th>"
+        "<th>Decision</th></tr>";
     for (const auto& s : *searches)
       body += fmt::format(
           "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td>"
           "</tr>",
           local_time_ms(s.ts_ms), esc(s.client), esc(s.group), esc(s.engine), esc(s.terms),
           esc(s.decision), esc(s.decision));
-    body += fmt::format("</table><p><a href=\"/reports.csv?kind=searches{}\">CSV</a></p>",
-                        csv_query);
+    body +=
+        fmt::format("</table><p><a href=\"/reports.csv?kind=searches{}\">CSV</a></p>", csv_query);
   } else {
-    body += "<p class=\"muted\">No searches were recorded in this period (with log.search = "
-            "\"off\" none are).</p>";
+    body +=
+        "<p class=\"muted\">No searches were recorded in this period (with log.search = "
+        "\"off\" none are).</p>";
   }
   body += "</section>";
   return c.answer("Reports", "reports", body);

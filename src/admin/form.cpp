@@ -62,7 +62,8 @@ std::string_view Form::get(std::string_view name) const {
 }
 
 bool Form::has(std::string_view name) const {
-  return std::any_of(fields_.begin(), fields_.end(), [&](const auto& f) { return f.first == name; });
+  return std::any_of(fields_.begin(), fields_.end(),
+                     [&](const auto& f) { return f.first == name; });
 }
 
 std::string url_encode(std::string_view value) {

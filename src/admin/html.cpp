@@ -114,9 +114,8 @@ std::string html_response(unsigned status, std::string_view html, bool close,
 }
 
 std::string redirect(std::string_view location, bool close, std::string_view fields) {
-  return fmt::format(
-      "HTTP/1.1 303 See Other\r\nLocation: {}\r\nContent-Length: 0\r\n{}{}{}\r\n", location,
-      kSecurityFields, fields, close ? "Connection: close\r\n" : "");
+  return fmt::format("HTTP/1.1 303 See Other\r\nLocation: {}\r\nContent-Length: 0\r\n{}{}{}\r\n",
+                     location, kSecurityFields, fields, close ? "Connection: close\r\n" : "");
 }
 
 std::string csv_response(std::string_view name, std::string_view csv, bool close) {
@@ -156,8 +155,8 @@ std::string column_chart(const std::vector<std::pair<std::string, std::int64_t>>
   out += fmt::format("<line x1=\"0\" y1=\"{0}\" x2=\"{1}\" y2=\"{0}\" stroke=\"#9ca3af\"/>",
                      kHeight, kWidth);
   for (std::size_t i = 0; i < columns.size(); ++i) {
-    const double h = static_cast<double>(columns[i].second) * (kHeight - 20) /
-                     static_cast<double>(most);
+    const double h =
+        static_cast<double>(columns[i].second) * (kHeight - 20) / static_cast<double>(most);
     out += fmt::format(
         "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"#ef4444\">"
         "<title>{}: {}</title></rect>",
@@ -166,12 +165,12 @@ std::string column_chart(const std::vector<std::pair<std::string, std::int64_t>>
   }
   const std::size_t every = std::max<std::size_t>(1, columns.size() / 6);
   for (std::size_t i = 0; i < columns.size(); i += every)
-    out += fmt::format(
-        "<text x=\"{:.1f}\" y=\"{}\" font-size=\"11\" fill=\"#4b5563\">{}</text>",
-        static_cast<double>(i) * step + 1, kHeight + 15, esc(columns[i].first));
-  out += fmt::format("<text x=\"2\" y=\"10\" font-size=\"11\" fill=\"#4b5563\">most in an "
-                     "hour: {}</text></svg>",
-                     most);
+    out += fmt::format("<text x=\"{:.1f}\" y=\"{}\" font-size=\"11\" fill=\"#4b5563\">{}</text>",
+                       static_cast<double>(i) * step + 1, kHeight + 15, esc(columns[i].first));
+  out += fmt::format(
+      "<text x=\"2\" y=\"10\" font-size=\"11\" fill=\"#4b5563\">most in an "
+      "hour: {}</text></svg>",
+      most);
   return out;
 }
 
@@ -194,7 +193,8 @@ std::string csv_field(std::string_view text) {
   std::string value(text);
   if (!value.empty() && std::string_view("=+-@\t\r").find(value.front()) != std::string::npos)
     value.insert(0, "'");
-  if (value.find_first_of(",\"\r\n") == std::string::npos) return value;
+  // (';' and tab too: spreadsheets in many locales split cells on them)
+  if (value.find_first_of(",;\t\"\r\n") == std::string::npos) return value;
   std::string out = "\"";
   for (const char c : value) {
     if (c == '"') out += '"';

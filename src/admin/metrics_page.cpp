@@ -18,8 +18,8 @@ std::string render_metrics(const observe::Metrics::Totals& t, const ServiceFigur
   for (std::size_t d = 0; d < kDecisions.size(); ++d)
     for (std::size_t c = 0; c < kCaptures.size(); ++c)
       if (t.requests[d][c] != 0 || (d == 0 && c == 0))
-        out.sample("warden_requests_total", {{"decision", kDecisions[d]}, {"capture", kCaptures[c]}},
-                   t.requests[d][c]);
+        out.sample("warden_requests_total",
+                   {{"decision", kDecisions[d]}, {"capture", kCaptures[c]}}, t.requests[d][c]);
 
   out.family("warden_blocks_total", "counter",
              "Blocked requests by the category that blocked them (none: a rule without one).");
@@ -53,14 +53,17 @@ std::string render_metrics(const observe::Metrics::Totals& t, const ServiceFigur
     out.sample("warden_ca_not_after_seconds", {}, f.ca_not_after);
   }
 
-  out.histogram("warden_upstream_connect_seconds",
-                "Time to open a TCP connection to an origin.", t.upstream_connect);
+  out.histogram("warden_upstream_connect_seconds", "Time to open a TCP connection to an origin.",
+                t.upstream_connect);
   out.histogram("warden_upstream_response_seconds",
                 "Time from a request sent to an origin (HTTP/1.1) to its response head.",
                 t.upstream_response);
 
-  out.family("warden_active_connections", "gauge", "Client connections open now.");
-  out.sample("warden_active_connections", {}, f.active_connections);
+  out.family("warden_active_connections", "gauge",
+             "Client connections open now, by how they were captured.");
+  for (std::size_t c = 0; c < kCaptures.size(); ++c)
+    if (t.open_connections[c] != 0 || c == 0)
+      out.sample("warden_active_connections", {{"capture", kCaptures[c]}}, t.open_connections[c]);
   out.family("warden_rejected_busy_total", "counter",
              "Connections refused because proxy.max_connections were open.");
   out.sample("warden_rejected_busy_total", {}, f.rejected_busy);

@@ -1,5 +1,6 @@
 #include "admin/sessions.hpp"
 
+#include "base/cidr.hpp"
 #include "base/hex.hpp"
 
 #include <openssl/rand.h>
@@ -20,7 +21,7 @@ std::string random_token() {
   return base::to_hex(bytes);
 }
 
-std::string Sessions::start(const std::string& user, Role role, Clock::time_point now) {
+std::string Sessions::start(const Account& a, Clock::time_point now) {
   std::erase_if(sessions_, [&](const auto& kv) {
     return now - kv.second.last_seen > kIdle || now - kv.second.started > kLongest;
   });
@@ -33,7 +34,7 @@ std::string Sessions::start(const std::string& user, Role role, Clock::time_poin
   std::string id = random_token();
   std::string csrf = random_token();
   if (id.empty() || csrf.empty()) return {};
-  sessions_[id] = Session{user, role, std::move(csrf), now, now};
+  sessions_[id] = Session{a.name, a.role, a.password_hash, std::move(csrf), now, now};
   return id;
 }
 
@@ -52,48 +53,58 @@ Session* Sessions::find(std::string_view id, Clock::time_point now) {
 void Sessions::keep_only(const Accounts& accounts) {
   std::erase_if(sessions_, [&](const auto& kv) {
     const Account* a = accounts.find(kv.second.user);
-    return a == nullptr || a->role != kv.second.role;
+    return a == nullptr || a->role != kv.second.role || a->password_hash != kv.second.password_hash;
   });
 }
 
-bool SignInThrottle::over(std::map<std::string, Record>& m, const std::string& key,
-                          Clock::time_point now) {
+SignInThrottle::Record* SignInThrottle::over(std::map<std::string, Record>& m,
+                                             const std::string& key, Clock::time_point now) {
   const auto it = m.find(key);
-  if (it == m.end()) return false;
+  if (it == m.end()) return nullptr;
   if (now - it->second.first > kWindow) {
     m.erase(it);
-    return false;
+    return nullptr;
   }
-  return it->second.failures >= kTries;
+  return it->second.failures >= kTries ? &it->second : nullptr;
 }
 
 void SignInThrottle::count(std::map<std::string, Record>& m, const std::string& key,
                            Clock::time_point now) {
-  if (m.size() >= kMaxTracked) std::erase_if(m, [&](const auto& kv) {
-      return now - kv.second.first > kWindow;
-    });
+  if (m.size() >= kMaxTracked)
+    std::erase_if(m, [&](const auto& kv) { return now - kv.second.first > kWindow; });
   if (m.size() >= kMaxTracked) return;  // still full: a flood; the address limit holds it
   Record& r = m[key];
-  if (r.failures == 0 || now - r.first > kWindow) r = Record{0, now};
+  if (r.failures == 0 || now - r.first > kWindow) r = Record{0, now, false};
   ++r.failures;
 }
 
 bool SignInThrottle::held(const std::string& user, const std::string& address,
-                          Clock::time_point now) {
-  const bool by_user = over(by_user_, user, now);
-  const bool by_address = over(by_address_, address, now);
-  return by_user || by_address;
+                          Clock::time_point now, bool* first) {
+  Record* by_user = over(by_user_, user, now);
+  Record* by_address = over(by_address_, throttle_key(address), now);
+  bool fresh = false;
+  for (Record* r : {by_user, by_address})
+    if (r != nullptr && !r->told) {
+      r->told = true;
+      fresh = true;
+    }
+  if (first != nullptr) *first = fresh;
+  return by_user != nullptr || by_address != nullptr;
 }
 
 void SignInThrottle::failed(const std::string& user, const std::string& address,
                             Clock::time_point now) {
-  count(by_user_, user, now);
-  count(by_address_, address, now);
+  if (!user.empty()) count(by_user_, user, now);
+  count(by_address_, throttle_key(address), now);
 }
 
-void SignInThrottle::succeeded(const std::string& user, const std::string& address) {
-  by_user_.erase(user);
-  by_address_.erase(address);
+void SignInThrottle::succeeded(const std::string& user) { by_user_.erase(user); }
+
+std::string throttle_key(const std::string& address) {
+  auto ip = base::parse_ip(address);
+  if (!ip || base::is_ipv4_mapped(*ip)) return address;
+  std::fill(ip->begin() + 8, ip->end(), std::uint8_t{0});
+  return base::format_ip(*ip) + "/64";
 }
 
 }  // namespace warden::admin

@@ -3,6 +3,8 @@
 #include "admin/accounts.hpp"
 #include "admin/audit_log.hpp"
 #include "app/run.hpp"
+#include "platform/files.hpp"
+#include "platform/os.hpp"
 
 #include <fmt/format.h>
 
@@ -77,6 +79,15 @@ int admin_command(const AdminCommandOptions& o) {
     fmt::print(stderr, "warden admin: {}\n", ok.error().context);
     return 1;
   }
+  // Run with sudo for a service with an account of its own: what is made here is the
+  // service's (the state folder's owner's), or it could not read its accounts.
+  const auto give = [&](const std::string& path) {
+    if (!platform::running_as_administrator()) return true;
+    auto given = platform::give_to_folder_owner(path, *state);
+    if (!given) fmt::print(stderr, "warden admin: {}\n", given.error().context);
+    return static_cast<bool>(given);
+  };
+  if (!give(folder)) return 1;
   const std::string path = folder + "/accounts";
   auto accounts = admin::Accounts::load(path);
   if (!accounts) {
@@ -134,6 +145,7 @@ int admin_command(const AdminCommandOptions& o) {
     return 1;
   }
   audit.write(event, o.name, "local");
+  if (!give(path) || !give(audit.path())) return 1;
   fmt::print(stderr, "{}: {}\n", event, o.name);
   return 0;
 }

@@ -12,8 +12,8 @@
 #include "tls/certificate_authority.hpp"
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
 #include <openssl/rand.h>
+#include <spdlog/spdlog.h>
 
 #include <filesystem>
 #include <fstream>
@@ -43,6 +43,11 @@ void PolicyRecord::loaded(policy::PolicyPtr p) {
   policy_ = std::move(p);
   loaded_at_ = unix_seconds(std::chrono::system_clock::now());
   ++loads_;
+}
+
+void PolicyRecord::in_force(policy::PolicyPtr p) {
+  const std::lock_guard lock(mu_);
+  policy_ = std::move(p);
 }
 
 PolicyRecord::Seen PolicyRecord::seen() const {
@@ -147,11 +152,14 @@ base::Result<void> start_admin(const Config& c, std::string metrics_token, TlsRu
   dashboard.alert_log = alert_log_path(c);
   dashboard.figures = figures;
   dashboard.policy = [&runtime] { return runtime.policy.seen().policy; };
-  dashboard.explain = [&runtime](std::string_view url, std::string_view client,
+  dashboard.explain = [&runtime](std::string_view url, std::string_view client, bool alerts,
                                  std::string& why) -> std::vector<std::string> {
     const policy::PolicyPtr p = runtime.policy.seen().policy;
     if (!p) return {};
-    return explain_url(*p, url, client, why);
+    std::vector<std::string> lines = explain_url(*p, url, client, why);
+    if (!alerts)  // which searches raise an alert is for safeguarding staff only
+      std::erase_if(lines, [](const std::string& l) { return l.starts_with("  alerts "); });
+    return lines;
   };
   runtime.dashboard = std::make_unique<admin::Dashboard>(std::move(dashboard));
 

@@ -24,6 +24,8 @@ namespace warden::app {
 class PolicyRecord {
  public:
   void loaded(policy::PolicyPtr p);  // the first load, or a reload that worked
+  // What the engine judges by now: the loaded policy, or it with a bypass (warden bypass).
+  void in_force(policy::PolicyPtr p);
   void reload_failed() { failed_.fetch_add(1); }
   struct Seen {
     policy::PolicyPtr policy;

@@ -99,9 +99,11 @@ std::vector<std::string> explain(const policy::Policy& p, const CheckedUrl& url,
   if (d.action == policy::Action::Block || d.action == policy::Action::Reject) return lines;
   // What restricted modes and header rules change in it, one indented line each.
   const policy::RequestChanges c = p.changes(d.group, url.host, url.path);
-  if (!c.safe_host.empty()) lines.push_back(fmt::format("  connects to {} (the name kept)", c.safe_host));
+  if (!c.safe_host.empty())
+    lines.push_back(fmt::format("  connects to {} (the name kept)", c.safe_host));
   if (!c.target.empty()) lines.push_back(fmt::format("  sends {}", c.target));
-  for (const auto& [name, value] : c.fields) lines.push_back(fmt::format("  sets {}: {}", name, value));
+  for (const auto& [name, value] : c.fields)
+    lines.push_back(fmt::format("  sets {}: {}", name, value));
   return lines;
 }
 

@@ -733,8 +733,7 @@ const std::vector<Key>& schema() {
       string_list_key(
           "admin", "names",
           "Host names the admin listener's certificate is made for (also its own address).",
-          [](Config& c) -> std::vector<std::string>& { return c.admin.names; },
-          normalise_domain),
+          [](Config& c) -> std::vector<std::string>& { return c.admin.names; }, normalise_domain),
       string_key(
           "admin", "ca_page",
           "A name whose plain-HTTP requests Warden answers itself, through the proxy and\n"
@@ -759,13 +758,14 @@ const std::vector<Key>& schema() {
                  "and search, with hourly roll-ups for reports. Empty: admin/activity.db in\n"
                  "the state folder; \"off\": none. The access log stays the record.",
                  [](Config& c) -> std::string& { return c.admin.database; }),
-      integer_key("admin", "retention_days",
-                  "Days the database keeps each request and search (its hourly roll-ups: 400).",
-                  [](Config& c) -> unsigned& { return c.admin.retention_days; }, 1, 3650),
-      integer_key("admin", "database_max_mb",
-                  "Most the database may hold; past it the oldest requests go first.",
-                  [](Config& c) -> std::uint32_t& { return c.admin.database_max_mb; }, 16,
-                  1 << 20),
+      integer_key(
+          "admin", "retention_days",
+          "Days the database keeps each request and search (its hourly roll-ups: 400).",
+          [](Config& c) -> unsigned& { return c.admin.retention_days; }, 1, 3650),
+      integer_key(
+          "admin", "database_max_mb",
+          "Most the database may hold; past it the oldest requests go first.",
+          [](Config& c) -> std::uint32_t& { return c.admin.database_max_mb; }, 16, 1 << 20),
   };
   return keys;
 }

@@ -107,7 +107,7 @@ struct AnalysisSection {
 // The admin listener (docs/admin.md): metrics for Prometheus and the CA page, over HTTPS with a
 // certificate from the school CA; and the CA page's name through the proxy.
 struct AdminSection {
-  std::string listen = "127.0.0.1:9443";  // "off": no admin listener
+  std::string listen = "127.0.0.1:9443";              // "off": no admin listener
   std::vector<std::string> names{"warden.internal"};  // names its certificate is minted for
   std::string ca_page = "warden.internal";            // "off": no CA page through the proxy
   std::string metrics_token_file;  // empty: <state_dir>/admin/metrics.token, made at first start

@@ -113,9 +113,8 @@ void print_start_banner(const Config& c, const std::vector<net::tcp::endpoint>& 
                policy.lists().names().size(), policy.lists().folder());
   if (admin)
     fmt::print(stderr, "  Admin: https://{}/metrics (the token: {}){}.\n", join_endpoints({*admin}),
-               c.admin.metrics_token_file.empty()
-                   ? c.state_dir + "/admin/metrics.token"
-                   : c.admin.metrics_token_file,
+               c.admin.metrics_token_file.empty() ? c.state_dir + "/admin/metrics.token"
+                                                  : c.admin.metrics_token_file,
                c.tls.intercept && c.admin.ca_page != "off"
                    ? fmt::format("; the CA page: http://{}/ through the proxy", c.admin.ca_page)
                    : std::string());
@@ -328,9 +327,14 @@ int run_proxy(const RunOptions& options) {
                                                tls ? &tls->services : nullptr, loaded_policy);
   if (packet_path.table) engine->set_reflection_table(packet_path.table.get());
   engine->set_alert_center(alerts->center.get());
+  // The admin listener and the CA page (docs/admin.md); it shows the policy in force.
+  AdminRuntime admin;
+  admin.policy.loaded(loaded_policy);
   std::optional<policy::Bypass> bypass;
   auto apply_policy = [&] {
-    engine->set_policy(bypass ? loaded_policy->with_bypass(bypass) : loaded_policy);
+    policy::PolicyPtr in_force = bypass ? loaded_policy->with_bypass(bypass) : loaded_policy;
+    admin.policy.in_force(in_force);
+    engine->set_policy(std::move(in_force));
   };
   BypassWatch bypass_watch(control, c.state_dir, **access_log,
                            [&](std::optional<policy::Bypass> b) {
@@ -338,18 +342,17 @@ int run_proxy(const RunOptions& options) {
                              apply_policy();
                            });
   bypass_watch.start();
-  // The admin listener and the CA page (docs/admin.md), up before the proxy's listeners so the
-  // engine knows the admin address as its own.
-  AdminRuntime admin;
-  admin.policy.loaded(loaded_policy);
+  // The admin listener is up before the proxy's listeners, so the engine knows its address as
+  // its own.
   engine->set_activity_store(activity.get());
   if (tls) {
     admin.ca = ca_files(tls->minter->ca_certificate());
     engine->set_ca_files(&admin.ca);
   }
   if (c.admin.listen != "off" && !tls) {
-    spdlog::warn("admin.listen: no admin listener without tls.intercept (its certificate comes "
-                 "from the school CA)");
+    spdlog::warn(
+        "admin.listen: no admin listener without tls.intercept (its certificate comes "
+        "from the school CA)");
   } else if (c.admin.listen != "off") {
     if (auto started = start_admin(c, std::move(metrics_token), *tls,
                                    {*engine, **access_log, activity.get()}, admin);

@@ -2,6 +2,7 @@
 // answered by Warden itself, before the policy, DNS or any upstream: a device that cannot yet
 // reach anything else can still fetch the certificate it needs.
 #include "actions/ca_page.hpp"
+
 #include "actions/page_parts.hpp"
 #include "flow/body_copy.hpp"
 #include "flow/detail/exchange.hpp"
@@ -21,12 +22,12 @@ net::Awaitable<bool> ClientSession::respond_ca_page(Exchange& ex) {
   const std::string_view method = ex.head.method();
   std::string response;
   if (method == "GET" || method == "HEAD") {
-    response = actions::ca_page_response(*ctx_.shared.ca_files, ex.target.path, method == "HEAD",
-                                         close);
+    response =
+        actions::ca_page_response(*ctx_.shared.ca_files, ex.target.path, method == "HEAD", close);
   } else {
-    response = actions::page_response(405, "text/plain", "Allow: GET, HEAD\r\n",
-                                      "The school certificate page only answers GET.\n", close,
-                                      false);
+    response =
+        actions::page_response(405, "text/plain", "Allow: GET, HEAD\r\n",
+                               "The school certificate page only answers GET.\n", close, false);
   }
   ex.record.decision = "allow";
   ex.record.rule = "ca_page";

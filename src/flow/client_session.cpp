@@ -104,11 +104,13 @@ ClientSession::ClientSession(WorkerContext& ctx, net::Socket client, capture::Fl
   (void)net::prepare_client_socket(client);
   client_ = std::make_unique<net::TcpStream>(std::move(client));
   ctx_.sessions.insert(this);
+  ctx_.metrics.connection_opened(capture::capture_mode_name(meta_.mode));
 }
 
 ClientSession::~ClientSession() {
   ctx_.sessions.erase(this);
   ctx_.shared.connections.fetch_sub(1);
+  ctx_.metrics.connection_closed(capture::capture_mode_name(meta_.mode));
 }
 
 void ClientSession::drain() {

@@ -287,7 +287,8 @@ net::Awaitable<bool> ClientSession::forward(Exchange& ex) {
     switch (response.status) {
       case ResponseRead::Status::Ok:
         ctx_.metrics.upstream_response.observe(
-            std::chrono::duration_cast<std::chrono::microseconds>(net::Clock::now() - request_sent));
+            std::chrono::duration_cast<std::chrono::microseconds>(net::Clock::now() -
+                                                                  request_sent));
         break;
       case ResponseRead::Status::ClosedEarly: {
         if (reused && retryable) {

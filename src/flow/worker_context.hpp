@@ -43,7 +43,7 @@ struct EngineShared {
   const TlsServices* tls = nullptr;        // null: CONNECT tunnels are relayed, not intercepted
   // The packet path's table (capture.mode tun): what reflected connections dialled.
   const capture::packet::ReflectionTable* reflections = nullptr;
-  observe::Metrics* metrics = nullptr;  // one shard per worker; never null once started
+  observe::Metrics* metrics = nullptr;         // one shard per worker; never null once started
   const actions::CaFiles* ca_files = nullptr;  // the CA page's certificate; null: no page
 };
 

@@ -160,8 +160,8 @@ base::Result<std::vector<SearchRow>> ActivityReader::searches(const ReportScope&
     auto more = s->step_row();
     if (!more) return more.error();
     if (!*more) break;
-    out.push_back({s->integer(0), s->text(1), s->text(2), s->text(3), s->text(4), s->text(5),
-                   s->text(6)});
+    out.push_back(
+        {s->integer(0), s->text(1), s->text(2), s->text(3), s->text(4), s->text(5), s->text(6)});
   }
   return out;
 }

@@ -65,8 +65,7 @@ class ActivityReader {
                                                               std::int64_t offset);
   // `what`: "host", "category" or "client"; `decision`: "allow", "block"... Most first.
   [[nodiscard]] base::Result<std::vector<Tally>> top(const ReportScope& s, std::string_view what,
-                                                     std::string_view decision,
-                                                     std::int64_t limit);
+                                                     std::string_view decision, std::int64_t limit);
   // (hour, blocked requests) for each hour of the scope that had any.
   [[nodiscard]] base::Result<std::vector<std::pair<std::int64_t, std::int64_t>>> blocks_per_hour(
       const ReportScope& s);

@@ -41,34 +41,32 @@ bool get_text(std::string_view in, std::size_t& pos, std::string_view& s) {
 }  // namespace
 
 void append_row(const AccessRecord& r, std::string& out) {
-  put_number(out, std::chrono::duration_cast<std::chrono::milliseconds>(r.ts.time_since_epoch())
-                      .count());
-  for (std::string_view s : {std::string_view(r.id), std::string_view(r.client),
-                             std::string_view(r.group), std::string_view(r.method),
-                             std::string_view(r.scheme), std::string_view(r.host)})
+  put_number(
+      out, std::chrono::duration_cast<std::chrono::milliseconds>(r.ts.time_since_epoch()).count());
+  for (std::string_view s :
+       {std::string_view(r.id), std::string_view(r.client), std::string_view(r.group),
+        std::string_view(r.method), std::string_view(r.scheme), std::string_view(r.host)})
     put_text(out, s);
   put_number(out, r.port);
   put_text(out, r.path);
   for (const std::uint64_t n : {std::uint64_t{r.status}, r.bytes_in, r.bytes_out, r.duration_us})
     put_number(out, static_cast<std::int64_t>(n));
-  for (std::string_view s : {r.decision, std::string_view(r.rule), std::string_view(r.category),
-                             r.error, r.capture, std::string_view(r.search), r.search_engine,
-                             r.search_kind})
+  for (std::string_view s :
+       {r.decision, std::string_view(r.rule), std::string_view(r.category), r.error, r.capture,
+        std::string_view(r.search), r.search_engine, r.search_kind})
     put_text(out, s);
 }
 
 bool read_row(std::string_view in, std::size_t& pos, RowView& r) {
-  return get_number(in, pos, r.ts_ms) && get_text(in, pos, r.id) &&
-         get_text(in, pos, r.client) && get_text(in, pos, r.group) &&
-         get_text(in, pos, r.method) && get_text(in, pos, r.scheme) &&
-         get_text(in, pos, r.host) && get_number(in, pos, r.port) &&
-         get_text(in, pos, r.path) && get_number(in, pos, r.status) &&
-         get_number(in, pos, r.bytes_in) && get_number(in, pos, r.bytes_out) &&
-         get_number(in, pos, r.duration_us) && get_text(in, pos, r.decision) &&
-         get_text(in, pos, r.rule) && get_text(in, pos, r.category) &&
-         get_text(in, pos, r.error) && get_text(in, pos, r.capture) &&
-         get_text(in, pos, r.search) && get_text(in, pos, r.search_engine) &&
-         get_text(in, pos, r.search_kind);
+  return get_number(in, pos, r.ts_ms) && get_text(in, pos, r.id) && get_text(in, pos, r.client) &&
+         get_text(in, pos, r.group) && get_text(in, pos, r.method) && get_text(in, pos, r.scheme) &&
+         get_text(in, pos, r.host) && get_number(in, pos, r.port) && get_text(in, pos, r.path) &&
+         get_number(in, pos, r.status) && get_number(in, pos, r.bytes_in) &&
+         get_number(in, pos, r.bytes_out) && get_number(in, pos, r.duration_us) &&
+         get_text(in, pos, r.decision) && get_text(in, pos, r.rule) &&
+         get_text(in, pos, r.category) && get_text(in, pos, r.error) &&
+         get_text(in, pos, r.capture) && get_text(in, pos, r.search) &&
+         get_text(in, pos, r.search_engine) && get_text(in, pos, r.search_kind);
 }
 
 }  // namespace warden::observe

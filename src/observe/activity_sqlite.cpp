@@ -4,17 +4,17 @@
 //   hourly_hosts    per hour, decision, group, host and category: requests and bytes
 //   hourly_clients  per hour, decision, group and client: requests and bytes
 // Reports read the roll-ups, so a week's report does not walk millions of raw rows.
-#include "observe/sqlite.hpp"
 #include "observe/activity_row.hpp"
 #include "observe/activity_writer.hpp"
+#include "observe/sqlite.hpp"
 #include "platform/files.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <sqlite3.h>
 
 #include <filesystem>
 #include <map>
+#include <sqlite3.h>
 #include <tuple>
 
 namespace warden::observe {
@@ -106,8 +106,8 @@ class SqliteWriter final : public ActivityStore::Writer {
 
  private:
   base::Result<void> write_rows(const std::vector<std::string>& batches) {
-    using HostKey = std::tuple<std::int64_t, std::string_view, std::string_view,
-                               std::string_view, std::string_view>;
+    using HostKey = std::tuple<std::int64_t, std::string_view, std::string_view, std::string_view,
+                               std::string_view>;
     using ClientKey =
         std::tuple<std::int64_t, std::string_view, std::string_view, std::string_view>;
     std::map<HostKey, std::pair<std::int64_t, std::int64_t>> hosts;
@@ -125,16 +125,16 @@ class SqliteWriter final : public ActivityStore::Writer {
         s.bind_static(at++, r.path);
         for (const std::int64_t n : {r.status, r.bytes_in, r.bytes_out, r.duration_us})
           s.bind(at++, n);
-        for (const std::string_view v : {decision, r.rule, r.category, r.error, r.capture,
-                                         r.search})
+        for (const std::string_view v :
+             {decision, r.rule, r.category, r.error, r.capture, r.search})
           s.bind_static(at++, v);
         if (auto ok = s.step_done(); !ok) return ok;
         if (!r.search.empty()) {
           SqliteStatement& q = insert_search_;
           q.bind(1, r.ts_ms);
           at = 2;
-          for (const std::string_view v : {r.client, r.group, r.search_engine, r.search_kind,
-                                           r.search, decision})
+          for (const std::string_view v :
+               {r.client, r.group, r.search_engine, r.search_kind, r.search, decision})
             q.bind_static(at++, v);
           if (auto ok = q.step_done(); !ok) return ok;
         }
@@ -189,8 +189,8 @@ base::Result<std::unique_ptr<ActivityStore::Writer>> ActivityStore::Writer::open
   // files take the same mode).
   std::error_code ec;
   if (!std::filesystem::exists(options.path, ec))
-    if (auto made = platform::write_new_file(options.path, "", platform::FileAccess::OwnerOnly,
-                                             false);
+    if (auto made =
+            platform::write_new_file(options.path, "", platform::FileAccess::OwnerOnly, false);
         !made)
       return made.error();
   auto db = SqliteDb::open(options.path, false);

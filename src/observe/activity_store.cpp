@@ -71,9 +71,8 @@ void ActivityStore::writer_loop() {
       if (queue_.empty() && stopping_) return;
       // Rows gather for a second before a transaction: fewer commits rewrite the same
       // last pages of each table and index (the writer's cost halves, docs/performance.md).
-      cv_.wait_for(lock, kGather, [&] {
-        return stopping_ || sync_wanted_ || queued_rows_ >= kGatherRows;
-      });
+      cv_.wait_for(lock, kGather,
+                   [&] { return stopping_ || sync_wanted_ || queued_rows_ >= kGatherRows; });
       sync_wanted_ = false;
       while (!queue_.empty()) {
         queued_rows_ -= queue_.front().count;

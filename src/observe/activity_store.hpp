@@ -6,8 +6,8 @@
 // Writing never slows or blocks a worker: each worker packs rows into one string (ActivityBatch,
 // activity_row.hpp) and hands it over every 100 ms; one writer thread inserts what came in a
 // second in one transaction. A full queue drops rows for the database (counted, shown on
-// /metrics), never requests and never the access log's lines. Raw rows are kept `retention_days`, roll-ups 400 days, and the file is
-// kept under `max_bytes` by dropping the oldest raw rows first.
+// /metrics), never requests and never the access log's lines. Raw rows are kept `retention_days`,
+// roll-ups 400 days, and the file is kept under `max_bytes` by dropping the oldest raw rows first.
 //
 // Thread safety: submit/sync/counters from any thread. Linux only for now (the Windows build
 // has no SQLite yet): open() there says so.

@@ -37,9 +37,13 @@ void Histogram::add_to(Sums& s) const {
   s.seconds += static_cast<double>(micros_.get()) / 1e6;
 }
 
+std::size_t WorkerMetrics::capture_index(std::string_view capture) {
+  return index_of(kCaptures, capture, kCaptures.size() - 1);
+}
+
 void WorkerMetrics::record(const AccessRecord& r) {
-  const std::size_t decision = index_of(kDecisions, r.decision.empty() ? "none" : r.decision,
-                                        kDecisions.size() - 1);
+  const std::size_t decision =
+      index_of(kDecisions, r.decision.empty() ? "none" : r.decision, kDecisions.size() - 1);
   requests_[decision][index_of(kCaptures, r.capture, kCaptures.size() - 1)].add();
   responses_[r.status >= 100 && r.status < 600 ? r.status / 100 : 0].add();
   if (r.proto == "h2") h2_streams_.add();
@@ -62,6 +66,12 @@ Metrics::Totals Metrics::totals() const {
     for (std::size_t i = 0; i < kStatusClasses.size(); ++i)
       t.responses[i] += w->responses_[i].get();
     for (std::size_t i = 0; i < kTlsOutcomes.size(); ++i) t.tls[i] += w->tls_[i].get();
+    for (std::size_t i = 0; i < kCaptures.size(); ++i) {
+      // Closed read first: a connection closed between the two reads is not counted as -1.
+      const std::uint64_t closed = w->closed_[i].get();
+      const std::uint64_t opened = w->open_[i].get();
+      t.open_connections[i] += opened >= closed ? opened - closed : 0;
+    }
     t.h2_streams += w->h2_streams_.get();
     w->upstream_connect.add_to(t.upstream_connect);
     w->upstream_response.add_to(t.upstream_response);

@@ -35,9 +35,8 @@ class Counter {
 // Latencies in seconds: Prometheus' default buckets (5 ms to 10 s) and 1 and 2.5 ms below them.
 class Histogram {
  public:
-  static constexpr std::array<double, 13> kBounds{0.001, 0.0025, 0.005, 0.01, 0.025,
-                                                  0.05,  0.1,    0.25,  0.5,  1.0,
-                                                  2.5,   5.0,    10.0};
+  static constexpr std::array<double, 13> kBounds{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                                  0.25,  0.5,    1.0,   2.5,  5.0,   10.0};
   void observe(std::chrono::microseconds d);
   // Cumulative counts per bound, then +Inf; and the sum in seconds.
   struct Sums {
@@ -68,6 +67,9 @@ class alignas(64) WorkerMetrics {
  public:
   // One finished exchange or tunnel, as logged.
   void record(const AccessRecord& r);
+  // A client connection opened or closed on this worker, by how it was captured.
+  void connection_opened(std::string_view capture) { open_[capture_index(capture)].add(); }
+  void connection_closed(std::string_view capture) { closed_[capture_index(capture)].add(); }
   void tls(TlsOutcome o) { tls_[static_cast<std::size_t>(o)].add(); }
   Histogram upstream_connect;   // TCP connect to an origin
   Histogram upstream_response;  // request sent to response head read (HTTP/1.1)
@@ -77,7 +79,10 @@ class alignas(64) WorkerMetrics {
   std::array<std::array<Counter, kCaptures.size()>, kDecisions.size()> requests_;
   std::array<Counter, kStatusClasses.size()> responses_;
   std::array<Counter, kTlsOutcomes.size()> tls_;
+  std::array<Counter, kCaptures.size()> open_;    // opened and closed: their difference is
+  std::array<Counter, kCaptures.size()> closed_;  // what is open now, and neither goes down
   Counter h2_streams_;
+  static std::size_t capture_index(std::string_view capture);
   // ERR_* codes and blocking categories: few, named at run time; a lock per error or block
   // only (the writer's; a scrape takes it briefly).
   mutable std::mutex mu_;
@@ -96,6 +101,7 @@ class Metrics {
     std::array<std::array<std::uint64_t, kCaptures.size()>, kDecisions.size()> requests{};
     std::array<std::uint64_t, kStatusClasses.size()> responses{};
     std::array<std::uint64_t, kTlsOutcomes.size()> tls{};
+    std::array<std::uint64_t, kCaptures.size()> open_connections{};
     std::uint64_t h2_streams = 0;
     std::map<std::string, std::uint64_t> errors;
     std::map<std::string, std::uint64_t> blocks;

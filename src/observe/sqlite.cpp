@@ -1,6 +1,7 @@
 #include "observe/sqlite.hpp"
 
 #include <fmt/format.h>
+
 #include <sqlite3.h>
 
 namespace warden::observe {

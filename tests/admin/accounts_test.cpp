@@ -1,4 +1,5 @@
 #include "admin/accounts.hpp"
+
 #include "admin/sessions.hpp"
 
 #include <gtest/gtest.h>
@@ -63,25 +64,39 @@ TEST(Accounts, NamesAreASmallAlphabet) {
 TEST(Sessions, EndIdleOldAndChangedOnes) {
   Sessions sessions;
   const auto t0 = Clock::now();
-  const std::string id = sessions.start("alice", Role::Admin, t0);
+  const Account alice{"alice", Role::Admin, "scrypt$a"};
+  const Account sam{"sam", Role::Safeguarding, "scrypt$s"};
+  const std::string id = sessions.start(alice, t0);
   ASSERT_EQ(id.size(), 64u);
   ASSERT_NE(sessions.find(id, t0 + std::chrono::minutes(29)), nullptr);
-  EXPECT_EQ(sessions.find(id, t0 + std::chrono::minutes(29) + Sessions::kIdle +
-                                  std::chrono::seconds(1)),
-            nullptr);
+  EXPECT_EQ(
+      sessions.find(id, t0 + std::chrono::minutes(29) + Sessions::kIdle + std::chrono::seconds(1)),
+      nullptr);
   // Kept busy, it still ends after the longest time.
-  const std::string busy = sessions.start("alice", Role::Admin, t0);
+  const std::string busy = sessions.start(alice, t0);
   for (auto t = t0; t < t0 + Sessions::kLongest; t += std::chrono::minutes(20))
     ASSERT_NE(sessions.find(busy, t), nullptr);
   EXPECT_EQ(sessions.find(busy, t0 + Sessions::kLongest + std::chrono::minutes(1)), nullptr);
-  // An account removed, or its role changed: its sessions end.
-  const std::string a = sessions.start("alice", Role::Admin, t0);
-  const std::string s = sessions.start("sam", Role::Safeguarding, t0);
+  // An account removed, its role or its password changed: its sessions end; others stay.
+  const std::string a = sessions.start(alice, t0);
+  const std::string s = sessions.start(sam, t0);
+  const std::string kept = sessions.start(sam, t0);
+  Accounts same;
+  same.put(alice);
+  same.put(sam);
+  sessions.keep_only(same);
+  EXPECT_NE(sessions.find(a, t0), nullptr);
   Accounts now;
-  now.put({"sam", Role::Viewer, "scrypt$x"});
+  now.put({"sam", Role::Viewer, "scrypt$s"});
   sessions.keep_only(now);
   EXPECT_EQ(sessions.find(a, t0), nullptr);
   EXPECT_EQ(sessions.find(s, t0), nullptr);
+  const std::string again = sessions.start(sam, t0);
+  Accounts new_password;
+  new_password.put({"sam", Role::Safeguarding, "scrypt$new"});
+  sessions.keep_only(new_password);
+  EXPECT_EQ(sessions.find(again, t0), nullptr);
+  (void)kept;
   EXPECT_EQ(sessions.find("", t0), nullptr);
 }
 
@@ -96,6 +111,25 @@ TEST(SignInThrottle, FiveFailuresHoldTheAccountAndTheAddressForAWhile) {
   EXPECT_TRUE(t.held("bob", "10.0.0.1", t0));    // the address, for any account
   EXPECT_FALSE(t.held("bob", "10.0.0.2", t0));
   EXPECT_FALSE(t.held("alice", "10.0.0.1", t0 + SignInThrottle::kWindow + std::chrono::seconds(1)));
+}
+
+TEST(SignInThrottle, AHoldIsReportedOnceAndARightPasswordDoesNotFreeTheAddress) {
+  SignInThrottle t;
+  const auto t0 = Clock::now();
+  for (int i = 0; i < 5; ++i) t.failed("", "10.0.0.9", t0);  // names no account can have
+  bool first = false;
+  EXPECT_TRUE(t.held("alice", "10.0.0.9", t0, &first));
+  EXPECT_TRUE(first);
+  EXPECT_TRUE(t.held("alice", "10.0.0.9", t0, &first));
+  EXPECT_FALSE(first);
+  t.succeeded("alice");
+  EXPECT_TRUE(t.held("bob", "10.0.0.9", t0));
+  // IPv6: counted per /64, so a host's many addresses share one count.
+  for (int i = 0; i < 5; ++i) t.failed("", "2001:db8:1:2::" + std::to_string(i + 1), t0);
+  EXPECT_TRUE(t.held("", "2001:db8:1:2:ffff::1", t0));
+  EXPECT_FALSE(t.held("", "2001:db8:1:3::1", t0));
+  EXPECT_EQ(throttle_key("2001:db8:1:2:3:4:5:6"), "2001:db8:1:2::/64");
+  EXPECT_EQ(throttle_key("10.0.0.9"), "10.0.0.9");
 }
 
 }  // namespace

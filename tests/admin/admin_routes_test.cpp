@@ -1,4 +1,5 @@
 #include "admin/admin_routes.hpp"
+
 #include "http/head_parser.hpp"
 
 #include <gtest/gtest.h>

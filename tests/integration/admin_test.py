@@ -7,7 +7,8 @@ test sent through the proxy (decisions, the blocking category, status classes) w
 name or client address among its labels; plain HTTP to it is told to use HTTPS. The proxy
 refuses to carry requests to the admin listener, even with loopback allowed. The CA page
 (http://warden.internal/ through the proxy) serves the school CA byte for byte, PEM and DER, and
-its fingerprint, and never key material. A real Prometheus (Debian's) scrapes Warden with the
+its fingerprint, and never key material, to a browser that does not trust the school CA yet
+(headless Chromium, the page's screenshot kept in $WARDEN_ARTIFACTS). A real Prometheus (Debian's) scrapes Warden with the
 token file, configured by docs/prometheus/ (checked by promtool, rules included), and answers a
 PromQL query with the requests the test made. Loopback only."""
 import json
@@ -26,10 +27,12 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import cdp  # noqa: E402
 import harness  # noqa: E402
 from harness import Ok, ThreadingServer, Warden, wait_until  # noqa: E402
 
 harness.WARDEN = sys.argv.pop(1) if len(sys.argv) > 1 else harness.WARDEN
+ARTIFACTS = os.environ.get("WARDEN_ARTIFACTS", os.getcwd())
 DOCS = os.path.join(os.path.dirname(os.path.dirname(HERE)), "docs", "prometheus")
 
 
@@ -194,6 +197,25 @@ class Admin(unittest.TestCase):
         self.assertEqual(status, 200)
         with open(self.ca, "rb") as f:
             self.assertEqual(body, f.read())
+
+    def test_a_browser_that_does_not_trust_the_ca_yet_gets_it_from_the_ca_page(self):
+        missing = [t for t in ("chromium", "certutil") if not shutil.which(t)]
+        if missing:
+            self.skipTest(f"{', '.join(missing)} not installed (scripts/install-deps.sh "
+                          "installs chromium and libnss3-tools)")
+        browser = cdp.Browser(tempfile.mkdtemp(prefix="browser-", dir=self.dir),
+                              proxy_port=self.warden.port)
+        try:
+            browser.open("https://www.school-test.example/")  # HTTPS: not trusted yet
+            self.assertIn("NET::ERR_CERT_AUTHORITY_INVALID", browser.text())
+            browser.open("http://warden.internal/")
+            self.assertIn("Install the school\u2019s certificate", browser.text())
+            os.makedirs(ARTIFACTS, exist_ok=True)
+            browser.screenshot(os.path.join(ARTIFACTS, "ca-page.png"))
+            with open(self.ca, "rb") as f:
+                self.assertEqual(browser.download("http://warden.internal/ca.pem"), f.read())
+        finally:
+            browser.close()
 
     def test_prometheus_scrapes_warden_with_the_token(self):
         if not shutil.which("prometheus"):

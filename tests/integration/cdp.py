@@ -13,13 +13,16 @@ import time
 
 
 class Browser:
-    def __init__(self, folder, school_ca, proxy_port=None):
+    def __init__(self, folder, school_ca=None, proxy_port=None):
+        """`school_ca` None: a browser that does not trust the school CA (yet)."""
+        self.folder = folder
         self.home = os.path.join(folder, "home")
         nssdb = os.path.join(self.home, ".pki", "nssdb")
         os.makedirs(nssdb, exist_ok=True)
         subprocess.run(["certutil", "-N", "-d", f"sql:{nssdb}", "--empty-password"], check=True)
-        subprocess.run(["certutil", "-A", "-d", f"sql:{nssdb}", "-n", "School Web Filter CA",
-                        "-t", "C,,", "-i", school_ca], check=True)
+        if school_ca:
+            subprocess.run(["certutil", "-A", "-d", f"sql:{nssdb}", "-n",
+                            "School Web Filter CA", "-t", "C,,", "-i", school_ca], check=True)
         profile = tempfile.mkdtemp(prefix="profile-", dir=folder)
         args = ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                 "--no-first-run", "--disable-background-networking",
@@ -109,6 +112,24 @@ class Browser:
         self.run(f"(() => {{ const f = document.querySelector({json.dumps(form_selector)});"
                  f"{fill} {click}; }})()")
         self._wait_event("Page.loadEventFired")
+
+    def download(self, url, timeout=30):
+        """Follows a link to a file the way a person clicking it would, and returns the bytes
+        the browser saved."""
+        folder = tempfile.mkdtemp(prefix="downloads-", dir=self.folder)
+        self.call("Browser.setDownloadBehavior", behavior="allow", downloadPath=folder)
+        try:
+            self.call("Page.navigate", session=True, url=url)
+        except RuntimeError:
+            pass  # a navigation that became a download may say it was aborted
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            done = [f for f in os.listdir(folder) if not f.endswith(".crdownload")]
+            if done:
+                with open(os.path.join(folder, done[0]), "rb") as f:
+                    return f.read()
+            time.sleep(0.1)
+        raise TimeoutError(f"no download from {url}")
 
     def text(self):
         return self.run("document.body ? document.body.innerText : ''") or ""

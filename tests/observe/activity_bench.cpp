@@ -59,10 +59,11 @@ int main(int argc, char** argv) {
   std::vector<std::string> hosts;
   for (int i = 0; i < 20'000; ++i) hosts.push_back(fmt::format("site{}.example", i));
   std::vector<std::string> clients;
-  for (int i = 0; i < 2'000; ++i) clients.push_back(fmt::format("10.{}.{}.{}", i / 60000, i / 250 % 240, i % 250 + 1));
+  for (int i = 0; i < 2'000; ++i)
+    clients.push_back(fmt::format("10.{}.{}.{}", i / 60000, i / 250 % 240, i % 250 + 1));
   const std::vector<std::string> groups{"pupils", "staff", "guests"};
-  const std::vector<std::string> categories{"games", "social_networks", "adult", "gambling",
-                                            "audio-video", "shopping"};
+  const std::vector<std::string> categories{"games",    "social_networks", "adult",
+                                            "gambling", "audio-video",     "shopping"};
   // Zipf-like: the k-th host drawn with weight 1/k.
   std::vector<double> weights;
   for (std::size_t k = 1; k <= hosts.size(); ++k) weights.push_back(1.0 / static_cast<double>(k));
@@ -83,8 +84,9 @@ int main(int argc, char** argv) {
   for (std::int64_t i = 0; i < rows; ++i) {
     AccessRecord r;
     // In time order, as they arrive.
-    r.ts = now - span + std::chrono::duration_cast<std::chrono::system_clock::duration>(
-                            span * (static_cast<double>(i) / static_cast<double>(rows)));
+    r.ts = now - span +
+           std::chrono::duration_cast<std::chrono::system_clock::duration>(
+               span * (static_cast<double>(i) / static_cast<double>(rows)));
     const std::size_t h = pick_host(rng);
     const std::size_t c = pick_client(rng);
     r.id = fmt::format("bench-{}", i);
@@ -146,8 +148,10 @@ int main(int argc, char** argv) {
   report("week: top categories", [&] { (void)reader->top(week, "category", "block", 20); });
   report("week: top 20 clients", [&] { (void)reader->top(week, "client", "allow", 20); });
   report("week: blocks per hour", [&] { (void)reader->blocks_per_hour(week); });
-  report("day, one group: top 20 allowed hosts", [&] { (void)reader->top(day_group, "host", "allow", 20); });
-  report("week, one client: top 20 allowed hosts", [&] { (void)reader->top(week_client, "host", "allow", 20); });
+  report("day, one group: top 20 allowed hosts",
+         [&] { (void)reader->top(day_group, "host", "allow", 20); });
+  report("week, one client: top 20 allowed hosts",
+         [&] { (void)reader->top(week_client, "host", "allow", 20); });
   report("week: latest 100 searches", [&] { (void)reader->searches(week, 100); });
   ActivityFilter f;
   f.decision = "block";

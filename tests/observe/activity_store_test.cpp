@@ -1,11 +1,12 @@
-#include "observe/activity_row.hpp"
 #include "observe/activity_store.hpp"
+
+#include "observe/activity_row.hpp"
 #include "observe/sqlite.hpp"
 
 #include <gtest/gtest.h>
-#include <sys/stat.h>
 
 #include <filesystem>
+#include <sys/stat.h>
 
 namespace warden::observe {
 namespace {

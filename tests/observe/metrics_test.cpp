@@ -1,4 +1,5 @@
 #include "observe/metrics.hpp"
+
 #include "observe/prometheus_text.hpp"
 
 #include <gtest/gtest.h>
@@ -19,7 +20,7 @@ TEST(Metrics, RecordsAreCountedByDecisionCaptureAndStatusClassAcrossWorkers) {
   m.worker(0).record(record("allow", "explicit", 200));
   m.worker(1).record(record("allow", "explicit", 304));
   m.worker(1).record(record("allow", "tun", 502));
-  m.worker(0).record(record("", "redirect", 0));         // refused before a decision
+  m.worker(0).record(record("", "redirect", 0));          // refused before a decision
   m.worker(0).record(record("allow", "from-mars", 200));  // an unknown mode is "other"
   const Metrics::Totals t = m.totals();
   EXPECT_EQ(t.requests[0][0], 2u);  // allow, explicit
@@ -52,6 +53,21 @@ TEST(Metrics, BlocksCountByCategoryAndErrorsByCode) {
   EXPECT_EQ(t.errors.at("ERR_CONNECT_REFUSED"), 1u);
   EXPECT_EQ(t.errors.size(), 1u);
   EXPECT_EQ(t.h2_streams, 1u);
+}
+
+TEST(Metrics, OpenConnectionsAreCountedByCaptureAcrossWorkers) {
+  Metrics m(2);
+  m.worker(0).connection_opened("explicit");
+  m.worker(0).connection_opened("explicit");
+  m.worker(1).connection_opened("tun");
+  m.worker(1).connection_opened("explicit");
+  m.worker(0).connection_closed("explicit");
+  m.worker(1).connection_opened("nonsense");  // "other"
+  const Metrics::Totals t = m.totals();
+  EXPECT_EQ(t.open_connections[0], 2u);  // explicit: 1 on each worker
+  EXPECT_EQ(t.open_connections[4], 1u);  // tun
+  EXPECT_EQ(t.open_connections[7], 1u);  // other
+  EXPECT_EQ(t.open_connections[1], 0u);  // redirect
 }
 
 TEST(Metrics, HistogramBucketsAreCumulativeWithTheSumInSeconds) {

@@ -1,11 +1,10 @@
 #include "platform/process_usage.hpp"
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <unistd.h>
 
 namespace warden::platform {
 namespace {
