@@ -432,6 +432,26 @@ class PackageSystemTest(unittest.TestCase):
         self.assertTrue(wait_until(lambda: "bypass ended" in self.journal(), 10))
         self.assertEqual(self.proxy_get("http://hide.me/").stdout, "403")
 
+    def test_10b_dashboard_accounts_made_with_sudo_work_for_the_service(self):
+        """docs/admin.md: `sudo warden admin add` in the service's state folder; the service,
+        as its own user, reads the account, signs it in over HTTPS and writes its audit log."""
+        self.c.run("sh", "-c", "echo 'correct horse battery' | warden admin add jo --role admin "
+                   "-c /etc/warden/warden.toml")
+        owners = self.c.run("stat", "-c", "%U %a %n", "/var/lib/warden/admin",
+                            "/var/lib/warden/admin/accounts",
+                            "/var/lib/warden/admin/audit.log").stdout.split("\n")
+        for line in filter(None, owners):
+            self.assertTrue(line.startswith("warden "), owners)
+        signed_in = self.c.run(
+            "curl", "-sS", "--max-time", "10", "--cacert", "/var/lib/warden/ca.pem", "-o",
+            "/dev/null", "-w", "%{http_code} %{redirect_url}", "-d",
+            "user=jo&password=correct+horse+battery", "https://127.0.0.1:9443/login",
+            check=False)
+        self.assertEqual(signed_in.stdout, "303 https://127.0.0.1:9443/", signed_in.stderr)
+        audit = self.c.run("cat", "/var/lib/warden/admin/audit.log").stdout
+        self.assertIn('"event":"account_added","user":"jo"', audit)
+        self.assertIn('"event":"sign_in","user":"jo"', audit)
+
     def test_11_security_exposure_score(self):
         out = self.c.run("systemd-analyze", "security", "--no-pager", "warden.service").stdout
         score = float(re.search(r"Overall exposure level for warden\.service: ([\d.]+)", out)
