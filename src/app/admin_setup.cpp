@@ -98,6 +98,7 @@ std::unique_ptr<observe::ActivityStore> open_activity_store(const Config& c) {
   options.path = c.admin.database.empty() ? admin_folder(c) + "/activity.db" : c.admin.database;
   options.retention_days = c.admin.retention_days;
   options.max_bytes = std::uint64_t{c.admin.database_max_mb} << 20;
+  options.defer_writer = true;  // run.cpp starts it inside the CA key's wall
   std::string warning;
   const std::string folder = std::filesystem::path(options.path).parent_path().string();
   if (auto made = platform::ensure_private_folder(folder, warning); !made) {

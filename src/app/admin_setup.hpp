@@ -62,7 +62,8 @@ struct AdminRuntime {
 [[nodiscard]] base::Result<std::string> load_metrics_token(const Config& c);
 
 // The dashboard's database (admin.database), or null when it is off or cannot be opened (said
-// in the journal: filtering goes on without it). Open it before the CA key's wall goes up.
+// in the journal: filtering goes on without it). Open it before the CA key's wall goes up and
+// start() it after: its writer thread must be born inside the wall.
 [[nodiscard]] std::unique_ptr<observe::ActivityStore> open_activity_store(const Config& c);
 
 // What the admin listener reads; all of it outlives the listener.

@@ -277,6 +277,8 @@ int run_proxy(const RunOptions& options) {
                  trust_instructions(tls::CertificateAuthority::cert_path(c.state_dir)));
   }
 
+  // Its writer thread is born inside the key's wall (signer_test checks every thread is).
+  if (activity) activity->start();
   auto access_log = observe::AccessLog::open(c.log.access_log);
   if (!access_log) {
     fmt::print(stderr, "warden: {}\n", access_log.error().context);

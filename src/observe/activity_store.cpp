@@ -24,10 +24,15 @@ base::Result<std::unique_ptr<ActivityStore>> ActivityStore::open(const ActivityO
 
 ActivityStore::ActivityStore(ActivityOptions options, std::unique_ptr<Writer> writer)
     : options_(std::move(options)), writer_(std::move(writer)) {
-  thread_ = std::thread([this] { writer_loop(); });
+  if (!options_.defer_writer) start();
+}
+
+void ActivityStore::start() {
+  if (!thread_.joinable()) thread_ = std::thread([this] { writer_loop(); });
 }
 
 ActivityStore::~ActivityStore() {
+  start();  // what was queued is written even if nobody started the writer
   {
     const std::lock_guard lock(mu_);
     stopping_ = true;

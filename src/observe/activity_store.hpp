@@ -36,12 +36,18 @@ struct ActivityOptions {
   unsigned retention_days = 30;
   std::uint64_t max_bytes = std::uint64_t{2048} << 20;
   std::size_t max_queued_rows = 200'000;
+  bool defer_writer = false;
 };
 
 class ActivityStore {
  public:
+  // Opens (creating) the database on this thread and starts the writer thread, or, with
+  // `defer_writer`, leaves that to start(): so the file can be made before a process walls
+  // itself off (app/tls_setup.hpp) and the thread be born inside the wall. Rows submitted
+  // before start() wait for it.
   [[nodiscard]] static base::Result<std::unique_ptr<ActivityStore>> open(
       const ActivityOptions& options);
+  void start();
   ~ActivityStore();  // writes what is queued, then stops the writer
   ActivityStore(const ActivityStore&) = delete;
   ActivityStore& operator=(const ActivityStore&) = delete;
