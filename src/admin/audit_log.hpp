@@ -3,10 +3,17 @@
 // out, and change, one JSON line each in admin/audit.log in the state folder (0600), written
 // at once (a few lines a day). `warden admin` writes its account changes there too.
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace warden::admin {
+
+// Appends {"ts":"...", key: value, ...} and a newline to `path` (made 0600 if missing), values
+// as JSON text (UTF-8 kept, anything else escaped). False when it could not be written.
+bool append_json_line(const std::string& path,
+                      std::initializer_list<std::pair<std::string_view, std::string_view>> fields);
 
 class AuditLog {
  public:

@@ -2,8 +2,6 @@
 // what raised it, and a note or an acknowledgement kept in admin/alert-notes (JSON lines, who
 // and when) and the audit log.
 #include "admin/dashboard_call.hpp"
-#include "observe/json_text.hpp"
-#include "platform/files.hpp"
 
 #include <boost/json/src.hpp>  // Boost.JSON, header-only: built in this one file
 #include <fmt/format.h>
@@ -153,26 +151,9 @@ std::string Dashboard::alert_note(const Call& c, const Form& form) {
   if (id.empty() || id.size() > 64 || (state != "acknowledged" && state != "noted") ||
       note.size() > kMaxNote)
     return alerts_page(c, "That note could not be kept: it is malformed or too long.");
-  std::string line = "{\"ts\":\"";
-  observe::append_timestamp(line, std::chrono::system_clock::now());
-  line += '"';
-  observe::append_json_key(line, "id");
-  observe::append_json_string(line, id);
-  observe::append_json_key(line, "user");
-  observe::append_json_string(line, c.session.user);
-  observe::append_json_key(line, "state");
-  observe::append_json_string(line, state);
-  observe::append_json_key(line, "note");
-  observe::append_json_text(line, note);
-  line += "}\n";
-  const std::string path = sources_.admin_dir + "/alert-notes";
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec))
-    (void)platform::write_new_file(path, "", platform::FileAccess::OwnerOnly, false);
-  std::ofstream out(path, std::ios::app | std::ios::binary);
-  out << line;
-  out.flush();
-  if (!out) return alerts_page(c, "The note could not be written (see the journal).");
+  if (!append_json_line(sources_.admin_dir + "/alert-notes",
+                        {{"id", id}, {"user", c.session.user}, {"state", state}, {"note", note}}))
+    return alerts_page(c, "The note could not be written.");
   audit_.write(state == "acknowledged" ? "alert_acknowledged" : "alert_noted", c.session.user,
                c.request.peer, fmt::format("{} {}", id, note));
   return redirect("/alerts", c.request.close);

@@ -5,6 +5,9 @@
 #include "policy/rule_text.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <ranges>
 
 namespace warden::admin {
 namespace {
@@ -51,6 +54,12 @@ std::string select(std::string_view name, std::string_view chosen,
     out += fmt::format("<option value=\"{}\"{}>{}</option>", value,
                        value == chosen ? " selected" : "", label);
   return out + "</select>";
+}
+
+// A rule's groups for the Policy page, escaped: "pupils, staff", or "every group".
+std::string groups_text(const std::vector<std::string>& groups) {
+  return groups.empty() ? std::string("every group")
+                        : esc(fmt::format("{}", fmt::join(groups, ", ")));
 }
 
 // "scheme://host[:port]/path", whole (the "why" link's URL; shown_url cuts long ones).
@@ -272,15 +281,12 @@ std::string Dashboard::policy_page(const Call& c, const Form& q) {
       "first group whose addresses hold it, else in \u201cdefault\u201d.</p>"
       "<table><tr><th>Group</th><th>Addresses</th><th>Local users</th></tr>",
       esc(p->source()));
-  for (const policy::Group& g : p->groups()) {
-    std::string sources;
-    for (const auto& cidr : g.sources)
-      sources += (sources.empty() ? "" : ", ") + policy::cidr_text(cidr);
-    std::string users;
-    for (const auto uid : g.users) users += (users.empty() ? "" : ", ") + std::to_string(uid);
-    body += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td></tr>", esc(g.name), esc(sources),
-                        esc(users));
-  }
+  for (const policy::Group& g : p->groups())
+    body += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td></tr>", esc(g.name),
+                        esc(fmt::format("{}", fmt::join(g.sources | std::views::transform(
+                                                                        policy::cidr_text),
+                                                        ", "))),
+                        esc(fmt::format("{}", fmt::join(g.users, ", "))));
   if (p->groups().empty())
     body +=
         "<tr><td colspan=\"3\" class=\"muted\">No groups: every client is in "
@@ -290,13 +296,11 @@ std::string Dashboard::policy_page(const Call& c, const Form& q) {
       "that matches decides; none: allowed (\u201cdefault\u201d).</p><table><tr><th>Rule"
       "</th><th>Action</th><th>Groups</th><th>Matches</th><th>When</th></tr>";
   for (const policy::Rule& r : p->rules()) {
-    std::string groups;
-    for (const auto& g : r.groups) groups += (groups.empty() ? "" : ", ") + g;
     body += fmt::format(
         "<tr><td>{}</td><td class=\"{}\">{}</td><td>{}</td><td class=\"u\">{}</td><td>{}</td>"
         "</tr>",
         esc(r.name), policy::action_name(r.action), policy::action_name(r.action),
-        groups.empty() ? "every group" : esc(groups), esc(policy::rule_matcher_text(*p, r)),
+        groups_text(r.groups), esc(policy::rule_matcher_text(*p, r)),
         esc(policy::schedule_text(r)));
   }
   body += "</table></section>";
@@ -305,11 +309,9 @@ std::string Dashboard::policy_page(const Call& c, const Form& q) {
         "<section><h2>Phrase scanning</h2><table><tr><th>Rule</th><th>Groups</th>"
         "<th>Blocks at</th><th>Entries</th></tr>";
     for (const auto& r : p->phrase_rules()) {
-      std::string groups;
-      for (const auto& g : r.groups) groups += (groups.empty() ? "" : ", ") + g;
       body += fmt::format(
           "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", esc(r.name),
-          groups.empty() ? "every group" : esc(groups),
+          groups_text(r.groups),
           r.limit == 0 ? std::string("never (scored only)") : std::to_string(r.limit), r.entries);
     }
     body += "</table></section>";

@@ -154,7 +154,7 @@ void AccessLog::writer_loop() {
 }
 
 AccessLogBatch::AccessLogBatch(AccessLog& log, const boost::asio::any_io_executor& ex)
-    : log_(log), timer_(ex) {}
+    : log_(log), timer_(ex, kBatchInterval) {}
 
 void AccessLogBatch::add(const AccessRecord& r) {
   if (!log_.enabled()) return;
@@ -163,15 +163,7 @@ void AccessLogBatch::add(const AccessRecord& r) {
     flush();
     return;
   }
-  if (!timer_armed_) {
-    timer_armed_ = true;
-    timer_.expires_after(kBatchInterval);
-    timer_.async_wait([this](boost::system::error_code ec) {
-      if (ec == boost::asio::error::operation_aborted) return;  // we are being destroyed
-      timer_armed_ = false;
-      flush();
-    });
-  }
+  timer_.arm([this] { flush(); });
 }
 
 void AccessLogBatch::flush() {

@@ -9,6 +9,7 @@
 
 #include "base/result.hpp"
 #include "net/types.hpp"
+#include "observe/flush_timer.hpp"
 #include "observe/access_record.hpp"
 #include "platform/files.hpp"
 
@@ -81,9 +82,8 @@ class AccessLogBatch {
 
  private:
   AccessLog& log_;
-  net::Timer timer_;
+  FlushTimer timer_;
   std::string batch_;
-  bool timer_armed_ = false;
 };
 
 }  // namespace warden::observe

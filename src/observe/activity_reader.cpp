@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <utility>
+
 namespace warden::observe {
 namespace {
 
@@ -13,6 +15,21 @@ int bind_optional(SqliteStatement& s, int at, const std::string& value) {
   s.bind(at + 1, value);
   return at + 2;
 }
+
+// Every row `s` answers, each made by `make(s)`.
+template <class Make>
+auto collect(SqliteStatement& s, Make make)
+    -> base::Result<std::vector<decltype(make(std::declval<SqliteStatement&>()))>> {
+  std::vector<decltype(make(s))> out;
+  for (;;) {
+    auto more = s.step_row();
+    if (!more) return more.error();
+    if (!*more) return out;
+    out.push_back(make(s));
+  }
+}
+
+Tally tally(const SqliteStatement& s) { return {s.text(0), s.integer(1), s.integer(2)}; }
 
 }  // namespace
 
@@ -54,33 +71,28 @@ base::Result<std::vector<ActivityRow>> ActivityReader::recent(const ActivityFilt
   for (const std::int64_t v : {exact, exact, status_class, status_class}) s->bind(at++, v);
   s->bind(at++, limit);
   s->bind(at, offset);
-  std::vector<ActivityRow> rows;
-  for (;;) {
-    auto more = s->step_row();
-    if (!more) return more.error();
-    if (!*more) break;
+  return collect(*s, [](const SqliteStatement& q) {
     ActivityRow r;
-    r.ts_ms = s->integer(0);
-    r.id = s->text(1);
-    r.client = s->text(2);
-    r.group = s->text(3);
-    r.method = s->text(4);
-    r.scheme = s->text(5);
-    r.host = s->text(6);
-    r.port = s->integer(7);
-    r.path = s->text(8);
-    r.status = s->integer(9);
-    r.bytes_in = s->integer(10);
-    r.bytes_out = s->integer(11);
-    r.decision = s->text(12);
-    r.rule = s->text(13);
-    r.category = s->text(14);
-    r.error = s->text(15);
-    r.capture = s->text(16);
-    r.search = s->text(17);
-    rows.push_back(std::move(r));
-  }
-  return rows;
+    r.ts_ms = q.integer(0);
+    r.id = q.text(1);
+    r.client = q.text(2);
+    r.group = q.text(3);
+    r.method = q.text(4);
+    r.scheme = q.text(5);
+    r.host = q.text(6);
+    r.port = q.integer(7);
+    r.path = q.text(8);
+    r.status = q.integer(9);
+    r.bytes_in = q.integer(10);
+    r.bytes_out = q.integer(11);
+    r.decision = q.text(12);
+    r.rule = q.text(13);
+    r.category = q.text(14);
+    r.error = q.text(15);
+    r.capture = q.text(16);
+    r.search = q.text(17);
+    return r;
+  });
 }
 
 base::Result<std::vector<Tally>> ActivityReader::top(const ReportScope& scope,
@@ -115,14 +127,7 @@ base::Result<std::vector<Tally>> ActivityReader::top(const ReportScope& scope,
   int at = bind_optional(*s, 4, scope.group);
   if (one_client) s->bind(at++, scope.client);
   s->bind(at, limit);
-  std::vector<Tally> out;
-  for (;;) {
-    auto more = s->step_row();
-    if (!more) return more.error();
-    if (!*more) break;
-    out.push_back({s->text(0), s->integer(1), s->integer(2)});
-  }
-  return out;
+  return collect(*s, tally);
 }
 
 base::Result<std::vector<std::pair<std::int64_t, std::int64_t>>> ActivityReader::blocks_per_hour(
@@ -135,14 +140,9 @@ base::Result<std::vector<std::pair<std::int64_t, std::int64_t>>> ActivityReader:
   s->bind(1, scope.from_hour);
   s->bind(2, scope.to_hour);
   bind_optional(*s, bind_optional(*s, 3, scope.group), scope.client);
-  std::vector<std::pair<std::int64_t, std::int64_t>> out;
-  for (;;) {
-    auto more = s->step_row();
-    if (!more) return more.error();
-    if (!*more) break;
-    out.emplace_back(s->integer(0), s->integer(1));
-  }
-  return out;
+  return collect(*s, [](const SqliteStatement& q) {
+    return std::pair{q.integer(0), q.integer(1)};
+  });
 }
 
 base::Result<std::vector<SearchRow>> ActivityReader::searches(const ReportScope& scope,
@@ -155,15 +155,10 @@ base::Result<std::vector<SearchRow>> ActivityReader::searches(const ReportScope&
   s->bind(2, (scope.to_hour + 1) * kHourMs - 1);
   const int at = bind_optional(*s, bind_optional(*s, 3, scope.group), scope.client);
   s->bind(at, limit);
-  std::vector<SearchRow> out;
-  for (;;) {
-    auto more = s->step_row();
-    if (!more) return more.error();
-    if (!*more) break;
-    out.push_back(
-        {s->integer(0), s->text(1), s->text(2), s->text(3), s->text(4), s->text(5), s->text(6)});
-  }
-  return out;
+  return collect(*s, [](const SqliteStatement& q) {
+    return SearchRow{q.integer(0), q.text(1), q.text(2), q.text(3),
+                     q.text(4),    q.text(5), q.text(6)};
+  });
 }
 
 base::Result<std::vector<Tally>> ActivityReader::decisions_since(std::int64_t from_ms) {
@@ -172,14 +167,7 @@ base::Result<std::vector<Tally>> ActivityReader::decisions_since(std::int64_t fr
       "GROUP BY decision ORDER BY 2 DESC");
   if (!s) return s.error();
   s->bind(1, from_ms);
-  std::vector<Tally> out;
-  for (;;) {
-    auto more = s->step_row();
-    if (!more) return more.error();
-    if (!*more) break;
-    out.push_back({s->text(0), s->integer(1), s->integer(2)});
-  }
-  return out;
+  return collect(*s, tally);
 }
 
 }  // namespace warden::observe

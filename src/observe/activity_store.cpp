@@ -109,7 +109,7 @@ void ActivityStore::writer_loop() {
 }
 
 ActivityBatch::ActivityBatch(ActivityStore* store, const net::asio::any_io_executor& ex)
-    : store_(store), timer_(ex) {}
+    : store_(store), timer_(ex, kBatchInterval) {}
 
 void ActivityBatch::add(const AccessRecord& r) {
   if (store_ == nullptr) return;
@@ -118,15 +118,7 @@ void ActivityBatch::add(const AccessRecord& r) {
     flush();
     return;
   }
-  if (!timer_armed_) {
-    timer_armed_ = true;
-    timer_.expires_after(kBatchInterval);
-    timer_.async_wait([this](boost::system::error_code ec) {
-      if (ec == boost::asio::error::operation_aborted) return;  // we are being destroyed
-      timer_armed_ = false;
-      flush();
-    });
-  }
+  timer_.arm([this] { flush(); });
 }
 
 void ActivityBatch::flush() {

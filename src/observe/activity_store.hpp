@@ -15,6 +15,7 @@
 #include "base/result.hpp"
 #include "net/types.hpp"
 #include "observe/access_record.hpp"
+#include "observe/flush_timer.hpp"
 
 #include <atomic>
 #include <condition_variable>
@@ -98,10 +99,9 @@ class ActivityBatch {
 
  private:
   ActivityStore* store_;
-  net::Timer timer_;
+  FlushTimer timer_;
   std::string rows_;  // packed
   std::size_t count_ = 0;
-  bool timer_armed_ = false;
 };
 
 }  // namespace warden::observe

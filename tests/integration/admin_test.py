@@ -55,13 +55,7 @@ class Admin(unittest.TestCase):
         cls.origin = ThreadingServer(("127.0.0.1", 0), Ok)
         threading.Thread(target=cls.origin.serve_forever, daemon=True).start()
         cls.origin_url = f"http://127.0.0.1:{cls.origin.server_address[1]}"
-        lists = os.path.join(cls.dir, "lists")
-        os.makedirs(os.path.join(lists, "games"))
-        with open(os.path.join(lists, "games", "domains"), "w") as f:
-            f.write("games.test\n")
-        policy = os.path.join(cls.dir, "policy.toml")
-        with open(policy, "w") as f:
-            f.write('[[rule]]\nname = "no games"\naction = "block"\ncategories = ["games"]\n')
+        policy, lists = harness.games_policy(cls.dir)
         cls.admin = harness.free_port()
         cls.warden = Warden("--policy", policy, "--lists", lists, "--connect-port",
                             str(cls.admin), admin=f"127.0.0.1:{cls.admin}")

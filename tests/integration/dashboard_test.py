@@ -50,15 +50,9 @@ class Dashboard(unittest.TestCase):
         cls.origin = ThreadingServer(("127.0.0.1", 0), Ok)
         threading.Thread(target=cls.origin.serve_forever, daemon=True).start()
         cls.origin_url = f"http://127.0.0.1:{cls.origin.server_address[1]}"
-        lists = os.path.join(cls.dir, "lists")
-        os.makedirs(os.path.join(lists, "games"))
-        with open(os.path.join(lists, "games", "domains"), "w") as f:
-            f.write("games.test\n")
-        policy = os.path.join(cls.dir, "policy.toml")
-        with open(policy, "w") as f:
-            f.write('[[rule]]\nname = "no games"\naction = "block"\ncategories = ["games"]\n\n'
-                    '[[alert]]\nname = "self-harm searches"\ncategory = "self-harm"\n'
-                    'severity = "high"\nsearches = ["hurt myself"]\n')
+        policy, lists = harness.games_policy(
+            cls.dir, '[[alert]]\nname = "self-harm searches"\ncategory = "self-harm"\n'
+                     'severity = "high"\nsearches = ["hurt myself"]\n')
         config = os.path.join(cls.dir, "warden.toml")
         with open(config, "w") as f:
             f.write('[alerts]\ncontext_before = "1s"\ncontext_after = "1s"\n')

@@ -63,6 +63,20 @@ class ThreadingServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
 
 
+def games_policy(folder, more=""):
+    """A lists folder with one category, games (games.test), and a policy blocking it by the
+    rule "no games" (plus `more` policy text): (policy file, lists folder), in `folder`."""
+    lists = os.path.join(folder, "lists")
+    os.makedirs(os.path.join(lists, "games"))
+    with open(os.path.join(lists, "games", "domains"), "w") as f:
+        f.write("games.test\n")
+    policy = os.path.join(folder, "policy.toml")
+    with open(policy, "w") as f:
+        f.write('[[rule]]\nname = "no games"\naction = "block"\ncategories = ["games"]\n\n'
+                + more)
+    return policy, lists
+
+
 def start_origin():
     server = ThreadingServer(("127.0.0.1", 0), Origin)
     threading.Thread(target=server.serve_forever, daemon=True).start()
