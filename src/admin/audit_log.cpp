@@ -34,10 +34,9 @@ bool AuditLog::write(std::string_view event, std::string_view user, std::string_
   const bool written =
       detail.empty()
           ? append_json_line(path_, {{"event", event}, {"user", user}, {"address", address}})
-          : append_json_line(path_, {{"event", event},
-                                     {"user", user},
-                                     {"address", address},
-                                     {"detail", detail}});
+          : append_json_line(
+                path_,
+                {{"event", event}, {"user", user}, {"address", address}, {"detail", detail}});
   if (!written) {
     if (!told_) spdlog::error("admin audit log {}: cannot be written", path_);
     told_ = true;

@@ -282,11 +282,11 @@ std::string Dashboard::policy_page(const Call& c, const Form& q) {
       "<table><tr><th>Group</th><th>Addresses</th><th>Local users</th></tr>",
       esc(p->source()));
   for (const policy::Group& g : p->groups())
-    body += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td></tr>", esc(g.name),
-                        esc(fmt::format("{}", fmt::join(g.sources | std::views::transform(
-                                                                        policy::cidr_text),
-                                                        ", "))),
-                        esc(fmt::format("{}", fmt::join(g.users, ", "))));
+    body += fmt::format(
+        "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", esc(g.name),
+        esc(fmt::format("{}",
+                        fmt::join(g.sources | std::views::transform(policy::cidr_text), ", "))),
+        esc(fmt::format("{}", fmt::join(g.users, ", "))));
   if (p->groups().empty())
     body +=
         "<tr><td colspan=\"3\" class=\"muted\">No groups: every client is in "

@@ -9,8 +9,8 @@
 
 #include "base/result.hpp"
 #include "net/types.hpp"
-#include "observe/flush_timer.hpp"
 #include "observe/access_record.hpp"
+#include "observe/flush_timer.hpp"
 #include "platform/files.hpp"
 
 #include <atomic>
