@@ -14,6 +14,8 @@
 #include <boost/asio/this_coro.hpp>
 #include <spdlog/spdlog.h>
 
+#include <array>
+
 namespace warden::flow {
 
 namespace asio = net::asio;
@@ -164,6 +166,25 @@ net::Awaitable<void> ClientSession::serve_h2() {
   state_ = State::Busy;
   H2Bridge bridge(*this, bumped_->h2_upstream);
   co_await bridge.run();
+  if (bridge.goaway_code() != 0 && state_ != State::Closed) co_await linger();
+}
+
+net::Awaitable<void> ClientSession::linger() {
+  // A client flooding frames is still sending when we end the connection with our GOAWAY:
+  // closing with its bytes unread makes the kernel reset the connection, and the client may
+  // then lose the GOAWAY before reading it. So, as nginx's lingering close: shut our side,
+  // then drop what comes for at most a second (and 8 MiB).
+  constexpr auto kLinger = std::chrono::seconds(1);
+  constexpr std::size_t kMaxDropped = 8 << 20;
+  co_await client_->shutdown_send();
+  watchdog_.expire_after(kLinger);
+  std::array<char, 4096> sink;
+  for (std::size_t dropped = 0; dropped < kMaxDropped && state_ != State::Closed;) {
+    auto [ec, n] = co_await client_->read_some(sink);
+    if (ec) break;
+    dropped += n;
+  }
+  watchdog_.disarm();
 }
 
 net::Awaitable<bool> ClientSession::await_request(bool first) {

@@ -72,6 +72,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   net::Awaitable<void> refuse_head(unsigned status, base::ErrorCode code, std::string detail);
   // HTTP/2 on both legs: the bridge serves every stream (its frame only on such connections).
   net::Awaitable<void> serve_h2();
+  // After an error GOAWAY: our side shut, what the client still sends read and dropped for a
+  // moment, so the close does not reset the connection before the client reads the GOAWAY.
+  net::Awaitable<void> linger();
   // Handles one request; returns whether the connection stays open for another.
   net::Awaitable<bool> handle_request(http::RequestHead& head);
   [[nodiscard]] http::Checked<http::AbsoluteTarget> bumped_target(const http::RequestHead& h) const;

@@ -33,6 +33,8 @@ class H2Bridge final : public H2Upstream::Sink {
   H2Bridge& operator=(const H2Bridge&) = delete;
   // Serves the connection until the client is done; logs every stream.
   net::Awaitable<void> run();
+  // The GOAWAY error code sent to the client (0: none, or NO_ERROR).
+  [[nodiscard]] std::uint32_t goaway_code() const { return down_.goaway_code(); }
 
   // H2Upstream::Sink
   void on_upstream_event(http::h2::ClientEvent& e) override;
