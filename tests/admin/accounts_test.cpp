@@ -37,8 +37,10 @@ TEST(Accounts, TheFileRoundTripsAndAMalformedLineIsNamed) {
   accounts.put({"sam", Role::Safeguarding, hash_password("pw four five six")});
   accounts.put({"alice", Role::Viewer, accounts.find("alice")->password_hash});  // replaced
   ASSERT_TRUE(accounts.save(path));
+#if !defined(_WIN32)  // (Windows: an ACL, which the platform's own files tests check)
   EXPECT_EQ(std::filesystem::status(path).permissions() & std::filesystem::perms::all,
             std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+#endif
   auto loaded = Accounts::load(path);
   ASSERT_TRUE(loaded) << loaded.error().context;
   ASSERT_EQ(loaded->all().size(), 2u);
