@@ -100,7 +100,9 @@ std::string Dashboard::now_page(const Call& c) {
     body += card(std::to_string(allowed), "allowed, last hour");
     body += card(std::to_string(blocked), "blocked, last hour");
   }
-  body += card(std::to_string(s.active_connections), "connections open");
+  std::uint64_t open = 0;
+  for (const std::uint64_t n : f.totals.open_connections) open += n;
+  body += card(std::to_string(open), "connections open");
   if (c.session.role != Role::Viewer && !sources_.alert_log.empty())
     body += card(std::to_string(open_alerts()), "alerts to look at");
   std::uint64_t errors = 0;

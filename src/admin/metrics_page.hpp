@@ -17,7 +17,6 @@ namespace warden::admin {
 
 struct ServiceFigures {
   std::string_view version;
-  std::uint64_t active_connections = 0;
   std::uint64_t rejected_busy = 0;  // refused at proxy.max_connections
   // Minted certificates: lookups the cache answered, mints, names held.
   std::uint64_t cert_hits = 0;

@@ -129,7 +129,6 @@ base::Result<void> start_admin(const Config& c, std::string metrics_token, TlsRu
     admin::Figures out{engine.metrics().totals(), {}};
     admin::ServiceFigures& f = out.service;
     f.version = kVersion;
-    f.active_connections = engine.active_connections();
     f.rejected_busy = engine.rejected_busy();
     f.cert_hits = certs->hits();
     f.cert_mints = certs->mints();
@@ -157,10 +156,7 @@ base::Result<void> start_admin(const Config& c, std::string metrics_token, TlsRu
                                  std::string& why) -> std::vector<std::string> {
     const policy::PolicyPtr p = runtime.policy.seen().policy;
     if (!p) return {};
-    std::vector<std::string> lines = explain_url(*p, url, client, why);
-    if (!alerts)  // which searches raise an alert is for safeguarding staff only
-      std::erase_if(lines, [](const std::string& l) { return l.starts_with("  alerts "); });
-    return lines;
+    return explain_url(*p, url, client, alerts, why);
   };
   runtime.dashboard = std::make_unique<admin::Dashboard>(std::move(dashboard));
 

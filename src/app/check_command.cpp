@@ -70,11 +70,12 @@ std::optional<CheckedUrl> parse_url(std::string_view text, std::string& why) {
 }
 
 // The answer for one URL: "<URL as given> <action> <rule> <category or ->", then indented lines
-// for alerts, restricted modes and header changes.
+// for alerts (`alerts`: said at all), restricted modes and header changes.
 std::vector<std::string> explain(const policy::Policy& p, const CheckedUrl& url,
                                  std::string_view given,
                                  std::optional<std::array<std::uint8_t, 16>> client,
-                                 std::optional<std::uint32_t> user, std::string_view group) {
+                                 std::optional<std::uint32_t> user, std::string_view group,
+                                 bool alerts) {
   std::vector<std::string> lines;
   const std::string full = policy::url_for_policy(url.host, url.path);
   policy::Request request;
@@ -90,7 +91,7 @@ std::vector<std::string> explain(const policy::Policy& p, const CheckedUrl& url,
   const policy::Decision d = p.evaluate(request);
   lines.push_back(fmt::format("{} {} {} {}", given, policy::action_name(d.action), d.rule,
                               d.category.empty() ? "-" : d.category));
-  if (search) {
+  if (search && alerts) {
     const bool partial = search->kind == analysis::SearchKind::Partial;
     for (const policy::AlertMatch& m : p.alerts_for(d.group, search->terms, partial))
       lines.push_back(fmt::format("  alerts {} ({}, {})", m.rule->name, m.rule->category,
@@ -110,7 +111,7 @@ std::vector<std::string> explain(const policy::Policy& p, const CheckedUrl& url,
 }  // namespace
 
 std::vector<std::string> explain_url(const policy::Policy& p, std::string_view url,
-                                     std::string_view client, std::string& why) {
+                                     std::string_view client, bool alerts, std::string& why) {
   std::optional<std::array<std::uint8_t, 16>> address;
   if (!client.empty()) {
     address = policy::parse_ip(client);
@@ -124,7 +125,7 @@ std::vector<std::string> explain_url(const policy::Policy& p, std::string_view u
     why = fmt::format("{}: {}", url, why);
     return {};
   }
-  return explain(p, *parsed, url, address, std::nullopt, {});
+  return explain(p, *parsed, url, address, std::nullopt, {}, alerts);
 }
 
 int check_urls(const CheckOptions& o) {
@@ -186,7 +187,8 @@ int check_urls(const CheckOptions& o) {
       spdlog::warn("group {} is not in the policy; only rules for every group apply", o.group);
   }
   for (std::size_t i = 0; i < parsed.size(); ++i)
-    for (const std::string& line : explain(**policy, parsed[i], o.urls[i], client, user, o.group))
+    for (const std::string& line :
+         explain(**policy, parsed[i], o.urls[i], client, user, o.group, true))
       fmt::print("{}\n", line);
   return 0;
 }

@@ -26,10 +26,11 @@ struct CheckOptions {
 [[nodiscard]] int check_urls(const CheckOptions& o);
 
 // What `warden check URL [--client ADDRESS]` prints for one URL, as lines, against the policy
-// `p` (the dashboard's "why" and "check a URL"). Empty with `why` said when the URL or address
-// is not valid.
+// `p` (the dashboard's "why" and "check a URL"); `alerts`: with the alert rules a search would
+// raise. Empty with `why` said when the URL or address is not valid.
 [[nodiscard]] std::vector<std::string> explain_url(const policy::Policy& p, std::string_view url,
-                                                   std::string_view client, std::string& why);
+                                                   std::string_view client, bool alerts,
+                                                   std::string& why);
 
 // Per category: domains, URLs and expressions loaded, lines refused and why. 1 if the folder
 // cannot be read.

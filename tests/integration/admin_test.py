@@ -20,7 +20,6 @@ import ssl
 import subprocess
 import sys
 import tempfile
-import threading
 import unittest
 import urllib.parse
 import urllib.request
@@ -29,7 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import cdp  # noqa: E402
 import harness  # noqa: E402
-from harness import Ok, ThreadingServer, Warden, wait_until  # noqa: E402
+from harness import Warden, wait_until  # noqa: E402
 
 harness.WARDEN = sys.argv.pop(1) if len(sys.argv) > 1 else harness.WARDEN
 ARTIFACTS = os.environ.get("WARDEN_ARTIFACTS", os.getcwd())
@@ -52,8 +51,7 @@ class Admin(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.dir = tempfile.mkdtemp(prefix="warden-admin-")
-        cls.origin = ThreadingServer(("127.0.0.1", 0), Ok)
-        threading.Thread(target=cls.origin.serve_forever, daemon=True).start()
+        cls.origin = harness.start_origin()
         cls.origin_url = f"http://127.0.0.1:{cls.origin.server_address[1]}"
         policy, lists = harness.games_policy(cls.dir)
         cls.admin = harness.free_port()

@@ -113,6 +113,12 @@ class Browser:
                  f"{fill} {click}; }})()")
         self._wait_event("Page.loadEventFired")
 
+    def click(self, selector):
+        """Clicks the first element `selector` finds and waits for the page it leads to."""
+        self._events.clear()
+        self.run(f"document.querySelector({json.dumps(selector)}).click()")
+        self._wait_event("Page.loadEventFired")
+
     def download(self, url, timeout=30):
         """Follows a link to a file the way a person clicking it would, and returns the bytes
         the browser saved."""

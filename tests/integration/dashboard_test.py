@@ -22,7 +22,6 @@ import ssl
 import subprocess
 import sys
 import tempfile
-import threading
 import unittest
 import urllib.parse
 
@@ -31,7 +30,7 @@ ARTIFACTS = os.environ.get("WARDEN_ARTIFACTS", os.getcwd())
 sys.path.insert(0, HERE)
 import cdp  # noqa: E402
 import harness  # noqa: E402
-from harness import Ok, ThreadingServer, Warden, wait_until  # noqa: E402
+from harness import Warden, wait_until  # noqa: E402
 
 harness.enter_network_namespace()
 harness.WARDEN = sys.argv.pop(1) if len(sys.argv) > 1 else harness.WARDEN
@@ -47,8 +46,7 @@ class Dashboard(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.dir = tempfile.mkdtemp(prefix="warden-dashboard-")
-        cls.origin = ThreadingServer(("127.0.0.1", 0), Ok)
-        threading.Thread(target=cls.origin.serve_forever, daemon=True).start()
+        cls.origin = harness.start_origin()
         cls.origin_url = f"http://127.0.0.1:{cls.origin.server_address[1]}"
         policy, lists = harness.games_policy(
             cls.dir, '[[alert]]\nname = "self-harm searches"\ncategory = "self-harm"\n'
@@ -252,8 +250,7 @@ class Dashboard(unittest.TestCase):
             self.assertIn("http://games.test/play block no games games", browser.text())
             shot("policy")
             browser.open(self.base + "/activity?host=games.test")
-            browser.run("document.querySelector(\"a[href^='/why']\").click()")
-            browser._wait_event("Page.loadEventFired")
+            browser.click("a[href^='/why']")
             self.assertIn("block no games games", browser.text())
             shot("why")
 
