@@ -168,7 +168,7 @@ net::Awaitable<bool> AdminServer::start_tls(Connection& c) {
 
 net::Awaitable<void> AdminServer::serve(std::shared_ptr<Connection> c) {
   c->watchdog.expire_after(10s);
-  if (!co_await start_tls(*c)) co_return;
+  if (tls_.certs != nullptr && !co_await start_tls(*c)) co_return;
   http::RequestHeadParser parser(kHeadLimits);
   for (int served = 0; served < kRequestsPerConnection; ++served) {
     c->watchdog.expire_after(served == 0 ? 10s : 15s);  // the first head, then keep-alive

@@ -3,8 +3,9 @@
 // page never runs on a worker and a busy proxy never starves the admin side. Its certificate is
 // minted from the school CA for the name the client asked for when that is one of admin.names,
 // else for the address it connected to (never for any other name: the listener is no oracle
-// for certificates). HTTP/1.1 only; bodies up to 16 KiB with a Content-Length (forms); bounded
-// heads; every wait bounded.
+// for certificates). Without certificates (AdminTls{}) it speaks plain HTTP: the health
+// listener, for balancers (admin/health.hpp). HTTP/1.1 only; bodies up to 16 KiB with a
+// Content-Length (forms); bounded heads; every wait bounded.
 //
 // Thread safety: start() and stop() from the control thread; the handler runs on the admin
 // thread.
@@ -26,7 +27,7 @@
 namespace warden::admin {
 
 struct AdminTls {
-  tls::CertCache* certs = nullptr;
+  tls::CertCache* certs = nullptr;  // null: plain HTTP
   const tls::LeafMinter* minter = nullptr;
   SSL_CTX* server_ctx = nullptr;
   std::vector<std::string> names;  // lower case

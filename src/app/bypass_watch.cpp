@@ -115,7 +115,7 @@ void BypassWatch::begin(const BypassGrant& g, bool resumed) {
                                      {"by", g.by},
                                      {"started", iso(g.started)}}};
   if (resumed) e.fields.emplace_back("resumed", "after a restart");
-  log_.submit(observe::service_event_line(e));
+  log_.submit_event(e);
 }
 
 // `g` by value: it is often *active_, which ending it resets.
@@ -125,11 +125,11 @@ void BypassWatch::end(BypassGrant g, std::string why) {
     apply_(std::nullopt);
   }
   spdlog::warn("bypass ended ({}): {} is filtered again", why, who(g));
-  log_.submit(observe::service_event_line({.event = "bypass_end",
-                                           .fields = {{"group", g.group},
-                                                      {"until", iso(g.until)},
-                                                      {"reason", g.reason},
-                                                      {"why", std::move(why)}}}));
+  log_.submit_event({.event = "bypass_end",
+                     .fields = {{"group", g.group},
+                                {"until", iso(g.until)},
+                                {"reason", g.reason},
+                                {"why", std::move(why)}}});
 }
 
 void BypassWatch::remove_file() {

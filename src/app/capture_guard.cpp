@@ -74,8 +74,7 @@ void CaptureGuard::restore(const std::string& what) {
   else if (auto now = read(); now)
     expected_ = std::move(*now);
   spdlog::warn("tamper: {}; {}", what, action);
-  log_.submit(observe::service_event_line(
-      {.event = "tamper", .fields = {{"what", what}, {"action", std::move(action)}}}));
+  log_.submit_event({.event = "tamper", .fields = {{"what", what}, {"action", std::move(action)}}});
 }
 
 }  // namespace warden::app

@@ -657,6 +657,17 @@ const std::vector<Key>& schema() {
             return std::nullopt;
           }),
       string_key(
+          "log", "instance",
+          "This instance's name, written as \"instance\" on every access log line (a fleet\n"
+          "sharing one log store). Empty: left out.",
+          [](Config& c) -> std::string& { return c.log.instance; },
+          [](const std::string& s) -> std::optional<std::string> {
+            if (s.size() > 64) return "at most 64 characters";
+            for (const char ch : s)
+              if (ch < 0x21 || ch > 0x7e) return "letters, digits and punctuation only (no spaces)";
+            return std::nullopt;
+          }),
+      string_key(
           "alerts", "log",
           "Safeguarding alerts (docs/analysis.md), JSON lines: a file path, \"off\" (no\n"
           "alerts are made), or empty for alerts/alerts.log in the state folder. The rules\n"
@@ -719,6 +730,23 @@ const std::vector<Key>& schema() {
             if (policy::parse_cidr(d)) return std::nullopt;
             return "expected a CIDR or an address (\"10.0.0.2\", \"10.0.0.0/29\")";
           }),
+      string_key(
+          "balancer", "health_listen",
+          "Warden's health for the balancers' checks, \"ADDRESS:PORT\" or \"off\": plain HTTP,\n"
+          "GET /ready answers 200 when this instance takes connections and 503 while it starts\n"
+          "or drains; GET /live 200 while it runs. Restart to change.",
+          [](Config& c) -> std::string& { return c.balancer.health_listen; },
+          [](const std::string& s) -> std::optional<std::string> {
+            if (s == "off") return std::nullopt;
+            std::string copy = s;
+            return check_listen(copy);
+          }),
+      duration_key(
+          "balancer", "drain_notice",
+          "With balancer.health_listen: on SIGTERM, how long /ready says \"draining\" while\n"
+          "Warden still serves, before its listeners close; above the balancer's check interval\n"
+          "times its fall count, so it stops sending pupils here first.",
+          [](Config& c) -> net::Duration& { return c.balancer.drain_notice; }),
       string_key(
           "admin", "listen",
           "The admin listener (docs/admin.md), \"ADDRESS:PORT\" or \"off\": HTTPS with a\n"

@@ -36,9 +36,11 @@ struct ProxySection {
 // Listeners behind load balancers (docs/fleet.md): each connection comes from one of `from`
 // and starts with a PROXY header naming the client (and, for captured traffic, where it went).
 struct BalancerSection {
-  std::vector<std::string> listen;              // explicit proxy
-  std::vector<std::string> transparent_listen;  // captured traffic a balancer relays
-  std::vector<std::string> from;                // CIDRs
+  std::vector<std::string> listen;                       // explicit proxy
+  std::vector<std::string> transparent_listen;           // captured traffic a balancer relays
+  std::vector<std::string> from;                         // CIDRs
+  std::string health_listen = "off";                     // plain HTTP /ready and /live
+  net::Duration drain_notice = std::chrono::seconds(5);  // "draining" before listeners close
 };
 
 struct LimitsSection {
@@ -85,6 +87,7 @@ struct LogSection {
   std::string level = "info";
   std::string access_log = "-";  // a file, "-" (stdout) or "off"
   std::string search = "plain";  // search terms in the access log: "plain", "hash" or "off"
+  std::string instance;          // this instance's name on every access log line; empty: none
 };
 
 // Safeguarding alerts (docs/analysis.md): where they are written and sent. The rules are the

@@ -5,6 +5,7 @@
 #include "app/bypass_file.hpp"
 #include "app/bypass_watch.hpp"
 #include "app/capture_guard.hpp"
+#include "app/health_setup.hpp"
 #include "app/liveness.hpp"
 #include "app/packet_path.hpp"
 #include "app/policy_watch.hpp"
@@ -22,6 +23,7 @@
 #include "policy/policy_file.hpp"
 
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -65,7 +67,8 @@ std::string join_endpoints(const std::vector<net::tcp::endpoint>& eps) {
 
 void print_start_banner(const Config& c, const std::vector<net::tcp::endpoint>& eps,
                         unsigned workers, const policy::Policy& policy,
-                        const std::optional<net::tcp::endpoint>& admin) {
+                        const std::optional<net::tcp::endpoint>& admin,
+                        const std::optional<net::tcp::endpoint>& health) {
   const auto& first = eps.front();
   const std::string host = first.address().is_unspecified() ? "127.0.0.1"
                            : first.address().is_v6() ? "[" + first.address().to_string() + "]"
@@ -102,6 +105,9 @@ void print_start_banner(const Config& c, const std::vector<net::tcp::endpoint>& 
     fmt::print(stderr,
                "  Behind balancers: {} takes captured traffic with PROXY headers from {} only.\n",
                fmt::join(c.balancer.transparent_listen, ", "), fmt::join(c.balancer.from, ", "));
+  if (health)
+    fmt::print(stderr, "  Health for the balancers: http://{}/ready (and /live).\n",
+               join_endpoints({*health}));
   if (policy.lists().names().empty())
     fmt::print(stderr,
                "  Policy: {} with no category lists, so no site is in a category yet "
@@ -279,11 +285,18 @@ int run_proxy(const RunOptions& options) {
 
   // Its writer thread is born inside the key's wall (signer_test checks every thread is).
   if (activity) activity->start();
+  // Up before the policy loads (which may take seconds): balancers see "starting", not nothing.
+  HealthRuntime health;
+  if (auto started = start_health(c, health); !started) {
+    fmt::print(stderr, "warden: {}\n", started.error().context);
+    return 1;
+  }
   auto access_log = observe::AccessLog::open(c.log.access_log);
   if (!access_log) {
     fmt::print(stderr, "warden: {}\n", access_log.error().context);
     return 1;
   }
+  (*access_log)->set_instance(c.log.instance);
   auto alerts = start_alerts(c);
   if (!alerts) {
     fmt::print(stderr, "warden: alerts: {}\n", alerts.error().context);
@@ -382,8 +395,10 @@ int run_proxy(const RunOptions& options) {
     }
   }
   print_start_banner(c, engine->endpoints(), workers, *loaded_policy,
-                     admin.server ? std::optional(admin.server->endpoint()) : std::nullopt);
+                     admin.server ? std::optional(admin.server->endpoint()) : std::nullopt,
+                     health.server ? std::optional(health.server->endpoint()) : std::nullopt);
   platform::report_service_running(service_status(c, engine->endpoints()));
+  health.readiness.ready();
   Liveness liveness(control, *engine, packet_path.loop.get());
   liveness.start();
   CaptureGuard capture_guard(control, c.capture, **access_log);
@@ -422,6 +437,23 @@ int run_proxy(const RunOptions& options) {
       watch.stop();
   };
   if (c.policy.watch) watch.watch(c.policy.file, loaded_policy->lists().folder());
+  net::asio::steady_timer drain_notice(control);
+  bool stopping = false;
+  auto stop = [&](const char* name) {
+    if (stopping) return;
+    stopping = true;
+    health.readiness.draining();
+    drain_notice.cancel();
+    signals.cancel();
+    spdlog::info(
+        "{}: draining connections (grace {} s)", name,
+        std::chrono::duration_cast<std::chrono::seconds>(current.proxy.shutdown_grace).count());
+    liveness.stop();
+    capture_guard.stop();
+    bypass_watch.stop();
+    watch.stop();  // nothing left on the control loop: run() returns
+    clean = engine->shutdown(current.proxy.shutdown_grace);
+  };
   std::function<void(const net::error_code&, int)> on_signal = [&](const net::error_code& ec,
                                                                    int sig) {
     if (ec) return;
@@ -455,15 +487,23 @@ int run_proxy(const RunOptions& options) {
       signals.async_wait(on_signal);
       return;
     }
-    spdlog::info(
-        "{}: draining connections (grace {} s)", sig == SIGTERM ? "SIGTERM" : "SIGINT",
-        std::chrono::duration_cast<std::chrono::seconds>(current.proxy.shutdown_grace).count());
+    const char* name = sig == SIGTERM ? "SIGTERM" : "SIGINT";
     platform::report_service_stopping();
-    liveness.stop();
-    capture_guard.stop();
-    bypass_watch.stop();
-    watch.stop();  // nothing left on the control loop: run() returns
-    clean = engine->shutdown(current.proxy.shutdown_grace);
+    if (health.server && health.readiness.state() != admin::Readiness::State::Draining) {
+      // The balancers first learn to send nobody new here; a second signal skips the wait.
+      health.readiness.draining();
+      spdlog::info(
+          "{}: /ready says draining; the listeners close in {} ms (balancer.drain_notice)", name,
+          std::chrono::duration_cast<std::chrono::milliseconds>(current.balancer.drain_notice)
+              .count());
+      drain_notice.expires_after(current.balancer.drain_notice);
+      drain_notice.async_wait([&, name](const net::error_code& waited) {
+        if (!waited) stop(name);
+      });
+      signals.async_wait(on_signal);
+      return;
+    }
+    stop(name);
   };
   signals.async_wait(on_signal);
   control.run();
@@ -485,6 +525,7 @@ int run_proxy(const RunOptions& options) {
     std::_Exit(1);  // workers are stuck; do not run destructors under them
   }
   if (admin.server) admin.server->stop();  // it reads the engine
+  if (health.server) health.server->stop();
   engine.reset();
   if (packet_path.loop) packet_path.loop->stop();  // the TUN device goes with it
   spdlog::info("stopped");

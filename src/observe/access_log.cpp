@@ -96,7 +96,8 @@ void AccessLog::write_batch(const std::string& batch) {
     gap_line = service_event_line({.event = "access_log_gap",
                                    .fields = {{"lines_lost", std::to_string(gap_lines_)},
                                               {"since", timestamp_text(gap_since_)},
-                                              {"why", gap_why_}}});
+                                              {"why", gap_why_}}},
+                                  instance_);
   }
   const std::string& data = gap_line.empty() ? batch : gap_line.append(batch);
   auto written = file_.write_all(data.data(), data.size());
@@ -158,7 +159,7 @@ AccessLogBatch::AccessLogBatch(AccessLog& log, const boost::asio::any_io_executo
 
 void AccessLogBatch::add(const AccessRecord& r) {
   if (!log_.enabled()) return;
-  append_json_line(r, batch_);
+  append_json_line(r, batch_, log_.instance());
   if (batch_.size() >= kBatchHandOverBytes) {
     flush();
     return;

@@ -11,6 +11,7 @@
 #include "net/types.hpp"
 #include "observe/access_record.hpp"
 #include "observe/flush_timer.hpp"
+#include "observe/service_event.hpp"
 #include "platform/files.hpp"
 
 #include <atomic>
@@ -34,8 +35,13 @@ class AccessLog {
   AccessLog& operator=(const AccessLog&) = delete;
 
   [[nodiscard]] bool enabled() const { return enabled_; }
+  // The instance's name on every line (log.instance); set before any line is submitted.
+  void set_instance(std::string name) { instance_ = std::move(name); }
+  [[nodiscard]] const std::string& instance() const { return instance_; }
   // Thread-safe. Takes a batch of complete lines.
   void submit(std::string batch);
+  // Thread-safe. One service event (a tamper, a bypass) as its line.
+  void submit_event(const ServiceEvent& e) { submit(service_event_line(e, instance_)); }
   // Re-opens the file (after logrotate moved it); thread-safe.
   void reopen();
   // Blocks until every batch submitted so far is written (tests, shutdown).
@@ -52,6 +58,7 @@ class AccessLog {
   void count_lost(std::string_view batch);
 
   std::string path_;
+  std::string instance_;
   platform::AppendFile file_;
   bool enabled_;
   std::size_t max_queued_bytes_ = 64 * 1024 * 1024;

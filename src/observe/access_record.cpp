@@ -6,10 +6,19 @@
 
 namespace warden::observe {
 
-void append_json_line(const AccessRecord& r, std::string& out) {
+void append_line_start(std::string& out, std::chrono::system_clock::time_point ts,
+                       std::string_view instance) {
   fmt::format_to(std::back_inserter(out), "{{\"v\":{},\"ts\":\"", kAccessLogSchemaVersion);
-  append_timestamp(out, r.ts);
+  append_timestamp(out, ts);
   out.push_back('"');
+  if (!instance.empty()) {
+    append_json_key(out, "instance");
+    append_json_string(out, instance);
+  }
+}
+
+void append_json_line(const AccessRecord& r, std::string& out, std::string_view instance) {
+  append_line_start(out, r.ts, instance);
   append_json_key(out, "id");
   append_json_string(out, r.id);
   append_json_key(out, "client");

@@ -51,6 +51,12 @@ struct AccessRecord {
 };
 
 // The record as one JSON object followed by '\n'.
-void append_json_line(const AccessRecord& r, std::string& out);
+// `instance`: the instance's name (log.instance), written after ts when not empty.
+void append_json_line(const AccessRecord& r, std::string& out, std::string_view instance = {});
+
+// What every access log line starts with, records and service events alike:
+// {"v":1,"ts":"..."[,"instance":"..."]
+void append_line_start(std::string& out, std::chrono::system_clock::time_point ts,
+                       std::string_view instance);
 
 }  // namespace warden::observe

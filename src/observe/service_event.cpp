@@ -7,10 +7,9 @@
 
 namespace warden::observe {
 
-std::string service_event_line(const ServiceEvent& e) {
-  std::string out = fmt::format("{{\"v\":{},\"ts\":\"", kAccessLogSchemaVersion);
-  append_timestamp(out, e.ts);
-  out.push_back('"');
+std::string service_event_line(const ServiceEvent& e, std::string_view instance) {
+  std::string out;
+  append_line_start(out, e.ts, instance);
   append_json_key(out, "event");
   append_json_string(out, e.event);
   for (const auto& [k, v] : e.fields) {

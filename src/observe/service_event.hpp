@@ -18,6 +18,6 @@ struct ServiceEvent {
 };
 
 // The event as one JSON object followed by '\n'.
-[[nodiscard]] std::string service_event_line(const ServiceEvent& e);
+[[nodiscard]] std::string service_event_line(const ServiceEvent& e, std::string_view instance = {});
 
 }  // namespace warden::observe

@@ -165,6 +165,13 @@ TEST(Config, CaptureSettings) {
             "test.toml:3:8: balancer.from: \"haproxy\": expected a CIDR or an address "
             "(\"10.0.0.2\", "
             "\"10.0.0.0/29\")");
+  EXPECT_EQ(error_of("[balancer]\nhealth_listen = \"9080\"\n"),
+            "test.toml:2:17: balancer.health_listen: \"9080\" is not ADDRESS:PORT (e.g. "
+            "\"127.0.0.1:3128\", \"[::1]:3128\")");
+  EXPECT_EQ(error_of("[balancer]\ndrain_notice = \"0s\"\n"),
+            "test.toml:2:16: balancer.drain_notice: must be longer than 0");
+  EXPECT_EQ(error_of("[log]\ninstance = \"warden one\"\n"),
+            "test.toml:2:12: log.instance: letters, digits and punctuation only (no spaces)");
   EXPECT_EQ(error_of("[capture]\nmode = \"local\"\nlocal_port = 3128\n"),
             "test.toml: capture.local_port: 3128 is the explicit proxy's port too");
   EXPECT_EQ(error_of("[capture]\nmode = [\"redirect\", \"local\"]\nlocal_port = 3129\n"),

@@ -36,6 +36,13 @@ std::string search_line(std::string_view value, bool hashed, std::string_view en
   return json_line(r);
 }
 
+TEST(AccessRecord, TheInstanceNameComesAfterTheTimeWhenThereIsOne) {
+  EXPECT_EQ(json_line(record()).find("\"instance\""), std::string::npos);
+  std::string line;
+  append_json_line(record(), line, "w\"2");
+  EXPECT_NE(line.find("Z\",\"instance\":\"w\\\"2\",\"id\":\"r1\""), std::string::npos) << line;
+}
+
 TEST(AccessRecord, ASearchCarriesItsTermsEngineAndKind) {
   const std::string line = search_line("caf\xC3\xA9", false, "google", "submitted");
   EXPECT_NE(
