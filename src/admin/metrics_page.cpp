@@ -78,6 +78,9 @@ std::string render_metrics(const observe::Metrics::Totals& t, const ServiceFigur
   out.family("warden_policy_loaded_seconds", "gauge",
              "When the running policy and its lists were loaded (Unix time).");
   out.sample("warden_policy_loaded_seconds", {}, f.policy_loaded_at);
+  out.family("warden_policy_bundle_version", "gauge",
+             "The version of the signed policy bundle in force (bundle.url); 0 without one.");
+  out.sample("warden_policy_bundle_version", {}, f.policy_bundle_version);
   out.family("warden_list_domains", "gauge", "Domains in each category list of the policy.");
   for (const auto& [category, n] : f.list_domains)
     out.sample("warden_list_domains", {{"category", category}}, n);

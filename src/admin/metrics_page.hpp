@@ -25,7 +25,8 @@ struct ServiceFigures {
   double ca_not_after = 0;  // seconds since the epoch; 0: no CA
   std::uint64_t policy_reloads_ok = 0;
   std::uint64_t policy_reloads_failed = 0;
-  double policy_loaded_at = 0;                                      // seconds since the epoch
+  double policy_loaded_at = 0;              // seconds since the epoch
+  std::uint64_t policy_bundle_version = 0;  // the signed bundle's (bundle.url); 0: none
   std::vector<std::pair<std::string, std::uint64_t>> list_domains;  // category, domains
   std::uint64_t access_log_lost = 0;
   // The activity database: rows written, rows dropped (queue full, disk refused); none: off.

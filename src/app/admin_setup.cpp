@@ -52,7 +52,7 @@ void PolicyRecord::in_force(policy::PolicyPtr p) {
 
 PolicyRecord::Seen PolicyRecord::seen() const {
   const std::lock_guard lock(mu_);
-  return {policy_, loaded_at_, loads_ == 0 ? 0 : loads_ - 1, failed_.load()};
+  return {policy_, loaded_at_, loads_ == 0 ? 0 : loads_ - 1, failed_.load(), bundle_.load()};
 }
 
 actions::CaFiles ca_files(X509* ca) {
@@ -138,6 +138,7 @@ base::Result<void> start_admin(const Config& c, std::string metrics_token, TlsRu
     f.policy_reloads_ok = seen.reloads_ok;
     f.policy_reloads_failed = seen.reloads_failed;
     f.policy_loaded_at = seen.loaded_at;
+    f.policy_bundle_version = seen.bundle_version;
     if (seen.policy)
       for (const auto& s : seen.policy->lists().stats())
         f.list_domains.emplace_back(s.name, s.domains);

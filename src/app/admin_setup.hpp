@@ -27,11 +27,13 @@ class PolicyRecord {
   // What the engine judges by now: the loaded policy, or it with a bypass (warden bypass).
   void in_force(policy::PolicyPtr p);
   void reload_failed() { failed_.fetch_add(1); }
+  void bundle(std::uint64_t version) { bundle_.store(version); }  // 0: none (no bundle.url)
   struct Seen {
     policy::PolicyPtr policy;
     double loaded_at = 0;  // Unix time
     std::uint64_t reloads_ok = 0;
     std::uint64_t reloads_failed = 0;
+    std::uint64_t bundle_version = 0;
   };
   [[nodiscard]] Seen seen() const;
 
@@ -41,6 +43,7 @@ class PolicyRecord {
   double loaded_at_ = 0;
   std::uint64_t loads_ = 0;
   std::atomic<std::uint64_t> failed_{0};
+  std::atomic<std::uint64_t> bundle_{0};
 };
 
 struct AdminRuntime {

@@ -1,6 +1,7 @@
 #include "app/cli.hpp"
 
 #include "app/admin_command.hpp"
+#include "app/bundle_command.hpp"
 #include "app/bypass_command.hpp"
 #include "app/ca_command.hpp"
 #include "app/capture_command.hpp"
@@ -192,6 +193,33 @@ int main_cli(int argc, char** argv) {
   update_cmd->add_flag("--if-configured", update.if_configured,
                        "Without lists_update.url, do nothing and succeed (the daily timer)");
 
+  BundleCommandOptions bundle;
+  auto* bundle_cmd = app.add_subcommand(
+      "bundle", "Signed policy bundles for a fleet (docs/fleet.md): keygen, sign, verify.");
+  bundle_cmd->require_subcommand(1);
+  auto* keygen_cmd = bundle_cmd->add_subcommand(
+      "keygen", "Make the school's Ed25519 signing key: DIR/bundle.key and DIR/bundle.pub.");
+  keygen_cmd->add_option("dir", bundle.folder, "Where the two files go")->required();
+  auto* sign_cmd = bundle_cmd->add_subcommand(
+      "sign", "Pack FOLDER (policy.toml, lists/) into a signed bundle OUT, once its policy loads.");
+  sign_cmd->add_option("--key", bundle.key, "bundle.key (keygen's)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  sign_cmd
+      ->add_option("--version", bundle.version,
+                   "A number larger than the last bundle's (default: the time, Unix seconds)")
+      ->check(CLI::PositiveNumber);
+  sign_cmd->add_option("folder", bundle.folder, "policy.toml and lists/")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  sign_cmd->add_option("out", bundle.file, "The bundle file made")->required();
+  auto* verify_cmd = bundle_cmd->add_subcommand(
+      "verify", "Check a bundle's form and signature as an instance would.");
+  verify_cmd->add_option("--public-key", bundle.key, "bundle.pub (bundle.public_key)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  verify_cmd->add_option("file", bundle.file, "The bundle")->required()->check(CLI::ExistingFile);
+
   std::string check_file;
   auto* check_cmd = app.add_subcommand("check-config", "Check a config file and exit (0: valid).");
   check_cmd->add_option("file", check_file, "TOML config file")->required();
@@ -312,6 +340,10 @@ int main_cli(int argc, char** argv) {
     return lists_update(update);
   }
   if (lists_cmd->parsed()) return lists_stats(stats_folder);
+  if (bundle_cmd->parsed()) {
+    bundle.action = keygen_cmd->parsed() ? "keygen" : sign_cmd->parsed() ? "sign" : "verify";
+    return bundle_command(bundle);
+  }
   if (signer_cmd->parsed()) return run_signer(signer);
   if (check_cmd->parsed()) {
     auto c = load_config_file(check_file);

@@ -411,6 +411,29 @@ const std::vector<Key>& schema() {
           "lists_update", "max_unpacked_mb",
           "An archive that unpacks to more is refused (UT1's to about 300 MB).",
           [](Config& c) -> std::uint32_t& { return c.lists_update.max_unpacked_mb; }, 1, 1000000),
+      string_key(
+          "bundle", "url",
+          "The central policy (docs/fleet.md): the HTTPS URL of a signed policy bundle (`warden\n"
+          "bundle sign`), fetched at start and every bundle.poll (only if changed) and applied\n"
+          "when its signature, its newer version and its policy check out; the last good one\n"
+          "is kept across restarts. Empty: the policy is policy.file. Restart to change.",
+          [](Config& c) -> std::string& { return c.bundle.url; }, https_url_or_empty),
+      string_key("bundle", "public_key",
+                 "The school's Ed25519 public key (PEM, `warden bundle keygen`'s bundle.pub) that\n"
+                 "every bundle must be signed with.",
+                 [](Config& c) -> std::string& { return c.bundle.public_key; }),
+      duration_key("bundle", "poll", "How often the bundle's URL is asked whether it changed.",
+                   [](Config& c) -> net::Duration& { return c.bundle.poll; }),
+      string_list_key(
+          "bundle", "ca",
+          "Extra trust anchors (PEM files) for the bundle's server, beside the system store.",
+          [](Config& c) -> std::vector<std::string>& { return c.bundle.ca; }, non_empty_file),
+      integer_key(
+          "bundle", "max_download_mb", "A larger bundle is refused.",
+          [](Config& c) -> std::uint32_t& { return c.bundle.max_download_mb; }, 1, 100000),
+      integer_key(
+          "bundle", "max_unpacked_mb", "A bundle that unpacks to more is refused.",
+          [](Config& c) -> std::uint32_t& { return c.bundle.max_unpacked_mb; }, 1, 1000000),
       {"capture", "mode",
        "Transparent capture (docs/capture.md): \"redirect\" and \"tproxy\" on a gateway,\n"
        "\"local\" or \"tun\" on the device itself; several may run. Empty: the explicit\n"
@@ -920,6 +943,12 @@ base::Result<void> validate(const Config& c) {
   if (c.admin.listen != "off")
     if (auto at = parse_listen_address(c.admin.listen); !at)
       return fail("admin.listen: " + at.error().context);
+  if (!c.bundle.url.empty() && c.bundle.public_key.empty())
+    return fail("bundle.public_key: a bundle is applied only when the school's key signed it");
+  if (!c.bundle.url.empty() && (!c.policy.file.empty() || !c.policy.lists.empty()))
+    return fail(
+        "bundle.url: the policy and lists come from the bundle; leave policy.file and "
+        "policy.lists empty");
   if ((!c.balancer.listen.empty() || !c.balancer.transparent_listen.empty()) &&
       c.balancer.from.empty())
     return fail("balancer.from: balancer listeners need the balancers' addresses");

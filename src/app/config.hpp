@@ -83,6 +83,16 @@ struct ListsUpdateSection {
   std::uint32_t max_unpacked_mb = 4096;
 };
 
+// The central policy (docs/fleet.md): a signed bundle of the policy and its lists, fetched.
+struct BundleSection {
+  std::string url;         // https://...; empty: the policy is policy.file
+  std::string public_key;  // PEM: the school's Ed25519 key the bundle is signed with
+  net::Duration poll = std::chrono::seconds(60);
+  std::vector<std::string> ca;  // PEM files trusted for the server, beside the system's
+  std::uint32_t max_download_mb = 200;
+  std::uint32_t max_unpacked_mb = 4096;
+};
+
 struct LogSection {
   std::string level = "info";
   std::string access_log = "-";  // a file, "-" (stdout) or "off"
@@ -129,6 +139,7 @@ struct Config {
   TlsSection tls;
   PolicySection policy;
   ListsUpdateSection lists_update;
+  BundleSection bundle;
   capture::CaptureSettings capture;  // [capture] and [egress]
   LogSection log;
   AlertsSection alerts;

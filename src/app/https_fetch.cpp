@@ -45,6 +45,11 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
   return n;
 }
 
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  const auto* cancel = static_cast<const std::atomic<bool>*>(user);
+  return cancel != nullptr && cancel->load() ? 1 : 0;  // non-zero aborts the transfer
+}
+
 // The validators of the last response (a redirect's are replaced by its target's).
 std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user) {
   auto& t = *static_cast<Transfer*>(user);
@@ -83,8 +88,7 @@ base::Result<std::string> read_pems(const std::vector<std::string>& files) {
 base::Result<FetchResult> fetch_to_file(const FetchRequest& r, const std::string& path) {
   if (!r.url.starts_with("https://"))
     return fetch_error(r.url +
-                       ": only https:// URLs are fetched (lists must not be tampered "
-                       "with on the way)");
+                       ": only https:// URLs are fetched (nothing may be changed on the way)");
   auto pems = read_pems(r.ca_files);
   if (!pems) return pems.error();
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
@@ -116,7 +120,7 @@ base::Result<FetchResult> fetch_to_file(const FetchRequest& r, const std::string
     curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &blob);
   }
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(c, CURLOPT_USERAGENT, "warden-lists-update");
+  curl_easy_setopt(c, CURLOPT_USERAGENT, r.user_agent.c_str());
   curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(r.max_bytes));
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
   curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(r.timeout.count()));
@@ -128,15 +132,18 @@ base::Result<FetchResult> fetch_to_file(const FetchRequest& r, const std::string
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &t);
+  if (r.cancel != nullptr) {
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(r.cancel));
+  }
 
   const CURLcode rc = curl_easy_perform(c);
   long status = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
   if (t.too_large || rc == CURLE_FILESIZE_EXCEEDED)
-    return fetch_error(
-        fmt::format("{}: larger than the {} bytes allowed "
-                    "(lists_update.max_download_mb)",
-                    r.url, r.max_bytes));
+    return fetch_error(fmt::format("{}: larger than the {} bytes allowed ({})", r.url, r.max_bytes,
+                                   r.size_setting));
   if (t.write_failed) return fetch_error("cannot write " + path);
   if (rc != CURLE_OK)
     return fetch_error(fmt::format("{}: {}", r.url, why[0] != '\0' ? why : curl_easy_strerror(rc)));

@@ -7,6 +7,7 @@
 
 #include "base/result.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -21,6 +22,9 @@ struct FetchRequest {
   std::uint64_t max_bytes = 0;
   std::vector<std::string> ca_files;  // PEM, trusted beside the system's store
   std::chrono::seconds timeout{30 * 60};
+  std::string user_agent = "warden-lists-update";
+  std::string size_setting = "lists_update.max_download_mb";  // named when max_bytes is passed
+  const std::atomic<bool>* cancel = nullptr;  // set: the transfer stops (a shutdown)
 };
 
 struct FetchResult {

@@ -2,6 +2,7 @@
 
 #include "app/admin_setup.hpp"
 #include "app/alerts_setup.hpp"
+#include "app/bundle_setup.hpp"
 #include "app/bypass_file.hpp"
 #include "app/bypass_watch.hpp"
 #include "app/capture_guard.hpp"
@@ -243,6 +244,11 @@ int run_proxy(const RunOptions& options) {
     fmt::print(stderr, "warden: {}\n", ok.error().context);
     return 1;
   }
+  auto bundle = prepare_bundle(c);  // (its folder, too, made before the wall)
+  if (!bundle) {
+    fmt::print(stderr, "warden: {}\n", bundle.error().context);
+    return 1;
+  }
   // Held while this runs: `warden ca init` sees that a Warden uses this folder.
   auto in_use = platform::FolderLock::try_hold(c.state_dir, platform::FolderLock::Mode::Shared);
   if (!in_use) spdlog::warn("{}", in_use.error().context);
@@ -302,6 +308,16 @@ int run_proxy(const RunOptions& options) {
     fmt::print(stderr, "warden: alerts: {}\n", alerts.error().context);
     return 1;
   }
+  std::uint64_t bundle_version = 0;
+  if (*bundle) {
+    auto version = first_bundle(c, **bundle);
+    if (!version) {
+      fmt::print(stderr, "warden: {}\n", version.error().context);
+      return 1;
+    }
+    bundle_version = *version;
+    use_bundle(*config);
+  }
   auto policy = load_configured_policy(c);
   if (!policy) {
     fmt::print(stderr, "warden: policy: {}\n", policy.error().context);
@@ -345,6 +361,7 @@ int run_proxy(const RunOptions& options) {
   // The admin listener and the CA page (docs/admin.md); it shows the policy in force.
   AdminRuntime admin;
   admin.policy.loaded(loaded_policy);
+  admin.policy.bundle(bundle_version);
   std::optional<policy::Bypass> bypass;
   auto apply_policy = [&] {
     policy::PolicyPtr in_force = bypass ? loaded_policy->with_bypass(bypass) : loaded_policy;
@@ -431,12 +448,12 @@ int run_proxy(const RunOptions& options) {
       apply_policy();
       spdlog::info("policy reloaded ({})", why);
     }
-    if (current.policy.watch)
+    if (current.policy.watch && current.bundle.url.empty())  // a bundle says when it changes
       watch.watch(current.policy.file, fresh ? (*fresh)->lists().folder() : current.policy.lists);
     else
       watch.stop();
   };
-  if (c.policy.watch) watch.watch(c.policy.file, loaded_policy->lists().folder());
+  if (c.policy.watch && !*bundle) watch.watch(c.policy.file, loaded_policy->lists().folder());
   net::asio::steady_timer drain_notice(control);
   bool stopping = false;
   auto stop = [&](const char* name) {
@@ -448,6 +465,7 @@ int run_proxy(const RunOptions& options) {
     spdlog::info(
         "{}: draining connections (grace {} s)", name,
         std::chrono::duration_cast<std::chrono::seconds>(current.proxy.shutdown_grace).count());
+    if (*bundle) (*bundle)->stop();
     liveness.stop();
     capture_guard.stop();
     bypass_watch.stop();
@@ -466,6 +484,7 @@ int run_proxy(const RunOptions& options) {
     if (sig == reload_signal) {
       platform::report_service_reloading();
       auto fresh = build_config(options);
+      if (fresh) use_bundle(*fresh);
       if (!fresh) {
         spdlog::error("reload refused, keeping the running config: {}", fresh.error().context);
       } else {
@@ -474,6 +493,9 @@ int run_proxy(const RunOptions& options) {
           spdlog::warn("reload: listener and thread changes take effect after a restart");
         if (capture::render_nft_ruleset(fresh->capture) != installed_rules)
           spdlog::warn("reload: capture changes take effect after a restart");
+        if (fresh->bundle.url != current.bundle.url ||
+            fresh->bundle.public_key != current.bundle.public_key)
+          spdlog::warn("reload: bundle changes take effect after a restart");
         if (fresh->log.access_log != current.log.access_log)
           spdlog::warn("reload: a new access_log path takes effect after a restart");
         spdlog::set_level(spdlog::level::from_str(fresh->log.level));
@@ -506,6 +528,15 @@ int run_proxy(const RunOptions& options) {
     stop(name);
   };
   signals.async_wait(on_signal);
+  if (*bundle)
+    (*bundle)->start([&](std::uint64_t version) {
+      net::asio::post(control, [&, version] {
+        if (stopping) return;
+        use_bundle(current);
+        admin.policy.bundle(version);
+        reload_policy("a new policy bundle");
+      });
+    });
   control.run();
 
   (*access_log)->close();

@@ -34,7 +34,7 @@ std::string lists_version(const std::string& lists) {
   return ec ? std::string() : target.filename().string();
 }
 
-base::Result<StagedVersion> stage_version(const std::string& lists) {
+base::Result<StagedVersion> stage_version(const std::string& lists, std::string stamp) {
   std::error_code ec;
   const fs::path versions = fs::path(lists) / kVersions;
   fs::create_directories(versions, ec);
@@ -42,12 +42,17 @@ base::Result<StagedVersion> stage_version(const std::string& lists) {
   // What an interrupted update left (updates take the lists folder's lock: none runs now).
   for (const auto& e : fs::directory_iterator(versions, ec))
     if (e.path().filename().string().ends_with(".partial")) fs::remove_all(e.path(), ec);
-  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-  std::string stamp = fmt::format("{:%Y%m%dT%H%M%S}Z", now);
-  // Two updates within a second (tests, a retry) get distinct stamps.
-  for (int n = 2;
-       fs::exists(versions / stamp, ec) || fs::exists(versions / (stamp + ".partial"), ec); ++n)
-    stamp = fmt::format("{:%Y%m%dT%H%M%S}Z-{}", now, n);
+  if (!stamp.empty()) {
+    if (fs::exists(versions / stamp, ec))
+      return store_error("version " + stamp + " is in " + versions.string() + " already", {});
+  } else {
+    const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    stamp = fmt::format("{:%Y%m%dT%H%M%S}Z", now);
+    // Two updates within a second (tests, a retry) get distinct stamps.
+    for (int n = 2;
+         fs::exists(versions / stamp, ec) || fs::exists(versions / (stamp + ".partial"), ec); ++n)
+      stamp = fmt::format("{:%Y%m%dT%H%M%S}Z-{}", now, n);
+  }
   const fs::path folder = versions / (stamp + ".partial");
   if (!fs::create_directory(folder, ec) || ec)
     return store_error("cannot create " + folder.string(), ec);

@@ -22,12 +22,15 @@ namespace warden::policy {
 // The version <lists>/current points at ("20261206T022100Z"); empty when none.
 [[nodiscard]] std::string lists_version(const std::string& lists);
 
-// A new, empty <lists>/.versions/<stamp>.partial folder to unpack into (stamp: now, UTC).
+// A new, empty <lists>/.versions/<stamp>.partial folder to unpack into. `stamp`: now (UTC) when
+// empty; else the caller's (a policy bundle's version, zero-padded so that it sorts), refused
+// when that version is there already.
 struct StagedVersion {
   std::string stamp;
   std::string folder;
 };
-[[nodiscard]] base::Result<StagedVersion> stage_version(const std::string& lists);
+[[nodiscard]] base::Result<StagedVersion> stage_version(const std::string& lists,
+                                                        std::string stamp = {});
 // Makes `root` (the staged folder, or a folder inside it: an archive's top folder) version
 // `staged.stamp` and points <lists>/current at it in one rename; then removes the rest of the
 // staged folder and every version but the current one and the one before it (kept to go back to).
