@@ -16,7 +16,6 @@ namespace warden::app {
 namespace {
 
 constexpr std::size_t kSignatureBytes = 64;
-constexpr std::size_t kMaxVersionDigits = 19;  // fits in 64 bits
 
 base::Error bundle_error(std::string what) {
   return {base::ErrorCode::BadRequest, base::ErrorSource::Upstream, std::move(what)};
@@ -46,7 +45,7 @@ base::Result<BundleView> parse_bundle(std::string_view bytes) {
     return bundle_error("not a Warden policy bundle (it must start with \"warden-bundle 1\")");
   std::string_view rest = bytes.substr(kBundleMagic.size());
   BundleView b;
-  const auto version = take_line(rest, 8 + kMaxVersionDigits);
+  const auto version = take_line(rest, 64);
   if (!version || !version->starts_with("version "))
     return bundle_error("the second line must be \"version N\"");
   const std::string_view digits = version->substr(8);
@@ -55,11 +54,13 @@ base::Result<BundleView> parse_bundle(std::string_view bytes) {
       digits.front() == '0')
     return bundle_error("the version must be a decimal number from 1, without leading zeros");
   const auto signature = take_line(rest, 10 + 2 * kSignatureBytes);
-  const auto raw = signature && signature->starts_with("signature ")
+  // Lower-case digits only, as signing writes them: one spelling per bundle.
+  const bool lower = signature && signature->find_first_of("ABCDEF") == std::string_view::npos;
+  const auto raw = lower && signature->starts_with("signature ")
                        ? base::from_hex(signature->substr(10))
                        : std::nullopt;
   if (!raw || raw->size() != kSignatureBytes)
-    return bundle_error("the third line must be \"signature\" and 128 hex digits");
+    return bundle_error("the third line must be \"signature\" and 128 lower-case hex digits");
   b.signature = *raw;
   if (const auto blank = take_line(rest, 0); !blank)
     return bundle_error("an empty line must follow the signature");

@@ -20,50 +20,10 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import harness  # noqa: E402
-from harness import Nginx, Ok, ThreadingServer, Warden, wait_until  # noqa: E402
+from harness import Bundles, Nginx, Ok, ThreadingServer, Warden, blocking, wait_until  # noqa: E402
+from harness import warden  # noqa: E402
 
 harness.WARDEN = sys.argv.pop(1) if len(sys.argv) > 1 else harness.WARDEN
-
-
-def warden(*args):
-    return subprocess.run(harness.command(*args), capture_output=True, text=True, timeout=60)
-
-
-class Bundles:
-    """The school's side: a signing key, a folder to sign, and the served file."""
-
-    def __init__(self, folder):
-        self.folder = folder
-        self.keys = os.path.join(folder, "keys")
-        got = warden("bundle", "keygen", self.keys)
-        if got.returncode != 0:
-            raise AssertionError(got.stderr)
-        self.www = os.path.join(folder, "www")
-        os.makedirs(self.www)
-        self.served = os.path.join(self.www, "policy.bundle")
-
-    def sign(self, version, policy, out=None):
-        """Signs `policy` (the text of policy.toml, with a one-name games list) as `version`."""
-        source = tempfile.mkdtemp(dir=self.folder)
-        with open(os.path.join(source, "policy.toml"), "w") as f:
-            f.write(policy)
-        os.makedirs(os.path.join(source, "lists", "games"))
-        with open(os.path.join(source, "lists", "games", "domains"), "w") as f:
-            f.write("games.test\n")
-        target = out or self.served
-        got = warden("bundle", "sign", "--key", os.path.join(self.keys, "bundle.key"),
-                     "--version", str(version), source, target + ".tmp")
-        if got.returncode == 0:
-            # nginx's ETag is the file's mtime (in seconds) and size: two bundles signed within
-            # a second would look the same to If-None-Match, so each gets a time of its own.
-            os.utime(target + ".tmp", (1_700_000_000 + version, 1_700_000_000 + version))
-            os.replace(target + ".tmp", target)  # served whole or not at all
-        return got
-
-
-def blocking(path):
-    return ('[[rule]]\nname = "bundled rule"\naction = "block"\n'
-            f'urls = ["127.0.0.1/{path}"]\n')
 
 
 class Bundle(unittest.TestCase):

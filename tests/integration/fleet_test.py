@@ -3,7 +3,9 @@
 sending PROXY v2 and checking each instance's health listener (GET /ready).
 
 Asserted: the instances share one school CA (the files copied to each, as a school deploys
-them), so HTTPS through any of them verifies against it; each access log line names the pupil
+them), so HTTPS through any of them verifies against it, and one policy, a signed bundle served
+by nginx over HTTPS: a newer bundle reaches all three within the poll interval, a tampered one
+is refused by all three; each access log line names the pupil
 behind HAProxy and the instance that served it; an instance killed under load costs no request
 once HAProxy's checks have taken it out; a rolling restart (SIGTERM, drain, start again, one
 instance after another) fails no request at all; /ready says "starting" while the policy loads
@@ -23,7 +25,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import harness  # noqa: E402
-from harness import Ok, ThreadingServer, Warden, wait_until  # noqa: E402
+from harness import Bundles, Nginx, Ok, ThreadingServer, Warden, blocking, wait_until  # noqa: E402
 
 harness.WARDEN = sys.argv.pop(1) if len(sys.argv) > 1 else harness.WARDEN
 
@@ -32,6 +34,7 @@ PUPIL = "127.0.0.2"
 # above that, so no new connection is sent to an instance whose listeners are about to close.
 CHECK = "inter 200ms fall 2 rise 2"
 DRAIN_NOTICE = "1500ms"
+POLL = "500ms"  # bundle.poll
 
 
 def get(port, path, source="127.0.0.1", timeout=5):
@@ -91,7 +94,7 @@ class Load:
 class Instance:
     """One Warden of the fleet: its ports stay across restarts, as on a real host."""
 
-    def __init__(self, folder, name, args, ca_from=None):
+    def __init__(self, folder, name, args, bundle, ca_from=None):
         self.name, self.args = name, args
         self.balanced, self.health = harness.free_port(), harness.free_port()
         # Apart from the config: files beside the CA key or above it are walled off with it.
@@ -104,7 +107,7 @@ class Instance:
             f.write(f'[balancer]\nlisten = ["127.0.0.1:{self.balanced}"]\nfrom = ["127.0.0.1"]\n'
                     f'health_listen = "127.0.0.1:{self.health}"\n'
                     f'drain_notice = "{DRAIN_NOTICE}"\n'
-                    f'[log]\ninstance = "{name}"\n[proxy]\nshutdown_grace = "5s"\n')
+                    f'[log]\ninstance = "{name}"\n[proxy]\nshutdown_grace = "5s"\n' + bundle)
         self.access_log = os.path.join(folder, f"{name}.log")
         self.start()
 
@@ -131,13 +134,19 @@ class Fleet(unittest.TestCase):
         os.mkdir(cls.pki)
         cls.tls_origin = harness.start_tls_origin(cls.pki)
         cls.tls_port = cls.tls_origin.server_address[1]
-        cls.policy = os.path.join(cls.dir, "policy.toml")
-        with open(cls.policy, "w") as f:
-            f.write('[[group]]\nname = "pupils"\nsources = ["127.0.0.2"]\n')
-        args = ["--policy", cls.policy, "--upstream-ca", os.path.join(cls.pki, "root.pem"),
+        # One policy for all: a signed bundle, served over HTTPS (the pki's leaf is localhost's).
+        cls.bundles = Bundles(cls.dir)
+        os.chmod(cls.dir, 0o755)  # nginx's workers read the bundle
+        cls.assert_signed(cls.bundles.sign(1, cls.policy_text()))
+        bundle_port = harness.free_port()
+        cls.nginx = Nginx(cls.pki, cls.bundles.www, [(bundle_port, False, "")])
+        bundle = (f'[bundle]\nurl = "https://localhost:{bundle_port}/policy.bundle"\n'
+                  f'public_key = "{cls.bundles.keys}/bundle.pub"\npoll = "{POLL}"\n'
+                  f'ca = ["{cls.pki}/root.pem"]\n')
+        args = ["--upstream-ca", os.path.join(cls.pki, "root.pem"),
                 "--connect-port", str(cls.tls_port)]
-        first = Instance(cls.dir, "w1", args)
-        cls.instances = [first] + [Instance(cls.dir, n, args, ca_from=first.state)
+        first = Instance(cls.dir, "w1", args, bundle)
+        cls.instances = [first] + [Instance(cls.dir, n, args, bundle, ca_from=first.state)
                                    for n in ("w2", "w3")]
         cls.port = harness.free_port()
         cls.stats = os.path.join(cls.dir, "haproxy.sock")
@@ -166,9 +175,19 @@ class Fleet(unittest.TestCase):
             if i.warden.proc.poll() is None:
                 i.stop()
             shutil.rmtree(i.state, ignore_errors=True)
+        cls.nginx.stop()
         cls.origin.shutdown()
         cls.tls_origin.shutdown()
         shutil.rmtree(cls.dir, ignore_errors=True)
+
+    @staticmethod
+    def policy_text(more=""):
+        return '[[group]]\nname = "pupils"\nsources = ["127.0.0.2"]\n\n' + more
+
+    @staticmethod
+    def assert_signed(got):
+        if got.returncode != 0:
+            raise AssertionError(got.stderr)
 
     @classmethod
     def states(cls):
@@ -252,6 +271,37 @@ class Fleet(unittest.TestCase):
         self.assertEqual(i.stop(), 0)
         i.start()
         self.assertTrue(wait_until(lambda: self.states().get(i.name) == "2"), self.states())
+
+
+    def test_5_one_policy_for_all_from_a_signed_bundle(self):
+        def blocked_everywhere():
+            return all(i.warden.curl("-o", "/dev/null", "-w", "%{http_code}",
+                                     self.origin_url + "/bundled").stdout == "403"
+                       for i in self.instances)
+        self.assertFalse(blocked_everywhere())
+        self.assert_signed(self.bundles.sign(2, self.policy_text(blocking("bundled"))))
+        began = time.monotonic()
+        self.assertTrue(wait_until(blocked_everywhere, 10), "not every instance took version 2")
+        # Within the poll interval (500 ms) and the time a reload takes, with room for a busy CI.
+        self.assertLess(time.monotonic() - began, 5)
+        for i in self.instances:
+            line = i.warden.log_line(path="/bundled", status=403)
+            self.assertEqual((line["rule"], line["instance"]), ("bundled rule", i.name), line)
+        # Tampered with on the server: every instance refuses it and keeps version 2.
+        # (Changed before it is served: a good version 3 fetched first would be what runs.)
+        tampered = os.path.join(self.dir, "tampered.bundle")
+        self.assert_signed(self.bundles.sign(3, self.policy_text(), out=tampered))
+        with open(tampered, "r+b") as f:
+            f.seek(-10, os.SEEK_END)
+            byte = f.read(1)
+            f.seek(-10, os.SEEK_END)
+            f.write(bytes([byte[0] ^ 1]))
+        os.replace(tampered, self.bundles.served)
+        for i in self.instances:
+            self.assertTrue(wait_until(lambda: any("the signature does not verify" in l
+                                                   for l in i.warden.stderr_lines)),
+                            f"{i.name} did not refuse it")
+        self.assertTrue(blocked_everywhere())
 
 
 class Starting(unittest.TestCase):

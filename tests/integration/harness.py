@@ -478,3 +478,47 @@ class WardenInNs(Logs):
         rc = self.proc.wait(timeout=30)
         self.drainer.join(timeout=5)
         return rc
+
+
+def warden(*args):
+    """`warden ARGS` run to its end: the CompletedProcess."""
+    return subprocess.run(command(*args), capture_output=True, text=True, timeout=60)
+
+
+class Bundles:
+    """A school's side of the central policy (docs/fleet.md): a signing key made with `warden
+    bundle keygen` in `folder`/keys, and bundles signed into `folder`/www/policy.bundle."""
+
+    def __init__(self, folder):
+        self.folder = folder
+        self.keys = os.path.join(folder, "keys")
+        got = warden("bundle", "keygen", self.keys)
+        if got.returncode != 0:
+            raise AssertionError(got.stderr)
+        self.www = os.path.join(folder, "www")
+        os.makedirs(self.www)
+        self.served = os.path.join(self.www, "policy.bundle")
+
+    def sign(self, version, policy, out=None):
+        """Signs `policy` (the text of policy.toml, with a one-name games list) as `version`."""
+        source = tempfile.mkdtemp(dir=self.folder)
+        with open(os.path.join(source, "policy.toml"), "w") as f:
+            f.write(policy)
+        os.makedirs(os.path.join(source, "lists", "games"))
+        with open(os.path.join(source, "lists", "games", "domains"), "w") as f:
+            f.write("games.test\n")
+        target = out or self.served
+        got = warden("bundle", "sign", "--key", os.path.join(self.keys, "bundle.key"),
+                     "--version", str(version), source, target + ".tmp")
+        if got.returncode == 0:
+            # nginx's ETag is the file's mtime (in seconds) and size: two bundles signed within
+            # a second would look the same to If-None-Match, so each gets a time of its own.
+            os.utime(target + ".tmp", (1_700_000_000 + version, 1_700_000_000 + version))
+            os.replace(target + ".tmp", target)  # served whole or not at all
+        return got
+
+
+def blocking(path):
+    """A policy blocking http://127.0.0.1:*/`path` by the rule "bundled rule"."""
+    return ('[[rule]]\nname = "bundled rule"\naction = "block"\n'
+            f'urls = ["127.0.0.1/{path}"]\n')
