@@ -46,6 +46,8 @@ base::Result<std::string> pack_folder(const std::string& folder) {
   if (!a || !entry) return pack_error("out of memory");
   archive_write_set_format_pax_restricted(a.get());
   archive_write_add_filter_gzip(a.get());
+  // No time in the gzip header either (libarchive writes the current one by default).
+  archive_write_set_filter_option(a.get(), "gzip", "timestamp", nullptr);
   archive_write_set_bytes_in_last_block(a.get(), 1);
   if (archive_write_open2(a.get(), &out, nullptr, append, nullptr, nullptr) != ARCHIVE_OK)
     return pack_error(archive_error_string(a.get()));

@@ -107,10 +107,8 @@ base::Result<UnpackStats> unpack_archive(const std::string& archive, const std::
                 fmt::format("{} is damaged or cut short: {}", archive, error_of(a.get())));
           stats.bytes += static_cast<std::uint64_t>(n);
           if (stats.bytes > limits.max_bytes)
-            return bad_archive(
-                fmt::format("{} unpacks to more than {} bytes "
-                            "(lists_update.max_unpacked_mb)",
-                            archive, limits.max_bytes));
+            return bad_archive(fmt::format("{} unpacks to more than {} bytes ({})", archive,
+                                           limits.max_bytes, limits.setting));
           out.write(buffer.data(), n);
         }
         if (!out.flush()) return bad_archive("cannot write " + target.string());

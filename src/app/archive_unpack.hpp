@@ -10,12 +10,14 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace warden::app {
 
 struct UnpackLimits {
   std::uint64_t max_bytes = 4ull << 30;  // all files together, unpacked
   std::uint64_t max_entries = 100'000;
+  std::string_view setting = "lists_update.max_unpacked_mb";  // named when max_bytes is passed
 };
 
 struct UnpackStats {

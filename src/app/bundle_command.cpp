@@ -8,12 +8,16 @@
 #include <fmt/format.h>
 #include <openssl/pem.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace warden::app {
 namespace fs = std::filesystem;
@@ -24,16 +28,22 @@ int fail(const std::string& what) {
   return 1;
 }
 
-// Writes `bytes` to `path` with `mode` (a new file beside it, renamed over it).
-bool write_file(const fs::path& path, std::string_view bytes, fs::perms mode) {
+// Writes `bytes` to a new file `path`, made with `mode` (never wider for a moment: the private
+// key's file is 0600 from its first byte); an existing file is not replaced.
+bool write_new_file(const fs::path& path, std::string_view bytes, mode_t mode) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0) return false;
+  const bool ok = ::fchmod(fd, mode) == 0 &&  // (the umask may have narrowed a public file)
+                  ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size());
+  return ::close(fd) == 0 && ok;
+}
+
+// Writes `bytes` to `path` (a new file beside it, renamed over it), readable by all.
+bool write_file(const fs::path& path, std::string_view bytes) {
   const fs::path next = path.string() + ".new";
-  {
-    std::ofstream out(next, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!out.flush()) return false;
-  }
   std::error_code ec;
-  fs::permissions(next, mode, ec);
+  fs::remove(next, ec);
+  if (!write_new_file(next, bytes, 0644)) return false;
   fs::rename(next, path, ec);
   return !ec;
 }
@@ -59,11 +69,8 @@ int keygen(const BundleCommandOptions& o) {
   fs::create_directories(dir, ec);
   tls::PkeyPtr key(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"));
   if (!key) return fail("cannot make an Ed25519 key: " + tls::drain_openssl_errors());
-  if (!write_file(dir / "bundle.key", pem_of(key.get(), true),
-                  fs::perms::owner_read | fs::perms::owner_write) ||
-      !write_file(dir / "bundle.pub", pem_of(key.get(), false),
-                  fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
-                      fs::perms::others_read))
+  if (!write_new_file(dir / "bundle.key", pem_of(key.get(), true), 0600) ||
+      !write_file(dir / "bundle.pub", pem_of(key.get(), false)))
     return fail("cannot write the keys in " + dir.string());
   fmt::print(
       "{}: the signing key (keep it off the instances)\n{}: bundle.public_key on each "
@@ -82,6 +89,12 @@ int sign(const BundleCommandOptions& o) {
   if (auto loaded = policy::load_policy((folder / "policy.toml").string(), lists); !loaded)
     return fail("the policy does not load, so every instance would refuse it: " +
                 loaded.error().context);
+  // The signing key must not end up on the server inside the bundle it signs.
+  const fs::path key_path = fs::weakly_canonical(o.key, ec);
+  const fs::path inside = fs::weakly_canonical(folder, ec);
+  if (std::mismatch(inside.begin(), inside.end(), key_path.begin(), key_path.end()).first ==
+      inside.end())
+    return fail(o.key + " is inside " + o.folder + ": it would be published with the bundle");
   auto key = read_ed25519_key(o.key, true);
   if (!key) return fail(key.error().context);
   auto archive = pack_folder(o.folder);
@@ -94,10 +107,7 @@ int sign(const BundleCommandOptions& o) {
                                            .count());
   auto bundle = make_bundle(*archive, version, key->get());
   if (!bundle) return fail(bundle.error().context);
-  if (!write_file(o.file, *bundle,
-                  fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
-                      fs::perms::others_read))
-    return fail("cannot write " + o.file);
+  if (!write_file(o.file, *bundle)) return fail("cannot write " + o.file);
   fmt::print("{}: version {}, {} bytes\n", o.file, version, bundle->size());
   return 0;
 }

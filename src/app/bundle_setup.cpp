@@ -24,6 +24,7 @@ base::Result<std::unique_ptr<BundleWatch>> prepare_bundle(const Config& c) {
   s.poll = std::chrono::duration_cast<std::chrono::milliseconds>(c.bundle.poll);
   s.max_bytes = std::uint64_t{c.bundle.max_download_mb} << 20;
   s.limits.max_bytes = std::uint64_t{c.bundle.max_unpacked_mb} << 20;
+  s.limits.setting = "bundle.max_unpacked_mb";
   s.folder = folder;
   return std::make_unique<BundleWatch>(std::move(s), std::move(*key));
 }

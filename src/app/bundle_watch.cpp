@@ -22,7 +22,10 @@ base::Result<std::uint64_t> BundleWatch::fetch_once() {
   const std::uint64_t running = current_bundle_version(folder);
   FetchRequest request;
   request.url = settings_.url;
-  request.etag = running == 0 ? std::string() : read_bundle_etag(folder);
+  // A bundle refused before is not fetched again until the server's copy changes.
+  request.etag = !refused_etag_.empty() ? refused_etag_
+                 : running == 0         ? std::string()
+                                        : read_bundle_etag(folder);
   request.max_bytes = settings_.max_bytes;
   request.ca_files = settings_.ca_files;
   request.timeout = std::chrono::seconds(120);
@@ -31,7 +34,12 @@ base::Result<std::uint64_t> BundleWatch::fetch_once() {
   request.cancel = &cancel_;
   const std::string download = (std::filesystem::path(folder) / ".download").string();
   auto fetched = fetch_to_file(request, download);
-  if (!fetched) return fetched.error();
+  std::error_code ec;
+  if (!fetched) {
+    std::filesystem::remove(download, ec);
+    return fetched.error();
+  }
+  if (fetched->not_modified && !refused_etag_.empty()) return refused_why_;
   if (fetched->not_modified) return running;
   std::string bytes;
   {
@@ -40,7 +48,6 @@ base::Result<std::uint64_t> BundleWatch::fetch_once() {
     text << in.rdbuf();
     bytes = text.str();
   }
-  std::error_code ec;
   std::filesystem::remove(download, ec);
   // The same version again (a server without ETags): nothing to do.
   if (auto parsed = parse_bundle(bytes); parsed && parsed->version == running) {
@@ -48,7 +55,12 @@ base::Result<std::uint64_t> BundleWatch::fetch_once() {
     return running;
   }
   auto applied = apply_bundle(folder, bytes, key_.get(), settings_.limits);
-  if (!applied) return applied.error();
+  if (!applied) {
+    refused_etag_ = fetched->etag;  // (in memory only: a restart tries it again)
+    refused_why_ = applied.error();
+    return applied.error();
+  }
+  refused_etag_.clear();
   write_bundle_etag(folder, fetched->etag);
   spdlog::info("policy bundle version {} from {} is current (was {})", *applied, settings_.url,
                running == 0 ? std::string("none") : std::to_string(running));

@@ -59,6 +59,9 @@ class BundleWatch {
   bool stopping_ = false;
   std::atomic<bool> cancel_{false};  // stops a fetch under way
   std::string last_error_;           // said once, not every poll
+  // The last bundle refused: its validator and why (a 304 for it is the same refusal).
+  std::string refused_etag_;
+  base::Error refused_why_;
   std::thread thread_;
 };
 

@@ -1,6 +1,7 @@
 #include "app/check_command.hpp"
 
 #include "analysis/search_terms.hpp"
+#include "app/bundle_setup.hpp"
 #include "app/run.hpp"
 #include "platform/os.hpp"
 #include "policy/host.hpp"
@@ -175,6 +176,7 @@ int check_urls(const CheckOptions& o) {
     fmt::print(stderr, "warden check: {}\n", config.error().context);
     return 1;
   }
+  use_bundle(*config);  // with bundle.url: the bundle version this instance runs
   auto policy = load_configured_policy(*config);
   if (!policy) {
     fmt::print(stderr, "warden check: policy: {}\n", policy.error().context);

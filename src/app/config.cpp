@@ -682,7 +682,7 @@ const std::vector<Key>& schema() {
       string_key(
           "log", "instance",
           "This instance's name, written as \"instance\" on every access log line (a fleet\n"
-          "sharing one log store). Empty: left out.",
+          "sharing one log store). Empty: left out. Restart to change.",
           [](Config& c) -> std::string& { return c.log.instance; },
           [](const std::string& s) -> std::optional<std::string> {
             if (s.size() > 64) return "at most 64 characters";

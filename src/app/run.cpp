@@ -434,8 +434,8 @@ int run_proxy(const RunOptions& options) {
   const std::string installed_rules = capture::render_nft_ruleset(c.capture);
   bool clean = true;
   // A policy that fails to load is refused; the running one stays.
-  std::function<void(const char*)> reload_policy;
-  PolicyWatch watch(control, [&] { reload_policy("a watched file changed"); });
+  std::function<bool(const char*)> reload_policy;  // true: the new policy is in force
+  PolicyWatch watch(control, [&] { (void)reload_policy("a watched file changed"); });
   reload_policy = [&](const char* why) {
     auto fresh = load_configured_policy(current);
     if (!fresh) {
@@ -448,10 +448,11 @@ int run_proxy(const RunOptions& options) {
       apply_policy();
       spdlog::info("policy reloaded ({})", why);
     }
-    if (current.policy.watch && current.bundle.url.empty())  // a bundle says when it changes
+    if (current.policy.watch && !*bundle)  // a bundle says itself when it changes
       watch.watch(current.policy.file, fresh ? (*fresh)->lists().folder() : current.policy.lists);
     else
       watch.stop();
+    return fresh.has_value();
   };
   if (c.policy.watch && !*bundle) watch.watch(c.policy.file, loaded_policy->lists().folder());
   net::asio::steady_timer drain_notice(control);
@@ -484,7 +485,12 @@ int run_proxy(const RunOptions& options) {
     if (sig == reload_signal) {
       platform::report_service_reloading();
       auto fresh = build_config(options);
-      if (fresh) use_bundle(*fresh);
+      // Where the policy comes from is fixed at start: a reload that switched would run the
+      // built-in defaults or a stale bundle.
+      if (fresh && fresh->bundle.url.empty() == (*bundle != nullptr))
+        fresh = base::Error{base::ErrorCode::BadRequest, base::ErrorSource::Client,
+                            "bundle.url: switching between a policy bundle and policy.file needs "
+                            "a restart"};
       if (!fresh) {
         spdlog::error("reload refused, keeping the running config: {}", fresh.error().context);
       } else {
@@ -496,14 +502,20 @@ int run_proxy(const RunOptions& options) {
         if (fresh->bundle.url != current.bundle.url ||
             fresh->bundle.public_key != current.bundle.public_key)
           spdlog::warn("reload: bundle changes take effect after a restart");
-        if (fresh->log.access_log != current.log.access_log)
-          spdlog::warn("reload: a new access_log path takes effect after a restart");
+        if (fresh->log.access_log != current.log.access_log ||
+            fresh->log.instance != current.log.instance)
+          spdlog::warn("reload: a new access_log path or instance takes effect after a restart");
+        if (*bundle) {  // the bundle as started, its current version
+          fresh->bundle = current.bundle;
+          fresh->state_dir = current.state_dir;
+          use_bundle(*fresh);
+        }
         spdlog::set_level(spdlog::level::from_str(fresh->log.level));
         engine->reload(engine_config_for(*fresh));
         current = std::move(*fresh);
         spdlog::info("reloaded the configuration");
       }
-      reload_policy("SIGHUP");
+      (void)reload_policy("SIGHUP");
       (*access_log)->reopen();
       platform::report_service_running(service_status(current, engine->endpoints()));
       signals.async_wait(on_signal);
@@ -533,8 +545,10 @@ int run_proxy(const RunOptions& options) {
       net::asio::post(control, [&, version] {
         if (stopping) return;
         use_bundle(current);
-        admin.policy.bundle(version);
-        reload_policy("a new policy bundle");
+        if (reload_policy("a new policy bundle"))
+          admin.policy.bundle(version);
+        else  // (it loaded when it was checked; the journal above says what changed since)
+          spdlog::error("policy bundle version {} is current on disk but not in force", version);
       });
     });
   control.run();

@@ -36,6 +36,7 @@ std::vector<std::string> read_later(const Config& c,
   if (!c.policy.file.empty()) files.push_back(c.policy.file);
   if (!c.policy.lists.empty()) files.push_back(c.policy.lists);
   files.insert(files.end(), c.tls.upstream_ca.begin(), c.tls.upstream_ca.end());
+  files.insert(files.end(), c.bundle.ca.begin(), c.bundle.ca.end());  // read at every fetch
   return files;
 }
 

@@ -145,9 +145,15 @@ class Fleet(unittest.TestCase):
                   f'ca = ["{cls.pki}/root.pem"]\n')
         args = ["--upstream-ca", os.path.join(cls.pki, "root.pem"),
                 "--connect-port", str(cls.tls_port)]
-        first = Instance(cls.dir, "w1", args, bundle)
-        cls.instances = [first] + [Instance(cls.dir, n, args, bundle, ca_from=first.state)
-                                   for n in ("w2", "w3")]
+        cls.instances = []
+        try:
+            cls.instances.append(Instance(cls.dir, "w1", args, bundle))
+            for n in ("w2", "w3"):
+                cls.instances.append(Instance(cls.dir, n, args, bundle,
+                                              ca_from=cls.instances[0].state))
+        except BaseException:
+            cls.tearDownClass()  # (not called when setUpClass fails: no Warden left running)
+            raise
         cls.port = harness.free_port()
         cls.stats = os.path.join(cls.dir, "haproxy.sock")
         servers = "".join(f"  server {i.name} 127.0.0.1:{i.balanced} check port {i.health}\n"
@@ -165,12 +171,15 @@ class Fleet(unittest.TestCase):
         cls.haproxy = subprocess.Popen(["haproxy", "-db", "-f", cfg], stdout=subprocess.DEVNULL,
                                        stderr=subprocess.DEVNULL)
         if not wait_until(lambda: cls.states() == {"w1": "2", "w2": "2", "w3": "2"}):
-            raise AssertionError(f"the fleet did not come up in HAProxy: {cls.states()}")
+            states = cls.states()
+            cls.tearDownClass()
+            raise AssertionError(f"the fleet did not come up in HAProxy: {states}")
 
     @classmethod
     def tearDownClass(cls):
-        cls.haproxy.terminate()
-        cls.haproxy.wait(10)
+        if hasattr(cls, "haproxy"):
+            cls.haproxy.terminate()
+            cls.haproxy.wait(10)
         for i in cls.instances:
             if i.warden.proc.poll() is None:
                 i.stop()
@@ -329,8 +338,7 @@ class Starting(unittest.TestCase):
                 self.assertTrue(wait_until(answered, 60, interval=0.005), seen)
                 self.assertEqual(seen, [(503, "starting"), (200, "ready")])
             finally:
-                proc.send_signal(signal.SIGTERM)
-                proc.send_signal(signal.SIGTERM)  # the second one skips the notice
+                proc.send_signal(signal.SIGTERM)  # (the 5 s notice of the default, then a drain)
                 self.assertEqual(proc.wait(30), 0)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
