@@ -1,11 +1,11 @@
 #pragma once
 // Who may sign in to the dashboard (docs/admin.md): one file in the state folder,
-// admin/accounts, a line per account: "name:role:scrypt$N$r$p$salt$hash". Passwords are hashed
-// with scrypt (RFC 7914, OpenSSL's; N=2^15, r=8, p=1: 32 MiB and about 0.1 s per try), each
-// with its own random salt. `warden admin add|passwd|remove` edits the file; the running Warden
+// admin/accounts, a line per account: "name:role:scrypt$N$r$p$salt$hash" (the hash:
+// identity/password_hash.hpp). `warden admin add|passwd|remove` edits the file; the running Warden
 // reads it again when it changes.
 
 #include "base/result.hpp"
+#include "identity/password_hash.hpp"
 
 #include <optional>
 #include <string>
@@ -29,10 +29,9 @@ struct Account {
 // Lower-case letters, digits, '.', '_' and '-'; 1 to 64 of them.
 [[nodiscard]] bool valid_account_name(std::string_view name);
 
-// A new hash (fresh salt) of `password`.
-[[nodiscard]] std::string hash_password(std::string_view password);
-// Whether `password` matches `encoded`; false for anything that is not a hash of ours.
-[[nodiscard]] bool verify_password(std::string_view password, std::string_view encoded);
+// The hashes (identity/password_hash.hpp), as the dashboard's code and tests name them.
+using identity::hash_password;
+using identity::verify_password;
 
 class Accounts {
  public:
