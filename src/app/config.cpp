@@ -215,6 +215,12 @@ std::optional<std::string> check_listen(std::string& l) {
   return std::nullopt;
 }
 
+std::optional<std::string> listen_or_off(const std::string& s) {
+  if (s == "off") return std::nullopt;
+  std::string copy = s;
+  return check_listen(copy);
+}
+
 const std::vector<Key>& schema() {
   static const std::vector<Key> keys = {
       string_key("", "state_dir",
@@ -758,12 +764,7 @@ const std::vector<Key>& schema() {
           "Warden's health for the balancers' checks, \"ADDRESS:PORT\" or \"off\": plain HTTP,\n"
           "GET /ready answers 200 when this instance takes connections and 503 while it starts\n"
           "or drains; GET /live 200 while it runs. Restart to change.",
-          [](Config& c) -> std::string& { return c.balancer.health_listen; },
-          [](const std::string& s) -> std::optional<std::string> {
-            if (s == "off") return std::nullopt;
-            std::string copy = s;
-            return check_listen(copy);
-          }),
+          [](Config& c) -> std::string& { return c.balancer.health_listen; }, listen_or_off),
       duration_key(
           "balancer", "drain_notice",
           "With balancer.health_listen: on SIGTERM, how long /ready says \"draining\" while\n"
@@ -775,12 +776,7 @@ const std::vector<Key>& schema() {
           "The admin listener (docs/admin.md), \"ADDRESS:PORT\" or \"off\": HTTPS with a\n"
           "certificate from the school CA; /metrics for Prometheus and the CA page. Requests\n"
           "through the proxy never reach it. Restart to change.",
-          [](Config& c) -> std::string& { return c.admin.listen; },
-          [](const std::string& s) -> std::optional<std::string> {
-            if (s == "off") return std::nullopt;
-            std::string copy = s;
-            return check_listen(copy);
-          }),
+          [](Config& c) -> std::string& { return c.admin.listen; }, listen_or_off),
       string_list_key(
           "admin", "names",
           "Host names the admin listener's certificate is made for (also its own address).",

@@ -161,15 +161,7 @@ class Balancer(unittest.TestCase):
 
     def server_state(self):
         """The v2 server's operational state in HAProxy (2: up)."""
-        with socket.socket(socket.AF_UNIX) as s:
-            s.connect(self.stats)
-            s.sendall(b"show servers state v2\n")
-            out = b""
-            while chunk := s.recv(4096):
-                out += chunk
-        rows = [l.split() for l in out.decode().splitlines() if not l.startswith("#")]
-        rows = [r for r in rows if len(r) > 5 and r[1] == "v2"]
-        return rows[0][5] if rows else None
+        return harness.haproxy_states(self.stats, "v2").get("warden")
 
     def test_health_checks_are_taken(self):
         # HAProxy's checks come with a LOCAL header (no client): the balancer itself asks.

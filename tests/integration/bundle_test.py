@@ -30,10 +30,7 @@ harness.WARDEN = sys.argv.pop(1) if len(sys.argv) > 1 else harness.WARDEN
 class Bundle(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        missing = [t for t in ("nginx", "openssl", "curl") if not shutil.which(t)]
-        if missing:
-            raise unittest.SkipTest(f"{', '.join(missing)} not installed "
-                                    "(scripts/install-deps.sh installs them)")
+        harness.require(*("nginx", "openssl", "curl"))
         cls.dir = tempfile.mkdtemp(prefix="warden-bundle-")
         os.chmod(cls.dir, 0o755)  # nginx's workers read the bundle
         harness.make_origin_pki(cls.dir)

@@ -14,7 +14,6 @@ import http.client
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -122,10 +121,7 @@ class Instance:
 class Fleet(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        missing = [t for t in ("haproxy", "curl", "openssl") if not shutil.which(t)]
-        if missing:
-            raise unittest.SkipTest(f"{', '.join(missing)} not installed "
-                                    "(scripts/install-deps.sh installs them)")
+        harness.require(*("haproxy", "curl", "openssl"))
         cls.dir = tempfile.mkdtemp(prefix="warden-fleet-")
         cls.origin = ThreadingServer(("127.0.0.1", 0), Ok)
         threading.Thread(target=cls.origin.serve_forever, daemon=True).start()
@@ -201,17 +197,7 @@ class Fleet(unittest.TestCase):
     @classmethod
     def states(cls):
         """Each server's operational state in HAProxy (2: up, 0: down)."""
-        try:
-            with socket.socket(socket.AF_UNIX) as s:
-                s.connect(cls.stats)
-                s.sendall(b"show servers state wardens\n")
-                out = b""
-                while chunk := s.recv(4096):
-                    out += chunk
-        except OSError:
-            return {}
-        rows = [l.split() for l in out.decode().splitlines() if not l.startswith("#")]
-        return {r[3]: r[5] for r in rows if len(r) > 5 and r[1] == "wardens"}
+        return harness.haproxy_states(cls.stats, "wardens")
 
     def curl(self, *args):
         return subprocess.run(["curl", "-sS", "--max-time", "10", "--noproxy", "", "--interface",

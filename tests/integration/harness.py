@@ -237,6 +237,30 @@ def enter_network_namespace(private_mounts=False):
     return inside
 
 
+def haproxy_states(stats_socket, proxy):
+    """Each server of HAProxy's `proxy` and its operational state ("2": up, "0": down), from
+    its stats socket; {} while HAProxy does not answer."""
+    try:
+        with socket.socket(socket.AF_UNIX) as s:
+            s.connect(stats_socket)
+            s.sendall(f"show servers state {proxy}\n".encode())
+            out = b""
+            while chunk := s.recv(4096):
+                out += chunk
+    except OSError:
+        return {}
+    rows = [l.split() for l in out.decode().splitlines() if not l.startswith("#")]
+    return {r[3]: r[5] for r in rows if len(r) > 5 and r[1] == proxy}
+
+
+def require(*tools):
+    """Skips the calling test class (raise it in setUpClass) when a tool is not installed."""
+    missing = [t for t in tools if not shutil.which(t)]
+    if missing:
+        raise unittest.SkipTest(f"{', '.join(missing)} not installed "
+                                "(scripts/install-deps.sh installs them)")
+
+
 def wait_until(condition, timeout=10.0, interval=0.02):
     """Polls `condition` until it holds or `timeout` passes; returns its last value."""
     deadline = time.monotonic() + timeout
