@@ -10,6 +10,8 @@
 # connection per request (once per request: where its cost shows). Medians and ratios at the end.
 #
 #   bench/fleet.sh [-n INSTANCES] [-r REPS] [-d SECONDS] [-c CONNECTIONS]
+#
+# WARDEN_BIN chooses the binary; KEEP=1 keeps the work folder (configs, logs) for a look after.
 set -euo pipefail
 
 N=2 REPS=5 DURATION=5 CONC=50
