@@ -769,7 +769,8 @@ const std::vector<Key>& schema() {
           "balancer", "drain_notice",
           "With balancer.health_listen: on SIGTERM, how long /ready says \"draining\" while\n"
           "Warden still serves, before its listeners close; above the balancer's check interval\n"
-          "times its fall count, so it stops sending pupils here first.",
+          "times its fall count (HAProxy's defaults: 2 s x 3), so it stops sending pupils here\n"
+          "first.",
           [](Config& c) -> net::Duration& { return c.balancer.drain_notice; }),
       string_key(
           "admin", "listen",

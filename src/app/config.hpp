@@ -36,11 +36,11 @@ struct ProxySection {
 // Listeners behind load balancers (docs/fleet.md): each connection comes from one of `from`
 // and starts with a PROXY header naming the client (and, for captured traffic, where it went).
 struct BalancerSection {
-  std::vector<std::string> listen;                       // explicit proxy
-  std::vector<std::string> transparent_listen;           // captured traffic a balancer relays
-  std::vector<std::string> from;                         // CIDRs
-  std::string health_listen = "off";                     // plain HTTP /ready and /live
-  net::Duration drain_notice = std::chrono::seconds(5);  // "draining" before listeners close
+  std::vector<std::string> listen;                        // explicit proxy
+  std::vector<std::string> transparent_listen;            // captured traffic a balancer relays
+  std::vector<std::string> from;                          // CIDRs
+  std::string health_listen = "off";                      // plain HTTP /ready and /live
+  net::Duration drain_notice = std::chrono::seconds(10);  // "draining" before listeners close
 };
 
 struct LimitsSection {

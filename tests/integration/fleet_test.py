@@ -324,7 +324,7 @@ class Starting(unittest.TestCase):
                 self.assertTrue(wait_until(answered, 60, interval=0.005), seen)
                 self.assertEqual(seen, [(503, "starting"), (200, "ready")])
             finally:
-                proc.send_signal(signal.SIGTERM)  # (the 5 s notice of the default, then a drain)
+                proc.send_signal(signal.SIGTERM)  # (a short notice, then the drain)
                 self.assertEqual(proc.wait(30), 0)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
@@ -333,7 +333,7 @@ class Starting(unittest.TestCase):
     def config(folder, health):
         path = os.path.join(folder, "warden.toml")
         with open(path, "w") as f:
-            f.write(f'[balancer]\nhealth_listen = "127.0.0.1:{health}"\n')
+            f.write(f'[balancer]\nhealth_listen = "127.0.0.1:{health}"\ndrain_notice = "200ms"\n')
         return path
 
 
