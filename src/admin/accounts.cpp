@@ -66,21 +66,8 @@ base::Result<void> Accounts::save(const std::string& path) const {
       "# Dashboard accounts (docs/admin.md): name:role:password hash. Edit with `warden admin`.\n";
   for (const Account& a : accounts_)
     text += fmt::format("{}:{}:{}\n", a.name, role_name(a.role), a.password_hash);
-  // Written beside it and renamed over it: a running Warden reads the old file or the new,
-  // never none or half of one.
-  const std::string fresh = path + ".new";
-  if (auto ok = platform::write_new_file(fresh, text, platform::FileAccess::OwnerOnly, true); !ok)
-    return ok;
-  std::error_code ec;
-  std::filesystem::rename(fresh, path, ec);
-  if (ec) {  // (MinGW's rename does not replace a file: say it at least)
-    std::filesystem::remove(path, ec);
-    std::filesystem::rename(fresh, path, ec);
-  }
-  if (ec)
-    return base::Error{base::ErrorCode::Internal, base::ErrorSource::Internal,
-                       fmt::format("{}: {}", path, ec.message())};
-  return {};
+  // A running Warden reads the old file or the new, never none or half of one.
+  return platform::replace_file(path, text, platform::FileAccess::OwnerOnly);
 }
 
 const Account* Accounts::find(std::string_view name) const {

@@ -5,7 +5,6 @@
 // reads it again when it changes.
 
 #include "base/result.hpp"
-#include "identity/password_hash.hpp"
 
 #include <optional>
 #include <string>
@@ -28,10 +27,6 @@ struct Account {
 
 // Lower-case letters, digits, '.', '_' and '-'; 1 to 64 of them.
 [[nodiscard]] bool valid_account_name(std::string_view name);
-
-// The hashes (identity/password_hash.hpp), as the dashboard's code and tests name them.
-using identity::hash_password;
-using identity::verify_password;
 
 class Accounts {
  public:

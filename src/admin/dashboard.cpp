@@ -3,6 +3,7 @@
 
 #include "admin/dashboard_call.hpp"
 #include "admin/html.hpp"
+#include "identity/password_hash.hpp"
 #include "observe/activity_reader.hpp"
 
 #include <fmt/format.h>
@@ -115,10 +116,10 @@ std::string Dashboard::sign_in(const AdminRequest& r, const Form& form) {
   }
   const Account* account = user.empty() ? nullptr : accounts().find(user);
   // A missing account costs a hash too: the time taken does not tell which names exist.
-  static const std::string kDecoy = hash_password("decoy");
-  const bool ok =
-      verify_password(form.get("password"), account != nullptr ? account->password_hash : kDecoy) &&
-      account != nullptr;
+  static const std::string kDecoy = identity::hash_password("decoy");
+  const bool ok = identity::verify_password(form.get("password"),
+                                            account != nullptr ? account->password_hash : kDecoy) &&
+                  account != nullptr;
   if (!ok) {
     throttle_.failed(user, r.peer, now);
     audit_.write("sign_in_failed", user.empty() ? "(not an account name)" : user, r.peer);

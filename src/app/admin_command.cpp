@@ -3,6 +3,7 @@
 #include "admin/accounts.hpp"
 #include "admin/audit_log.hpp"
 #include "app/run.hpp"
+#include "identity/password_hash.hpp"
 #include "platform/files.hpp"
 #include "platform/os.hpp"
 
@@ -131,7 +132,7 @@ int admin_command(const AdminCommandOptions& o) {
     }
     const auto password = new_password();
     if (!password) return 2;
-    const std::string hash = admin::hash_password(*password);
+    const std::string hash = identity::hash_password(*password);
     if (hash.empty()) {
       fmt::print(stderr, "warden admin: the password could not be hashed\n");
       return 1;

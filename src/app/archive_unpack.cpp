@@ -42,12 +42,11 @@ std::string_view error_of(struct archive* a) {
   return message != nullptr ? message : "no reason given by libarchive";
 }
 
-}  // namespace
+using Reader = std::unique_ptr<struct archive, decltype(&archive_read_free)>;
 
-base::Result<UnpackStats> unpack_archive(const std::string& archive, const std::string& folder,
-                                         const UnpackLimits& limits) {
-  std::unique_ptr<struct archive, decltype(&archive_read_free)> a(archive_read_new(),
-                                                                  archive_read_free);
+// A reader of the archives Warden takes, not opened yet.
+Reader new_reader() {
+  Reader a(archive_read_new(), archive_read_free);
   archive_read_support_filter_gzip(a.get());
   archive_read_support_filter_bzip2(a.get());
   archive_read_support_filter_xz(a.get());
@@ -55,11 +54,19 @@ base::Result<UnpackStats> unpack_archive(const std::string& archive, const std::
   archive_read_support_format_tar(a.get());
   archive_read_support_format_gnutar(a.get());
   archive_read_support_format_zip(a.get());
-  if (archive_read_open_filename(a.get(), archive.c_str(), 64 * 1024) != ARCHIVE_OK)
-    return bad_archive(
-        fmt::format("{} is damaged or cut short, or not an archive Warden reads "
-                    "(tar.gz, tar.bz2, tar.xz, tar.zst or zip): {}",
-                    archive, error_of(a.get())));
+  return a;
+}
+
+base::Error cannot_open(const std::string& archive, struct archive* a) {
+  return bad_archive(
+      fmt::format("{} is damaged or cut short, or not an archive Warden reads "
+                  "(tar.gz, tar.bz2, tar.xz, tar.zst or zip): {}",
+                  archive, error_of(a)));
+}
+
+// Unpacks the opened `a`; `archive` names it in errors.
+base::Result<UnpackStats> unpack(Reader a, const std::string& archive, const std::string& folder,
+                                 const UnpackLimits& limits) {
   UnpackStats stats;
   std::uint64_t entries = 0;
   std::vector<char> buffer(64 * 1024);
@@ -129,6 +136,25 @@ base::Result<UnpackStats> unpack_archive(const std::string& archive, const std::
       stats.root = only.path().string();
   }
   return stats;
+}
+
+}  // namespace
+
+base::Result<UnpackStats> unpack_archive(const std::string& archive, const std::string& folder,
+                                         const UnpackLimits& limits) {
+  Reader a = new_reader();
+  if (archive_read_open_filename(a.get(), archive.c_str(), 64 * 1024) != ARCHIVE_OK)
+    return cannot_open(archive, a.get());
+  return unpack(std::move(a), archive, folder, limits);
+}
+
+base::Result<UnpackStats> unpack_archive_bytes(std::string_view bytes, const std::string& name,
+                                               const std::string& folder,
+                                               const UnpackLimits& limits) {
+  Reader a = new_reader();
+  if (archive_read_open_memory(a.get(), bytes.data(), bytes.size()) != ARCHIVE_OK)
+    return cannot_open(name, a.get());
+  return unpack(std::move(a), name, folder, limits);
 }
 
 }  // namespace warden::app

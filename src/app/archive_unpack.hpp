@@ -33,5 +33,10 @@ struct UnpackStats {
 [[nodiscard]] base::Result<UnpackStats> unpack_archive(const std::string& archive,
                                                        const std::string& folder,
                                                        const UnpackLimits& limits);
+// The same for an archive held in memory (a policy bundle's); `name` says which in errors.
+[[nodiscard]] base::Result<UnpackStats> unpack_archive_bytes(std::string_view bytes,
+                                                             const std::string& name,
+                                                             const std::string& folder,
+                                                             const UnpackLimits& limits);
 
 }  // namespace warden::app

@@ -6,7 +6,6 @@
 #include <fmt/format.h>
 
 #include <filesystem>
-#include <fstream>
 
 // apply_bundle (app/bundle_store.hpp): Linux only, since it unpacks with libarchive.
 namespace warden::app {
@@ -33,18 +32,12 @@ base::Result<std::uint64_t> apply_bundle(const std::string& folder, std::string_
     policy::discard(*staged);
     return e;
   };
-  const fs::path archive = fs::path(staged->folder) / "bundle.tar.gz";
-  const fs::path tree = fs::path(staged->folder) / "tree";
-  {
-    std::ofstream out(archive, std::ios::binary);
-    out.write(bundle->archive.data(), static_cast<std::streamsize>(bundle->archive.size()));
-    if (!out.flush()) return fail(store_error("cannot write " + archive.string()));
-  }
-  std::error_code ec;
-  fs::create_directory(tree, ec);
-  auto unpacked = unpack_archive(archive.string(), tree.string(), limits);
+  auto unpacked =
+      unpack_archive_bytes(bundle->archive, fmt::format("version {}'s archive", bundle->version),
+                           staged->folder, limits);
   if (!unpacked) return fail(unpacked.error());
   const fs::path root = unpacked->root;
+  std::error_code ec;
   if (!fs::is_regular_file(root / "policy.toml", ec))
     return fail(
         store_error(fmt::format("version {}: no policy.toml in the bundle", bundle->version)));

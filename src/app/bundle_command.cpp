@@ -2,6 +2,7 @@
 
 #include "app/archive_pack.hpp"
 #include "app/bundle_format.hpp"
+#include "platform/files.hpp"
 #include "policy/policy_file.hpp"
 #include "tls/openssl_ptr.hpp"
 
@@ -11,13 +12,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace warden::app {
 namespace fs = std::filesystem;
@@ -26,26 +24,6 @@ namespace {
 int fail(const std::string& what) {
   fmt::print(stderr, "warden bundle: {}\n", what);
   return 1;
-}
-
-// Writes `bytes` to a new file `path`, made with `mode` (never wider for a moment: the private
-// key's file is 0600 from its first byte); an existing file is not replaced.
-bool write_new_file(const fs::path& path, std::string_view bytes, mode_t mode) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0) return false;
-  const bool ok = ::fchmod(fd, mode) == 0 &&  // (the umask may have narrowed a public file)
-                  ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size());
-  return ::close(fd) == 0 && ok;
-}
-
-// Writes `bytes` to `path` (a new file beside it, renamed over it), readable by all.
-bool write_file(const fs::path& path, std::string_view bytes) {
-  const fs::path next = path.string() + ".new";
-  std::error_code ec;
-  fs::remove(next, ec);
-  if (!write_new_file(next, bytes, 0644)) return false;
-  fs::rename(next, path, ec);
-  return !ec;
 }
 
 std::string pem_of(EVP_PKEY* key, bool is_private) {
@@ -69,9 +47,15 @@ int keygen(const BundleCommandOptions& o) {
   fs::create_directories(dir, ec);
   tls::PkeyPtr key(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"));
   if (!key) return fail("cannot make an Ed25519 key: " + tls::drain_openssl_errors());
-  if (!write_new_file(dir / "bundle.key", pem_of(key.get(), true), 0600) ||
-      !write_file(dir / "bundle.pub", pem_of(key.get(), false)))
-    return fail("cannot write the keys in " + dir.string());
+  // The private key's file is 0600 from its first byte, and never replaces one.
+  if (auto ok = platform::write_new_file((dir / "bundle.key").string(), pem_of(key.get(), true),
+                                         platform::FileAccess::OwnerOnly, false);
+      !ok)
+    return fail(ok.error().context);
+  if (auto ok = platform::replace_file((dir / "bundle.pub").string(), pem_of(key.get(), false),
+                                       platform::FileAccess::EveryoneReads);
+      !ok)
+    return fail(ok.error().context);
   fmt::print(
       "{}: the signing key (keep it off the instances)\n{}: bundle.public_key on each "
       "instance\n",
@@ -107,7 +91,8 @@ int sign(const BundleCommandOptions& o) {
                                            .count());
   auto bundle = make_bundle(*archive, version, key->get());
   if (!bundle) return fail(bundle.error().context);
-  if (!write_file(o.file, *bundle)) return fail("cannot write " + o.file);
+  if (auto ok = platform::replace_file(o.file, *bundle, platform::FileAccess::EveryoneReads); !ok)
+    return fail(ok.error().context);
   fmt::print("{}: version {}, {} bytes\n", o.file, version, bundle->size());
   return 0;
 }

@@ -1,5 +1,6 @@
 #include "app/bundle_store.hpp"
 
+#include "platform/files.hpp"
 #include "policy/lists_store.hpp"
 
 #include <fmt/format.h>
@@ -37,14 +38,8 @@ std::string read_bundle_etag(const std::string& folder) {
 }
 
 void write_bundle_etag(const std::string& folder, const std::string& etag) {
-  const fs::path path = fs::path(folder) / "etag";
-  const fs::path next = fs::path(folder) / ".etag.new";
-  {
-    std::ofstream out(next, std::ios::trunc);
-    out << etag << '\n';
-  }
-  std::error_code ec;
-  fs::rename(next, path, ec);
+  (void)platform::replace_file((fs::path(folder) / "etag").string(), etag + "\n",
+                               platform::FileAccess::OwnerOnly);
 }
 
 }  // namespace warden::app

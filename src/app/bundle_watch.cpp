@@ -6,10 +6,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-
 namespace warden::app {
 
 BundleWatch::BundleWatch(BundleSettings settings, tls::PkeyPtr key)
@@ -32,23 +28,11 @@ base::Result<std::uint64_t> BundleWatch::fetch_once() {
   request.user_agent = "warden-bundle";
   request.size_setting = "bundle.max_download_mb";
   request.cancel = &cancel_;
-  const std::string download = (std::filesystem::path(folder) / ".download").string();
-  auto fetched = fetch_to_file(request, download);
-  std::error_code ec;
-  if (!fetched) {
-    std::filesystem::remove(download, ec);
-    return fetched.error();
-  }
+  std::string bytes;  // (a bundle is read whole to check its signature: no file in between)
+  auto fetched = fetch_to_memory(request, bytes);
+  if (!fetched) return fetched.error();
   if (fetched->not_modified && !refused_etag_.empty()) return refused_why_;
   if (fetched->not_modified) return running;
-  std::string bytes;
-  {
-    std::ifstream in(download, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    bytes = text.str();
-  }
-  std::filesystem::remove(download, ec);
   // The same version again (a server without ETags): nothing to do.
   if (auto parsed = parse_bundle(bytes); parsed && parsed->version == running) {
     write_bundle_etag(folder, fetched->etag);

@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 namespace warden::app {
@@ -19,7 +20,8 @@ base::Error fetch_error(std::string what) {
 }
 
 struct Transfer {
-  std::FILE* out = nullptr;
+  std::FILE* out = nullptr;       // the body goes to this file...
+  std::string* memory = nullptr;  // ... or here
   std::uint64_t max_bytes = 0;
   std::uint64_t bytes = 0;
   bool too_large = false;
@@ -36,7 +38,9 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
     t.too_large = true;
     return 0;  // aborts the transfer (CURLE_WRITE_ERROR)
   }
-  if (std::fwrite(data, 1, n, t.out) != n) {
+  if (t.memory != nullptr) {
+    t.memory->append(data, n);
+  } else if (std::fwrite(data, 1, n, t.out) != n) {
     t.write_failed = true;
     return 0;
   }
@@ -85,20 +89,23 @@ base::Result<std::string> read_pems(const std::vector<std::string>& files) {
   return all;
 }
 
-base::Result<FetchResult> fetch_to_file(const FetchRequest& r, const std::string& path) {
-  if (!r.url.starts_with("https://"))
-    return fetch_error(r.url +
-                       ": only https:// URLs are fetched (nothing may be changed on the way)");
+namespace {
+
+std::optional<base::Error> not_https(const std::string& url) {
+  if (url.starts_with("https://")) return std::nullopt;
+  return fetch_error(url + ": only https:// URLs are fetched (nothing may be changed on the way)");
+}
+
+// The transfer itself, the body going to `file` or to `memory`; `where` names it in errors.
+base::Result<FetchResult> fetch(const FetchRequest& r, std::FILE* file, std::string* memory,
+                                const std::string& where) {
   auto pems = read_pems(r.ca_files);
   if (!pems) return pems.error();
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> sha(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  std::unique_ptr<std::FILE, decltype(&std::fclose)> out(std::fopen(path.c_str(), "wb"),
-                                                         std::fclose);
   if (!curl || !sha) return fetch_error("out of memory");
-  if (!out) return fetch_error("cannot write " + path);
   EVP_DigestInit_ex(sha.get(), EVP_sha256(), nullptr);
-  Transfer t{out.get(), r.max_bytes, 0, false, false, sha.get(), {}, {}};
+  Transfer t{file, memory, r.max_bytes, 0, false, false, sha.get(), {}, {}};
 
   curl_slist* headers = nullptr;
   if (!r.etag.empty()) headers = curl_slist_append(headers, ("If-None-Match: " + r.etag).c_str());
@@ -144,7 +151,7 @@ base::Result<FetchResult> fetch_to_file(const FetchRequest& r, const std::string
   if (t.too_large || rc == CURLE_FILESIZE_EXCEEDED)
     return fetch_error(fmt::format("{}: larger than the {} bytes allowed ({})", r.url, r.max_bytes,
                                    r.size_setting));
-  if (t.write_failed) return fetch_error("cannot write " + path);
+  if (t.write_failed) return fetch_error("cannot write " + where);
   if (rc != CURLE_OK)
     return fetch_error(fmt::format("{}: {}", r.url, why[0] != '\0' ? why : curl_easy_strerror(rc)));
   FetchResult result;
@@ -155,13 +162,29 @@ base::Result<FetchResult> fetch_to_file(const FetchRequest& r, const std::string
     return result;
   }
   if (status != 200) return fetch_error(fmt::format("{}: the server answered {}", r.url, status));
-  if (std::fflush(out.get()) != 0) return fetch_error("cannot write " + path);
+  if (file != nullptr && std::fflush(file) != 0) return fetch_error("cannot write " + where);
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned length = 0;
   EVP_DigestFinal_ex(sha.get(), digest, &length);
   result.bytes = t.bytes;
   result.sha256 = base::to_hex({reinterpret_cast<const char*>(digest), length});
   return result;
+}
+
+}  // namespace
+
+base::Result<FetchResult> fetch_to_file(const FetchRequest& r, const std::string& path) {
+  if (auto refused = not_https(r.url)) return *refused;
+  std::unique_ptr<std::FILE, decltype(&std::fclose)> out(std::fopen(path.c_str(), "wb"),
+                                                         std::fclose);
+  if (!out) return fetch_error("cannot write " + path);
+  return fetch(r, out.get(), nullptr, path);
+}
+
+base::Result<FetchResult> fetch_to_memory(const FetchRequest& r, std::string& body) {
+  if (auto refused = not_https(r.url)) return *refused;
+  body.clear();
+  return fetch(r, nullptr, &body, "memory");
 }
 
 }  // namespace warden::app

@@ -1,9 +1,9 @@
 #pragma once
-// One HTTPS download to a file, for `warden lists update`, with libcurl (Debian's
-// libcurl4-openssl-dev: redirects, conditional requests and TLS verification done the way every
-// other tool does them, rather than again here). HTTPS only, redirects included; the server's
-// certificate is verified against the system's trust store plus `ca_files`. Bounded: a body
-// larger than `max_bytes` is cut off and refused, a stalled or endless transfer times out.
+// One HTTPS download to a file (or into memory), for `warden lists update` and policy bundles, with
+// libcurl (Debian's libcurl4-openssl-dev: redirects, conditional requests and TLS verification done
+// the way every other tool does them, rather than again here). HTTPS only, redirects included; the
+// server's certificate is verified against the system's trust store plus `ca_files`. Bounded: a
+// body larger than `max_bytes` is cut off and refused, a stalled or endless transfer times out.
 
 #include "base/result.hpp"
 
@@ -43,5 +43,8 @@ struct FetchResult {
 // HTTPS, the name, the certificate, the status, too large, cut short, too slow.
 [[nodiscard]] base::Result<FetchResult> fetch_to_file(const FetchRequest& r,
                                                       const std::string& path);
+// The same with the body kept in `body` (bounded by max_bytes as well): a policy bundle, which
+// is read whole anyway.
+[[nodiscard]] base::Result<FetchResult> fetch_to_memory(const FetchRequest& r, std::string& body);
 
 }  // namespace warden::app

@@ -56,11 +56,7 @@ void write_state(const std::string& lists, const Fetched& f) {
       {"url", f.url}, {"etag", f.etag}, {"last_modified", f.last_modified}, {"sha256", f.sha256}};
   std::stringstream text;
   text << "# Written by `warden lists update`: what it fetched last.\n" << t << "\n";
-  const std::string path = state_path(lists);
-  if (platform::write_new_file(path + ".new", text.str(), platform::FileAccess::OwnerOnly, true)) {
-    std::error_code ec;
-    fs::rename(path + ".new", path, ec);
-  }
+  (void)platform::replace_file(state_path(lists), text.str(), platform::FileAccess::OwnerOnly);
 }
 
 // The first word of a sha256sum line, if it is a SHA-256 in hex.

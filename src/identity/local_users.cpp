@@ -1,6 +1,7 @@
 #include "identity/local_users.hpp"
 
 #include "base/split.hpp"
+#include "http/chars.hpp"
 #include "identity/password_hash.hpp"
 
 #include <fmt/format.h>
@@ -14,8 +15,7 @@ namespace {
 
 std::string lower(std::string_view s) {
   std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  for (char& c : out) c = http::chars::to_lower(c);
   return out;
 }
 

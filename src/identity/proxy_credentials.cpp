@@ -1,6 +1,7 @@
 #include "identity/proxy_credentials.hpp"
 
 #include "base/base64.hpp"
+#include "http/chars.hpp"
 
 #include <algorithm>
 
@@ -18,12 +19,6 @@ bool has_control(std::string_view s) {
   });
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return (x | 0x20) == (y | 0x20);
-         });
-}
-
 }  // namespace
 
 std::optional<BasicCredentials> parse_basic_credentials(std::string_view value, std::string& why) {
@@ -32,7 +27,7 @@ std::optional<BasicCredentials> parse_basic_credentials(std::string_view value, 
     return std::nullopt;
   }
   const std::size_t space = value.find(' ');
-  if (space == std::string_view::npos || !iequals(value.substr(0, space), "basic")) {
+  if (space == std::string_view::npos || !http::chars::iequals(value.substr(0, space), "basic")) {
     why = "not Basic credentials";
     return std::nullopt;
   }

@@ -22,6 +22,11 @@ enum class FileAccess : unsigned char {
 [[nodiscard]] base::Result<void> write_new_file(const std::string& path, const std::string& data,
                                                 FileAccess access, bool replace);
 
+// Replaces `path` with `data` whole: written durably beside it (`path`.new, with `access` from
+// the start) and renamed over it, so a reader sees the old file or the new, never none or half.
+[[nodiscard]] base::Result<void> replace_file(const std::string& path, const std::string& data,
+                                              FileAccess access);
+
 // Makes `file` belong to the account that owns `folder` (Linux: chown to its uid and gid), so
 // a file an administrator writes for the service (warden bypass) is readable by the service's
 // own account. Windows: nothing to do (OwnerOnly files are SYSTEM's and the Administrators').

@@ -1,6 +1,7 @@
 #include "admin/accounts.hpp"
 
 #include "admin/sessions.hpp"
+#include "identity/password_hash.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,17 +12,17 @@ namespace warden::admin {
 namespace {
 
 TEST(Accounts, PasswordsAreSaltedScryptAndVerifyOnlyThemselves) {
-  const std::string a = hash_password("correct horse battery");
-  const std::string b = hash_password("correct horse battery");
+  const std::string a = identity::hash_password("correct horse battery");
+  const std::string b = identity::hash_password("correct horse battery");
   EXPECT_TRUE(a.starts_with("scrypt$15$8$1$"));
   EXPECT_NE(a, b);  // a salt each
-  EXPECT_TRUE(verify_password("correct horse battery", a));
-  EXPECT_FALSE(verify_password("correct horse batterY", a));
-  EXPECT_FALSE(verify_password("", a));
-  EXPECT_FALSE(verify_password("x", "plain"));
+  EXPECT_TRUE(identity::verify_password("correct horse battery", a));
+  EXPECT_FALSE(identity::verify_password("correct horse batterY", a));
+  EXPECT_FALSE(identity::verify_password("", a));
+  EXPECT_FALSE(identity::verify_password("x", "plain"));
   // Parameters a hand-edited file could use to take a minute or all memory are refused.
-  EXPECT_FALSE(verify_password("x", "scrypt$30$8$1$00$" + std::string(64, '0')));
-  EXPECT_FALSE(verify_password("x", "scrypt$15$8$1$zz$" + std::string(64, '0')));
+  EXPECT_FALSE(identity::verify_password("x", "scrypt$30$8$1$00$" + std::string(64, '0')));
+  EXPECT_FALSE(identity::verify_password("x", "scrypt$15$8$1$zz$" + std::string(64, '0')));
 }
 
 TEST(Accounts, TheFileRoundTripsAndAMalformedLineIsNamed) {
@@ -33,8 +34,8 @@ TEST(Accounts, TheFileRoundTripsAndAMalformedLineIsNamed) {
   ASSERT_TRUE(none);
   EXPECT_TRUE(none->all().empty());
   Accounts accounts;
-  accounts.put({"alice", Role::Admin, hash_password("pw one two three")});
-  accounts.put({"sam", Role::Safeguarding, hash_password("pw four five six")});
+  accounts.put({"alice", Role::Admin, identity::hash_password("pw one two three")});
+  accounts.put({"sam", Role::Safeguarding, identity::hash_password("pw four five six")});
   accounts.put({"alice", Role::Viewer, accounts.find("alice")->password_hash});  // replaced
   ASSERT_TRUE(accounts.save(path));
 #if !defined(_WIN32)  // (Windows: an ACL, which the platform's own files tests check)
@@ -45,7 +46,7 @@ TEST(Accounts, TheFileRoundTripsAndAMalformedLineIsNamed) {
   ASSERT_TRUE(loaded) << loaded.error().context;
   ASSERT_EQ(loaded->all().size(), 2u);
   EXPECT_EQ(loaded->find("alice")->role, Role::Viewer);
-  EXPECT_TRUE(verify_password("pw four five six", loaded->find("sam")->password_hash));
+  EXPECT_TRUE(identity::verify_password("pw four five six", loaded->find("sam")->password_hash));
   EXPECT_TRUE(loaded->remove("sam"));
   EXPECT_FALSE(loaded->remove("sam"));
   std::ofstream(path, std::ios::app) << "bob:root:scrypt$1\n";
