@@ -44,8 +44,12 @@ windows:
 	cmake --preset windows -DWARDEN_MINGW_PREFIX=$$prefix >/dev/null && \
 	cmake --build --preset windows -j $(JOBS)
 
+# One wineserver is held for the whole run (-p): a test started while the previous test's
+# server is timing out fails in Wine ("wine client error: recvmsg") before it runs.
 test-windows: windows
-	$(WINE_ENV) ctest --preset windows -j $(JOBS) $(CTEST_ARGS)
+	@$(WINE_ENV) wineserver -p && \
+	{ $(WINE_ENV) ctest --preset windows -j $(JOBS) $(CTEST_ARGS); rc=$$?; \
+	  $(WINE_ENV) wineserver -k; exit $$rc; }
 
 # The Debian package (docs/install.md): build/deb/warden_<version>_<arch>.deb, lintian clean.
 deb:
