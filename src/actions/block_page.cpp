@@ -19,6 +19,9 @@ std::string html_page(const policy::PageStrings& s, const BlockedRequest& r) {
   if (!r.category.empty())
     page += fmt::format("<dt>{}</dt><dd id=\"category\">{}</dd>", html_escape(s.category_label),
                         html_escape(r.category));
+  if (!r.user.empty())
+    page += fmt::format("<dt>{}</dt><dd id=\"user\">{}</dd>", html_escape(s.user_label),
+                        html_escape(r.user));
   page += fmt::format(
       "<dt>{}</dt><dd id=\"rule\">{}</dd><dt>{}</dt><dd id=\"time\">{}</dd>"
       "<dt>{}</dt><dd id=\"request-id\">{}</dd></dl><p class=\"contact\">{}</p>"
@@ -32,6 +35,7 @@ std::string html_page(const policy::PageStrings& s, const BlockedRequest& r) {
 std::string text_body(const policy::PageStrings& s, const BlockedRequest& r) {
   std::string body = fmt::format("{}: {}\n", s.heading, shown_url(r));
   if (!r.category.empty()) body += fmt::format("{}: {}\n", s.category_label, r.category);
+  if (!r.user.empty()) body += fmt::format("{}: {}\n", s.user_label, r.user);
   body += fmt::format("{}: {}\n{}: {}\n", s.rule_label, r.rule, s.request_label, r.request_id);
   return body;
 }

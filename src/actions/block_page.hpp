@@ -22,6 +22,7 @@ struct BlockedRequest {
   std::string_view rule;
   std::string_view request_id;
   std::chrono::system_clock::time_point when;
+  std::string_view user;  // who signed in (auth); empty: nobody did
 };
 
 enum class PageKind { Html, Text };

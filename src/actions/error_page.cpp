@@ -15,12 +15,18 @@ bool security_failure(std::string_view error_code) {
   return error_code.starts_with("ERR_CERT_") || error_code.starts_with("ERR_TLS_");
 }
 
+bool sign_in(std::string_view error_code) { return error_code.starts_with("ERR_SIGN_IN_"); }
+
 std::string_view heading(std::string_view error_code) {
+  if (sign_in(error_code)) return "Sign in to use the web";
   return security_failure(error_code) ? "This site's security could not be verified"
                                       : "This page could not be loaded";
 }
 
 std::string_view explanation(std::string_view error_code) {
+  if (sign_in(error_code))
+    return "The school's web filter needs to know who you are before it shows pages: sign in "
+           "with your school name and password when your browser asks.";
   return security_failure(error_code)
              ? "The school's web filter did not show this page: the site could not prove that "
                "it is the site it claims to be, so what it sends could have been changed or "
@@ -56,10 +62,10 @@ std::string html_page(const policy::PageStrings& s, const http::ErrorResponse& e
 std::string render_error_page_response(const policy::PageStrings& strings,
                                        const http::ErrorResponse& e, const FailedRequest& r,
                                        bool head_only) {
-  return page_response(
-      e.status, "text/html",
-      fmt::format("X-Warden-Error: {}\r\nX-Warden-Request-Id: {}\r\n", e.error_code, e.request_id),
-      html_page(strings, e, r), e.close, head_only);
+  return page_response(e.status, "text/html",
+                       fmt::format("X-Warden-Error: {}\r\nX-Warden-Request-Id: {}\r\n{}",
+                                   e.error_code, e.request_id, e.extra_fields),
+                       html_page(strings, e, r), e.close, head_only);
 }
 
 }  // namespace warden::actions

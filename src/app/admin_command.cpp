@@ -2,6 +2,7 @@
 
 #include "admin/accounts.hpp"
 #include "admin/audit_log.hpp"
+#include "app/password_prompt.hpp"
 #include "app/run.hpp"
 #include "identity/password_hash.hpp"
 #include "platform/files.hpp"
@@ -10,60 +11,8 @@
 #include <fmt/format.h>
 
 #include <filesystem>
-#include <iostream>
-
-#if defined(_WIN32)
-#include <io.h>
-#define WARDEN_ISATTY _isatty(0)
-#else
-#include <termios.h>
-#include <unistd.h>
-#define WARDEN_ISATTY isatty(STDIN_FILENO)
-#endif
 
 namespace warden::app {
-namespace {
-
-constexpr std::size_t kShortestPassword = 10;
-
-// One line from standard input; from a terminal (Linux) without echo.
-std::string read_secret(const char* prompt) {
-  const bool terminal = WARDEN_ISATTY != 0;
-  if (terminal) fmt::print(stderr, "{}", prompt);
-#if !defined(_WIN32)
-  termios before{};
-  const bool quiet = terminal && tcgetattr(STDIN_FILENO, &before) == 0;
-  if (quiet) {
-    termios silent = before;
-    silent.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    tcsetattr(STDIN_FILENO, TCSANOW, &silent);
-  }
-#endif
-  std::string line;
-  std::getline(std::cin, line);
-#if !defined(_WIN32)
-  if (quiet) tcsetattr(STDIN_FILENO, TCSANOW, &before);
-#endif
-  if (terminal) fmt::print(stderr, "\n");
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  return line;
-}
-
-std::optional<std::string> new_password() {
-  const std::string first = read_secret("Password: ");
-  if (first.size() < kShortestPassword) {
-    fmt::print(stderr, "warden admin: a password needs at least {} characters\n",
-               kShortestPassword);
-    return std::nullopt;
-  }
-  if (WARDEN_ISATTY != 0 && read_secret("Again: ") != first) {
-    fmt::print(stderr, "warden admin: the two passwords differ\n");
-    return std::nullopt;
-  }
-  return first;
-}
-
-}  // namespace
 
 int admin_command(const AdminCommandOptions& o) {
   auto state = state_dir_for(o.config_file, o.state_dir);
@@ -130,7 +79,7 @@ int admin_command(const AdminCommandOptions& o) {
     } else {
       role = existing->role;
     }
-    const auto password = new_password();
+    const auto password = new_password("warden admin");
     if (!password) return 2;
     const std::string hash = identity::hash_password(*password);
     if (hash.empty()) {

@@ -11,6 +11,7 @@
 #include "app/run.hpp"
 #include "app/service_command.hpp"
 #include "app/signer_command.hpp"
+#include "app/users_command.hpp"
 #include "app/version.hpp"
 
 #include <CLI/CLI.hpp>
@@ -242,6 +243,22 @@ int main_cli(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   admin_cmd->add_option("--state-dir", admin_state_dir, "The state folder `warden run` uses");
 
+  UsersCommandOptions users;
+  std::string users_config;
+  std::string users_state_dir;
+  auto* users_cmd = app.add_subcommand(
+      "users",
+      "Sign-in users (auth.method = \"local\"): add NAME GROUP, passwd NAME, remove NAME, list");
+  users_cmd->add_option("action", users.action, "add, passwd, remove or list")
+      ->required()
+      ->check(CLI::IsMember({"add", "passwd", "remove", "list"}));
+  users_cmd->add_option("name", users.name, "The user's name");
+  users_cmd->add_option("group", users.group,
+                        "The policy group their requests are judged by (add)");
+  users_cmd->add_option("-c,--config", users_config, "The config file `warden run` uses")
+      ->check(CLI::ExistingFile);
+  users_cmd->add_option("--state-dir", users_state_dir, "The state folder `warden run` uses");
+
   BypassOptions bypass;
   std::string bypass_config;
   std::string bypass_state_dir;
@@ -326,6 +343,11 @@ int main_cli(int argc, char** argv) {
     if (!admin_config.empty()) admin.config_file = admin_config;
     if (!admin_state_dir.empty()) admin.state_dir = admin_state_dir;
     return admin_command(admin);
+  }
+  if (users_cmd->parsed()) {
+    if (!users_config.empty()) users.config_file = users_config;
+    if (!users_state_dir.empty()) users.state_dir = users_state_dir;
+    return users_command(users);
   }
   if (bypass_cmd->parsed()) {
     if (!bypass_config.empty()) bypass.config_file = bypass_config;

@@ -773,6 +773,41 @@ const std::vector<Key>& schema() {
           "first.",
           [](Config& c) -> net::Duration& { return c.balancer.drain_notice; }),
       string_key(
+          "auth", "method",
+          "Sign-in on the explicit proxy (docs/identity.md): \"off\", or \"local\": names and\n"
+          "passwords from auth.users_file (`warden users add`), each user's requests judged by\n"
+          "the policy group their line names. Restart to change.",
+          [](Config& c) -> std::string& { return c.auth.method; },
+          [](const std::string& s) -> std::optional<std::string> {
+            if (s != "off" && s != "local") return "must be \"off\" or \"local\"";
+            return std::nullopt;
+          }),
+      string_key("auth", "users_file",
+                 "auth.method = \"local\": the users file, \"name:group:hash\" lines; read again\n"
+                 "when it changes. Empty: users in the state folder.",
+                 [](Config& c) -> std::string& { return c.auth.users_file; }),
+      string_list_key(
+          "auth", "listen",
+          "The explicit listeners (entries of proxy.listen and balancer.listen) that ask for\n"
+          "sign-in; empty: all of them. Transparent capture never asks.",
+          [](Config& c) -> std::vector<std::string>& { return c.auth.listen; }, check_listen),
+      string_key(
+          "auth", "realm", "The name browsers show in their sign-in dialog.",
+          [](Config& c) -> std::string& { return c.auth.realm; },
+          [](const std::string& s) -> std::optional<std::string> {
+            const bool printable = std::all_of(s.begin(), s.end(), [](char ch) {
+              return static_cast<unsigned char>(ch) >= 0x20 && ch != 0x7f && ch != '"' &&
+                     ch != '\\';
+            });
+            if (s.empty() || s.size() > 100 || !printable)
+              return "1 to 100 characters, no quotes, backslashes or control characters";
+            return std::nullopt;
+          }),
+      duration_key("auth", "cache_ttl",
+                   "A sign-in checked is taken again without asking for this long; a removed\n"
+                   "user or changed password takes effect within it.",
+                   [](Config& c) -> net::Duration& { return c.auth.cache_ttl; }),
+      string_key(
           "admin", "listen",
           "The admin listener (docs/admin.md), \"ADDRESS:PORT\" or \"off\": HTTPS with a\n"
           "certificate from the school CA; /metrics for Prometheus and the CA page. Requests\n"
@@ -949,6 +984,10 @@ base::Result<void> validate(const Config& c) {
   if ((!c.balancer.listen.empty() || !c.balancer.transparent_listen.empty()) &&
       c.balancer.from.empty())
     return fail("balancer.from: balancer listeners need the balancers' addresses");
+  for (const auto& l : c.auth.listen)
+    if (std::find(c.proxy.listen.begin(), c.proxy.listen.end(), l) == c.proxy.listen.end() &&
+        std::find(c.balancer.listen.begin(), c.balancer.listen.end(), l) == c.balancer.listen.end())
+      return fail("auth.listen: " + l + " is not in proxy.listen or balancer.listen");
   if (c.limits.request_line > c.limits.header_section)
     return fail("limits.request_line: must not be larger than limits.header_section");
   for (const auto& l : c.proxy.listen)
@@ -1066,6 +1105,7 @@ flow::EngineConfig make_engine_config(const Config& c) {
   e.timeouts = c.timeouts;
   e.max_scan_bytes = c.analysis.max_scan_bytes;
   if (c.admin.ca_page != "off") e.ca_page_host = c.admin.ca_page;
+  e.sign_in_realm = c.auth.realm;
   e.connect_ports = c.proxy.connect_ports;
   e.via = "1.1 " + c.proxy.via;
   e.forwarded_for = c.proxy.forwarded_for;

@@ -43,6 +43,15 @@ struct BalancerSection {
   net::Duration drain_notice = std::chrono::seconds(10);  // "draining" before listeners close
 };
 
+// Sign-in on the explicit proxy (docs/identity.md): who is browsing, and so their group.
+struct AuthSection {
+  std::string method = "off";       // "off", or "local": the users file (warden users)
+  std::string users_file;           // empty: <state_dir>/users
+  std::vector<std::string> listen;  // the explicit listeners that ask; empty: all of them
+  std::string realm = "School web filter";
+  net::Duration cache_ttl = std::chrono::minutes(5);
+};
+
 struct LimitsSection {
   std::size_t request_line = 8 * 1024;
   std::size_t header_section = 64 * 1024;
@@ -133,6 +142,7 @@ struct Config {
   std::string state_dir;  // empty: the default for the user (see default_state_dir())
   ProxySection proxy;
   BalancerSection balancer;
+  AuthSection auth;
   LimitsSection limits;
   flow::Timeouts timeouts;
   UpstreamSection upstream;

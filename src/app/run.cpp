@@ -2,6 +2,7 @@
 
 #include "app/admin_setup.hpp"
 #include "app/alerts_setup.hpp"
+#include "app/auth_setup.hpp"
 #include "app/bundle_setup.hpp"
 #include "app/bypass_file.hpp"
 #include "app/bypass_watch.hpp"
@@ -297,6 +298,12 @@ int run_proxy(const RunOptions& options) {
     fmt::print(stderr, "warden: {}\n", started.error().context);
     return 1;
   }
+  // Sign-in (auth): kept until the engine is gone, its threads born inside the wall.
+  auto sign_in = start_sign_in(c);
+  if (!sign_in) {
+    fmt::print(stderr, "warden: {}\n", sign_in.error().context);
+    return 1;
+  }
   auto access_log = observe::AccessLog::open(c.log.access_log);
   if (!access_log) {
     fmt::print(stderr, "warden: {}\n", access_log.error().context);
@@ -358,6 +365,7 @@ int run_proxy(const RunOptions& options) {
                                                tls ? &tls->services : nullptr, loaded_policy);
   if (packet_path.table) engine->set_reflection_table(packet_path.table.get());
   engine->set_alert_center(alerts->center.get());
+  if (sign_in) engine->set_sign_in(sign_in->get(), sign_in_listeners(c));
   // The admin listener and the CA page (docs/admin.md); it shows the policy in force.
   AdminRuntime admin;
   admin.policy.loaded(loaded_policy);

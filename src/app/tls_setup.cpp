@@ -1,5 +1,6 @@
 #include "app/tls_setup.hpp"
 
+#include "app/auth_setup.hpp"
 #include "app/bypass_file.hpp"
 #include "platform/files.hpp"
 #include "platform/helper_process.hpp"
@@ -37,6 +38,7 @@ std::vector<std::string> read_later(const Config& c,
   if (!c.policy.lists.empty()) files.push_back(c.policy.lists);
   files.insert(files.end(), c.tls.upstream_ca.begin(), c.tls.upstream_ca.end());
   files.insert(files.end(), c.bundle.ca.begin(), c.bundle.ca.end());  // read at every fetch
+  if (c.auth.method == "local") files.push_back(users_file_path(c));  // read when it changes
   return files;
 }
 

@@ -84,6 +84,12 @@ std::string_view error_code_name(ErrorCode code) {
       return "ERR_UPSTREAM_PROXY";
     case ErrorCode::MintLimit:
       return "ERR_MINT_LIMIT";
+    case ErrorCode::SignInRequired:
+      return "ERR_SIGN_IN_REQUIRED";
+    case ErrorCode::SignInFailed:
+      return "ERR_SIGN_IN_FAILED";
+    case ErrorCode::SignInUnavailable:
+      return "ERR_SIGN_IN_UNAVAILABLE";
     case ErrorCode::Internal:
       return "ERR_INTERNAL";
   }

@@ -54,6 +54,9 @@ enum class ErrorCode {
   DestinationDenied,    // the upstream address is loopback, link-local, ours... (403)
   UpstreamProxy,        // a captured connection spoke to an outside proxy (a tunnel; 403)
   MintLimit,            // a client asked for more new certificates than its budget (closed)
+  SignInRequired,       // the listener asks for sign-in and none was sent (407)
+  SignInFailed,         // the name or password was not right, or could not be read (407)
+  SignInUnavailable,    // the directory could not say: closed, not open (503)
   Internal,             // a bug or resource exhaustion on our side
 };
 

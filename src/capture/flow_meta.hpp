@@ -59,6 +59,9 @@ struct FlowMeta {
   // A balancer's listener: the connection starts with a PROXY header (capture/proxy_header.hpp)
   // that says who the client is; until it is read, `client` is the balancer.
   bool proxy_header = false;
+  // An explicit listener that asks for sign-in (auth.listen): every request carries a user's
+  // Proxy-Authorization or is answered 407.
+  bool sign_in = false;
 };
 
 }  // namespace warden::capture

@@ -349,7 +349,11 @@ net::Awaitable<bool> ClientSession::handle_request(http::RequestHead& head) {
   ex.record.host = ex.target.authority.host;
   ex.record.port = ex.target.authority.port;
   ex.record.path = ex.target.path;
-  if (asks_for_ca_page(ex)) co_return co_await respond_ca_page(ex);
+  if (asks_for_ca_page(ex)) co_return co_await respond_ca_page(ex);  // (no sign-in needed)
+  if (meta_.sign_in && !bumped_) {
+    bool keep_open = false;
+    if (!co_await signed_in(ex, keep_open)) co_return keep_open;
+  }
   std::string_view body;
   if (!co_await read_search_body(ex, body)) co_return false;
   // Judged on the full URL (and a search posted in the body) before any DNS lookup or connection.

@@ -20,6 +20,7 @@
 #include "http/framing.hpp"
 #include "http/message.hpp"
 #include "http/target.hpp"
+#include "identity/directory.hpp"
 #include "net/buffer.hpp"
 #include "net/relay.hpp"
 #include "net/stream.hpp"
@@ -176,6 +177,14 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // A fatal TLS alert for a ClientHello the policy rejects (no page can be shown).
   net::Awaitable<void> reject_handshake(Exchange& ex);
 
+  // sign_in.cpp: on a listener that asks for sign-in (auth), whether the request's
+  // Proxy-Authorization is someone's (the identity then judges it); otherwise it has been
+  // answered (407, or 503 when the directory cannot say) and logged, and `keep_open` says
+  // whether the connection stays open.
+  net::Awaitable<bool> signed_in(Exchange& ex, bool& keep_open);
+  net::Awaitable<void> refuse_sign_in(Exchange& ex, base::ErrorCode code, std::string detail,
+                                      bool& keep_open);
+
   // balanced.cpp: a balancer's connection: from a configured balancer, its PROXY header read;
   // the client is then the one the header names (and, for captured traffic, the original
   // destination the header's). False: closed.
@@ -217,8 +226,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   void reset_client();
 
   // errors.cpp: writes Warden's own error response; `ex` (if any) records it.
+  // `extra_fields`: more header fields ("Name: value\r\n"), e.g. a 407's Proxy-Authenticate.
   net::Awaitable<void> respond_error(Exchange* ex, unsigned status, base::ErrorCode code,
-                                     std::string detail, bool close);
+                                     std::string detail, bool close, std::string extra_fields = {});
   net::Awaitable<void> respond_error(Exchange* ex, const base::Error& e, bool close);
   [[nodiscard]] std::string error_response(const Exchange* ex, const http::ErrorResponse& e) const;
   void log_exchange(Exchange& ex);
@@ -258,6 +268,11 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   };
   std::optional<Pinned> pinned_;
   std::optional<Bumped> bumped_;
+  // Who signed in on this connection (auth), the Proxy-Authorization that said so, and until
+  // when that value is taken without asking SignIn again (its cache's TTL).
+  std::shared_ptr<const identity::Identity> identity_;
+  std::string signed_in_value_;
+  net::Clock::time_point signed_in_until_{};
   State state_ = State::Idle;
   bool drain_ = false;
   unsigned requests_ = 0;

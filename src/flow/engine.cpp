@@ -11,6 +11,7 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <future>
 #include <thread>
 
@@ -62,6 +63,9 @@ base::Result<void> Engine::start(const std::vector<net::tcp::endpoint>& listen,
   for (const auto& e : balanced) all.push_back({e, capture::CaptureMode::Explicit, true});
   for (const auto& e : balanced_capture) all.push_back({e, capture::CaptureMode::Balancer, true});
   for (const auto& [requested, mode, behind_balancer] : all) {
+    const bool sign_in = shared_.sign_in != nullptr && mode == capture::CaptureMode::Explicit &&
+                         (sign_in_on_.empty() || std::find(sign_in_on_.begin(), sign_in_on_.end(),
+                                                           requested) != sign_in_on_.end());
     net::ListenOptions options;
     options.transparent = mode == capture::CaptureMode::Tproxy;
     options.dual_stack = mode != capture::CaptureMode::Explicit;
@@ -77,6 +81,7 @@ base::Result<void> Engine::start(const std::vector<net::tcp::endpoint>& listen,
       contexts_[i]->acceptors.push_back(std::move(*acceptor));
       contexts_[i]->acceptor_modes.push_back(mode);
       contexts_[i]->acceptor_balanced.push_back(behind_balancer);
+      contexts_[i]->acceptor_sign_in.push_back(sign_in);
     }
     shared_.listen_endpoints.push_back(bound);
     shared_.own_endpoints.push_back(bound);
@@ -87,9 +92,11 @@ base::Result<void> Engine::start(const std::vector<net::tcp::endpoint>& listen,
       asio::co_spawn(c->worker.executor(),
                      capture::accept_loop(
                          c->acceptors[a], c->acceptor_modes[a],
-                         [c, balanced = static_cast<bool>(c->acceptor_balanced[a])](
+                         [c, balanced = static_cast<bool>(c->acceptor_balanced[a]),
+                          sign_in = static_cast<bool>(c->acceptor_sign_in[a])](
                              net::Socket s, capture::FlowMeta meta) {
                            meta.proxy_header = balanced;
+                           meta.sign_in = sign_in;
                            ClientSession::start(*c, std::move(s), std::move(meta));
                          },
                          shared_.reflections),

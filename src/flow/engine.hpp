@@ -49,6 +49,12 @@ class Engine {
   // The school CA's files for the CA page (admin.ca_page); set before start(), outlives the
   // engine. Unset: no CA page.
   void set_ca_files(const actions::CaFiles* ca) { shared_.ca_files = ca; }
+  // Sign-in (auth) on the explicit listeners `on` (their configured addresses; empty: every
+  // explicit listener, balanced ones included); set before start(), outlives the engine.
+  void set_sign_in(identity::SignIn* sign_in, std::vector<net::tcp::endpoint> on) {
+    shared_.sign_in = sign_in;
+    sign_in_on_ = std::move(on);
+  }
   // The dashboard's database, which every record also goes to; set before start(), outlives
   // the engine.
   void set_activity_store(observe::ActivityStore* store);
@@ -104,6 +110,7 @@ class Engine {
   bool stopped_ = false;
   std::unique_ptr<std::atomic<std::uint64_t>[]> turned_;  // per worker: the last stamp it ran
   std::uint64_t stamp_ = 0;
+  std::vector<net::tcp::endpoint> sign_in_on_;
 };
 
 }  // namespace warden::flow

@@ -73,6 +73,8 @@ struct EngineConfig {
   // The name whose plain-HTTP requests Warden answers itself with the CA page (admin.ca_page);
   // empty: none.
   std::string ca_page_host;
+  // The realm a 407 names (auth.realm): browsers show it in their sign-in dialog.
+  std::string sign_in_realm = "School web filter";
 };
 
 using EngineConfigPtr = std::shared_ptr<const EngineConfig>;

@@ -12,7 +12,7 @@ using std::chrono_literals::operator""s;
 
 net::Awaitable<void> ClientSession::respond_error(Exchange* ex, unsigned status,
                                                   base::ErrorCode code, std::string detail,
-                                                  bool close) {
+                                                  bool close, std::string extra_fields) {
   const std::string_view code_name = base::error_code_name(code);
   // (No conditional expression over string temporaries in a coroutine: GCC 12 bug.)
   std::string id;
@@ -21,8 +21,8 @@ net::Awaitable<void> ClientSession::respond_error(Exchange* ex, unsigned status,
   } else {
     id = ctx_.ids.next();
   }
-  const std::string response =
-      error_response(ex, {status, code_name, std::move(detail), id, close});
+  const std::string response = error_response(
+      ex, {status, code_name, std::move(detail), id, close, std::move(extra_fields)});
   bool sent = false;
   if (ex == nullptr || !ex->response_started)
     sent = co_await write_all(*client_, response, watchdog_, 10s);
@@ -85,6 +85,7 @@ void ClientSession::log_exchange(Exchange& ex) {
   observe::AccessRecord& r = ex.record;
   if (r.ts == std::chrono::system_clock::time_point{}) r.ts = std::chrono::system_clock::now();
   r.client = client_ip_;
+  if (identity_) r.user = identity_->user;
   r.capture = capture::capture_mode_name(meta_.mode);
   if (meta_.original_destination) r.orig_dst = orig_dst_text_;
   r.duration_us = static_cast<std::uint64_t>(

@@ -30,6 +30,7 @@ policy::Decision ClientSession::judge(Exchange& ex, std::string_view host, std::
   policy::Request request;
   request.client = client_address_;
   request.user = meta_.user;
+  if (identity_) request.signed_in_groups = identity_->groups;
   request.host = host;
   request.port = port;
   request.url = url;
@@ -113,7 +114,11 @@ observe::AlertEvent ClientSession::alert_event(
   observe::AlertEvent e;
   e.seen = std::move(seen);
   e.client = client_ip_;
-  if (meta_.user) e.user = std::to_string(*meta_.user);
+  if (identity_) {
+    e.user = identity_->user;
+  } else if (meta_.user) {
+    e.user = std::to_string(*meta_.user);
+  }
   e.request_id = ex.record.id;
   return e;
 }
@@ -199,6 +204,7 @@ std::string ClientSession::blocked_response(Exchange& ex, const policy::Decision
     blocked.rule = d.rule;
     blocked.request_id = ex.record.id;
     blocked.when = ex.record.ts;
+    if (identity_) blocked.user = identity_->user;
     const actions::PageKind kind = page ? ex.page_kind() : actions::PageKind::Text;
     response = actions::render_block_response(ctx_.policy->strings(), blocked, kind,
                                               ex.head.method() == "HEAD", close);

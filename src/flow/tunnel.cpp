@@ -51,6 +51,10 @@ net::Awaitable<bool> ClientSession::connect_tunnel(Exchange& ex) {
   }
   ex.record.host = authority->host;
   ex.record.port = authority->port;
+  if (meta_.sign_in) {
+    bool keep_open = false;
+    if (!co_await signed_in(ex, keep_open)) co_return keep_open;
+  }
   const auto& ports = cfg.connect_ports;
   if (std::find(ports.begin(), ports.end(), authority->port) == ports.end()) {
     co_await respond_error(&ex, 403, ErrorCode::PortNotAllowed,

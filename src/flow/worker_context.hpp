@@ -11,6 +11,7 @@
 #include "flow/engine_config.hpp"
 #include "flow/tls_services.hpp"
 #include "flow/upstream_pool.hpp"
+#include "identity/sign_in.hpp"
 #include "net/worker.hpp"
 #include "observe/access_log.hpp"
 #include "observe/activity_store.hpp"
@@ -45,6 +46,7 @@ struct EngineShared {
   const capture::packet::ReflectionTable* reflections = nullptr;
   observe::Metrics* metrics = nullptr;         // one shard per worker; never null once started
   const actions::CaFiles* ca_files = nullptr;  // the CA page's certificate; null: no page
+  identity::SignIn* sign_in = nullptr;         // auth: who signs in; null: nobody is asked
 };
 
 class WorkerContext {
@@ -77,6 +79,7 @@ class WorkerContext {
   std::vector<net::Acceptor> acceptors;
   std::vector<capture::CaptureMode> acceptor_modes;  // parallel to acceptors
   std::vector<bool> acceptor_balanced;               // ... and whether behind a balancer
+  std::vector<bool> acceptor_sign_in;                // ... and whether it asks for sign-in
   // Response bytes held for phrase scanning by this worker's flows together (page_check.hpp).
   std::size_t held_for_scanning = 0;
   bool draining = false;

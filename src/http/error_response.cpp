@@ -20,6 +20,8 @@ std::string_view reason_phrase(unsigned status) {
       return "Not Found";
     case 405:
       return "Method Not Allowed";
+    case 407:
+      return "Proxy Authentication Required";
     case 408:
       return "Request Timeout";
     case 413:
@@ -62,9 +64,9 @@ std::string render_error_response(const ErrorResponse& e) {
       "Cache-Control: no-store\r\n"
       "X-Warden-Error: {}\r\n"
       "X-Warden-Request-Id: {}\r\n"
-      "{}"
+      "{}{}"
       "\r\n{}",
-      e.status, reason_phrase(e.status), body.size(), e.error_code, e.request_id,
+      e.status, reason_phrase(e.status), body.size(), e.error_code, e.request_id, e.extra_fields,
       e.close ? "Connection: close\r\n" : "", body);
 }
 

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace warden::identity {
 
@@ -20,7 +21,7 @@ struct LocalUser {
   std::string password_hash;
 };
 
-// Letters, digits, '.', '_', '-' and '@'; 1 to 64 of them.
+// Names of users and of their groups: letters, digits, '.', '_', '-' and '@'; 1 to 64 of them.
 [[nodiscard]] bool valid_user_name(std::string_view name);
 
 class LocalUsers {
@@ -34,6 +35,16 @@ class LocalUsers {
   [[nodiscard]] std::optional<std::string> check(std::string_view name,
                                                  std::string_view password) const;
   [[nodiscard]] std::size_t size() const { return users_.size(); }
+  // How the file spells `name` (lower case).
+  [[nodiscard]] static std::string canonical_name(std::string_view name);
+
+  // For `warden users`: one user, added or replaced; removed (false: not there); every user
+  // in name order; the file's text.
+  void put(LocalUser user);
+  bool remove(std::string_view name);
+  [[nodiscard]] const LocalUser* find(std::string_view name) const;
+  [[nodiscard]] std::vector<const LocalUser*> all() const;
+  [[nodiscard]] std::string render() const;
 
  private:
   std::map<std::string, LocalUser, std::less<>> users_;

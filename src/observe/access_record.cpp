@@ -23,6 +23,10 @@ void append_json_line(const AccessRecord& r, std::string& out, std::string_view 
   append_json_string(out, r.id);
   append_json_key(out, "client");
   append_json_string(out, r.client);
+  if (!r.user.empty()) {
+    append_json_key(out, "user");
+    append_json_string(out, r.user);
+  }
   append_json_key(out, "method");
   append_json_string(out, r.method);
   append_json_key(out, "scheme");

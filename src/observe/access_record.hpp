@@ -15,6 +15,7 @@ struct AccessRecord {
   std::chrono::system_clock::time_point ts;  // when the request head (or CONNECT) arrived
   std::string id;                            // request id, as on error pages
   std::string client;                        // client IP address
+  std::string user;                          // who signed in (auth); empty when nobody did
   std::string method;                        // "GET", "CONNECT"...
   std::string scheme;                        // "http", "https" (CONNECT), "ws"
   std::string host;

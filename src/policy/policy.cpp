@@ -53,7 +53,11 @@ std::shared_ptr<const Policy> Policy::with_bypass(std::optional<Bypass> b) const
 }
 
 std::string_view Policy::group_of(const std::optional<std::array<std::uint8_t, 16>>& ip,
-                                  std::optional<std::uint32_t> user) const {
+                                  std::optional<std::uint32_t> user,
+                                  std::span<const std::string> signed_in) const {
+  if (!signed_in.empty())
+    for (const auto& g : groups_)
+      if (std::find(signed_in.begin(), signed_in.end(), g.name) != signed_in.end()) return g.name;
   for (const auto& g : groups_) {
     if (ip)
       for (const auto& c : g.sources)
@@ -81,7 +85,8 @@ bool applies_to(const Rule& r, std::string_view group) {
 
 Decision Policy::evaluate(const Request& r) const {
   Decision d;
-  d.group = r.group.empty() ? std::string(group_of(r.client, r.user)) : std::string(r.group);
+  d.group = r.group.empty() ? std::string(group_of(r.client, r.user, r.signed_in_groups))
+                            : std::string(r.group);
   if (bypass_ && bypass_->covers(d.group, r.now)) {
     d.rule = "bypass";
     d.by_bypass = true;

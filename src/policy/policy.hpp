@@ -5,8 +5,9 @@
 //
 // evaluate() is pure: no I/O, no locks, no allocation beyond the Decision's strings.
 // Order (documented in docs/policy.md):
-//   1. the client's group: the first group whose sources contain its address or whose users
-//      include its local user (known under local capture), else "default";
+//   1. the client's group: for a signed-in user, the first group named as one of their
+//      directory groups; else the first group whose sources contain its address or whose users
+//      include its local user (known under local capture); else "default";
 //   2. explicit rules (search terms, domain, URL prefix, regex, port) of that group (or of every
 //      group) beat category rules; among explicit rules the most specific match wins (search
 //      terms over a URL prefix over a domain, a longer domain over a shorter one, then regexes,
@@ -28,6 +29,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -90,6 +92,7 @@ struct PageStrings {
   std::string rule_label = "Rule";
   std::string time_label = "Time";
   std::string request_label = "Request id";
+  std::string user_label = "Signed in as";
   std::string contact = "If you need this page for your work, ask your teacher or the IT team.";
 };
 
@@ -105,6 +108,7 @@ struct Decision {
 struct Request {
   std::optional<std::array<std::uint8_t, 16>> client;  // the client's address
   std::optional<std::uint32_t> user;                   // the local user, when capture knows it
+  std::span<const std::string> signed_in_groups;       // a signed-in user's directory groups
   std::string_view group;  // a forced group (warden check --group); empty: from the address
   std::string_view host;   // normalised (policy/host.hpp)
   std::uint16_t port = 0;
@@ -157,7 +161,8 @@ class Policy {
   // rule with neither; on a tie the stronger action; none: allow ("default").
   [[nodiscard]] Decision evaluate_other(const OtherFlow& f) const;
   [[nodiscard]] std::string_view group_of(const std::optional<std::array<std::uint8_t, 16>>& ip,
-                                          std::optional<std::uint32_t> user = std::nullopt) const;
+                                          std::optional<std::uint32_t> user = std::nullopt,
+                                          std::span<const std::string> signed_in = {}) const;
   [[nodiscard]] const PageStrings& strings() const { return strings_; }
   [[nodiscard]] const CategoryLists& lists() const { return *lists_; }
   [[nodiscard]] const std::vector<Rule>& rules() const { return rules_; }

@@ -410,6 +410,7 @@ base::Result<PolicyPtr> parse_policy(std::string_view text, const std::string& s
                              : name == "rule_label"     ? &page.rule_label
                              : name == "time_label"     ? &page.time_label
                              : name == "request_label"  ? &page.request_label
+                             : name == "user_label"     ? &page.user_label
                              : name == "contact"        ? &page.contact
                                                         : nullptr;
         if (field == nullptr)

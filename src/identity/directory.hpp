@@ -1,0 +1,40 @@
+#pragma once
+// Where sign-in asks whether a name and password are someone's: the proxy's own users file
+// (local_directory) or the school's directory (LDAP). A check blocks (scrypt, a network round
+// trip) and runs on SignIn's threads, never on a worker.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace warden::identity {
+
+// Who signed in: the name as the directory spells it (lower case for local users) and the
+// directory groups they are in, which the policy's groups of the same names match.
+struct Identity {
+  std::string user;
+  std::vector<std::string> groups;
+};
+
+struct CheckResult {
+  enum class Status {
+    SignedIn,     // `identity` is who it is
+    Refused,      // no such user, or not their password
+    Unavailable,  // the directory could not say (down, busy): fail closed
+  };
+  Status status = Status::Refused;
+  Identity identity;
+  std::string why;  // for the log when not SignedIn; never holds the password
+};
+
+class Directory {
+ public:
+  virtual ~Directory() = default;
+  // Blocking; called from SignIn's threads, several at once.
+  [[nodiscard]] virtual CheckResult check(std::string_view user,
+                                          std::string_view password) const = 0;
+  // "local users file /path", "LDAP ldaps://..." (logs).
+  [[nodiscard]] virtual std::string describe() const = 0;
+};
+
+}  // namespace warden::identity

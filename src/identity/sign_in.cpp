@@ -1,0 +1,58 @@
+#include "identity/sign_in.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <openssl/crypto.h>
+
+namespace warden::identity {
+namespace {
+
+// Runs on SignIn's threads. (A function, not a capturing coroutine lambda: built with GCC 12,
+// that lambda's moved-in credentials were freed from a bad pointer on the pool's thread.)
+net::Awaitable<CheckResult> check_on(const Directory& directory, BasicCredentials c) {
+  CheckResult r = directory.check(c.user, c.password);
+  OPENSSL_cleanse(c.password.data(), c.password.size());
+  co_return r;
+}
+
+}  // namespace
+
+SignIn::SignIn(std::unique_ptr<Directory> directory, SignInSettings settings)
+    : directory_(std::move(directory)),
+      settings_(settings),
+      cache_(settings.cache_ttl),
+      pool_(settings.threads) {}
+
+SignIn::~SignIn() {
+  pool_.stop();
+  pool_.join();
+}
+
+net::Awaitable<SignInResult> SignIn::check(BasicCredentials credentials) {
+  // (Results built as locals: GCC 12 mishandles aggregate temporaries in co_return.)
+  SignInResult result;
+  const std::string key = cache_.key(credentials.user, credentials.password);
+  result.identity = cache_.find(key, net::Clock::now());
+  if (result.identity) {
+    result.status = CheckResult::Status::SignedIn;
+    co_return result;
+  }
+  if (pending_.fetch_add(1) >= settings_.max_pending) {
+    pending_.fetch_sub(1);
+    result.status = CheckResult::Status::Unavailable;
+    result.why = "too many sign-ins are being checked at once";
+    co_return result;
+  }
+  CheckResult checked = co_await net::asio::co_spawn(
+      pool_, check_on(*directory_, std::move(credentials)), net::asio::use_awaitable);
+  pending_.fetch_sub(1);
+  result.status = checked.status;
+  result.why = std::move(checked.why);
+  if (checked.status == CheckResult::Status::SignedIn) {
+    result.identity = std::make_shared<const Identity>(std::move(checked.identity));
+    cache_.put(key, result.identity, net::Clock::now());
+  }
+  co_return result;
+}
+
+}  // namespace warden::identity

@@ -1,0 +1,54 @@
+#pragma once
+// Sign-in for the explicit proxy (auth; docs/identity.md): credentials a browser sent,
+// answered from the cache or checked against the directory on this service's own threads
+// (a check is slow: scrypt, a directory's round trip), so a worker never blocks on one.
+// Too many checks waiting (a flood of wrong passwords) is Unavailable, not a longer queue.
+//
+// Thread safety: check() may be called from every worker at once. Outlives the engine.
+
+#include "identity/directory.hpp"
+#include "identity/proxy_credentials.hpp"
+#include "identity/sign_in_cache.hpp"
+#include "net/types.hpp"
+
+#include <boost/asio/thread_pool.hpp>
+
+#include <atomic>
+#include <memory>
+
+namespace warden::identity {
+
+struct SignInSettings {
+  net::Duration cache_ttl = std::chrono::minutes(5);
+  unsigned threads = 2;
+  std::size_t max_pending = 64;  // checks queued or running
+};
+
+struct SignInResult {
+  CheckResult::Status status = CheckResult::Status::Refused;
+  std::shared_ptr<const Identity> identity;  // with SignedIn
+  std::string why;
+};
+
+class SignIn {
+ public:
+  SignIn(std::unique_ptr<Directory> directory, SignInSettings settings);
+  ~SignIn();
+  SignIn(const SignIn&) = delete;
+  SignIn& operator=(const SignIn&) = delete;
+
+  // Resumes on the caller's executor.
+  [[nodiscard]] net::Awaitable<SignInResult> check(BasicCredentials credentials);
+  [[nodiscard]] std::string describe() const { return directory_->describe(); }
+  [[nodiscard]] std::size_t cached() const { return cache_.size(); }
+  [[nodiscard]] net::Duration cache_ttl() const { return settings_.cache_ttl; }
+
+ private:
+  std::unique_ptr<Directory> directory_;
+  SignInSettings settings_;
+  SignInCache cache_;
+  std::atomic<std::size_t> pending_{0};
+  boost::asio::thread_pool pool_;
+};
+
+}  // namespace warden::identity

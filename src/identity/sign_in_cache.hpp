@@ -1,0 +1,42 @@
+#pragma once
+// Sign-ins already checked, for auth.cache_ttl: a browser sends its credentials with every
+// request, and the directory is asked once per TTL, not once per request. Keyed by an HMAC of
+// name and password under a key made at start, so the cache holds no password and a changed
+// password is a different key. Bounded; every worker reads it (one mutex, held for a lookup).
+
+#include "identity/directory.hpp"
+#include "net/types.hpp"
+
+#include <array>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+namespace warden::identity {
+
+class SignInCache {
+ public:
+  static constexpr std::size_t kMaxEntries = 100'000;
+
+  explicit SignInCache(net::Duration ttl);
+
+  [[nodiscard]] std::string key(std::string_view user, std::string_view password) const;
+  [[nodiscard]] std::shared_ptr<const Identity> find(const std::string& key,
+                                                     net::Clock::time_point now) const;
+  void put(const std::string& key, std::shared_ptr<const Identity> identity,
+           net::Clock::time_point now);
+  [[nodiscard]] std::size_t size() const;
+
+ private:
+  struct Entry {
+    std::shared_ptr<const Identity> identity;
+    net::Clock::time_point expires;
+  };
+  net::Duration ttl_;
+  std::array<unsigned char, 32> secret_{};
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, Entry> entries_;
+};
+
+}  // namespace warden::identity
