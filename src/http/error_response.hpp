@@ -15,7 +15,7 @@ struct ErrorResponse {
   std::string_view error_code;  // "ERR_CONNECT_REFUSED"
   std::string detail;           // one sentence for people; never echoes raw request bytes
   std::string_view request_id;
-  bool close = true;         // add Connection: close
+  bool close = true;           // add Connection: close
   std::string extra_fields{};  // more header fields, each "Name: value\r\n" (Proxy-Authenticate)
 };
 

@@ -28,6 +28,7 @@ TEST(LocalUsers, AMalformedLineIsAnErrorNamingIt) {
       {"ann::" + hash + "\n", "users:1: expected name:group:scrypt$... (warden users add)"},
       {"\nan n:year7:" + hash + "\n", "users:2: expected name:group:scrypt$... (warden users add)"},
       {"ann:year7:plain\n", "users:1: expected name:group:scrypt$... (warden users add)"},
+      {"ann:year 7:" + hash + "\n", "users:1: expected name:group:scrypt$... (warden users add)"},
       {"ann:year7:" + hash + "\nANN:year8:" + hash + "\n", "users:2: ann is there twice"},
   };
   for (const auto& [text, error] : cases) {
@@ -35,6 +36,22 @@ TEST(LocalUsers, AMalformedLineIsAnErrorNamingIt) {
     ASSERT_FALSE(users) << text;
     EXPECT_EQ(users.error().context, error);
   }
+}
+
+TEST(LocalUsers, WhatWardenUsersWritesReadsBackTheSame) {
+  LocalUsers users;
+  users.put({"Ann", "year7", hash_password("ann's password")});
+  users.put({"bob", "staff", hash_password("bob's password")});
+  users.put({"ANN", "year8", hash_password("ann's new password")});  // replaces ann
+  EXPECT_TRUE(users.remove("BOB"));
+  EXPECT_FALSE(users.remove("bob"));
+  auto again = LocalUsers::parse(users.render(), "users");
+  ASSERT_TRUE(again) << again.error().context;
+  ASSERT_EQ(again->all().size(), 1u);
+  EXPECT_EQ(again->all()[0]->name, "ann");
+  EXPECT_EQ(again->check("ann", "ann's new password"), std::optional<std::string>("year8"));
+  EXPECT_FALSE(again->check("ann", "ann's password"));
+  EXPECT_EQ(again->find("Ann"), again->all()[0]);
 }
 
 TEST(LocalUsers, UserNames) {

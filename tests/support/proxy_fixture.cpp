@@ -33,6 +33,7 @@ void ProxyFixture::start(unsigned threads) {
   log_ = std::move(*log);
   engine_ = std::make_unique<flow::Engine>(std::make_shared<const flow::EngineConfig>(config),
                                            *log_, threads, tls, policy);
+  if (sign_in != nullptr) engine_->set_sign_in(sign_in, {});
   auto started = engine_->start({net::tcp::endpoint(net::asio::ip::make_address("127.0.0.1"), 0)});
   ASSERT_TRUE(started) << started.error().context;
 }

@@ -32,6 +32,7 @@ class ProxyFixture : public ::testing::Test {
   flow::EngineConfig config;
   const flow::TlsServices* tls = nullptr;  // set before start() to intercept CONNECT
   policy::PolicyPtr policy;                // set before start(); null: built-in defaults
+  identity::SignIn* sign_in = nullptr;     // set before start() to ask for sign-in
   std::unique_ptr<observe::AccessLog> log_;
   std::unique_ptr<flow::Engine> engine_;
   std::filesystem::path dir_;
