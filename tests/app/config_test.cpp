@@ -137,6 +137,25 @@ TEST(Config, CrossFieldRules) {
             "test.toml: limits.request_line: must not be larger than limits.header_section");
 }
 
+TEST(Config, SignInSettings) {
+  auto c = load_config_text(
+      "[proxy]\nlisten = [\"127.0.0.1:3128\", \"10.0.0.1:3128\"]\n"
+      "[auth]\nmethod = \"local\"\nlisten = [\"10.0.0.1:3128\"]\nrealm = \"Hill School\"\n"
+      "cache_ttl = \"10m\"\n",
+      "test.toml");
+  ASSERT_TRUE(c) << c.error().context;
+  EXPECT_EQ(c->auth.method, "local");
+  EXPECT_EQ(c->auth.cache_ttl, std::chrono::minutes(10));
+  EXPECT_EQ(make_engine_config(*c).sign_in_realm, "Hill School");
+  EXPECT_EQ(error_of("[auth]\nmethod = \"ldap\"\n"),
+            "test.toml:2:10: auth.method: must be \"off\" or \"local\"");
+  EXPECT_EQ(error_of("[auth]\nrealm = \"a \\\"quoted\\\" realm\"\n"),
+            "test.toml:2:9: auth.realm: 1 to 100 characters, no quotes, backslashes or control "
+            "characters");
+  EXPECT_EQ(error_of("[auth]\nlisten = [\"127.0.0.1:3129\"]\n"),
+            "test.toml: auth.listen: 127.0.0.1:3129 is not in proxy.listen or balancer.listen");
+}
+
 TEST(Config, CaptureSettings) {
   EXPECT_EQ(
       error_of("[capture]\nmode = [\"redirect\", \"sideways\"]\n"),
