@@ -6,6 +6,9 @@
 #   haproxy     wrk -> HAProxy -> Warden's proxy listener (no PROXY header)
 #   haproxy-v2  wrk -> HAProxy -> Warden's balancer listener, PROXY v2
 #   fleet-N     wrk -> HAProxy -> N Wardens' balancer listeners, PROXY v2, round robin
+#   signed-in   wrk -> a Warden that asks for sign-in (auth.method = "local"), every request
+#               carrying a user's Proxy-Authorization (checked once, then cached: the cost of
+#               sign-in per request, docs/identity.md)
 # each with keep-alive connections (the PROXY header once per connection) and with a new
 # connection per request (once per request: where its cost shows). Medians and ratios at the end.
 #
@@ -72,6 +75,21 @@ CONF
   wait_port $((13300 + i))
 done
 
+# The signed-in instance: one user, made as a school makes them.
+SIGNED=13399
+echo "bench-password-1" | "$WARDEN" users add --state-dir "$WORK/state-signed" pupil year7 \
+  2>"$WORK/users.err"
+cat >"$WORK/signed.toml" <<CONF
+[auth]
+method = "local"
+[admin]
+listen = "off"
+CONF
+"$WARDEN" run -c "$WORK/signed.toml" --listen 127.0.0.1:$SIGNED --threads 1 \
+  --state-dir "$WORK/state-signed" --access-log /dev/null --log-level warn \
+  --allow-destination 127.0.0.0/8 2>"$WORK/signed.err" & PIDS+=($!)
+wait_port $SIGNED
+
 servers=""
 for ((i = 1; i <= N; i++)); do servers+="  server w$i 127.0.0.1:$((13400 + i)) send-proxy-v2"$'\n'; done
 cat >"$WORK/haproxy.cfg" <<CONF
@@ -97,27 +115,35 @@ CONF
 haproxy -db -f "$WORK/haproxy.cfg" >"$WORK/haproxy.out" 2>&1 & PIDS+=($!)
 wait_port $FRONT_FLEET
 
+CREDENTIALS=$(printf 'pupil:bench-password-1' | base64)
 for mode in keepalive newconn; do
   header='["Host"] = "127.0.0.1:'$ORIGIN'"'
   [[ $mode == newconn ]] && header+=', ["Connection"] = "close"'
-  cat >"$WORK/$mode.lua" <<LUA
+  for who in anonymous signed; do
+    fields=$header
+    [[ $who == signed ]] && fields+=', ["Proxy-Authorization"] = "Basic '$CREDENTIALS'"'
+    cat >"$WORK/$mode-$who.lua" <<LUA
 request = function()
-  return wrk.format("GET", "http://127.0.0.1:$ORIGIN/1k", { $header })
+  return wrk.format("GET", "http://127.0.0.1:$ORIGIN/1k", { $fields })
 end
 LUA
+  done
 done
 
 RESULTS=$OUT/fleet.tsv
 printf "mode\tsetup\trep\trps\tp50\n" >"$RESULTS"
-declare -A PORT=([direct]=13301 [haproxy]=$FRONT_PLAIN [haproxy-v2]=$FRONT_V2 [fleet-$N]=$FRONT_FLEET)
-SETUPS=(direct haproxy haproxy-v2 "fleet-$N")
+declare -A PORT=([direct]=13301 [haproxy]=$FRONT_PLAIN [haproxy-v2]=$FRONT_V2 [fleet-$N]=$FRONT_FLEET
+  [signed-in]=$SIGNED)
+SETUPS=(direct haproxy haproxy-v2 "fleet-$N" signed-in)
 echo "== $N instances, one worker each, HAProxy one thread; $CONC connections, ${DURATION}s x $REPS" >&2
 for mode in keepalive newconn; do
   for ((rep = 1; rep <= REPS; rep++)); do
     for setup in "${SETUPS[@]}"; do
       port=${PORT[$setup]}
-      wrk -t1 -c "$CONC" -d 1s -s "$WORK/$mode.lua" "http://127.0.0.1:$port/" >/dev/null  # warm-up
-      wrk -t1 -c "$CONC" -d "${DURATION}s" --latency -s "$WORK/$mode.lua" "http://127.0.0.1:$port/" \
+      script=$WORK/$mode-anonymous.lua
+      [[ $setup == signed-in ]] && script=$WORK/$mode-signed.lua
+      wrk -t1 -c "$CONC" -d 1s -s "$script" "http://127.0.0.1:$port/" >/dev/null  # warm-up
+      wrk -t1 -c "$CONC" -d "${DURATION}s" --latency -s "$script" "http://127.0.0.1:$port/" \
         >"$WORK/wrk.txt"
       rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.txt")
       p50=$(awk '$1 == "50%" {print $2}' "$WORK/wrk.txt")
@@ -141,6 +167,7 @@ for mode in ("keepalive", "newconn"):
     print(f"{mode}: " + ", ".join(f"{s} {v:,.0f}/s" for s, v in m.items()))
     print(f"  PROXY v2 vs none (both through HAProxy): {m['haproxy-v2'] / m['haproxy']:.3f}x; "
           f"HAProxy in front vs direct: {m['haproxy'] / m['direct']:.3f}x; "
-          f"{n} instances vs 1 (both v2): {m['fleet-' + n] / m['haproxy-v2']:.3f}x")
+          f"{n} instances vs 1 (both v2): {m['fleet-' + n] / m['haproxy-v2']:.3f}x; "
+          f"signed in vs anonymous (both direct): {m['signed-in'] / m['direct']:.3f}x")
 PY
 echo "(rows: $RESULTS)" >&2

@@ -31,6 +31,9 @@ PACKAGES=(
   nginx nghttp2-client
   # a balancer in front of Warden (PROXY protocol, docs/fleet.md)
   haproxy
+  # sign-in against a school's directory (docs/identity.md): OpenLDAP's client library, and
+  # slapd with its tools as the directory the tests start
+  libldap-dev slapd ldap-utils
   # a real Prometheus scraping the admin listener's /metrics (docs/admin.md)
   prometheus
   # the browser test (headless Chromium trusting the school CA through an NSS db)

@@ -1,6 +1,9 @@
 #include "app/auth_setup.hpp"
 
 #include "identity/local_directory.hpp"
+#if !defined(_WIN32)
+#include "identity/ldap_directory.hpp"
+#endif
 
 #include <spdlog/spdlog.h>
 
@@ -13,13 +16,39 @@ std::string users_file_path(const Config& c) {
   return (std::filesystem::path(c.state_dir) / "auth" / "users").string();
 }
 
+namespace {
+
+base::Result<std::unique_ptr<identity::Directory>> open_directory(const Config& c) {
+  if (c.auth.method == "ldap") {
+#if defined(_WIN32)
+    return base::Error{base::ErrorCode::Internal, base::ErrorSource::Internal,
+                       "auth.method = \"ldap\": not available on Windows yet"};
+#else
+    identity::LdapSettings s;
+    s.url = c.auth.ldap_url;
+    s.ca_file = c.auth.ldap_ca;
+    s.bind_dn = c.auth.ldap_bind_dn;
+    s.group_base = c.auth.ldap_group_base;
+    s.group_filter = c.auth.ldap_group_filter;
+    s.timeout = c.auth.ldap_timeout;
+    return std::unique_ptr<identity::Directory>(
+        std::make_unique<identity::LdapDirectory>(std::move(s)));
+#endif
+  }
+  auto local = identity::LocalDirectory::open(users_file_path(c));
+  if (!local)
+    return base::Error{
+        local.error().code, local.error().source,
+        "auth: " + local.error().context + " (warden users add NAME GROUP makes it)"};
+  return std::unique_ptr<identity::Directory>(std::move(*local));
+}
+
+}  // namespace
+
 base::Result<std::unique_ptr<identity::SignIn>> start_sign_in(const Config& c) {
   if (c.auth.method == "off") return std::unique_ptr<identity::SignIn>();
-  auto directory = identity::LocalDirectory::open(users_file_path(c));
-  if (!directory)
-    return base::Error{
-        directory.error().code, directory.error().source,
-        "auth: " + directory.error().context + " (warden users add NAME GROUP makes it)"};
+  auto directory = open_directory(c);
+  if (!directory) return directory.error();
   identity::SignInSettings settings;
   settings.cache_ttl = c.auth.cache_ttl;
   auto sign_in = std::make_unique<identity::SignIn>(std::move(*directory), settings);

@@ -774,12 +774,15 @@ const std::vector<Key>& schema() {
           [](Config& c) -> net::Duration& { return c.balancer.drain_notice; }),
       string_key(
           "auth", "method",
-          "Sign-in on the explicit proxy (docs/identity.md): \"off\", or \"local\": names and\n"
+          "Sign-in on the explicit proxy (docs/identity.md): \"off\"; \"local\": names and\n"
           "passwords from auth.users_file (`warden users add`), each user's requests judged by\n"
-          "the policy group their line names. Restart to change.",
+          "the policy group their line names; \"ldap\": the school's directory (auth.ldap_*),\n"
+          "judged by the first policy group named as one of their directory groups. Restart\n"
+          "to change.",
           [](Config& c) -> std::string& { return c.auth.method; },
           [](const std::string& s) -> std::optional<std::string> {
-            if (s != "off" && s != "local") return "must be \"off\" or \"local\"";
+            if (s != "off" && s != "local" && s != "ldap")
+              return "must be \"off\", \"local\" or \"ldap\"";
             return std::nullopt;
           }),
       string_key("auth", "users_file",
@@ -807,6 +810,32 @@ const std::vector<Key>& schema() {
                    "A sign-in checked is taken again without asking for this long; a removed\n"
                    "user or changed password takes effect within it.",
                    [](Config& c) -> net::Duration& { return c.auth.cache_ttl; }),
+      string_key(
+          "auth", "ldap_url",
+          "auth.method = \"ldap\": the directory, ldaps://HOST[:PORT] or ldap://HOST[:PORT]\n"
+          "(then StartTLS: a password never crosses in clear); its certificate must match HOST.",
+          [](Config& c) -> std::string& { return c.auth.ldap_url; },
+          [](const std::string& s) -> std::optional<std::string> {
+            if (!s.empty() && !s.starts_with("ldaps://") && !s.starts_with("ldap://"))
+              return "must start with ldaps:// or ldap://";
+            return std::nullopt;
+          }),
+      string_key("auth", "ldap_ca",
+                 "The CA (PEM) the directory's certificate must chain to; empty: the system's.",
+                 [](Config& c) -> std::string& { return c.auth.ldap_ca; }),
+      string_key("auth", "ldap_bind_dn",
+                 "The DN a pupil binds as, {user} their name as typed (lower case):\n"
+                 "\"uid={user},ou=people,dc=school,dc=internal\".",
+                 [](Config& c) -> std::string& { return c.auth.ldap_bind_dn; }),
+      string_key("auth", "ldap_group_base", "Where the user's groups are searched.",
+                 [](Config& c) -> std::string& { return c.auth.ldap_group_base; }),
+      string_key("auth", "ldap_group_filter",
+                 "The groups the user is in, {dn} their DN, {user} their name; each one's cn\n"
+                 "is a directory group (Active Directory: (&(objectClass=group)(member={dn}))).",
+                 [](Config& c) -> std::string& { return c.auth.ldap_group_filter; }),
+      duration_key("auth", "ldap_timeout",
+                   "Longest wait for each step with the directory; past it: 503, never open.",
+                   [](Config& c) -> net::Duration& { return c.auth.ldap_timeout; }),
       string_key(
           "admin", "listen",
           "The admin listener (docs/admin.md), \"ADDRESS:PORT\" or \"off\": HTTPS with a\n"
@@ -984,6 +1013,13 @@ base::Result<void> validate(const Config& c) {
   if ((!c.balancer.listen.empty() || !c.balancer.transparent_listen.empty()) &&
       c.balancer.from.empty())
     return fail("balancer.from: balancer listeners need the balancers' addresses");
+  if (c.auth.method == "ldap") {
+    if (c.auth.ldap_url.empty()) return fail("auth.ldap_url: auth.method = \"ldap\" needs it");
+    if (c.auth.ldap_bind_dn.find("{user}") == std::string::npos)
+      return fail("auth.ldap_bind_dn: needs {user}, where the pupil's name goes");
+    if (c.auth.ldap_group_base.empty())
+      return fail("auth.ldap_group_base: auth.method = \"ldap\" needs it");
+  }
   for (const auto& l : c.auth.listen)
     if (std::find(c.proxy.listen.begin(), c.proxy.listen.end(), l) == c.proxy.listen.end() &&
         std::find(c.balancer.listen.begin(), c.balancer.listen.end(), l) == c.balancer.listen.end())

@@ -45,11 +45,18 @@ struct BalancerSection {
 
 // Sign-in on the explicit proxy (docs/identity.md): who is browsing, and so their group.
 struct AuthSection {
-  std::string method = "off";       // "off", or "local": the users file (warden users)
-  std::string users_file;           // empty: <state_dir>/users
+  std::string method = "off";       // "off", "local" (the users file, warden users) or "ldap"
+  std::string users_file;           // empty: <state_dir>/auth/users
   std::vector<std::string> listen;  // the explicit listeners that ask; empty: all of them
   std::string realm = "School web filter";
   net::Duration cache_ttl = std::chrono::minutes(5);
+  // method = "ldap": the school's directory (identity/ldap_directory.hpp)
+  std::string ldap_url;  // ldaps://... or ldap://... (StartTLS)
+  std::string ldap_ca;   // PEM; empty: the system's trust store
+  std::string ldap_bind_dn;
+  std::string ldap_group_base;
+  std::string ldap_group_filter = "(&(objectClass=groupOfNames)(member={dn}))";
+  net::Duration ldap_timeout = std::chrono::seconds(5);
 };
 
 struct LimitsSection {

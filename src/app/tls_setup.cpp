@@ -39,6 +39,7 @@ std::vector<std::string> read_later(const Config& c,
   files.insert(files.end(), c.tls.upstream_ca.begin(), c.tls.upstream_ca.end());
   files.insert(files.end(), c.bundle.ca.begin(), c.bundle.ca.end());  // read at every fetch
   if (c.auth.method == "local") files.push_back(users_file_path(c));  // read when it changes
+  if (!c.auth.ldap_ca.empty()) files.push_back(c.auth.ldap_ca);       // read at every check
   return files;
 }
 

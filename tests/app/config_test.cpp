@@ -147,8 +147,13 @@ TEST(Config, SignInSettings) {
   EXPECT_EQ(c->auth.method, "local");
   EXPECT_EQ(c->auth.cache_ttl, std::chrono::minutes(10));
   EXPECT_EQ(make_engine_config(*c).sign_in_realm, "Hill School");
-  EXPECT_EQ(error_of("[auth]\nmethod = \"ldap\"\n"),
-            "test.toml:2:10: auth.method: must be \"off\" or \"local\"");
+  EXPECT_EQ(error_of("[auth]\nmethod = \"kerberos\"\n"),
+            "test.toml:2:10: auth.method: must be \"off\", \"local\" or \"ldap\"");
+  EXPECT_EQ(
+      error_of("[auth]\nmethod = \"ldap\"\nldap_url = \"ldaps://dc\"\nldap_bind_dn = \"uid=x\"\n"),
+      "test.toml: auth.ldap_bind_dn: needs {user}, where the pupil's name goes");
+  EXPECT_EQ(error_of("[auth]\nldap_url = \"http://dc\"\n"),
+            "test.toml:2:12: auth.ldap_url: must start with ldaps:// or ldap://");
   EXPECT_EQ(error_of("[auth]\nrealm = \"a \\\"quoted\\\" realm\"\n"),
             "test.toml:2:9: auth.realm: 1 to 100 characters, no quotes, backslashes or control "
             "characters");

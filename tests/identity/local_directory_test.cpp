@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <random>
 
 namespace warden::identity {
 namespace {
@@ -17,8 +18,9 @@ using Status = CheckResult::Status;
 class LocalDirectoryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/warden-users-XXXXXX";
-    dir_ = ::mkdtemp(tmpl);
+    dir_ = std::filesystem::temp_directory_path() /
+           ("warden-users-" + std::to_string(std::random_device{}()));
+    std::filesystem::create_directories(dir_);
     path_ = (dir_ / "users").string();
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }

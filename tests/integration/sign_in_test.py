@@ -96,7 +96,8 @@ class SignIn(unittest.TestCase):
         self.assertIn("Proxy-Authenticate: Basic", text)
         line = self.warden.log_line(path="/wrong")
         self.assertNotIn("user", line)
-        logged = open(self.warden.access_log).read() + "".join(self.warden.stderr_lines)
+        with open(self.warden.access_log) as f:
+            logged = f.read() + "".join(self.warden.stderr_lines)
         for secret in ("not-the-password", ANN_PASSWORD, BOB_PASSWORD):
             self.assertNotIn(secret, logged)
 
