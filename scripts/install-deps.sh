@@ -32,8 +32,9 @@ PACKAGES=(
   # a balancer in front of Warden (PROXY protocol, docs/fleet.md)
   haproxy
   # sign-in against a school's directory (docs/identity.md): OpenLDAP's client library, and
-  # slapd with its tools as the directory the tests start
-  libldap-dev slapd ldap-utils
+  # slapd with its tools as the directory the tests start; MIT Kerberos' GSSAPI for tickets
+  # (Negotiate), and a KDC with its tools for the tests
+  libldap-dev slapd ldap-utils libkrb5-dev krb5-kdc krb5-admin-server krb5-user
   # a real Prometheus scraping the admin listener's /metrics (docs/admin.md)
   prometheus
   # the browser test (headless Chromium trusting the school CA through an NSS db)

@@ -3,6 +3,7 @@
 #include "identity/local_directory.hpp"
 #if !defined(_WIN32)
 #include "identity/ldap_directory.hpp"
+#include "identity/negotiate.hpp"
 #endif
 
 #include <spdlog/spdlog.h>
@@ -43,16 +44,33 @@ base::Result<std::unique_ptr<identity::Directory>> open_directory(const Config& 
   return std::unique_ptr<identity::Directory>(std::move(*local));
 }
 
+base::Result<std::unique_ptr<identity::TicketAcceptor>> open_ticket_acceptor(const Config& c) {
+  if (c.auth.negotiate_keytab.empty()) return std::unique_ptr<identity::TicketAcceptor>();
+#if defined(_WIN32)
+  return base::Error{base::ErrorCode::Internal, base::ErrorSource::Internal,
+                     "auth.negotiate_keytab: not available on Windows yet"};
+#else
+  auto acceptor = identity::NegotiateAcceptor::open(c.auth.negotiate_keytab);
+  if (!acceptor) return acceptor.error();
+  return std::unique_ptr<identity::TicketAcceptor>(std::move(*acceptor));
+#endif
+}
+
 }  // namespace
 
 base::Result<std::unique_ptr<identity::SignIn>> start_sign_in(const Config& c) {
   if (c.auth.method == "off") return std::unique_ptr<identity::SignIn>();
   auto directory = open_directory(c);
   if (!directory) return directory.error();
+  auto tickets = open_ticket_acceptor(c);
+  if (!tickets) return tickets.error();
   identity::SignInSettings settings;
   settings.cache_ttl = c.auth.cache_ttl;
-  auto sign_in = std::make_unique<identity::SignIn>(std::move(*directory), settings);
-  spdlog::info("auth: sign-in against the {}", sign_in->describe());
+  auto sign_in =
+      std::make_unique<identity::SignIn>(std::move(*directory), settings, std::move(*tickets));
+  spdlog::info("auth: sign-in against the {}{}", sign_in->describe(),
+               sign_in->takes_tickets() ? ", and Kerberos tickets (" + c.auth.negotiate_keytab + ")"
+                                        : std::string());
   return sign_in;
 }
 

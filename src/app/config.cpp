@@ -833,6 +833,13 @@ const std::vector<Key>& schema() {
                  "The groups the user is in, {dn} their DN, {user} their name; each one's cn\n"
                  "is a directory group (Active Directory: (&(objectClass=group)(member={dn}))).",
                  [](Config& c) -> std::string& { return c.auth.ldap_group_filter; }),
+      string_key(
+          "auth", "negotiate_keytab",
+          "Kerberos single sign-on (Linux): the keytab holding HTTP/<proxy host>@REALM. The\n"
+          "407 then offers Negotiate first, and a domain-joined browser signs in with its\n"
+          "ticket, asking nothing; the user's group comes from auth.method's users file.\n"
+          "Empty: passwords only.",
+          [](Config& c) -> std::string& { return c.auth.negotiate_keytab; }),
       duration_key("auth", "ldap_timeout",
                    "Longest wait for each step with the directory; past it: 503, never open.",
                    [](Config& c) -> net::Duration& { return c.auth.ldap_timeout; }),
@@ -1013,6 +1020,8 @@ base::Result<void> validate(const Config& c) {
   if ((!c.balancer.listen.empty() || !c.balancer.transparent_listen.empty()) &&
       c.balancer.from.empty())
     return fail("balancer.from: balancer listeners need the balancers' addresses");
+  if (!c.auth.negotiate_keytab.empty() && c.auth.method == "off")
+    return fail("auth.negotiate_keytab: sign-in is off (auth.method)");
   if (c.auth.method == "ldap") {
     if (c.auth.ldap_url.empty()) return fail("auth.ldap_url: auth.method = \"ldap\" needs it");
     if (c.auth.ldap_bind_dn.find("{user}") == std::string::npos)

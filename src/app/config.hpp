@@ -57,6 +57,9 @@ struct AuthSection {
   std::string ldap_group_base;
   std::string ldap_group_filter = "(&(objectClass=groupOfNames)(member={dn}))";
   net::Duration ldap_timeout = std::chrono::seconds(5);
+  // Kerberos single sign-on beside passwords (identity/negotiate.hpp): the proxy's keytab
+  // (HTTP/<proxy host>@REALM); empty: none.
+  std::string negotiate_keytab;
 };
 
 struct LimitsSection {

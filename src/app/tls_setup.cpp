@@ -40,6 +40,7 @@ std::vector<std::string> read_later(const Config& c,
   files.insert(files.end(), c.bundle.ca.begin(), c.bundle.ca.end());  // read at every fetch
   if (c.auth.method == "local") files.push_back(users_file_path(c));  // read when it changes
   if (!c.auth.ldap_ca.empty()) files.push_back(c.auth.ldap_ca);       // read at every check
+  if (!c.auth.negotiate_keytab.empty()) files.push_back(c.auth.negotiate_keytab);  // likewise
   return files;
 }
 

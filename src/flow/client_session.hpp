@@ -268,9 +268,10 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   };
   std::optional<Pinned> pinned_;
   std::optional<Bumped> bumped_;
-  // Who signed in on this connection (auth), the Proxy-Authorization that said so, and until
-  // when that value is taken without asking SignIn again (its cache's TTL).
+  // Who signed in on this connection (auth), the Basic Proxy-Authorization that said so, and
+  // until when that value (or the connection a ticket signed in) is taken without asking again.
   std::shared_ptr<const identity::Identity> identity_;
+  bool signed_in_by_ticket_ = false;  // Negotiate: the connection is signed in, not a value
   std::string signed_in_value_;
   net::Clock::time_point signed_in_until_{};
   State state_ = State::Idle;

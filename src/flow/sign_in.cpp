@@ -1,9 +1,12 @@
 // ClientSession: sign-in on the explicit proxy (auth; docs/identity.md). A browser that is
-// asked (407 with Proxy-Authenticate: Basic) sends its user's name and password with every
-// request; the first request of a connection with a new value waits for SignIn (cache, or the
-// directory on SignIn's threads), the rest compare it with the value already taken. A
+// asked (407 with Proxy-Authenticate: Negotiate and/or Basic) answers with a Kerberos ticket,
+// or its user's name and password with every request. A password's check waits for SignIn
+// (its cache, or the directory on SignIn's threads) the first time a connection sends that
+// value; a ticket signs in the connection it came on (RFC 4559), as browsers expect. A
 // directory that cannot answer is a 503 page, never a way in. Credentials are never logged.
+#include "base/base64.hpp"
 #include "flow/detail/exchange.hpp"
+#include "http/chars.hpp"
 #include "identity/proxy_credentials.hpp"
 
 #include <spdlog/spdlog.h>
@@ -13,40 +16,62 @@ namespace warden::flow {
 using base::ErrorCode;
 using Status = identity::CheckResult::Status;
 
+namespace {
+
+// The token of a "Negotiate <base64>" value, or nullopt when the value is not one.
+std::optional<std::string_view> negotiate_token(std::string_view value) {
+  constexpr std::string_view kScheme = "negotiate ";
+  if (value.size() <= kScheme.size() ||
+      !http::chars::iequals(value.substr(0, kScheme.size()), kScheme))
+    return std::nullopt;
+  return value.substr(kScheme.size());
+}
+
+}  // namespace
+
 net::Awaitable<bool> ClientSession::signed_in(Exchange& ex, bool& keep_open) {
+  identity::SignIn& sign_in = *ctx_.shared.sign_in;
   const std::optional<std::string_view> value = ex.head.find("proxy-authorization");
   if (!value) {
+    if (identity_ && signed_in_by_ticket_ && net::Clock::now() < signed_in_until_)
+      co_return true;  // this connection signed in with a ticket
     co_await refuse_sign_in(ex, ErrorCode::SignInRequired,
                             "This network's web filter asks everyone to sign in.", keep_open);
     co_return false;
   }
   if (*value == signed_in_value_ && net::Clock::now() < signed_in_until_) co_return true;
   std::string why;
-  std::optional<identity::BasicCredentials> credentials =
-      identity::parse_basic_credentials(*value, why);
-  if (!credentials) {
-    co_await refuse_sign_in(ex, ErrorCode::SignInFailed,
-                            "The browser's sign-in could not be read: " + why + ".", keep_open);
-    co_return false;
-  }
-  identity::SignIn& sign_in = *ctx_.shared.sign_in;
+  identity::SignInResult result;
   const net::Clock::time_point asked = net::Clock::now();
-  const identity::SignInResult result = co_await sign_in.check(std::move(*credentials));
+  if (const auto token = negotiate_token(*value); token && sign_in.takes_tickets()) {
+    std::optional<std::string> ticket = base::from_base64(*token);
+    if (!ticket) why = "the Negotiate token is not base64";
+    if (ticket) result = co_await sign_in.accept_ticket(std::move(*ticket));
+  } else if (auto credentials = identity::parse_basic_credentials(*value, why)) {
+    result = co_await sign_in.check(std::move(*credentials));
+  }
   if (state_ == State::Closed) {
     keep_open = false;
+    co_return false;
+  }
+  if (!why.empty()) {
+    co_await refuse_sign_in(ex, ErrorCode::SignInFailed,
+                            "The browser's sign-in could not be read: " + why + ".", keep_open);
     co_return false;
   }
   switch (result.status) {
     case Status::SignedIn:
       identity_ = result.identity;
-      signed_in_value_ = *value;
+      signed_in_by_ticket_ = negotiate_token(*value).has_value();
+      signed_in_value_ = signed_in_by_ticket_ ? std::string() : std::string(*value);
       signed_in_until_ = asked + sign_in.cache_ttl();
       co_return true;
     case Status::Refused:
       identity_ = nullptr;
       signed_in_value_.clear();
       co_await refuse_sign_in(ex, ErrorCode::SignInFailed,
-                              "That name and password did not sign in: try again.", keep_open);
+                              "That name and password, or that ticket, did not sign in: try again.",
+                              keep_open);
       co_return false;
     case Status::Unavailable:
       break;
@@ -65,10 +90,11 @@ net::Awaitable<void> ClientSession::refuse_sign_in(Exchange& ex, ErrorCode code,
                                                    bool& keep_open) {
   // A body the client is still sending would be read as the next request: close then.
   keep_open = ex.semantics.body.kind == http::BodyKind::None && !drain_;
-  co_await respond_error(
-      &ex, 407, code, std::move(detail), !keep_open,
-      fmt::format("Proxy-Authenticate: Basic realm=\"{}\", charset=\"UTF-8\"\r\n",
-                  config_->sign_in_realm));
+  std::string challenge;
+  if (ctx_.shared.sign_in->takes_tickets()) challenge = "Proxy-Authenticate: Negotiate\r\n";
+  challenge += fmt::format("Proxy-Authenticate: Basic realm=\"{}\", charset=\"UTF-8\"\r\n",
+                           config_->sign_in_realm);
+  co_await respond_error(&ex, 407, code, std::move(detail), !keep_open, std::move(challenge));
   if (!ex.record.status) keep_open = false;  // not sent: the client is gone
 }
 

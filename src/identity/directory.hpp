@@ -35,6 +35,21 @@ class Directory {
                                           std::string_view password) const = 0;
   // "local users file /path", "LDAP ldaps://..." (logs).
   [[nodiscard]] virtual std::string describe() const = 0;
+  // The groups of a user who signed in without a password (a Kerberos ticket), as far as this
+  // directory can tell without one; blocking, on SignIn's threads.
+  [[nodiscard]] virtual std::vector<std::string> groups_of(std::string_view /*user*/) const {
+    return {};
+  }
+};
+
+// A way in without a password: a ticket the browser got from the school's domain
+// (Negotiate; identity/negotiate.hpp). Blocking; on SignIn's threads.
+class TicketAcceptor {
+ public:
+  virtual ~TicketAcceptor() = default;
+  // SignedIn with the user's name (no groups: the Directory says those), Refused for a ticket
+  // that is not good, Unavailable when the acceptor itself fails.
+  [[nodiscard]] virtual CheckResult accept(std::string_view token) const = 0;
 };
 
 }  // namespace warden::identity

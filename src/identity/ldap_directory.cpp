@@ -3,8 +3,8 @@
 #include "identity/local_users.hpp"
 
 #include <fmt/format.h>
-#include <ldap.h>
 
+#include <ldap.h>
 #include <memory>
 
 namespace warden::identity {
@@ -105,8 +105,8 @@ CheckResult LdapDirectory::check(std::string_view user, std::string_view passwor
   const std::string name = LocalUsers::canonical_name(user);
   const std::string dn = fill(settings_.bind_dn, name, "");
   berval secret{static_cast<ber_len_t>(password.size()), const_cast<char*>(password.data())};
-  const int bound = ldap_sasl_bind_s(ld.get(), dn.c_str(), LDAP_SASL_SIMPLE, &secret, nullptr,
-                                     nullptr, nullptr);
+  const int bound =
+      ldap_sasl_bind_s(ld.get(), dn.c_str(), LDAP_SASL_SIMPLE, &secret, nullptr, nullptr, nullptr);
   if (bound == LDAP_INVALID_CREDENTIALS) return refused("the directory refused the password");
   if (bound != LDAP_SUCCESS)
     return unavailable(fmt::format("{}: bind: {}", settings_.url, ldap_err2string(bound)));

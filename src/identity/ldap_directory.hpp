@@ -18,9 +18,9 @@
 namespace warden::identity {
 
 struct LdapSettings {
-  std::string url;        // ldaps://host[:port] or ldap://host[:port] (StartTLS)
-  std::string ca_file;    // PEM the directory's certificate must chain to; empty: the system's
-  std::string bind_dn;    // "uid={user},ou=people,dc=school,dc=internal"
+  std::string url;           // ldaps://host[:port] or ldap://host[:port] (StartTLS)
+  std::string ca_file;       // PEM the directory's certificate must chain to; empty: the system's
+  std::string bind_dn;       // "uid={user},ou=people,dc=school,dc=internal"
   std::string group_base;    // where groups are searched
   std::string group_filter;  // "(&(objectClass=groupOfNames)(member={dn}))"
   net::Duration timeout = std::chrono::seconds(5);

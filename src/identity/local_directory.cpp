@@ -61,4 +61,11 @@ CheckResult LocalDirectory::check(std::string_view user, std::string_view passwo
   return r;
 }
 
+std::vector<std::string> LocalDirectory::groups_of(std::string_view user) const {
+  const std::shared_ptr<const LocalUsers> users = current();
+  const LocalUser* found = users->find(user);
+  if (found == nullptr) return {};
+  return {found->group};
+}
+
 }  // namespace warden::identity

@@ -19,6 +19,8 @@ class LocalDirectory final : public Directory {
 
   [[nodiscard]] CheckResult check(std::string_view user, std::string_view password) const override;
   [[nodiscard]] std::string describe() const override { return "local users file " + path_; }
+  // A user signed in by a ticket: their line's group, if the file has them.
+  [[nodiscard]] std::vector<std::string> groups_of(std::string_view user) const override;
 
  private:
   struct Stamp {

@@ -15,10 +15,20 @@ net::Awaitable<CheckResult> check_on(const Directory& directory, BasicCredential
   co_return r;
 }
 
+net::Awaitable<CheckResult> accept_on(const TicketAcceptor& tickets, const Directory& directory,
+                                      std::string token) {
+  CheckResult r = tickets.accept(token);
+  if (r.status == CheckResult::Status::SignedIn)
+    r.identity.groups = directory.groups_of(r.identity.user);
+  co_return r;
+}
+
 }  // namespace
 
-SignIn::SignIn(std::unique_ptr<Directory> directory, SignInSettings settings)
+SignIn::SignIn(std::unique_ptr<Directory> directory, SignInSettings settings,
+               std::unique_ptr<TicketAcceptor> tickets)
     : directory_(std::move(directory)),
+      tickets_(std::move(tickets)),
       settings_(settings),
       cache_(settings.cache_ttl),
       pool_(settings.threads) {}
@@ -37,12 +47,7 @@ net::Awaitable<SignInResult> SignIn::check(BasicCredentials credentials) {
     result.status = CheckResult::Status::SignedIn;
     co_return result;
   }
-  if (pending_.fetch_add(1) >= settings_.max_pending) {
-    pending_.fetch_sub(1);
-    result.status = CheckResult::Status::Unavailable;
-    result.why = "too many sign-ins are being checked at once";
-    co_return result;
-  }
+  if (!take_a_place()) co_return too_busy();
   CheckResult checked = co_await net::asio::co_spawn(
       pool_, check_on(*directory_, std::move(credentials)), net::asio::use_awaitable);
   pending_.fetch_sub(1);
@@ -53,6 +58,32 @@ net::Awaitable<SignInResult> SignIn::check(BasicCredentials credentials) {
     cache_.put(key, result.identity, net::Clock::now());
   }
   co_return result;
+}
+
+net::Awaitable<SignInResult> SignIn::accept_ticket(std::string token) {
+  if (!take_a_place()) co_return too_busy();
+  CheckResult checked = co_await net::asio::co_spawn(
+      pool_, accept_on(*tickets_, *directory_, std::move(token)), net::asio::use_awaitable);
+  pending_.fetch_sub(1);
+  SignInResult result;
+  result.status = checked.status;
+  result.why = std::move(checked.why);
+  if (checked.status == CheckResult::Status::SignedIn)
+    result.identity = std::make_shared<const Identity>(std::move(checked.identity));
+  co_return result;
+}
+
+bool SignIn::take_a_place() {
+  if (pending_.fetch_add(1) < settings_.max_pending) return true;
+  pending_.fetch_sub(1);
+  return false;
+}
+
+SignInResult SignIn::too_busy() {
+  SignInResult r;
+  r.status = CheckResult::Status::Unavailable;
+  r.why = "too many sign-ins are being checked at once";
+  return r;
 }
 
 }  // namespace warden::identity

@@ -32,19 +32,29 @@ struct SignInResult {
 
 class SignIn {
  public:
-  SignIn(std::unique_ptr<Directory> directory, SignInSettings settings);
+  // `tickets` (may be null): Negotiate, beside the directory's passwords.
+  SignIn(std::unique_ptr<Directory> directory, SignInSettings settings,
+         std::unique_ptr<TicketAcceptor> tickets = nullptr);
   ~SignIn();
   SignIn(const SignIn&) = delete;
   SignIn& operator=(const SignIn&) = delete;
 
   // Resumes on the caller's executor.
   [[nodiscard]] net::Awaitable<SignInResult> check(BasicCredentials credentials);
+  // A Negotiate token (decoded): the ticket's user, their groups from the directory. Never
+  // cached (every token is new; the connection it signed in is, by the caller).
+  [[nodiscard]] net::Awaitable<SignInResult> accept_ticket(std::string token);
+  [[nodiscard]] bool takes_tickets() const { return tickets_ != nullptr; }
   [[nodiscard]] std::string describe() const { return directory_->describe(); }
   [[nodiscard]] std::size_t cached() const { return cache_.size(); }
   [[nodiscard]] net::Duration cache_ttl() const { return settings_.cache_ttl; }
 
  private:
+  [[nodiscard]] bool take_a_place();  // false: max_pending checks are waiting already
+  [[nodiscard]] static SignInResult too_busy();
+
   std::unique_ptr<Directory> directory_;
+  std::unique_ptr<TicketAcceptor> tickets_;
   SignInSettings settings_;
   SignInCache cache_;
   std::atomic<std::size_t> pending_{0};

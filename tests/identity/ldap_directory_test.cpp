@@ -12,8 +12,7 @@ TEST(LdapDirectory, FillsTheTemplatesTheDnEscapedForAFilter) {
   EXPECT_EQ(LdapDirectory::fill("(&(objectClass=groupOfNames)(member={dn}))", "ann",
                                 "cn=Ann (Year 7)*,dc=s\\x"),
             "(&(objectClass=groupOfNames)(member=cn=Ann \\28Year 7\\29\\2a,dc=s\\5cx))");
-  EXPECT_EQ(LdapDirectory::fill("{user}@school.test {user}", "bob", ""),
-            "bob@school.test bob");
+  EXPECT_EQ(LdapDirectory::fill("{user}@school.test {user}", "bob", ""), "bob@school.test bob");
   EXPECT_EQ(LdapDirectory::fill("{use}{dn", "x", "y"), "{use}{dn");
 }
 
