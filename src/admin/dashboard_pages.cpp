@@ -164,6 +164,7 @@ std::string Dashboard::now_page(const Call& c) {
 std::string Dashboard::activity_page(const Call& c, const Form& q) {
   observe::ActivityFilter f;
   f.client = q.get("client");
+  f.user = q.get("user");
   f.group = q.get("group");
   f.host = q.get("host");
   f.decision = q.get("decision");
@@ -179,7 +180,7 @@ std::string Dashboard::activity_page(const Call& c, const Form& q) {
 
   std::string body = "<h1>Activity</h1><section><form class=\"f\" method=\"get\">";
   for (const auto& [name, label] :
-       {std::pair{"client", "Client"}, std::pair{"group", "Group"},
+       {std::pair{"client", "Client"}, std::pair{"user", "User"}, std::pair{"group", "Group"},
         std::pair{"host", "Host contains"}, std::pair{"category", "Category"},
         std::pair{"rule", "Rule"}, std::pair{"status", "Status (403, 5xx)"}})
     body += fmt::format("<label>{}<input name=\"{}\" value=\"{}\" size=\"12\"></label>", label,
@@ -210,7 +211,7 @@ std::string Dashboard::activity_page(const Call& c, const Form& q) {
     return c.answer("Activity", "activity",
                     body + fmt::format("<p class=\"err\">{}</p>", esc(rows.error().context)), 500);
   body +=
-      "<section><table><tr><th>Time</th><th>Client</th><th>Group</th><th>Request</th>"
+      "<section><table><tr><th>Time</th><th>Client</th><th>User</th><th>Group</th><th>Request</th>"
       "<th>Decision</th><th>Category</th><th>Rule</th><th>Status</th><th>Bytes</th>";
   if (c.sees_searches()) body += "<th>Search</th>";
   body += "<th></th></tr>";
@@ -227,10 +228,10 @@ std::string Dashboard::activity_page(const Call& c, const Form& q) {
     const std::string url =
         tunnel ? full_url("https", r.host, port, "/") : full_url(r.scheme, r.host, port, path);
     body += fmt::format(
-        "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"u\">{}</td><td class=\"{}\">{}</td>"
-        "<td>{}</td><td>{}</td><td>{}{}</td><td>{}</td>",
-        local_time_ms(r.ts_ms), esc(r.client), esc(r.group), esc(shown), esc(r.decision),
-        esc(r.decision), esc(r.category), esc(r.rule), r.status,
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"u\">{}</td>"
+        "<td class=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}{}</td><td>{}</td>",
+        local_time_ms(r.ts_ms), esc(r.client), esc(r.user), esc(r.group), esc(shown),
+        esc(r.decision), esc(r.decision), esc(r.category), esc(r.rule), r.status,
         r.error.empty() ? std::string() : " " + esc(r.error), bytes_text(r.bytes_out));
     if (c.sees_searches()) body += fmt::format("<td>{}</td>", esc(r.search));
     body += fmt::format("<td><a href=\"/why?url={}&amp;client={}\">why</a></td></tr>",

@@ -85,14 +85,14 @@ std::string Dashboard::reports_page(const Call& c, const Form& q) {
     body += "<p class=\"muted\">Search terms are for safeguarding staff and administrators.</p>";
   } else if (auto searches = rd->searches(scope, 100); searches && !searches->empty()) {
     body +=
-        "<table><tr><th>Time</th><th>Client</th><th>Group</th><th>Engine</th><th>Terms</th>"
-        "<th>Decision</th></tr>";
+        "<table><tr><th>Time</th><th>Client</th><th>User</th><th>Group</th><th>Engine</th>"
+        "<th>Terms</th><th>Decision</th></tr>";
     for (const auto& s : *searches)
       body += fmt::format(
-          "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td>"
-          "</tr>",
-          local_time_ms(s.ts_ms), esc(s.client), esc(s.group), esc(s.engine), esc(s.terms),
-          esc(s.decision), esc(s.decision));
+          "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+          "<td class=\"{}\">{}</td></tr>",
+          local_time_ms(s.ts_ms), esc(s.client), esc(s.user), esc(s.group), esc(s.engine),
+          esc(s.terms), esc(s.decision), esc(s.decision));
     body +=
         fmt::format("</table><p><a href=\"/reports.csv?kind=searches{}\">CSV</a></p>", csv_query);
   } else {
@@ -115,11 +115,12 @@ std::string Dashboard::reports_csv(const Call& c, const Form& q) {
       return c.answer("Reports", "reports", "Search terms are not for viewers.", 403);
     auto rows = rd->searches(scope, 100'000);
     if (!rows) return c.answer("Reports", "reports", esc(rows.error().context), 500);
-    csv = "time,client,group,engine,kind,terms,decision\r\n";
+    csv = "time,client,user,group,engine,kind,terms,decision\r\n";
     for (const auto& s : *rows)
-      csv += fmt::format("{},{},{},{},{},{},{}\r\n", csv_field(local_time_ms(s.ts_ms)),
-                         csv_field(s.client), csv_field(s.group), csv_field(s.engine),
-                         csv_field(s.kind), csv_field(s.terms), csv_field(s.decision));
+      csv += fmt::format("{},{},{},{},{},{},{},{}\r\n", csv_field(local_time_ms(s.ts_ms)),
+                         csv_field(s.client), csv_field(s.user), csv_field(s.group),
+                         csv_field(s.engine), csv_field(s.kind), csv_field(s.terms),
+                         csv_field(s.decision));
   } else {
     const Table* t = nullptr;
     for (const Table& x : kTables)

@@ -44,8 +44,9 @@ base::Result<std::vector<ActivityRow>> ActivityReader::recent(const ActivityFilt
                                                               std::int64_t offset) {
   auto s = db_.prepare(
       "SELECT ts, id, client, grp, method, scheme, host, port, path, status, bytes_in, "
-      "bytes_out, decision, rule, category, error, capture, search FROM requests "
-      "WHERE ts BETWEEN ? AND ? AND (? = '' OR client = ?) AND (? = '' OR grp = ?) "
+      "bytes_out, decision, rule, category, error, capture, search, COALESCE(user, '') "
+      "FROM requests WHERE ts BETWEEN ? AND ? AND (? = '' OR client = ?) "
+      "AND (? = '' OR COALESCE(user, '') = ?) AND (? = '' OR grp = ?) "
       "AND (? = '' OR instr(host, ?) > 0) AND (? = '' OR decision = ?) "
       "AND (? = '' OR category = ?) AND (? = '' OR rule = ?) "
       "AND (? < 0 OR status = ?) AND (? < 0 OR status / 100 = ?) "
@@ -54,7 +55,8 @@ base::Result<std::vector<ActivityRow>> ActivityReader::recent(const ActivityFilt
   s->bind(1, f.from_ms);
   s->bind(2, f.to_ms);
   int at = 3;
-  for (const std::string* v : {&f.client, &f.group, &f.host, &f.decision, &f.category, &f.rule})
+  for (const std::string* v :
+       {&f.client, &f.user, &f.group, &f.host, &f.decision, &f.category, &f.rule})
     at = bind_optional(*s, at, *v);
   // "403" is one status, "4xx" a class; anything else matches nothing.
   std::int64_t exact = -1;
@@ -91,6 +93,7 @@ base::Result<std::vector<ActivityRow>> ActivityReader::recent(const ActivityFilt
     r.error = q.text(15);
     r.capture = q.text(16);
     r.search = q.text(17);
+    r.user = q.text(18);
     return r;
   });
 }
@@ -148,8 +151,9 @@ base::Result<std::vector<std::pair<std::int64_t, std::int64_t>>> ActivityReader:
 base::Result<std::vector<SearchRow>> ActivityReader::searches(const ReportScope& scope,
                                                               std::int64_t limit) {
   auto s = db_.prepare(
-      "SELECT ts, client, grp, engine, kind, terms, decision FROM searches WHERE ts BETWEEN ? "
-      "AND ? AND (? = '' OR grp = ?) AND (? = '' OR client = ?) ORDER BY ts DESC LIMIT ?");
+      "SELECT ts, client, COALESCE(user, ''), grp, engine, kind, terms, decision FROM searches "
+      "WHERE ts BETWEEN ? AND ? AND (? = '' OR grp = ?) AND (? = '' OR client = ?) "
+      "ORDER BY ts DESC LIMIT ?");
   if (!s) return s.error();
   s->bind(1, scope.from_hour * kHourMs);
   s->bind(2, (scope.to_hour + 1) * kHourMs - 1);
@@ -157,7 +161,7 @@ base::Result<std::vector<SearchRow>> ActivityReader::searches(const ReportScope&
   s->bind(at, limit);
   return collect(*s, [](const SqliteStatement& q) {
     return SearchRow{q.integer(0), q.text(1), q.text(2), q.text(3),
-                     q.text(4),    q.text(5), q.text(6)};
+                     q.text(4),    q.text(5), q.text(6), q.text(7)};
   });
 }
 

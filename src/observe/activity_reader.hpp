@@ -17,6 +17,7 @@ namespace warden::observe {
 // Empty strings match anything. Times in Unix milliseconds.
 struct ActivityFilter {
   std::string client;
+  std::string user;  // who signed in (auth)
   std::string group;
   std::string host;  // a part of the host name
   std::string decision;
@@ -29,7 +30,7 @@ struct ActivityFilter {
 
 struct ActivityRow {
   std::int64_t ts_ms = 0;
-  std::string id, client, group, method, scheme, host;
+  std::string id, client, user, group, method, scheme, host;
   std::int64_t port = 0;
   std::string path;
   std::int64_t status = 0, bytes_in = 0, bytes_out = 0;
@@ -44,7 +45,7 @@ struct Tally {
 
 struct SearchRow {
   std::int64_t ts_ms = 0;
-  std::string client, group, engine, kind, terms, decision;
+  std::string client, user, group, engine, kind, terms, decision;
 };
 
 // A report's scope: a period of whole hours (Unix hours), and a group or client (or neither).

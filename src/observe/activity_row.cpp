@@ -44,8 +44,9 @@ void append_row(const AccessRecord& r, std::string& out) {
   put_number(
       out, std::chrono::duration_cast<std::chrono::milliseconds>(r.ts.time_since_epoch()).count());
   for (std::string_view s :
-       {std::string_view(r.id), std::string_view(r.client), std::string_view(r.group),
-        std::string_view(r.method), std::string_view(r.scheme), std::string_view(r.host)})
+       {std::string_view(r.id), std::string_view(r.client), std::string_view(r.user),
+        std::string_view(r.group), std::string_view(r.method), std::string_view(r.scheme),
+        std::string_view(r.host)})
     put_text(out, s);
   put_number(out, r.port);
   put_text(out, r.path);
@@ -59,12 +60,12 @@ void append_row(const AccessRecord& r, std::string& out) {
 
 bool read_row(std::string_view in, std::size_t& pos, RowView& r) {
   return get_number(in, pos, r.ts_ms) && get_text(in, pos, r.id) && get_text(in, pos, r.client) &&
-         get_text(in, pos, r.group) && get_text(in, pos, r.method) && get_text(in, pos, r.scheme) &&
-         get_text(in, pos, r.host) && get_number(in, pos, r.port) && get_text(in, pos, r.path) &&
-         get_number(in, pos, r.status) && get_number(in, pos, r.bytes_in) &&
-         get_number(in, pos, r.bytes_out) && get_number(in, pos, r.duration_us) &&
-         get_text(in, pos, r.decision) && get_text(in, pos, r.rule) &&
-         get_text(in, pos, r.category) && get_text(in, pos, r.error) &&
+         get_text(in, pos, r.user) && get_text(in, pos, r.group) && get_text(in, pos, r.method) &&
+         get_text(in, pos, r.scheme) && get_text(in, pos, r.host) && get_number(in, pos, r.port) &&
+         get_text(in, pos, r.path) && get_number(in, pos, r.status) &&
+         get_number(in, pos, r.bytes_in) && get_number(in, pos, r.bytes_out) &&
+         get_number(in, pos, r.duration_us) && get_text(in, pos, r.decision) &&
+         get_text(in, pos, r.rule) && get_text(in, pos, r.category) && get_text(in, pos, r.error) &&
          get_text(in, pos, r.capture) && get_text(in, pos, r.search) &&
          get_text(in, pos, r.search_engine) && get_text(in, pos, r.search_kind);
 }

@@ -14,7 +14,7 @@ namespace warden::observe {
 
 struct RowView {
   std::int64_t ts_ms = 0;
-  std::string_view id, client, group, method, scheme, host;
+  std::string_view id, client, user, group, method, scheme, host;
   std::int64_t port = 0;
   std::string_view path;
   std::int64_t status = 0, bytes_in = 0, bytes_out = 0, duration_us = 0;

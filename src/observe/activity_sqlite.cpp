@@ -27,11 +27,12 @@ CREATE TABLE IF NOT EXISTS requests(
   ts INTEGER NOT NULL, id TEXT, client TEXT, grp TEXT, method TEXT, scheme TEXT, host TEXT,
   port INTEGER, path TEXT, status INTEGER, bytes_in INTEGER, bytes_out INTEGER,
   duration_us INTEGER, decision TEXT, rule TEXT, category TEXT, error TEXT, capture TEXT,
-  search TEXT);
+  search TEXT, user TEXT);
 CREATE INDEX IF NOT EXISTS requests_ts ON requests(ts);
 CREATE INDEX IF NOT EXISTS requests_client ON requests(client, ts);
 CREATE TABLE IF NOT EXISTS searches(
-  ts INTEGER NOT NULL, client TEXT, grp TEXT, engine TEXT, kind TEXT, terms TEXT, decision TEXT);
+  ts INTEGER NOT NULL, client TEXT, grp TEXT, engine TEXT, kind TEXT, terms TEXT, decision TEXT,
+  user TEXT);
 CREATE INDEX IF NOT EXISTS searches_ts ON searches(ts);
 CREATE TABLE IF NOT EXISTS hourly_hosts(
   hour INTEGER NOT NULL, decision TEXT NOT NULL, grp TEXT NOT NULL, host TEXT NOT NULL,
@@ -54,8 +55,8 @@ class SqliteWriter final : public ActivityStore::Writer {
   base::Result<void> prepare() {
     for (auto [stmt, sql] : {
              std::pair{&insert_request_,
-                       "INSERT INTO requests VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"},
-             std::pair{&insert_search_, "INSERT INTO searches VALUES(?,?,?,?,?,?,?)"},
+                       "INSERT INTO requests VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"},
+             std::pair{&insert_search_, "INSERT INTO searches VALUES(?,?,?,?,?,?,?,?)"},
              std::pair{&upsert_host_,
                        "INSERT INTO hourly_hosts VALUES(?,?,?,?,?,?,?) ON CONFLICT DO UPDATE "
                        "SET requests = requests + excluded.requests, "
@@ -126,7 +127,7 @@ class SqliteWriter final : public ActivityStore::Writer {
         for (const std::int64_t n : {r.status, r.bytes_in, r.bytes_out, r.duration_us})
           s.bind(at++, n);
         for (const std::string_view v :
-             {decision, r.rule, r.category, r.error, r.capture, r.search})
+             {decision, r.rule, r.category, r.error, r.capture, r.search, r.user})
           s.bind_static(at++, v);
         if (auto ok = s.step_done(); !ok) return ok;
         if (!r.search.empty()) {
@@ -134,7 +135,7 @@ class SqliteWriter final : public ActivityStore::Writer {
           q.bind(1, r.ts_ms);
           at = 2;
           for (const std::string_view v :
-               {r.client, r.group, r.search_engine, r.search_kind, r.search, decision})
+               {r.client, r.group, r.search_engine, r.search_kind, r.search, decision, r.user})
             q.bind_static(at++, v);
           if (auto ok = q.step_done(); !ok) return ok;
         }
@@ -201,6 +202,12 @@ base::Result<std::unique_ptr<ActivityStore::Writer>> ActivityStore::Writer::open
       !ok)
     return ok.error();
   if (auto ok = db->exec(kSchema); !ok) return ok.error();
+  // A database from before sign-in (issue 16) gets the user columns, empty for its old rows.
+  if (!db->prepare("SELECT user FROM requests LIMIT 0"))
+    if (auto ok = db->exec("ALTER TABLE requests ADD COLUMN user TEXT;"
+                           "ALTER TABLE searches ADD COLUMN user TEXT;");
+        !ok)
+      return ok.error();
   auto writer = std::make_unique<SqliteWriter>(std::move(*db));
   writer->options_days_ = options.retention_days;
   writer->max_bytes_ = options.max_bytes;

@@ -1,11 +1,13 @@
 #include "observe/activity_store.hpp"
 
+#include "observe/activity_reader.hpp"
 #include "observe/activity_row.hpp"
 #include "observe/sqlite.hpp"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <sys/stat.h>
 
 namespace warden::observe {
@@ -114,6 +116,7 @@ TEST(ActivityRow, EveryFieldComesBackAndATornRowIsNoRow) {
   r.ts = std::chrono::system_clock::time_point(std::chrono::milliseconds(1'700'000'000'123));
   r.id = "id-1";
   r.client = "10.0.0.1";
+  r.user = "ann";
   r.host = std::string("h\0st", 5);
   r.port = 8443;
   r.path = "/a?b=c";
@@ -129,6 +132,7 @@ TEST(ActivityRow, EveryFieldComesBackAndATornRowIsNoRow) {
   ASSERT_TRUE(read_row(packed, pos, v));
   EXPECT_EQ(v.ts_ms, 1'700'000'000'123);
   EXPECT_EQ(v.id, "id-1");
+  EXPECT_EQ(v.user, "ann");
   EXPECT_EQ(v.host, r.host);
   EXPECT_EQ(v.port, 8443);
   EXPECT_EQ(v.status, 403);
@@ -140,6 +144,63 @@ TEST(ActivityRow, EveryFieldComesBackAndATornRowIsNoRow) {
   EXPECT_FALSE(read_row(packed, pos, v));
   pos = 0;
   EXPECT_FALSE(read_row(std::string_view(packed).substr(0, packed.size() / 2 - 3), pos, v));
+}
+
+TEST_F(ActivityStoreTest, SignedInUsersAreRecordedAndFoundByName) {
+  auto store = ActivityStore::open(options_);
+  ASSERT_TRUE(store) << store.error().context;
+  const auto now = std::chrono::system_clock::now();
+  std::vector<AccessRecord> rows{row("a.test", "allow", "10.0.0.1", now),
+                                 row("b.test", "block", "10.0.0.1", now)};
+  rows[1].user = "ann";
+  rows[1].search = "homework";
+  submit(**store, rows);
+  (*store)->sync();
+  store->reset();
+  auto reader = ActivityReader::open(options_.path);
+  ASSERT_TRUE(reader) << reader.error().context;
+  ActivityFilter f;
+  f.user = "ann";
+  auto found = reader->recent(f, 10, 0);
+  ASSERT_TRUE(found) << found.error().context;
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ((*found)[0].host, "b.test");
+  EXPECT_EQ((*found)[0].user, "ann");
+  ReportScope scope;
+  scope.from_hour = 0;
+  scope.to_hour = INT64_MAX / 3'600'000 - 1;
+  auto searches = reader->searches(scope, 10);
+  ASSERT_TRUE(searches) << searches.error().context;
+  ASSERT_EQ(searches->size(), 1u);
+  EXPECT_EQ((*searches)[0].user, "ann");
+}
+
+TEST_F(ActivityStoreTest, ADatabaseFromBeforeSignInGetsItsUserColumns) {
+  {
+    std::ofstream(options_.path).flush();  // (SQLite opens, never creates, the file here)
+    auto db = SqliteDb::open(options_.path, false);
+    ASSERT_TRUE(db) << db.error().context;
+    ASSERT_TRUE(db->exec(
+        "CREATE TABLE requests(ts INTEGER NOT NULL, id TEXT, client TEXT, grp TEXT, method TEXT, "
+        "scheme TEXT, host TEXT, port INTEGER, path TEXT, status INTEGER, bytes_in INTEGER, "
+        "bytes_out INTEGER, duration_us INTEGER, decision TEXT, rule TEXT, category TEXT, "
+        "error TEXT, capture TEXT, search TEXT);"
+        "CREATE TABLE searches(ts INTEGER NOT NULL, client TEXT, grp TEXT, engine TEXT, kind "
+        "TEXT, terms TEXT, decision TEXT);"
+        "INSERT INTO requests(ts, host) VALUES(" +
+        std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count()) +
+        ", 'old.test');"));
+  }
+  auto store = ActivityStore::open(options_);
+  ASSERT_TRUE(store) << store.error().context;
+  auto r = row("new.test", "allow", "10.0.0.1", std::chrono::system_clock::now());
+  r.user = "bob";
+  submit(**store, {r});
+  (*store)->sync();
+  EXPECT_EQ(count("SELECT COUNT(*) FROM requests WHERE user = 'bob' AND host = 'new.test'"), 1);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM requests WHERE user IS NULL AND host = 'old.test'"), 1);
 }
 
 TEST_F(ActivityStoreTest, AFileThatIsNotADatabaseIsRefusedInWords) {
