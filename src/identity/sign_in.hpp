@@ -48,6 +48,7 @@ class SignIn {
   [[nodiscard]] std::string describe() const { return directory_->describe(); }
   [[nodiscard]] std::size_t cached() const { return cache_.size(); }
   [[nodiscard]] net::Duration cache_ttl() const { return settings_.cache_ttl; }
+  [[nodiscard]] std::size_t pending() const { return pending_.load(); }  // checks in progress
 
  private:
   [[nodiscard]] bool take_a_place();  // false: max_pending checks are waiting already

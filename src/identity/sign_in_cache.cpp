@@ -1,35 +1,43 @@
 #include "identity/sign_in_cache.hpp"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include <stdexcept>
 
 namespace warden::identity {
 
-SignInCache::SignInCache(net::Duration ttl) : ttl_(ttl) {
-  if (RAND_bytes(secret_.data(), static_cast<int>(secret_.size())) != 1)
-    throw std::runtime_error("no random bytes for the sign-in cache's key");
+SignInCache::SignInCache(net::Duration ttl) : ttl_(ttl), keyed_(EVP_MD_CTX_new()) {
+  std::array<unsigned char, 32> secret{};
+  if (RAND_bytes(secret.data(), static_cast<int>(secret.size())) != 1 || keyed_ == nullptr ||
+      EVP_DigestInit_ex(keyed_.get(), EVP_sha256(), nullptr) != 1 ||
+      EVP_DigestUpdate(keyed_.get(), secret.data(), secret.size()) != 1)
+    throw std::runtime_error("no random bytes or SHA-256 for the sign-in cache's key");
+  OPENSSL_cleanse(secret.data(), secret.size());
 }
 
 std::string SignInCache::key(std::string_view user, std::string_view password) const {
-  // A name cannot hold ':' (RFC 7617), so "name:password" is one pair only.
-  std::string message;
-  message.reserve(user.size() + 1 + password.size());
-  message.append(user).append(1, ':').append(password);
-  std::string out(EVP_MAX_MD_SIZE, '\0');
+  // SHA-256 of the start's secret, then "name:password" (a name holds no ':', so one pair
+  // only): a digest started with the secret is copied, not made again, for each key.
+  thread_local const std::unique_ptr<EVP_MD_CTX, Free> ctx(EVP_MD_CTX_new());
+  std::string out(32, '\0');
   unsigned length = 0;
-  HMAC(EVP_sha256(), secret_.data(), static_cast<int>(secret_.size()),
-       reinterpret_cast<const unsigned char*>(message.data()), message.size(),
-       reinterpret_cast<unsigned char*>(out.data()), &length);
-  OPENSSL_cleanse(message.data(), message.size());
-  out.resize(length);
+  const char colon = ':';
+  if (ctx == nullptr || EVP_MD_CTX_copy_ex(ctx.get(), keyed_.get()) != 1 ||
+      EVP_DigestUpdate(ctx.get(), user.data(), user.size()) != 1 ||
+      EVP_DigestUpdate(ctx.get(), &colon, 1) != 1 ||
+      EVP_DigestUpdate(ctx.get(), password.data(), password.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &length) != 1)
+    return {};  // no key: nothing is cached or found under it
   return out;
 }
 
+void SignInCache::Free::operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+
 std::shared_ptr<const Identity> SignInCache::find(const std::string& key,
                                                   net::Clock::time_point now) const {
+  if (key.empty()) return nullptr;
   const std::lock_guard lock(mutex_);
   const auto it = entries_.find(key);
   if (it == entries_.end() || it->second.expires <= now) return nullptr;
@@ -38,6 +46,7 @@ std::shared_ptr<const Identity> SignInCache::find(const std::string& key,
 
 void SignInCache::put(const std::string& key, std::shared_ptr<const Identity> identity,
                       net::Clock::time_point now) {
+  if (key.empty()) return;
   const std::lock_guard lock(mutex_);
   if (entries_.size() >= kMaxEntries) {
     std::erase_if(entries_, [&](const auto& e) { return e.second.expires <= now; });

@@ -1,13 +1,15 @@
 #pragma once
 // Sign-ins already checked, for auth.cache_ttl: a browser sends its credentials with every
-// request, and the directory is asked once per TTL, not once per request. Keyed by an HMAC of
-// name and password under a key made at start, so the cache holds no password and a changed
-// password is a different key. Bounded; every worker reads it (one mutex, held for a lookup).
+// request, and the directory is asked once per TTL, not once per request. Keyed by SHA-256 of
+// a secret made at start followed by name and password, so the cache holds no password and a
+// changed password is a different key. Bounded; every worker reads it (one mutex, held for a
+// lookup).
 
 #include "identity/directory.hpp"
 #include "net/types.hpp"
 
-#include <array>
+#include <openssl/types.h>
+
 #include <memory>
 #include <mutex>
 #include <string>
@@ -33,8 +35,11 @@ class SignInCache {
     std::shared_ptr<const Identity> identity;
     net::Clock::time_point expires;
   };
+  struct Free {
+    void operator()(EVP_MD_CTX* ctx) const;
+  };
   net::Duration ttl_;
-  std::array<unsigned char, 32> secret_{};
+  std::unique_ptr<EVP_MD_CTX, Free> keyed_;  // SHA-256 with the secret absorbed
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Entry> entries_;
 };

@@ -139,7 +139,13 @@ TEST(SignIn, TooManyChecksAtOnceAreRefusedNotQueued) {
   std::thread runner([&] { io.run(); });
   // Two are taken (one held in the directory, one queued behind it): the third is refused.
   const auto until = net::Clock::now() + 5s;
-  while (f.directory->held.load() < 1 && net::Clock::now() < until) std::this_thread::yield();
+  while ((f.directory->held.load() < 1 || f.sign_in->pending() < 2) && net::Clock::now() < until)
+    std::this_thread::yield();
+  if (f.sign_in->pending() != 2u) {
+    f.directory->release();
+    runner.join();
+    FAIL() << "the two checks were not both taken within 5 s";
+  }
   const SignInResult third = check(*f.sign_in, "ann", "secret");
   EXPECT_EQ(third.status, Status::Unavailable);
   EXPECT_EQ(third.why, "too many sign-ins are being checked at once");
