@@ -47,8 +47,11 @@ net::Awaitable<bool> ClientSession::signed_in(Exchange& ex, bool& keep_open) {
     std::optional<std::string> ticket = base::from_base64(*token);
     if (!ticket) why = "the Negotiate token is not base64";
     if (ticket) result = co_await sign_in.accept_ticket(std::move(*ticket));
+  } else if (auto known = sign_in.cached(*value)) {
+    result.status = Status::SignedIn;  // (no coroutine, no decoding: a new connection's usual case)
+    result.identity = std::move(known);
   } else if (auto credentials = identity::parse_basic_credentials(*value, why)) {
-    result = co_await sign_in.check(std::move(*credentials));
+    result = co_await sign_in.check(std::move(*credentials), std::string(*value));
   }
   if (state_ == State::Closed) {
     keep_open = false;

@@ -38,10 +38,15 @@ SignIn::~SignIn() {
   pool_.join();
 }
 
-net::Awaitable<SignInResult> SignIn::check(BasicCredentials credentials) {
+std::shared_ptr<const Identity> SignIn::cached(std::string_view value) const {
+  return cache_.find(cache_.key(value), net::Clock::now());
+}
+
+net::Awaitable<SignInResult> SignIn::check(BasicCredentials credentials, std::string value) {
   // (Results built as locals: GCC 12 mishandles aggregate temporaries in co_return.)
   SignInResult result;
-  const std::string key = cache_.key(credentials.user, credentials.password);
+  const std::string key = cache_.key(value);
+  OPENSSL_cleanse(value.data(), value.size());
   result.identity = cache_.find(key, net::Clock::now());
   if (result.identity) {
     result.status = CheckResult::Status::SignedIn;

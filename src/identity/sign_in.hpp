@@ -39,8 +39,12 @@ class SignIn {
   SignIn(const SignIn&) = delete;
   SignIn& operator=(const SignIn&) = delete;
 
+  // Who `value` (a Proxy-Authorization value) signed in within the cache's TTL; null: ask
+  // check(). Never blocks: the workers' path for every new connection of a signed-in browser.
+  [[nodiscard]] std::shared_ptr<const Identity> cached(std::string_view value) const;
+  // `credentials` (parsed from `value`) checked, and cached under `value` when they sign in.
   // Resumes on the caller's executor.
-  [[nodiscard]] net::Awaitable<SignInResult> check(BasicCredentials credentials);
+  [[nodiscard]] net::Awaitable<SignInResult> check(BasicCredentials credentials, std::string value);
   // A Negotiate token (decoded): the ticket's user, their groups from the directory. Never
   // cached (every token is new; the connection it signed in is, by the caller).
   [[nodiscard]] net::Awaitable<SignInResult> accept_ticket(std::string token);

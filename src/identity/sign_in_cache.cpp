@@ -17,17 +17,14 @@ SignInCache::SignInCache(net::Duration ttl) : ttl_(ttl), keyed_(EVP_MD_CTX_new()
   OPENSSL_cleanse(secret.data(), secret.size());
 }
 
-std::string SignInCache::key(std::string_view user, std::string_view password) const {
-  // SHA-256 of the start's secret, then "name:password" (a name holds no ':', so one pair
-  // only): a digest started with the secret is copied, not made again, for each key.
+std::string SignInCache::key(std::string_view credentials) const {
+  // SHA-256 of the start's secret, then the credentials: a digest started with the secret is
+  // copied, not made again, for each key.
   thread_local const std::unique_ptr<EVP_MD_CTX, Free> ctx(EVP_MD_CTX_new());
   std::string out(32, '\0');
   unsigned length = 0;
-  const char colon = ':';
   if (ctx == nullptr || EVP_MD_CTX_copy_ex(ctx.get(), keyed_.get()) != 1 ||
-      EVP_DigestUpdate(ctx.get(), user.data(), user.size()) != 1 ||
-      EVP_DigestUpdate(ctx.get(), &colon, 1) != 1 ||
-      EVP_DigestUpdate(ctx.get(), password.data(), password.size()) != 1 ||
+      EVP_DigestUpdate(ctx.get(), credentials.data(), credentials.size()) != 1 ||
       EVP_DigestFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &length) != 1)
     return {};  // no key: nothing is cached or found under it
   return out;

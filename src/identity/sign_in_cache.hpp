@@ -1,7 +1,7 @@
 #pragma once
 // Sign-ins already checked, for auth.cache_ttl: a browser sends its credentials with every
 // request, and the directory is asked once per TTL, not once per request. Keyed by SHA-256 of
-// a secret made at start followed by name and password, so the cache holds no password and a
+// a secret made at start followed by the credentials, so the cache holds no password and a
 // changed password is a different key. Bounded; every worker reads it (one mutex, held for a
 // lookup).
 
@@ -23,7 +23,9 @@ class SignInCache {
 
   explicit SignInCache(net::Duration ttl);
 
-  [[nodiscard]] std::string key(std::string_view user, std::string_view password) const;
+  // `credentials` as the browser sent them (the Proxy-Authorization value): a hit costs no
+  // decoding, and canonical base64 (identity/proxy_credentials) spells one pair one way.
+  [[nodiscard]] std::string key(std::string_view credentials) const;
   [[nodiscard]] std::shared_ptr<const Identity> find(const std::string& key,
                                                      net::Clock::time_point now) const;
   void put(const std::string& key, std::shared_ptr<const Identity> identity,
