@@ -77,6 +77,23 @@ def games_policy(folder, more=""):
     return policy, lists
 
 
+# Sign-in tests (docs/identity.md): a policy group per directory group, and a rule for one of
+# them, so who signed in shows in the decision.
+SIGN_IN_POLICY = """
+[[group]]
+name = "year7"
+
+[[group]]
+name = "staff"
+
+[[rule]]
+name = "no games for year 7"
+action = "block"
+domains = ["games.example"]
+groups = ["year7"]
+"""
+
+
 def start_origin():
     server = ThreadingServer(("127.0.0.1", 0), Origin)
     threading.Thread(target=server.serve_forever, daemon=True).start()

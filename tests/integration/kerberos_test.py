@@ -21,16 +21,7 @@ from harness import Warden, free_port, start_origin, wait_until
 harness.WARDEN = WARDEN = sys.argv.pop(1) if len(sys.argv) > 1 else harness.WARDEN
 REALM = "SCHOOL.TEST"
 TOOLS = ["krb5kdc", "kdb5_util", "kadmin.local", "kinit"]
-POLICY = """
-[[group]]
-name = "year7"
-
-[[rule]]
-name = "no games for year 7"
-action = "block"
-domains = ["games.example"]
-groups = ["year7"]
-"""
+POLICY = harness.SIGN_IN_POLICY
 
 
 class Kdc:

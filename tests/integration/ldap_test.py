@@ -22,19 +22,7 @@ from harness import Warden, free_port, make_origin_pki, start_origin, wait_until
 harness.WARDEN = WARDEN = sys.argv.pop(1) if len(sys.argv) > 1 else harness.WARDEN
 SLAPD = "/usr/sbin/slapd"
 SUFFIX = "dc=school,dc=test"
-POLICY = """
-[[group]]
-name = "year7"
-
-[[group]]
-name = "staff"
-
-[[rule]]
-name = "no games for year 7"
-action = "block"
-domains = ["games.example"]
-groups = ["year7"]
-"""
+POLICY = harness.SIGN_IN_POLICY
 LDIF = f"""dn: {SUFFIX}
 objectClass: dcObject
 objectClass: organization

@@ -18,19 +18,7 @@ from harness import Warden, free_port, start_origin, start_tls_origin, wait_unti
 
 harness.WARDEN = WARDEN = sys.argv.pop(1) if len(sys.argv) > 1 else harness.WARDEN
 
-POLICY = """
-[[group]]
-name = "year7"
-
-[[group]]
-name = "staff"
-
-[[rule]]
-name = "no games for year 7"
-action = "block"
-domains = ["games.example"]
-groups = ["year7"]
-"""
+POLICY = harness.SIGN_IN_POLICY
 ANN_PASSWORD = "correct horse 7"
 BOB_PASSWORD = "staffroom-key-9"
 
