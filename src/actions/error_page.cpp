@@ -18,12 +18,16 @@ bool security_failure(std::string_view error_code) {
 bool sign_in(std::string_view error_code) { return error_code.starts_with("ERR_SIGN_IN_"); }
 
 std::string_view heading(std::string_view error_code) {
+  if (error_code == "ERR_SIGN_IN_UNAVAILABLE") return "Sign-in is not available";
   if (sign_in(error_code)) return "Sign in to use the web";
   return security_failure(error_code) ? "This site's security could not be verified"
                                       : "This page could not be loaded";
 }
 
 std::string_view explanation(std::string_view error_code) {
+  if (error_code == "ERR_SIGN_IN_UNAVAILABLE")
+    return "The school's web filter could not check who you are just now, so it shows no "
+           "pages until it can.";
   if (sign_in(error_code))
     return "The school's web filter needs to know who you are before it shows pages: sign in "
            "with your school name and password when your browser asks.";

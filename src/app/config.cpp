@@ -818,6 +818,10 @@ const std::vector<Key>& schema() {
           [](const std::string& s) -> std::optional<std::string> {
             if (!s.empty() && !s.starts_with("ldaps://") && !s.starts_with("ldap://"))
               return "must start with ldaps:// or ldap://";
+            // libldap takes a list and falls over to the next: one ldap:// there would get the
+            // password in clear after an ldaps:// that is down.
+            if (s.find_first_of(" \t,") != std::string::npos)
+              return "one URL only (a list could fall over to one without TLS)";
             return std::nullopt;
           }),
       string_key("auth", "ldap_ca",
@@ -1028,6 +1032,11 @@ base::Result<void> validate(const Config& c) {
       return fail("auth.ldap_bind_dn: needs {user}, where the pupil's name goes");
     if (c.auth.ldap_group_base.empty())
       return fail("auth.ldap_group_base: auth.method = \"ldap\" needs it");
+    if (c.auth.ldap_group_filter.find("{dn}") == std::string::npos &&
+        c.auth.ldap_group_filter.find("{user}") == std::string::npos)
+      return fail(
+          "auth.ldap_group_filter: needs {dn} or {user} (without, every pupil would be in "
+          "every group)");
   }
   for (const auto& l : c.auth.listen)
     if (std::find(c.proxy.listen.begin(), c.proxy.listen.end(), l) == c.proxy.listen.end() &&

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 
 namespace warden::app {
@@ -74,6 +75,17 @@ int users_command(const UsersCommandOptions& o) {
     }
     const auto password = new_password("warden users", kShortestPupilPassword);
     if (!password) return 2;
+    // What a browser can send (identity/proxy_credentials): no control characters, 1 KiB.
+    const bool sendable =
+        password->size() <= 1024 && std::none_of(password->begin(), password->end(), [](char ch) {
+          return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f;
+        });
+    if (!sendable) {
+      fmt::print(stderr,
+                 "warden users: a password of at most 1024 bytes without control characters "
+                 "(a browser could not send it)\n");
+      return 2;
+    }
     std::string hash = identity::hash_password(*password);
     if (hash.empty()) return fail("the password could not be hashed");
     done = o.action == "add" ? (existing ? "replaced" : "added") : "password changed";

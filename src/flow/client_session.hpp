@@ -184,6 +184,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   net::Awaitable<bool> signed_in(Exchange& ex, bool& keep_open);
   net::Awaitable<void> refuse_sign_in(Exchange& ex, base::ErrorCode code, std::string detail,
                                       bool& keep_open);
+  // Nobody is signed in on this connection any more (a refusal is not logged as theirs).
+  void forget_sign_in();
 
   // balanced.cpp: a balancer's connection: from a configured balancer, its PROXY header read;
   // the client is then the one the header names (and, for captured traffic, the original

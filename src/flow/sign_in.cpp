@@ -31,15 +31,19 @@ std::optional<std::string_view> negotiate_token(std::string_view value) {
 
 net::Awaitable<bool> ClientSession::signed_in(Exchange& ex, bool& keep_open) {
   identity::SignIn& sign_in = *ctx_.shared.sign_in;
-  const std::optional<std::string_view> value = ex.head.find("proxy-authorization");
+  std::optional<std::string_view> value = ex.head.find("proxy-authorization");
+  if (value && value->empty()) value.reset();  // "Proxy-Authorization:" alone says nothing
+  const bool in_time = identity_ != nullptr && net::Clock::now() < signed_in_until_;
   if (!value) {
-    if (identity_ && signed_in_by_ticket_ && net::Clock::now() < signed_in_until_)
-      co_return true;  // this connection signed in with a ticket
+    if (in_time && signed_in_by_ticket_) co_return true;  // this connection signed in (ticket)
+    forget_sign_in();
     co_await refuse_sign_in(ex, ErrorCode::SignInRequired,
                             "This network's web filter asks everyone to sign in.", keep_open);
     co_return false;
   }
-  if (*value == signed_in_value_ && net::Clock::now() < signed_in_until_) co_return true;
+  if (in_time && !signed_in_by_ticket_ && *value == signed_in_value_) co_return true;
+  // Anything else is a new attempt: whatever it comes to, the old sign-in is over.
+  forget_sign_in();
   std::string why;
   identity::SignInResult result;
   const net::Clock::time_point asked = net::Clock::now();
@@ -47,9 +51,10 @@ net::Awaitable<bool> ClientSession::signed_in(Exchange& ex, bool& keep_open) {
     std::optional<std::string> ticket = base::from_base64(*token);
     if (!ticket) why = "the Negotiate token is not base64";
     if (ticket) result = co_await sign_in.accept_ticket(std::move(*ticket));
-  } else if (auto known = sign_in.cached(*value)) {
+  } else if (identity::CachedSignIn known = sign_in.cached(*value); known.identity) {
     result.status = Status::SignedIn;  // (no coroutine, no decoding: a new connection's usual case)
-    result.identity = std::move(known);
+    result.identity = std::move(known.identity);
+    result.expires = known.expires;
   } else if (auto credentials = identity::parse_basic_credentials(*value, why)) {
     result = co_await sign_in.check(std::move(*credentials), std::string(*value));
   }
@@ -67,11 +72,15 @@ net::Awaitable<bool> ClientSession::signed_in(Exchange& ex, bool& keep_open) {
       identity_ = result.identity;
       signed_in_by_ticket_ = negotiate_token(*value).has_value();
       signed_in_value_ = signed_in_by_ticket_ ? std::string() : std::string(*value);
-      signed_in_until_ = asked + sign_in.cache_ttl();
+      // A cached sign-in holds until its entry ends, not a TTL from now.
+      signed_in_until_ = result.expires != net::Clock::time_point{}
+                             ? std::min(result.expires, asked + sign_in.cache_ttl())
+                             : asked + sign_in.cache_ttl();
       co_return true;
     case Status::Refused:
-      identity_ = nullptr;
-      signed_in_value_.clear();
+      // (A ticket's refusal is worth a line: a rotated key fails every pupil the same way.)
+      if (negotiate_token(*value))
+        spdlog::info("auth: a Kerberos ticket from {} refused: {}", client_ip_, result.why);
       co_await refuse_sign_in(ex, ErrorCode::SignInFailed,
                               "That name and password, or that ticket, did not sign in: try again.",
                               keep_open);
@@ -91,14 +100,23 @@ net::Awaitable<bool> ClientSession::signed_in(Exchange& ex, bool& keep_open) {
 
 net::Awaitable<void> ClientSession::refuse_sign_in(Exchange& ex, ErrorCode code, std::string detail,
                                                    bool& keep_open) {
-  // A body the client is still sending would be read as the next request: close then.
-  keep_open = ex.semantics.body.kind == http::BodyKind::None && !drain_;
+  // Open for the browser's answer, unless the client closes, a body it is still sending would be
+  // read as the next request, or a HEAD's text answer carries a body it would not expect.
+  keep_open = ex.semantics.body.kind == http::BodyKind::None && ex.semantics.keep_alive &&
+              ex.head.method() != "HEAD" && !drain_ && !ctx_.draining;
   std::string challenge;
   if (ctx_.shared.sign_in->takes_tickets()) challenge = "Proxy-Authenticate: Negotiate\r\n";
   challenge += fmt::format("Proxy-Authenticate: Basic realm=\"{}\", charset=\"UTF-8\"\r\n",
                            config_->sign_in_realm);
   co_await respond_error(&ex, 407, code, std::move(detail), !keep_open, std::move(challenge));
   if (!ex.record.status) keep_open = false;  // not sent: the client is gone
+}
+
+void ClientSession::forget_sign_in() {
+  identity_ = nullptr;
+  signed_in_by_ticket_ = false;
+  signed_in_value_.clear();
+  signed_in_until_ = {};
 }
 
 }  // namespace warden::flow

@@ -42,6 +42,10 @@ timeval to_timeval(net::Duration d) {
 
 // A connection with TLS set up (LDAPS, or StartTLS done), or why not.
 LdapPtr connect(const LdapSettings& s, std::string& why) {
+  if (s.url.find_first_of(" \t,") != std::string::npos) {  // (config refuses it too)
+    why = s.url + ": one URL only";
+    return nullptr;
+  }
   LDAP* raw = nullptr;
   if (const int rc = ldap_initialize(&raw, s.url.c_str()); rc != LDAP_SUCCESS) {
     why = fmt::format("{}: {}", s.url, ldap_err2string(rc));
@@ -107,7 +111,12 @@ CheckResult LdapDirectory::check(std::string_view user, std::string_view passwor
   berval secret{static_cast<ber_len_t>(password.size()), const_cast<char*>(password.data())};
   const int bound =
       ldap_sasl_bind_s(ld.get(), dn.c_str(), LDAP_SASL_SIMPLE, &secret, nullptr, nullptr, nullptr);
-  if (bound == LDAP_INVALID_CREDENTIALS) return refused("the directory refused the password");
+  // This user's refusals (wrong password, an account that cannot bind, locked by a password
+  // policy) are theirs; anything else is the directory's and fails closed.
+  if (bound == LDAP_INVALID_CREDENTIALS || bound == LDAP_INAPPROPRIATE_AUTH ||
+      bound == LDAP_UNWILLING_TO_PERFORM || bound == LDAP_CONSTRAINT_VIOLATION ||
+      bound == LDAP_INSUFFICIENT_ACCESS)
+    return refused(fmt::format("the directory refused the bind: {}", ldap_err2string(bound)));
   if (bound != LDAP_SUCCESS)
     return unavailable(fmt::format("{}: bind: {}", settings_.url, ldap_err2string(bound)));
 

@@ -2,6 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#if !defined(_WIN32)
+#include <sys/stat.h>
+#endif
+
 namespace warden::identity {
 
 base::Result<std::unique_ptr<LocalDirectory>> LocalDirectory::open(std::string path) {
@@ -24,6 +28,11 @@ std::optional<LocalDirectory::Stamp> LocalDirectory::stamp_of(const std::string&
   if (ec) return std::nullopt;
   s.size = std::filesystem::file_size(path, ec);
   if (ec) return std::nullopt;
+#if !defined(_WIN32)
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+  s.inode = static_cast<std::uint64_t>(st.st_ino);
+#endif
   return s;
 }
 

@@ -23,9 +23,12 @@ class LocalDirectory final : public Directory {
   [[nodiscard]] std::vector<std::string> groups_of(std::string_view user) const override;
 
  private:
+  // What tells a rewrite: `warden users passwd` may write a file of the same size within the
+  // same timestamp tick, but always a new one renamed over the old (another inode, Linux).
   struct Stamp {
     std::filesystem::file_time_type modified;
     std::uintmax_t size = 0;
+    std::uint64_t inode = 0;
     bool operator==(const Stamp&) const = default;
   };
   LocalDirectory(std::string path, LocalUsers users, Stamp stamp);

@@ -92,26 +92,25 @@ CheckResult NegotiateAcceptor::accept(std::string_view token) const {
     const bool ours = GSS_ROUTINE_ERROR(major) == GSS_S_NO_CRED;
     return result(ours ? Status::Unavailable : Status::Refused, gss_words(major, minor));
   }
-  gss_buffer_desc name = GSS_C_EMPTY_BUFFER;
-  const OM_uint32 shown = gss_display_name(&ignored, source, &name, nullptr);
+  // The local name Kerberos maps the principal to (auth_to_local: by default only principals
+  // of the default realm, so "ann@OTHER.REALM" of a trusted realm is not this school's ann).
+  gss_buffer_desc local = GSS_C_EMPTY_BUFFER;
+  const OM_uint32 mapped = gss_localname(&minor, source, GSS_C_NO_OID, &local);
+  gss_buffer_desc shown = GSS_C_EMPTY_BUFFER;
+  (void)gss_display_name(&ignored, source, &shown, nullptr);
+  const std::string principal(static_cast<const char*>(shown.value), shown.length);
+  gss_release_buffer(&ignored, &shown);
   gss_release_name(&ignored, &source);
-  if (GSS_ERROR(shown)) return result(Status::Unavailable, "the principal could not be read");
-  const std::string principal(static_cast<const char*>(name.value), name.length);
-  gss_release_buffer(&ignored, &name);
+  if (GSS_ERROR(mapped))
+    return result(Status::Refused, principal + " maps to no local name (not the default realm?)");
+  const std::string name(static_cast<const char*>(local.value), local.length);
+  gss_release_buffer(&ignored, &local);
   CheckResult r;
-  r.identity.user = user_of_principal(principal);
-  if (r.identity.user.empty()) return result(Status::Refused, "not a user's principal");
+  if (!valid_user_name(name) || name.find('@') != std::string::npos)
+    return result(Status::Refused, principal + " is not a user's principal");
+  r.identity.user = LocalUsers::canonical_name(name);
   r.status = Status::SignedIn;
   return r;
-}
-
-std::string user_of_principal(std::string_view principal) {
-  const std::size_t at = principal.rfind('@');
-  const std::string_view user = principal.substr(0, at);
-  if (at == std::string_view::npos || at == 0 || user.find('/') != std::string_view::npos ||
-      !valid_user_name(user))
-    return {};
-  return LocalUsers::canonical_name(user);
 }
 
 }  // namespace warden::identity

@@ -26,7 +26,8 @@ class NegotiateAcceptor final : public TicketAcceptor {
   NegotiateAcceptor& operator=(const NegotiateAcceptor&) = delete;
 
   // Blocking (reads the keytab and the replay cache): on SignIn's threads. `token` is the
-  // decoded value after "Negotiate "; the user is the principal's name without its realm.
+  // decoded value after "Negotiate "; the user is the local name Kerberos maps the principal
+  // to (krb5.conf's auth_to_local; by default a one-part principal of the default realm).
   [[nodiscard]] CheckResult accept(std::string_view token) const override;
   [[nodiscard]] const std::string& keytab() const { return keytab_; }
 
@@ -36,9 +37,5 @@ class NegotiateAcceptor final : public TicketAcceptor {
   std::string keytab_;
   std::unique_ptr<Credential> credential_;
 };
-
-// The user name of a principal: "ann@SCHOOL.TEST" -> "ann"; empty when it is not a user's
-// (an instance like "host/pc7@..." or a name outside identity::valid_user_name).
-[[nodiscard]] std::string user_of_principal(std::string_view principal);
 
 }  // namespace warden::identity

@@ -38,7 +38,7 @@ SignIn::~SignIn() {
   pool_.join();
 }
 
-std::shared_ptr<const Identity> SignIn::cached(std::string_view value) const {
+CachedSignIn SignIn::cached(std::string_view value) const {
   return cache_.find(cache_.key(value), net::Clock::now());
 }
 
@@ -47,15 +47,17 @@ net::Awaitable<SignInResult> SignIn::check(BasicCredentials credentials, std::st
   SignInResult result;
   const std::string key = cache_.key(value);
   OPENSSL_cleanse(value.data(), value.size());
-  result.identity = cache_.find(key, net::Clock::now());
-  if (result.identity) {
+  CachedSignIn known = cache_.find(key, net::Clock::now());
+  if (known.identity) {
     result.status = CheckResult::Status::SignedIn;
+    result.identity = std::move(known.identity);
+    result.expires = known.expires;
     co_return result;
   }
-  if (!take_a_place()) co_return too_busy();
+  Place place;
+  if (!take_a_place(place)) co_return too_busy();
   CheckResult checked = co_await net::asio::co_spawn(
       pool_, check_on(*directory_, std::move(credentials)), net::asio::use_awaitable);
-  pending_.fetch_sub(1);
   result.status = checked.status;
   result.why = std::move(checked.why);
   if (checked.status == CheckResult::Status::SignedIn) {
@@ -66,10 +68,10 @@ net::Awaitable<SignInResult> SignIn::check(BasicCredentials credentials, std::st
 }
 
 net::Awaitable<SignInResult> SignIn::accept_ticket(std::string token) {
-  if (!take_a_place()) co_return too_busy();
+  Place place;
+  if (!take_a_place(place)) co_return too_busy();
   CheckResult checked = co_await net::asio::co_spawn(
       pool_, accept_on(*tickets_, *directory_, std::move(token)), net::asio::use_awaitable);
-  pending_.fetch_sub(1);
   SignInResult result;
   result.status = checked.status;
   result.why = std::move(checked.why);
@@ -78,10 +80,13 @@ net::Awaitable<SignInResult> SignIn::accept_ticket(std::string token) {
   co_return result;
 }
 
-bool SignIn::take_a_place() {
-  if (pending_.fetch_add(1) < settings_.max_pending) return true;
-  pending_.fetch_sub(1);
-  return false;
+bool SignIn::take_a_place(Place& place) {
+  if (pending_.fetch_add(1) >= settings_.max_pending) {
+    pending_.fetch_sub(1);
+    return false;
+  }
+  place.pending = &pending_;
+  return true;
 }
 
 SignInResult SignIn::too_busy() {

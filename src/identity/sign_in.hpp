@@ -28,6 +28,7 @@ struct SignInResult {
   CheckResult::Status status = CheckResult::Status::Refused;
   std::shared_ptr<const Identity> identity;  // with SignedIn
   std::string why;
+  net::Clock::time_point expires{};  // with SignedIn from the cache: when its entry ends
 };
 
 class SignIn {
@@ -41,7 +42,7 @@ class SignIn {
 
   // Who `value` (a Proxy-Authorization value) signed in within the cache's TTL; null: ask
   // check(). Never blocks: the workers' path for every new connection of a signed-in browser.
-  [[nodiscard]] std::shared_ptr<const Identity> cached(std::string_view value) const;
+  [[nodiscard]] CachedSignIn cached(std::string_view value) const;
   // `credentials` (parsed from `value`) checked, and cached under `value` when they sign in.
   // Resumes on the caller's executor.
   [[nodiscard]] net::Awaitable<SignInResult> check(BasicCredentials credentials, std::string value);
@@ -55,7 +56,14 @@ class SignIn {
   [[nodiscard]] std::size_t pending() const { return pending_.load(); }  // checks in progress
 
  private:
-  [[nodiscard]] bool take_a_place();  // false: max_pending checks are waiting already
+  // A place among max_pending checks, given back when it goes (a check that throws too).
+  struct Place {
+    std::atomic<std::size_t>* pending = nullptr;
+    ~Place() {
+      if (pending != nullptr) pending->fetch_sub(1);
+    }
+  };
+  [[nodiscard]] bool take_a_place(Place& place);  // false: max_pending checks wait already
   [[nodiscard]] static SignInResult too_busy();
 
   std::unique_ptr<Directory> directory_;

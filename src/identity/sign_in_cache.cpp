@@ -32,13 +32,12 @@ std::string SignInCache::key(std::string_view credentials) const {
 
 void SignInCache::Free::operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
 
-std::shared_ptr<const Identity> SignInCache::find(const std::string& key,
-                                                  net::Clock::time_point now) const {
-  if (key.empty()) return nullptr;
+CachedSignIn SignInCache::find(const std::string& key, net::Clock::time_point now) const {
+  if (key.empty()) return {};
   const std::lock_guard lock(mutex_);
   const auto it = entries_.find(key);
-  if (it == entries_.end() || it->second.expires <= now) return nullptr;
-  return it->second.identity;
+  if (it == entries_.end() || it->second.expires <= now) return {};
+  return {it->second.identity, it->second.expires};
 }
 
 void SignInCache::put(const std::string& key, std::shared_ptr<const Identity> identity,

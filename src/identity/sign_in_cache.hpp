@@ -17,6 +17,12 @@
 
 namespace warden::identity {
 
+// A cached sign-in and when its entry ends (null identity: none).
+struct CachedSignIn {
+  std::shared_ptr<const Identity> identity;
+  net::Clock::time_point expires{};
+};
+
 class SignInCache {
  public:
   static constexpr std::size_t kMaxEntries = 100'000;
@@ -24,10 +30,9 @@ class SignInCache {
   explicit SignInCache(net::Duration ttl);
 
   // `credentials` as the browser sent them (the Proxy-Authorization value): a hit costs no
-  // decoding, and canonical base64 (identity/proxy_credentials) spells one pair one way.
+  // decoding. (The same pair spelt another way, "basic" or two spaces, is another entry.)
   [[nodiscard]] std::string key(std::string_view credentials) const;
-  [[nodiscard]] std::shared_ptr<const Identity> find(const std::string& key,
-                                                     net::Clock::time_point now) const;
+  [[nodiscard]] CachedSignIn find(const std::string& key, net::Clock::time_point now) const;
   void put(const std::string& key, std::shared_ptr<const Identity> identity,
            net::Clock::time_point now);
   [[nodiscard]] std::size_t size() const;

@@ -202,12 +202,17 @@ base::Result<std::unique_ptr<ActivityStore::Writer>> ActivityStore::Writer::open
       !ok)
     return ok.error();
   if (auto ok = db->exec(kSchema); !ok) return ok.error();
-  // A database from before sign-in (issue 16) gets the user columns, empty for its old rows.
-  if (!db->prepare("SELECT user FROM requests LIMIT 0"))
-    if (auto ok = db->exec("ALTER TABLE requests ADD COLUMN user TEXT;"
-                           "ALTER TABLE searches ADD COLUMN user TEXT;");
-        !ok)
+  // A database from before sign-in (issue 16) gets the user columns, empty for its old rows;
+  // each table on its own, in one transaction.
+  std::string migration;
+  for (const char* table : {"requests", "searches"})
+    if (!db->prepare(fmt::format("SELECT user FROM {} LIMIT 0", table)))
+      migration += fmt::format("ALTER TABLE {} ADD COLUMN user TEXT;", table);
+  if (!migration.empty())
+    if (auto ok = db->exec("BEGIN;" + migration + "COMMIT;"); !ok) {
+      (void)db->exec("ROLLBACK");
       return ok.error();
+    }
   auto writer = std::make_unique<SqliteWriter>(std::move(*db));
   writer->options_days_ = options.retention_days;
   writer->max_bytes_ = options.max_bytes;

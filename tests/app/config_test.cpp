@@ -152,6 +152,14 @@ TEST(Config, SignInSettings) {
   EXPECT_EQ(
       error_of("[auth]\nmethod = \"ldap\"\nldap_url = \"ldaps://dc\"\nldap_bind_dn = \"uid=x\"\n"),
       "test.toml: auth.ldap_bind_dn: needs {user}, where the pupil's name goes");
+  EXPECT_EQ(error_of("[auth]\nldap_url = \"ldaps://dc1 ldap://dc2\"\n"),
+            "test.toml:2:12: auth.ldap_url: one URL only (a list could fall over to one without "
+            "TLS)");
+  EXPECT_EQ(error_of("[auth]\nmethod = \"ldap\"\nldap_url = \"ldaps://dc\"\nldap_bind_dn = "
+                     "\"uid={user}\"\nldap_group_base = \"dc=s\"\nldap_group_filter = "
+                     "\"(objectClass=groupOfNames)\"\n"),
+            "test.toml: auth.ldap_group_filter: needs {dn} or {user} (without, every pupil would "
+            "be in every group)");
   EXPECT_EQ(error_of("[auth]\nldap_url = \"http://dc\"\n"),
             "test.toml:2:12: auth.ldap_url: must start with ldaps:// or ldap://");
   EXPECT_EQ(error_of("[auth]\nrealm = \"a \\\"quoted\\\" realm\"\n"),

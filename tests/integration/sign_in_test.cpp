@@ -73,6 +73,50 @@ TEST_F(SignInWire, AChallengedConnectionStaysOpenForTheAnswer) {
   EXPECT_NE(lines[1].find("\"user\":\"ann\""), std::string::npos) << lines[1];
 }
 
+TEST_F(SignInWire, ARefusedAttemptEndsTheConnectionsSignIn) {
+  TestOrigin origin;
+  start();
+  RawClient c(port());
+  ASSERT_TRUE(c.send(get(origin.url("/size/1"), ann)));
+  auto signed_in = read_response(c);
+  ASSERT_TRUE(signed_in);
+  EXPECT_EQ(signed_in->status, 200);
+  const std::string wrong =
+      "Proxy-Authorization: Basic " + base::to_base64("ann:not-secret") + "\r\n";
+  for (const std::string& after : {wrong, std::string("Proxy-Authorization:\r\n"),
+                                   std::string("Proxy-Authorization:   \r\n"), std::string()}) {
+    ASSERT_TRUE(c.send(get(origin.url("/size/1"), after)));
+    auto r = read_response(c);
+    ASSERT_TRUE(r) << after;
+    EXPECT_EQ(r->status, 407) << after;
+  }
+  EXPECT_EQ(origin.requests_served(), 1u);
+  const auto lines = access_log_lines(5);
+  for (std::size_t i = 1; i < lines.size(); ++i)  // refusals are nobody's
+    EXPECT_EQ(lines[i].find("\"user\""), std::string::npos) << lines[i];
+}
+
+TEST_F(SignInWire, AChallengeClosesWhenTheClientDoesOrCannotBeAnsweredInTurn) {
+  start();
+  const std::string target = "http://127.0.0.1:9/";
+  for (const std::string request :
+       {"GET " + target + " HTTP/1.0\r\n\r\n",
+        "GET " + target + " HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"}) {
+    RawClient c(port());
+    ASSERT_TRUE(c.send(request));
+    auto r = read_response(c);
+    ASSERT_TRUE(r) << request;
+    EXPECT_EQ(r->status, 407) << request;
+    EXPECT_TRUE(c.closed_by_peer(3s)) << request;
+  }
+  RawClient head(port());  // a HEAD's text answer has a body it does not expect: closed
+  ASSERT_TRUE(head.send("HEAD " + target + " HTTP/1.1\r\nHost: a\r\n\r\n"));
+  auto r = read_response(head, 5s, true);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 407);
+  EXPECT_TRUE(head.closed_by_peer(3s));
+}
+
 TEST_F(SignInWire, AChallengedRequestWithABodyClosesTheConnection) {
   TestOrigin origin;
   start();

@@ -197,8 +197,10 @@ TEST_F(ActivityStoreTest, ADatabaseFromBeforeSignInGetsItsUserColumns) {
   ASSERT_TRUE(store) << store.error().context;
   auto r = row("new.test", "allow", "10.0.0.1", std::chrono::system_clock::now());
   r.user = "bob";
+  r.search = "maths";
   submit(**store, {r});
   (*store)->sync();
+  EXPECT_EQ(count("SELECT COUNT(*) FROM searches WHERE user = 'bob' AND terms = 'maths'"), 1);
   EXPECT_EQ(count("SELECT COUNT(*) FROM requests WHERE user = 'bob' AND host = 'new.test'"), 1);
   EXPECT_EQ(count("SELECT COUNT(*) FROM requests WHERE user IS NULL AND host = 'old.test'"), 1);
 }
