@@ -63,7 +63,8 @@ class FakeDirectory final : public Directory {
 SignInResult check(SignIn& s, std::string user, std::string password) {
   const BasicCredentials c{std::move(user), std::move(password)};
   const std::string value = basic_credentials_value(c);
-  if (auto known = s.cached(value)) return {CheckResult::Status::SignedIn, known, {}};
+  if (CachedSignIn known = s.cached(value); known.identity)
+    return {CheckResult::Status::SignedIn, known.identity, {}, known.expires};
   net::asio::io_context io;
   auto f = net::asio::co_spawn(io, s.check(c, value), net::asio::use_future);
   io.run();

@@ -99,7 +99,7 @@ TEST_F(SignInWire, ARefusedAttemptEndsTheConnectionsSignIn) {
 TEST_F(SignInWire, AChallengeClosesWhenTheClientDoesOrCannotBeAnsweredInTurn) {
   start();
   const std::string target = "http://127.0.0.1:9/";
-  for (const std::string request :
+  for (const std::string& request :
        {"GET " + target + " HTTP/1.0\r\n\r\n",
         "GET " + target + " HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"}) {
     RawClient c(port());
