@@ -20,7 +20,7 @@ SignInCache::SignInCache(net::Duration ttl) : ttl_(ttl), keyed_(EVP_MD_CTX_new()
 std::string SignInCache::key(std::string_view credentials) const {
   // SHA-256 of the start's secret, then the credentials: a digest started with the secret is
   // copied, not made again, for each key.
-  thread_local const std::unique_ptr<EVP_MD_CTX, Free> ctx(EVP_MD_CTX_new());
+  const std::unique_ptr<EVP_MD_CTX, Free> ctx(EVP_MD_CTX_new());  // (not thread_local: MinGW)
   std::string out(32, '\0');
   unsigned length = 0;
   if (ctx == nullptr || EVP_MD_CTX_copy_ex(ctx.get(), keyed_.get()) != 1 ||
@@ -30,7 +30,7 @@ std::string SignInCache::key(std::string_view credentials) const {
   return out;
 }
 
-void SignInCache::Free::operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+void SignInCache::Free::operator()(evp_md_ctx_st* ctx) const { EVP_MD_CTX_free(ctx); }
 
 CachedSignIn SignInCache::find(const std::string& key, net::Clock::time_point now) const {
   if (key.empty()) return {};

@@ -8,12 +8,12 @@
 #include "identity/directory.hpp"
 #include "net/types.hpp"
 
-#include <openssl/types.h>
-
 #include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
+
+struct evp_md_ctx_st;  // OpenSSL's EVP_MD_CTX (its headers stay out of this one)
 
 namespace warden::identity {
 
@@ -43,10 +43,10 @@ class SignInCache {
     net::Clock::time_point expires;
   };
   struct Free {
-    void operator()(EVP_MD_CTX* ctx) const;
+    void operator()(evp_md_ctx_st* ctx) const;
   };
   net::Duration ttl_;
-  std::unique_ptr<EVP_MD_CTX, Free> keyed_;  // SHA-256 with the secret absorbed
+  std::unique_ptr<evp_md_ctx_st, Free> keyed_;  // SHA-256 with the secret absorbed
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Entry> entries_;
 };
