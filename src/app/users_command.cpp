@@ -5,12 +5,12 @@
 #include "app/run.hpp"
 #include "identity/local_users.hpp"
 #include "identity/password_hash.hpp"
+#include "identity/proxy_credentials.hpp"
 #include "platform/files.hpp"
 #include "platform/os.hpp"
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <filesystem>
 
 namespace warden::app {
@@ -75,12 +75,10 @@ int users_command(const UsersCommandOptions& o) {
     }
     const auto password = new_password("warden users", kShortestPupilPassword);
     if (!password) return 2;
-    // What a browser can send (identity/proxy_credentials): no control characters, 1 KiB.
-    const bool sendable =
-        password->size() <= 1024 && std::none_of(password->begin(), password->end(), [](char ch) {
-          return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f;
-        });
-    if (!sendable) {
+    // Only what a browser can send, as the proxy will read it (identity/proxy_credentials).
+    std::string why;
+    if (!identity::parse_basic_credentials(identity::basic_credentials_value({o.name, *password}),
+                                           why)) {
       fmt::print(stderr,
                  "warden users: a password of at most 1024 bytes without control characters "
                  "(a browser could not send it)\n");

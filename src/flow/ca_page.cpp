@@ -17,8 +17,7 @@ bool ClientSession::asks_for_ca_page(const Exchange& ex) const {
 }
 
 net::Awaitable<bool> ClientSession::respond_ca_page(Exchange& ex) {
-  const bool has_body = ex.semantics.body.has_body();
-  const bool close = has_body || !ex.semantics.keep_alive || drain_ || ctx_.draining;
+  const bool close = closes_after_own_answer(ex);
   const std::string_view method = ex.head.method();
   std::string response;
   if (method == "GET" || method == "HEAD") {

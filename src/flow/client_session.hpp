@@ -233,6 +233,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
                                      std::string detail, bool close, std::string extra_fields = {});
   net::Awaitable<void> respond_error(Exchange* ex, const base::Error& e, bool close);
   [[nodiscard]] std::string error_response(const Exchange* ex, const http::ErrorResponse& e) const;
+  // Whether a response Warden answers `ex` with itself ends the connection: a request body it
+  // did not read would be taken for the next request; the client or a drain closes.
+  [[nodiscard]] bool closes_after_own_answer(const Exchange& ex) const;
   void log_exchange(Exchange& ex);
 
   // Inside a bumped CONNECT: the server every request on this connection goes to.

@@ -79,6 +79,10 @@ net::Awaitable<void> ClientSession::respond_error(Exchange* ex, const base::Erro
   co_await respond_error(ex, status, e.code, e.context + ".", close);
 }
 
+bool ClientSession::closes_after_own_answer(const Exchange& ex) const {
+  return ex.semantics.body.has_body() || !ex.semantics.keep_alive || drain_ || ctx_.draining;
+}
+
 void ClientSession::log_exchange(Exchange& ex) {
   if (ex.logged) return;
   ex.logged = true;

@@ -168,9 +168,7 @@ policy::RequestChanges ClientSession::changes_for(const policy::Decision& d, std
 
 net::Awaitable<bool> ClientSession::respond_blocked(Exchange& ex, const policy::Decision& d,
                                                     bool page) {
-  const bool has_body = ex.semantics.body.has_body();
-  // A body we will not forward is not read either: the connection ends after the answer.
-  const bool close = has_body || !ex.semantics.keep_alive || drain_ || ctx_.draining;
+  const bool close = closes_after_own_answer(ex);
   const std::string response = blocked_response(ex, d, page, close);
   ex.response_started = true;
   const bool sent = co_await write_all(*client_, response, watchdog_, 10s);

@@ -46,15 +46,14 @@ net::Awaitable<bool> ClientSession::signed_in(Exchange& ex, bool& keep_open) {
   forget_sign_in();
   std::string why;
   identity::SignInResult result;
-  const net::Clock::time_point asked = net::Clock::now();
-  if (const auto token = negotiate_token(*value); token && sign_in.takes_tickets()) {
+  const std::optional<std::string_view> token = negotiate_token(*value);
+  const bool by_ticket = token && sign_in.takes_tickets();
+  if (by_ticket) {
     std::optional<std::string> ticket = base::from_base64(*token);
     if (!ticket) why = "the Negotiate token is not base64";
     if (ticket) result = co_await sign_in.accept_ticket(std::move(*ticket));
-  } else if (identity::CachedSignIn known = sign_in.cached(*value); known.identity) {
-    result.status = Status::SignedIn;  // (no coroutine, no decoding: a new connection's usual case)
-    result.identity = std::move(known.identity);
-    result.expires = known.expires;
+  } else if (auto known = sign_in.cached(*value)) {
+    result = std::move(*known);  // (no coroutine, no decoding: a new connection's usual case)
   } else if (auto credentials = identity::parse_basic_credentials(*value, why)) {
     result = co_await sign_in.check(std::move(*credentials), std::string(*value));
   }
@@ -70,16 +69,13 @@ net::Awaitable<bool> ClientSession::signed_in(Exchange& ex, bool& keep_open) {
   switch (result.status) {
     case Status::SignedIn:
       identity_ = result.identity;
-      signed_in_by_ticket_ = negotiate_token(*value).has_value();
-      signed_in_value_ = signed_in_by_ticket_ ? std::string() : std::string(*value);
-      // A cached sign-in holds until its entry ends, not a TTL from now.
-      signed_in_until_ = result.expires != net::Clock::time_point{}
-                             ? std::min(result.expires, asked + sign_in.cache_ttl())
-                             : asked + sign_in.cache_ttl();
+      signed_in_by_ticket_ = by_ticket;
+      signed_in_value_ = by_ticket ? std::string() : std::string(*value);
+      signed_in_until_ = result.expires;  // a cached sign-in: when its entry ends
       co_return true;
     case Status::Refused:
       // (A ticket's refusal is worth a line: a rotated key fails every pupil the same way.)
-      if (negotiate_token(*value))
+      if (by_ticket)
         spdlog::info("auth: a Kerberos ticket from {} refused: {}", client_ip_, result.why);
       co_await refuse_sign_in(ex, ErrorCode::SignInFailed,
                               "That name and password, or that ticket, did not sign in: try again.",
@@ -100,10 +96,9 @@ net::Awaitable<bool> ClientSession::signed_in(Exchange& ex, bool& keep_open) {
 
 net::Awaitable<void> ClientSession::refuse_sign_in(Exchange& ex, ErrorCode code, std::string detail,
                                                    bool& keep_open) {
-  // Open for the browser's answer, unless the client closes, a body it is still sending would be
-  // read as the next request, or a HEAD's text answer carries a body it would not expect.
-  keep_open = ex.semantics.body.kind == http::BodyKind::None && ex.semantics.keep_alive &&
-              ex.head.method() != "HEAD" && !drain_ && !ctx_.draining;
+  // Open for the browser's answer, unless it must close, or a HEAD's text answer carries a body
+  // it would not expect.
+  keep_open = !closes_after_own_answer(ex) && ex.head.method() != "HEAD";
   std::string challenge;
   if (ctx_.shared.sign_in->takes_tickets()) challenge = "Proxy-Authenticate: Negotiate\r\n";
   challenge += fmt::format("Proxy-Authenticate: Basic realm=\"{}\", charset=\"UTF-8\"\r\n",

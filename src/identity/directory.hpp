@@ -25,6 +25,13 @@ struct CheckResult {
   Status status = Status::Refused;
   Identity identity;
   std::string why;  // for the log when not SignedIn; never holds the password
+
+  [[nodiscard]] static CheckResult refused(std::string why) {
+    return {Status::Refused, {}, std::move(why)};
+  }
+  [[nodiscard]] static CheckResult unavailable(std::string why) {
+    return {Status::Unavailable, {}, std::move(why)};
+  }
 };
 
 class Directory {

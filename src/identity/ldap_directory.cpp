@@ -21,20 +21,6 @@ struct FreeMessage {
   void operator()(LDAPMessage* m) const { ldap_msgfree(m); }
 };
 
-CheckResult unavailable(std::string why) {
-  CheckResult r;
-  r.status = Status::Unavailable;
-  r.why = std::move(why);
-  return r;
-}
-
-CheckResult refused(std::string why) {
-  CheckResult r;
-  r.status = Status::Refused;
-  r.why = std::move(why);
-  return r;
-}
-
 timeval to_timeval(net::Duration d) {
   const auto ms = d.count();
   return {static_cast<time_t>(ms / 1000), static_cast<suseconds_t>((ms % 1000) * 1000)};
@@ -100,11 +86,12 @@ std::string LdapDirectory::fill(std::string_view template_text, std::string_view
 }
 
 CheckResult LdapDirectory::check(std::string_view user, std::string_view password) const {
-  if (!valid_user_name(user)) return refused("not a name the directory is asked about");
-  if (password.empty()) return refused("an empty password");
+  if (!valid_user_name(user))
+    return CheckResult::refused("not a name the directory is asked about");
+  if (password.empty()) return CheckResult::refused("an empty password");
   std::string why;
   const LdapPtr ld = connect(settings_, why);
-  if (!ld) return unavailable(why);
+  if (!ld) return CheckResult::unavailable(why);
 
   const std::string name = LocalUsers::canonical_name(user);
   const std::string dn = fill(settings_.bind_dn, name, "");
@@ -116,9 +103,11 @@ CheckResult LdapDirectory::check(std::string_view user, std::string_view passwor
   if (bound == LDAP_INVALID_CREDENTIALS || bound == LDAP_INAPPROPRIATE_AUTH ||
       bound == LDAP_UNWILLING_TO_PERFORM || bound == LDAP_CONSTRAINT_VIOLATION ||
       bound == LDAP_INSUFFICIENT_ACCESS)
-    return refused(fmt::format("the directory refused the bind: {}", ldap_err2string(bound)));
+    return CheckResult::refused(
+        fmt::format("the directory refused the bind: {}", ldap_err2string(bound)));
   if (bound != LDAP_SUCCESS)
-    return unavailable(fmt::format("{}: bind: {}", settings_.url, ldap_err2string(bound)));
+    return CheckResult::unavailable(
+        fmt::format("{}: bind: {}", settings_.url, ldap_err2string(bound)));
 
   const std::string filter = fill(settings_.group_filter, name, dn);
   char cn[] = "cn";
@@ -130,7 +119,7 @@ CheckResult LdapDirectory::check(std::string_view user, std::string_view passwor
                         attributes, 0, nullptr, nullptr, &limit, 1000, &raw);
   const std::unique_ptr<LDAPMessage, FreeMessage> result(raw);
   if (searched != LDAP_SUCCESS)
-    return unavailable(
+    return CheckResult::unavailable(
         fmt::format("{}: the user's groups: {}", settings_.url, ldap_err2string(searched)));
   CheckResult r;
   r.status = Status::SignedIn;

@@ -58,15 +58,12 @@ std::shared_ptr<const LocalUsers> LocalDirectory::current() const {
 
 CheckResult LocalDirectory::check(std::string_view user, std::string_view password) const {
   const std::shared_ptr<const LocalUsers> users = current();
+  auto group = users->check(user, password);
+  if (!group) return CheckResult::refused("not a user of the users file, or not their password");
   CheckResult r;
-  if (auto group = users->check(user, password)) {
-    r.status = CheckResult::Status::SignedIn;
-    r.identity.user = users->canonical_name(user);
-    r.identity.groups.push_back(std::move(*group));
-  } else {
-    r.status = CheckResult::Status::Refused;
-    r.why = "not a user of the users file, or not their password";
-  }
+  r.status = CheckResult::Status::SignedIn;
+  r.identity.user = LocalUsers::canonical_name(user);
+  r.identity.groups.push_back(std::move(*group));
   return r;
 }
 

@@ -31,13 +31,6 @@ std::string gss_words(OM_uint32 major, OM_uint32 minor) {
   return out;
 }
 
-CheckResult result(Status status, std::string why) {
-  CheckResult r;
-  r.status = status;
-  r.why = std::move(why);
-  return r;
-}
-
 }  // namespace
 
 struct NegotiateAcceptor::Credential {
@@ -83,14 +76,15 @@ CheckResult NegotiateAcceptor::accept(std::string_view token) const {
   if (context != GSS_C_NO_CONTEXT) gss_delete_sec_context(&ignored, &context, GSS_C_NO_BUFFER);
   if (major == GSS_S_CONTINUE_NEEDED) {
     gss_release_name(&ignored, &source);
-    return result(Status::Refused, "a mechanism that needs more than one round trip (NTLM?)");
+    return CheckResult::refused("a mechanism that needs more than one round trip (NTLM?)");
   }
   if (GSS_ERROR(major)) {
     gss_release_name(&ignored, &source);
     // The token was not good (forged, replayed, for another service, expired): not signed in.
     // Only the keytab failing us is ours to answer 503 for.
     const bool ours = GSS_ROUTINE_ERROR(major) == GSS_S_NO_CRED;
-    return result(ours ? Status::Unavailable : Status::Refused, gss_words(major, minor));
+    return ours ? CheckResult::unavailable(gss_words(major, minor))
+                : CheckResult::refused(gss_words(major, minor));
   }
   // The local name Kerberos maps the principal to (auth_to_local: by default only principals
   // of the default realm, so "ann@OTHER.REALM" of a trusted realm is not this school's ann).
@@ -102,12 +96,12 @@ CheckResult NegotiateAcceptor::accept(std::string_view token) const {
   gss_release_buffer(&ignored, &shown);
   gss_release_name(&ignored, &source);
   if (GSS_ERROR(mapped))
-    return result(Status::Refused, principal + " maps to no local name (not the default realm?)");
+    return CheckResult::refused(principal + " maps to no local name (not the default realm?)");
   const std::string name(static_cast<const char*>(local.value), local.length);
   gss_release_buffer(&ignored, &local);
   CheckResult r;
   if (!valid_user_name(name) || name.find('@') != std::string::npos)
-    return result(Status::Refused, principal + " is not a user's principal");
+    return CheckResult::refused(principal + " is not a user's principal");
   r.identity.user = LocalUsers::canonical_name(name);
   r.status = Status::SignedIn;
   return r;

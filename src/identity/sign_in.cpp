@@ -38,32 +38,26 @@ SignIn::~SignIn() {
   pool_.join();
 }
 
-CachedSignIn SignIn::cached(std::string_view value) const {
-  return cache_.find(cache_.key(value), net::Clock::now());
+std::optional<SignInResult> SignIn::cached(std::string_view value) const {
+  CachedSignIn known = cache_.find(cache_.key(value), net::Clock::now());
+  if (!known.identity) return std::nullopt;
+  SignInResult r;
+  r.status = CheckResult::Status::SignedIn;
+  r.identity = std::move(known.identity);
+  r.expires = known.expires;
+  return r;
 }
 
 net::Awaitable<SignInResult> SignIn::check(BasicCredentials credentials, std::string value) {
-  // (Results built as locals: GCC 12 mishandles aggregate temporaries in co_return.)
-  SignInResult result;
   const std::string key = cache_.key(value);
   OPENSSL_cleanse(value.data(), value.size());
-  CachedSignIn known = cache_.find(key, net::Clock::now());
-  if (known.identity) {
-    result.status = CheckResult::Status::SignedIn;
-    result.identity = std::move(known.identity);
-    result.expires = known.expires;
-    co_return result;
-  }
   Place place;
   if (!take_a_place(place)) co_return too_busy();
   CheckResult checked = co_await net::asio::co_spawn(
       pool_, check_on(*directory_, std::move(credentials)), net::asio::use_awaitable);
-  result.status = checked.status;
-  result.why = std::move(checked.why);
-  if (checked.status == CheckResult::Status::SignedIn) {
-    result.identity = std::make_shared<const Identity>(std::move(checked.identity));
-    cache_.put(key, result.identity, net::Clock::now());
-  }
+  // (A local, not a temporary in co_return: GCC 12 mishandles those.)
+  SignInResult result = result_of(std::move(checked), {});
+  if (result.identity) result.expires = cache_.put(key, result.identity, net::Clock::now());
   co_return result;
 }
 
@@ -72,12 +66,19 @@ net::Awaitable<SignInResult> SignIn::accept_ticket(std::string token) {
   if (!take_a_place(place)) co_return too_busy();
   CheckResult checked = co_await net::asio::co_spawn(
       pool_, accept_on(*tickets_, *directory_, std::move(token)), net::asio::use_awaitable);
-  SignInResult result;
-  result.status = checked.status;
-  result.why = std::move(checked.why);
-  if (checked.status == CheckResult::Status::SignedIn)
-    result.identity = std::make_shared<const Identity>(std::move(checked.identity));
+  SignInResult result = result_of(std::move(checked), net::Clock::now() + settings_.cache_ttl);
   co_return result;
+}
+
+SignInResult SignIn::result_of(CheckResult checked, net::Clock::time_point expires) {
+  SignInResult r;
+  r.status = checked.status;
+  r.why = std::move(checked.why);
+  if (checked.status == CheckResult::Status::SignedIn) {
+    r.identity = std::make_shared<const Identity>(std::move(checked.identity));
+    r.expires = expires;
+  }
+  return r;
 }
 
 bool SignIn::take_a_place(Place& place) {
@@ -90,10 +91,7 @@ bool SignIn::take_a_place(Place& place) {
 }
 
 SignInResult SignIn::too_busy() {
-  SignInResult r;
-  r.status = CheckResult::Status::Unavailable;
-  r.why = "too many sign-ins are being checked at once";
-  return r;
+  return result_of(CheckResult::unavailable("too many sign-ins are being checked at once"), {});
 }
 
 }  // namespace warden::identity

@@ -28,7 +28,7 @@ struct SignInResult {
   CheckResult::Status status = CheckResult::Status::Refused;
   std::shared_ptr<const Identity> identity;  // with SignedIn
   std::string why;
-  net::Clock::time_point expires{};  // with SignedIn from the cache: when its entry ends
+  net::Clock::time_point expires{};  // with SignedIn: until when it holds without asking again
 };
 
 class SignIn {
@@ -40,11 +40,11 @@ class SignIn {
   SignIn(const SignIn&) = delete;
   SignIn& operator=(const SignIn&) = delete;
 
-  // Who `value` (a Proxy-Authorization value) signed in within the cache's TTL; null: ask
+  // Who `value` (a Proxy-Authorization value) signed in within the cache's TTL; nullopt: ask
   // check(). Never blocks: the workers' path for every new connection of a signed-in browser.
-  [[nodiscard]] CachedSignIn cached(std::string_view value) const;
-  // `credentials` (parsed from `value`) checked, and cached under `value` when they sign in.
-  // Resumes on the caller's executor.
+  [[nodiscard]] std::optional<SignInResult> cached(std::string_view value) const;
+  // `credentials` (parsed from `value`, which cached() did not know) checked by the directory,
+  // and cached under `value` when they sign in. Resumes on the caller's executor.
   [[nodiscard]] net::Awaitable<SignInResult> check(BasicCredentials credentials, std::string value);
   // A Negotiate token (decoded): the ticket's user, their groups from the directory. Never
   // cached (every token is new; the connection it signed in is, by the caller).
@@ -52,7 +52,6 @@ class SignIn {
   [[nodiscard]] bool takes_tickets() const { return tickets_ != nullptr; }
   [[nodiscard]] std::string describe() const { return directory_->describe(); }
   [[nodiscard]] std::size_t cached() const { return cache_.size(); }
-  [[nodiscard]] net::Duration cache_ttl() const { return settings_.cache_ttl; }
   [[nodiscard]] std::size_t pending() const { return pending_.load(); }  // checks in progress
 
  private:
@@ -65,6 +64,8 @@ class SignIn {
   };
   [[nodiscard]] bool take_a_place(Place& place);  // false: max_pending checks wait already
   [[nodiscard]] static SignInResult too_busy();
+  // A directory's or acceptor's answer as the caller gets it, signed in until `expires`.
+  [[nodiscard]] static SignInResult result_of(CheckResult checked, net::Clock::time_point expires);
 
   std::unique_ptr<Directory> directory_;
   std::unique_ptr<TicketAcceptor> tickets_;

@@ -40,15 +40,18 @@ CachedSignIn SignInCache::find(const std::string& key, net::Clock::time_point no
   return {it->second.identity, it->second.expires};
 }
 
-void SignInCache::put(const std::string& key, std::shared_ptr<const Identity> identity,
-                      net::Clock::time_point now) {
-  if (key.empty()) return;
+net::Clock::time_point SignInCache::put(const std::string& key,
+                                        std::shared_ptr<const Identity> identity,
+                                        net::Clock::time_point now) {
+  const net::Clock::time_point expires = now + ttl_;
+  if (key.empty()) return expires;  // (no key: not cached, but signed in as long)
   const std::lock_guard lock(mutex_);
   if (entries_.size() >= kMaxEntries) {
     std::erase_if(entries_, [&](const auto& e) { return e.second.expires <= now; });
     if (entries_.size() >= kMaxEntries) entries_.clear();  // all fresh: everyone asks again
   }
-  entries_.insert_or_assign(key, Entry{std::move(identity), now + ttl_});
+  entries_.insert_or_assign(key, Entry{std::move(identity), expires});
+  return expires;
 }
 
 std::size_t SignInCache::size() const {

@@ -33,8 +33,9 @@ class SignInCache {
   // decoding. (The same pair spelt another way, "basic" or two spaces, is another entry.)
   [[nodiscard]] std::string key(std::string_view credentials) const;
   [[nodiscard]] CachedSignIn find(const std::string& key, net::Clock::time_point now) const;
-  void put(const std::string& key, std::shared_ptr<const Identity> identity,
-           net::Clock::time_point now);
+  // Returns when the entry ends.
+  net::Clock::time_point put(const std::string& key, std::shared_ptr<const Identity> identity,
+                             net::Clock::time_point now);
   [[nodiscard]] std::size_t size() const;
 
  private:
